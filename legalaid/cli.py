@@ -1,0 +1,73 @@
+"""The ``legalaid`` command: Flask's CLI with the app preset, plus a group per area."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, run_command
+
+from legalaid.errors import StartupError
+
+
+def _cli_app() -> Flask:
+    from legalaid.database import get_database
+    from legalaid.factory import create_app
+
+    # Commands such as `db upgrade` and `demo` must run on an empty database.
+    app = create_app(check_schema=False)
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(get_database(app).engine.dispose)
+    return app
+
+
+def _run(ctx: click.Context, /, **kwargs: Any) -> Any:
+    from flask.cli import ScriptInfo
+
+    from legalaid.database import get_database
+    from legalaid.schema.migrations import ensure_current
+
+    info = ctx.ensure_object(ScriptInfo)
+    ensure_current(get_database(info.load_app()).engine)
+    return ctx.invoke(run_command, **kwargs)
+
+
+class LegalaidGroup(FlaskGroup):
+    def __init__(self) -> None:
+        super().__init__(
+            name="legalaid",
+            help="legalaid: case management for free legal aid clinics.",
+            create_app=_cli_app,
+            add_default_commands=True,
+            add_version_option=False,
+            load_dotenv=False,
+        )
+        checked_run = click.Command(
+            name="run",
+            params=list(run_command.params),
+            callback=click.pass_context(_run),
+            help="Serve the app for development (refuses an outdated database).",
+        )
+        self.add_command(checked_run)
+        self._add_feature_commands()
+
+    def _add_feature_commands(self) -> None:
+        from legalaid.clinics.cli import clinics
+        from legalaid.demo.cli import demo
+        from legalaid.schema.cli import db
+
+        for command in (db, clinics, demo):
+            self.add_command(command)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except StartupError as exc:
+            click.echo(f"legalaid: error: {exc}", err=True)
+            sys.exit(2)
+
+
+main = LegalaidGroup()

@@ -1,0 +1,1 @@
+"""Legal aid clinics: the organisational unit that owns cases, staff and sessions."""

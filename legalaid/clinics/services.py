@@ -1,0 +1,52 @@
+"""Clinic operations: plain functions that validate, change state and flush."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from legalaid.clinics.models import CLINIC_STATUSES, Clinic
+from legalaid.errors import DomainError
+from legalaid.vocabulary.regions import ECONOMIC_REGIONS
+
+CODE_PATTERN = re.compile(r"^[A-Z]{2,8}$")
+
+
+def create_clinic(
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    economic_region: str,
+    city: str = "",
+    opened_on: date | None = None,
+    status: str = "pilot",
+) -> Clinic:
+    code = code.strip().upper()
+    name = name.strip()
+    if not CODE_PATTERN.match(code):
+        raise DomainError(_("The clinic code must be 2 to 8 Latin letters, e.g. BAK."))
+    if not name or len(name) > 200:
+        raise DomainError(_("The clinic name must have 1 to 200 characters."))
+    if economic_region not in ECONOMIC_REGIONS:
+        raise DomainError(_("Unknown economic region."))
+    if status not in CLINIC_STATUSES:
+        raise DomainError(_("Unknown clinic status."))
+    exists = session.scalar(select(func.count()).select_from(Clinic).where(Clinic.code == code))
+    if exists:
+        raise DomainError(_("A clinic with this code already exists."))
+    clinic = Clinic(
+        code=code,
+        name=name,
+        economic_region=economic_region,
+        city=city.strip(),
+        opened_on=opened_on,
+        status=status,
+    )
+    session.add(clinic)
+    session.flush()
+    return clinic

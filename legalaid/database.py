@@ -1,0 +1,157 @@
+"""One engine and one session per request; the request's single commit lives here.
+
+Services only ``flush``; :func:`commit_request` (called once at the end of a request by
+the factory) commits, and the teardown rolls back whatever was not committed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+from legalaid.errors import StartupError
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both SQLite (which has no zones) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where UTC is required")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys and a busy timeout; every transaction starts with BEGIN IMMEDIATE.
+
+    A deferred SQLite transaction that reads and then writes cannot wait for the write
+    lock (SQLite returns "database is locked" at once to avoid a deadlock). Taking the
+    write lock at BEGIN lets the busy timeout queue concurrent writers instead.
+    Every request may write (the audit log records reads), so every transaction does.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    return engine
+
+
+def check_connection(engine: Engine) -> None:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        url = engine.url
+        where = url.database if url.get_backend_name() == "sqlite" else f"{url.host}:{url.port}"
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "no answer"
+        raise StartupError(f"cannot reach the database ({where}): {reason}") from exc
+
+
+class Database:
+    """The app's engine and session factory, stored in ``app.extensions``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.session_factory = sessionmaker(bind=engine, expire_on_commit=False)
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["legalaid.db"] = self
+        app.teardown_appcontext(self._close_session)
+
+    def _close_session(self, _exc: BaseException | None) -> None:
+        session: Session | None = g.pop("db_session", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A unit of work outside a request (CLI commands, jobs): commit once at the end."""
+        with self.session_factory() as session, session.begin():
+            yield session
+
+
+def get_database(app: Flask | None = None) -> Database:
+    target = app or current_app
+    database: Database = target.extensions["legalaid.db"]
+    return database
+
+
+def db_session() -> Session:
+    """The current request's (or app context's) session, created on first use."""
+    session: Session | None = g.get("db_session")
+    if session is None:
+        session = get_database().session_factory()
+        g.db_session = session
+    return session
+
+
+def commit_request() -> None:
+    """The one commit of a request; called by the factory's ``after_request`` hook."""
+    session: Session | None = g.get("db_session")
+    if session is not None and session.in_transaction():
+        session.commit()
+
+
+def rollback_request() -> None:
+    """Drop the request's changes (a domain error, a failed form) but keep the session."""
+    session: Session | None = g.get("db_session")
+    if session is not None:
+        session.rollback()

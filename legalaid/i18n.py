@@ -1,0 +1,38 @@
+"""Languages: English, Azerbaijani and Russian, chosen per user and remembered."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Flask, g, has_request_context, request
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+
+from legalaid.vocabulary import Vocabulary
+
+# Each language is named in itself so that a reader can find her own.
+LANGUAGES = Vocabulary("language", (("en", "English"), ("az", "Azərbaycanca"), ("ru", "Русский")))
+LANGUAGE_COOKIE = "legalaid_lang"
+TRANSLATIONS_DIR = "translations"
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return "en"
+    user_choice = g.get("user_language")
+    if user_choice in LANGUAGES:
+        return str(user_choice)
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie in LANGUAGES:
+        return str(cookie)
+    return request.accept_languages.best_match(LANGUAGES.codes) or "en"
+
+
+def init_babel(app: Flask) -> None:
+    Babel(app, locale_selector=select_locale, default_translation_directories=TRANSLATIONS_DIR)
+    app.jinja_env.globals.update(
+        get_locale=get_locale,
+        format_date=format_date,
+        format_datetime=format_datetime,
+        format_decimal=format_decimal,
+        today=date.today,
+    )

@@ -1,0 +1,1 @@
+"""Pages every visitor shares: home, language choice, health check and error pages."""

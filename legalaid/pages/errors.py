@@ -1,0 +1,57 @@
+"""Generic, translated error pages: never a stack trace, never a record's content."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from legalaid.database import rollback_request
+from legalaid.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+_PAGES = {400, 403, 404, 405, 409, 413, 429, 503}
+
+
+def _render(status: int, **context: object) -> tuple[str, int]:
+    template = f"errors/{status}.html" if status in _PAGES else "errors/generic.html"
+    return render_template(template, status=status, **context), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error: CSRFError) -> tuple[str, int]:
+        rollback_request()
+        return _render(
+            400,
+            reason=_(
+                "The form was missing its security token or it had expired. "
+                "Nothing was saved. Go back, reload the page and try again."
+            ),
+        )
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> tuple[str, int]:
+        rollback_request()
+        return _render(error.status_code, reason=str(error) or None)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        status = error.code or 500
+        if status >= 500:
+            rollback_request()
+        return _render(status)
+
+    @app.errorhandler(Exception)
+    def unhandled(error: Exception) -> tuple[str, int]:
+        rollback_request()
+        # Log the type and the frames only: exception messages (SQL parameters, form
+        # values) can carry what a user typed about a client.
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        log.error("unhandled %s in request\n%s", type(error).__name__, frames)
+        return _render(InternalServerError.code)

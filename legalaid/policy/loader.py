@@ -1,0 +1,39 @@
+"""Read one policy file into a pydantic model, or stop start-up with one clear line."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from legalaid.errors import StartupError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class PolicyModel(BaseModel):
+    """Base for policy files: unknown keys are mistakes, not extensions."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def load_policy(policy_dir: Path, filename: str, model: type[M]) -> M:
+    path = policy_dir / filename
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise StartupError(f"policy file {path} is missing") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StartupError(f"policy file {path} cannot be read: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise StartupError(f"policy file {path} is not valid TOML: {exc}") from exc
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        raise StartupError(
+            f"policy file {path}: {where}: {first['msg']} ({exc.error_count()} problem(s) in all)"
+        ) from exc

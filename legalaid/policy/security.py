@@ -1,0 +1,50 @@
+"""``policies/security.toml``: passwords, lockout, sessions, two-factor sign-in."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from legalaid.accounts.roles import ROLES
+from legalaid.policy.loader import PolicyModel
+
+
+class PasswordPolicy(PolicyModel):
+    min_length: int = Field(12, ge=8, le=64)
+    max_length: int = Field(128, ge=64, le=1024)
+
+
+class LockoutPolicy(PolicyModel):
+    max_failures: int = Field(5, ge=1, le=100)
+    window_minutes: int = Field(15, ge=1, le=24 * 60)
+    lock_minutes: int = Field(15, ge=1, le=24 * 60)
+    max_failures_per_address: int = Field(30, ge=1, le=10_000)
+
+
+class SessionPolicy(PolicyModel):
+    idle_minutes: int = Field(15, ge=1, le=24 * 60)
+    absolute_hours: int = Field(12, ge=1, le=24 * 7)
+    warn_before_idle_seconds: int = Field(120, ge=10, le=3600)
+
+
+class TwoFactorPolicy(PolicyModel):
+    required_for_roles: tuple[str, ...] = ROLES.codes
+
+    @model_validator(mode="after")
+    def _known_roles(self) -> TwoFactorPolicy:
+        unknown = sorted(set(self.required_for_roles) - set(ROLES.codes))
+        if unknown:
+            raise ValueError(f"unknown role(s): {', '.join(unknown)}")
+        return self
+
+
+class SecurityPolicy(PolicyModel):
+    passwords: PasswordPolicy = PasswordPolicy()
+    lockout: LockoutPolicy = LockoutPolicy()
+    sessions: SessionPolicy = SessionPolicy()
+    two_factor: TwoFactorPolicy = TwoFactorPolicy()
+
+    @model_validator(mode="after")
+    def _idle_inside_absolute(self) -> SecurityPolicy:
+        if self.sessions.idle_minutes > self.sessions.absolute_hours * 60:
+            raise ValueError("sessions.idle_minutes cannot exceed sessions.absolute_hours")
+        return self

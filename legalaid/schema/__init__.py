@@ -1,0 +1,1 @@
+"""Alembic migrations are the schema: upgrade, and refuse to serve an outdated database."""

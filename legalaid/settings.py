@@ -1,0 +1,215 @@
+"""Configuration read from the environment.
+
+Secrets never have defaults in code. In production a missing or weak secret stops
+start-up naming the variable; a development instance generates its own secrets once
+into ``instance/secrets.json`` (mode 0600) so that a newcomer can run the app at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from legalaid.errors import StartupError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
+DEFAULT_POLICY_DIR = PROJECT_ROOT / "policies"
+
+ENVIRONMENTS = ("development", "production", "test")
+MIN_SECRET_LENGTH = 32
+_WEAK_SECRETS = {"changeme", "secret", "password", "development", "dev", "test", "legalaid"}
+KEY_BYTES = 32
+
+
+def new_key() -> str:
+    """A fresh random 256-bit key in URL-safe base64 (the format every key variable uses)."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(KEY_BYTES)).decode("ascii")
+
+
+def decode_key(value: str, variable: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(value.encode("ascii") + b"=" * (-len(value) % 4))
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise StartupError(f"{variable} holds a key that is not URL-safe base64") from exc
+    if len(raw) != KEY_BYTES:
+        raise StartupError(f"{variable} must hold {KEY_BYTES}-byte keys (got {len(raw)} bytes)")
+    return raw
+
+
+def parse_key_ring(value: str, variable: str) -> dict[str, bytes]:
+    """Parse ``id1:key1,id2:key2``; the first key is the one new values are written with."""
+    ring: dict[str, bytes] = {}
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        key_id, sep, key = item.partition(":")
+        if not sep or not key_id.isalnum() or len(key_id) > 16:
+            raise StartupError(f"{variable} entries must look like 'keyid:base64key'")
+        if key_id in ring:
+            raise StartupError(f"{variable} names key id '{key_id}' twice")
+        ring[key_id] = decode_key(key, variable)
+    if not ring:
+        raise StartupError(f"{variable} holds no key")
+    return ring
+
+
+def format_key_ring(ring: Mapping[str, bytes]) -> str:
+    return ",".join(
+        f"{kid}:{base64.urlsafe_b64encode(key).decode('ascii')}" for kid, key in ring.items()
+    )
+
+
+def _check_secret(value: str, variable: str) -> str:
+    if len(value) < MIN_SECRET_LENGTH or value.lower() in _WEAK_SECRETS or len(set(value)) < 10:
+        raise StartupError(
+            f"{variable} is too weak: use at least {MIN_SECRET_LENGTH} random characters "
+            "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    database_url: str
+    secret_key: str
+    encryption_keys: dict[str, bytes] = field(repr=False)
+    blind_index_key: bytes = field(repr=False)
+    audit_key: bytes = field(repr=False)
+    instance_path: Path = DEFAULT_INSTANCE_PATH
+    policy_dir: Path = DEFAULT_POLICY_DIR
+    behind_https: bool = False
+    demo_mode: bool = False
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def flask_config(self) -> dict[str, Any]:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "DEBUG": False,
+            "PROPAGATE_EXCEPTIONS": False,
+            "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "WTF_CSRF_SSL_STRICT": self.behind_https,
+            "PREFERRED_URL_SCHEME": "https" if self.behind_https else "http",
+            "BABEL_DEFAULT_LOCALE": "en",
+            "BABEL_DEFAULT_TIMEZONE": "Asia/Baku",
+        }
+
+
+def _secrets_file(instance_path: Path) -> Path:
+    return instance_path / "secrets.json"
+
+
+def load_development_secrets(instance_path: Path) -> dict[str, str]:
+    """Read, or create once with mode 0600, the development instance's own secrets."""
+    path = _secrets_file(instance_path)
+    if path.exists():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StartupError(f"cannot read {path}: {exc}") from exc
+        if not isinstance(data, dict):
+            raise StartupError(f"{path} is not a JSON object")
+        return {str(k): str(v) for k, v in data.items()}
+    instance_path.mkdir(parents=True, exist_ok=True)
+    data = {
+        "LEGALAID_SECRET_KEY": secrets.token_urlsafe(48),
+        "LEGALAID_ENCRYPTION_KEYS": f"k1:{new_key()}",
+        "LEGALAID_BLIND_INDEX_KEY": new_key(),
+        "LEGALAID_AUDIT_KEY": new_key(),
+    }
+    write_development_secrets(instance_path, data)
+    return data
+
+
+def write_development_secrets(instance_path: Path, data: Mapping[str, str]) -> None:
+    path = _secrets_file(instance_path)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(dict(data), handle, indent=2)
+    os.replace(tmp, path)
+    path.chmod(0o600)
+
+
+def _validate_database_url(value: str) -> str:
+    try:
+        url: URL = make_url(value)
+    except ArgumentError as exc:
+        raise StartupError(
+            "LEGALAID_DATABASE_URL is not a valid database URL "
+            "(expected sqlite:///path or postgresql+psycopg://user@host/db)"
+        ) from exc
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise StartupError("LEGALAID_DATABASE_URL must point at SQLite or PostgreSQL")
+    if url.drivername == "postgresql":
+        # Plain postgresql:// means psycopg 3 here, whatever SQLAlchemy's default driver is.
+        return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() != "psycopg":
+        raise StartupError(
+            "LEGALAID_DATABASE_URL must use the psycopg 3 driver: postgresql+psycopg://"
+        )
+    return value
+
+
+def _flag(value: str | None, *, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env_vars = os.environ if environ is None else environ
+    env = env_vars.get("LEGALAID_ENV", "development").strip().lower()
+    if env not in ENVIRONMENTS:
+        raise StartupError(f"LEGALAID_ENV must be one of {', '.join(ENVIRONMENTS)}")
+    instance_path = Path(env_vars.get("LEGALAID_INSTANCE_PATH", str(DEFAULT_INSTANCE_PATH)))
+    policy_dir = Path(env_vars.get("LEGALAID_POLICY_DIR", str(DEFAULT_POLICY_DIR)))
+
+    source: dict[str, str] = {}
+    if env != "production":
+        source.update(load_development_secrets(instance_path))
+    source.update({k: v for k, v in env_vars.items() if k.startswith("LEGALAID_") and v})
+
+    def required(name: str) -> str:
+        value = source.get(name, "")
+        if not value:
+            raise StartupError(
+                f"{name} is not set; production needs it (see README, Configuration)"
+            )
+        return value
+
+    database_url = source.get("LEGALAID_DATABASE_URL") or (
+        f"sqlite:///{instance_path / 'legalaid.sqlite3'}"
+    )
+    if env == "production" and "LEGALAID_DATABASE_URL" not in env_vars:
+        raise StartupError("LEGALAID_DATABASE_URL is not set; production needs it")
+    return Settings(
+        env=env,
+        database_url=_validate_database_url(database_url),
+        secret_key=_check_secret(required("LEGALAID_SECRET_KEY"), "LEGALAID_SECRET_KEY"),
+        encryption_keys=parse_key_ring(
+            required("LEGALAID_ENCRYPTION_KEYS"), "LEGALAID_ENCRYPTION_KEYS"
+        ),
+        blind_index_key=decode_key(
+            required("LEGALAID_BLIND_INDEX_KEY"), "LEGALAID_BLIND_INDEX_KEY"
+        ),
+        audit_key=decode_key(required("LEGALAID_AUDIT_KEY"), "LEGALAID_AUDIT_KEY"),
+        instance_path=instance_path,
+        policy_dir=policy_dir,
+        behind_https=_flag(source.get("LEGALAID_HTTPS"), default=env == "production"),
+        demo_mode=_flag(source.get("LEGALAID_DEMO"), default=False),
+    )

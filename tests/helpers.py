@@ -1,0 +1,25 @@
+"""Small helpers for tests that talk to the app as a browser would (CSRF stays on)."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, page: str = "/") -> str:
+    """The CSRF token of a form on ``page``, as a browser would have it."""
+    html = client.get(page).get_data(as_text=True)
+    match = _CSRF.search(html)
+    assert match, f"no CSRF token on {page}"
+    return match.group(1)
+
+
+def post_form(
+    client: FlaskClient, url: str, data: dict[str, str], *, page: str | None = None, **kw: object
+):  # type: ignore[no-untyped-def]
+    """POST like a browser: first load ``page`` (default ``url``) to get the form's token."""
+    token = csrf_token(client, page or url)
+    return client.post(url, data={**data, "csrf_token": token}, **kw)

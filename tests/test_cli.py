@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select, text
+
+from legalaid.cli import main
+from legalaid.clinics.models import Clinic
+from legalaid.database import make_engine
+
+
+def _invoke(args: list[str], database_url: str, instance: Path, **env: str):  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    environment = {
+        "LEGALAID_DATABASE_URL": database_url,
+        "LEGALAID_INSTANCE_PATH": str(instance),
+        "LEGALAID_ENV": "development",
+        **env,
+    }
+    return runner.invoke(main, args, env=environment, catch_exceptions=False)
+
+
+def test_db_upgrade_builds_the_schema(fresh_database_url: str, tmp_path: Path) -> None:
+    result = _invoke(["db", "upgrade"], fresh_database_url, tmp_path)
+    assert result.exit_code == 0, result.output
+    engine = make_engine(fresh_database_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    engine.dispose()
+    current = _invoke(["db", "current"], fresh_database_url, tmp_path)
+    lines = current.output.splitlines()
+    assert lines[0].split()[-1] == lines[1].split()[-1]
+
+
+def test_clinics_create_and_duplicate_code(migrated_database_url: str, tmp_path: Path) -> None:
+    args = [
+        "clinics",
+        "create",
+        "--code",
+        "gnj",
+        "--name",
+        "Ganja clinic",
+        "--region",
+        "ganja_dashkasan",
+    ]
+    result = _invoke(args, migrated_database_url, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "created clinic GNJ" in result.output
+    again = _invoke(args, migrated_database_url, tmp_path)
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+
+
+def test_clinics_create_refuses_an_unknown_region(
+    migrated_database_url: str, tmp_path: Path
+) -> None:
+    args = ["clinics", "create", "--code", "XX", "--name", "X", "--region", "atlantis"]
+    result = _invoke(args, migrated_database_url, tmp_path)
+    assert result.exit_code == 2
+    assert "atlantis" in result.output
+
+
+def test_demo_is_reproducible_and_prints_how_to_start(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    first = _invoke(["demo", "--seed", "7"], url, tmp_path)
+    assert first.exit_code == 0, first.output
+    assert "legalaid run" in first.output
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        regions = connection.execute(select(Clinic.economic_region)).scalars().all()
+        count = connection.execute(select(func.count()).select_from(Clinic)).scalar()
+    engine.dispose()
+    assert count >= 3
+    assert len(set(regions)) >= 3, "demo clinics should lie in different economic regions"
+    second = _invoke(["demo", "--seed", "7"], url, tmp_path)
+    assert second.output == first.output
+
+
+@pytest.mark.postgres_only
+def test_demo_refuses_to_wipe_postgresql_without_confirmation(
+    tmp_path: Path, database_server
+) -> None:  # type: ignore[no-untyped-def]
+    url = database_server.new_url()
+    result = _invoke(["demo"], url, tmp_path)
+    assert result.exit_code == 1
+    assert "--reset-postgresql" in result.output
+
+
+def test_cli_startup_errors_are_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["db", "current"],
+        env={"LEGALAID_DATABASE_URL": "not a url", "LEGALAID_INSTANCE_PATH": str(tmp_path)},
+    )
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("legalaid: error: LEGALAID_DATABASE_URL")
+    assert "Traceback" not in result.output
+
+
+def test_console_script_works_without_flask_app(migrated_database_url: str, tmp_path: Path) -> None:
+    script = shutil.which("legalaid") or str(Path(sys.executable).parent / "legalaid")
+    completed = subprocess.run(
+        [script, "routes"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            "PATH": str(Path(sys.executable).parent),
+            "LEGALAID_DATABASE_URL": migrated_database_url,
+            "LEGALAID_INSTANCE_PATH": str(tmp_path),
+        },
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "pages.healthz" in completed.stdout

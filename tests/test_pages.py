@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from legalaid.i18n import LANGUAGE_COOKIE
+from tests.helpers import csrf_token, post_form
+
+
+def test_healthz_checks_the_database(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_layout_has_landmarks_and_local_assets_only(client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    for landmark in ("<header", "<nav", "<main", "<footer", 'lang="en"'):
+        assert landmark in html
+    assert "/static/vendor/pico/pico.min.css" in html
+    # No third-party request: every src/href is local.
+    assert "http://" not in html and "https://" not in html
+    with client.get("/static/vendor/pico/pico.min.css") as css:
+        assert css.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "not_found"),
+    [("en", "Page not found"), ("az", "Səhifə tapılmadı"), ("ru", "Страница не найдена")],
+)
+def test_unknown_url_gives_the_translated_404_page(
+    client: FlaskClient, language: str, not_found: str
+) -> None:
+    client.set_cookie(LANGUAGE_COOKIE, language)
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert not_found in html
+    assert f'lang="{language}"' in html
+
+
+def test_unhandled_error_gives_a_generic_500_without_details(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret_detail = "Məmmədova Leyla +994501234567"
+
+    @app.get("/__boom")
+    def boom() -> str:
+        raise RuntimeError(secret_detail)
+
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get("/__boom")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Something went wrong" in html
+    assert "Traceback" not in html and "RuntimeError" not in html
+    assert secret_detail not in html
+    # The log says where it failed, but never the exception's message.
+    assert "RuntimeError" in caplog.text
+    assert secret_detail not in caplog.text
+
+
+def test_post_without_csrf_token_is_refused_with_400(client: FlaskClient) -> None:
+    response = client.post("/language", data={"language": "az", "next": "/"})
+    assert response.status_code == 400
+    assert "security token" in response.get_data(as_text=True)
+    assert LANGUAGE_COOKIE not in response.headers.get("Set-Cookie", "")
+
+
+def test_switching_language_is_remembered(client: FlaskClient) -> None:
+    response = post_form(client, "/language", {"language": "az", "next": "/"}, page="/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    html = client.get("/").get_data(as_text=True)
+    assert 'lang="az"' in html
+    assert "Pulsuz hüquqi yardım klinikaları" in html
+    post_form(client, "/language", {"language": "ru", "next": "/"}, page="/")
+    html = client.get("/").get_data(as_text=True)
+    assert "Бесплатные юридические клиники" in html
+
+
+def test_language_switch_refuses_unknown_language_and_foreign_redirect(client: FlaskClient) -> None:
+    token = csrf_token(client)
+    bad = client.post("/language", data={"language": "xx", "csrf_token": token})
+    assert bad.status_code == 400
+    away = client.post(
+        "/language", data={"language": "ru", "next": "https://evil.example/", "csrf_token": token}
+    )
+    assert away.headers["Location"] == "/"
+
+
+def test_accept_language_picks_the_first_page_language(client: FlaskClient) -> None:
+    html = client.get("/", headers={"Accept-Language": "ru-RU,ru;q=0.9"}).get_data(as_text=True)
+    assert 'lang="ru"' in html
+
+
+def test_dates_are_formatted_for_the_locale(client: FlaskClient) -> None:
+    from datetime import date
+
+    from babel.dates import format_date
+
+    today = date.today()
+    for language in ("en", "az", "ru"):
+        client.set_cookie(LANGUAGE_COOKIE, language)
+        html = client.get("/").get_data(as_text=True)
+        assert format_date(today, "long", locale=language) in html
