@@ -55,11 +55,14 @@ class LegalaidGroup(FlaskGroup):
         self._add_feature_commands()
 
     def _add_feature_commands(self) -> None:
+        from legalaid.accounts.cli import users
+        from legalaid.audit.cli import audit
         from legalaid.clinics.cli import clinics
+        from legalaid.crypto.cli import keys
         from legalaid.demo.cli import demo
         from legalaid.schema.cli import db
 
-        for command in (db, clinics, demo):
+        for command in (db, clinics, users, keys, audit, demo):
             self.add_command(command)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:

@@ -10,6 +10,7 @@ from flask import Flask, g
 from flask_wtf import CSRFProtect
 from werkzeug.wrappers import Response
 
+from legalaid.crypto.keyring import KeyRing
 from legalaid.database import Database, check_connection, commit_request, make_engine
 from legalaid.errors import StartupError
 from legalaid.i18n import init_babel
@@ -64,6 +65,7 @@ def create_app(
         engine.dispose()
         raise
     Database(engine).init_app(app)
+    app.extensions["legalaid.keyring"] = KeyRing(settings.encryption_keys)
 
     init_babel(app)
     CSRFProtect(app)
@@ -88,9 +90,13 @@ def _configure_logging() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from legalaid.accounts.views import bp as accounts_bp
+    from legalaid.admin.views import bp as admin_bp
+    from legalaid.audit.views import bp as audit_bp
     from legalaid.pages.views import bp as pages_bp
 
-    app.register_blueprint(pages_bp)
+    for blueprint in (pages_bp, accounts_bp, admin_bp, audit_bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_template_globals(app: Flask) -> None:

@@ -4,6 +4,7 @@ from typing import Any
 
 from alembic import context
 
+from legalaid.crypto.fields import EncryptedText
 from legalaid.database import UTCDateTime
 from legalaid.models import metadata
 
@@ -12,6 +13,8 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     """Write the app's column types as plain SQLAlchemy types, so revisions stay stable."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, EncryptedText):
+        return "sa.Text()"
     return False
 
 

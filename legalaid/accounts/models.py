@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from legalaid.accounts.roles import ROLES
 from legalaid.clinics.models import Clinic
+from legalaid.crypto.fields import EncryptedText
 from legalaid.database import Base, UTCDateTime, utcnow
 from legalaid.i18n import LANGUAGES
 
@@ -31,9 +32,95 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
+    # Sign-in. No password until the user sets her own with a setup code.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A single-use, expiring code (hashed) that lets the user set her password: given
+    # out by an administrator at account creation and at reset.
+    setup_code_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    setup_code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor: the TOTP secret is encrypted; the last accepted time step stops reuse.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText("user_account.totp_secret"))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+
     clinic: Mapped[Clinic | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 
+    # Flask-Login's protocol.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class RecoveryCode(Base):
+    """One of ten single-use codes that replace a TOTP code; stored as a keyed hash."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginAttempt(Base):
+    """Failed and successful sign-ins, counted in a window for lockout and throttling."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_user_time", "user_id", "occurred_at"),
+        Index("ix_login_attempt_address_time", "client_address", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    client_address: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class UserSession(Base):
+    """A server-side session; the cookie carries only a signed random token.
+
+    Only a SHA-256 of the token is stored, so a copy of the database opens no session.
+    """
+
+    __tablename__ = "user_session"
+    __table_args__ = (
+        CheckConstraint("stage IN ('password', 'full')", name="stage"),
+        Index("ix_user_session_user_open", "user_id", "ended_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # "password": the password was right but the second factor is still due.
+    stage: Mapped[str] = mapped_column(String(16))
+    role_at_start: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_reason: Mapped[str | None] = mapped_column(String(32))
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship()

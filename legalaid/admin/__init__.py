@@ -1,0 +1,1 @@
+"""Administration: clinics and staff accounts (the admin role; no case content)."""

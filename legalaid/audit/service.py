@@ -1,0 +1,76 @@
+"""Writing audit entries, in the same transaction as the change they record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, g, has_request_context, request
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from legalaid.audit.chain import GENESIS_MAC, compute_mac
+from legalaid.audit.models import OUTCOMES, AuditEntry
+from legalaid.database import utcnow
+
+# Any constant will do: it names the lock that serialises appends on PostgreSQL.
+_PG_AUDIT_LOCK = 724_001
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int | None
+    role: str | None
+
+
+def _audit_key() -> bytes:
+    key: bytes = current_app.extensions["legalaid.settings"].audit_key
+    return key
+
+
+def _request_actor() -> Actor:
+    from flask_login import current_user
+
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return Actor(current_user.id, current_user.role)
+    return Actor(None, None)
+
+
+def record_event(
+    session: Session,
+    action: str,
+    *,
+    object_type: str | None = None,
+    object_id: int | str | None = None,
+    outcome: str = "success",
+    actor: Actor | None = None,
+) -> AuditEntry:
+    """Append one entry; commit happens with the rest of the unit of work.
+
+    ``actor`` defaults to the signed-in user of the current request (or nobody, for
+    anonymous requests and CLI commands that do not say).
+    """
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown audit outcome {outcome!r}")
+    who = actor or _request_actor()
+    if session.get_bind().dialect.name == "postgresql":
+        # Entries must chain one after another even when requests commit concurrently.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
+    last = session.execute(
+        select(AuditEntry.seq, AuditEntry.mac).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    entry = AuditEntry(
+        seq=(last.seq + 1) if last else 1,
+        occurred_at=utcnow(),
+        actor_id=who.id,
+        actor_role=who.role,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        outcome=outcome,
+        request_id=g.get("request_id") if has_request_context() else None,
+        client_address=(request.remote_addr or "")[:64] if has_request_context() else None,
+    )
+    entry.mac = compute_mac(_audit_key(), last.mac if last else GENESIS_MAC, entry)
+    session.add(entry)
+    session.flush()
+    return entry

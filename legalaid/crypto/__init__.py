@@ -1,0 +1,1 @@
+"""Field encryption (AES-GCM under a rotating key ring) and keyed blind indexes."""
