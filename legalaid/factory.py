@@ -7,9 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Flask, g
+from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from werkzeug.wrappers import Response
 
+from legalaid.access.current import init_login_manager
+from legalaid.access.enforce import check_every_endpoint_listed, init_access
+from legalaid.access.policy import AccessPolicy
 from legalaid.crypto.keyring import KeyRing
 from legalaid.database import Database, check_connection, commit_request, make_engine
 from legalaid.errors import StartupError
@@ -18,17 +22,20 @@ from legalaid.pages.errors import register_error_handlers
 from legalaid.policy.loader import load_policy
 from legalaid.policy.security import SecurityPolicy
 from legalaid.schema.migrations import ensure_current
+from legalaid.security_headers import init_security_headers
 from legalaid.settings import PROJECT_ROOT, Settings, load_settings
 
 
 @dataclass(frozen=True)
 class Policies:
     security: SecurityPolicy
+    access: AccessPolicy
 
 
 def load_policies(settings: Settings) -> Policies:
     return Policies(
         security=load_policy(settings.policy_dir, "security.toml", SecurityPolicy),
+        access=load_policy(settings.policy_dir, "access.toml", AccessPolicy),
     )
 
 
@@ -69,9 +76,19 @@ def create_app(
 
     init_babel(app)
     CSRFProtect(app)
+    login_manager = LoginManager(app)
+    init_login_manager(login_manager)
+    init_access(app)
+    init_security_headers(app, https=settings.behind_https)
     register_error_handlers(app)
     _register_blueprints(app)
     _register_template_globals(app)
+    policies: Policies = app.extensions["legalaid.policies"]
+    try:
+        check_every_endpoint_listed(app, policies.access)
+    except StartupError:
+        engine.dispose()
+        raise
 
     @app.after_request
     def _commit(response: Response) -> Response:
@@ -106,12 +123,31 @@ def _register_template_globals(app: Flask) -> None:
 
     settings: Settings = app.extensions["legalaid.settings"]
 
+    from legalaid.accounts.forms import EmptyForm
+    from legalaid.accounts.roles import ROLES
+    from legalaid.clinics.models import CLINIC_STATUSES
+    from legalaid.vocabulary.regions import ECONOMIC_REGIONS
+
+    policies: Policies = app.extensions["legalaid.policies"]
+
+    def can(endpoint: str) -> bool:
+        user = g.get("user")
+        return policies.access.allows(user.role if user else None, endpoint)
+
     @app.context_processor
     def _globals() -> dict[str, object]:
         return {
+            "roles": ROLES,
+            "regions": ECONOMIC_REGIONS,
+            "clinic_statuses": CLINIC_STATUSES,
+            "can": can,
+            "empty_form_factory": EmptyForm,
+            "security_min_length": policies.security.passwords.min_length,
             "app_version": __version__,
             "languages": LANGUAGES,
             "language_form": LanguageForm,
             "demo_mode": settings.demo_mode,
             "csp_nonce": g.get("csp_nonce", ""),
+            "current_account": g.get("user"),
+            "session_policy": policies.security.sessions,
         }

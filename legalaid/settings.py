@@ -90,6 +90,8 @@ class Settings:
     policy_dir: Path = DEFAULT_POLICY_DIR
     behind_https: bool = False
     demo_mode: bool = False
+    # "fast" makes the test suite quick; anything else hashes passwords at full strength.
+    password_hashing: str = "strong"  # noqa: S105 - a profile name
 
     @property
     def is_production(self) -> bool:
@@ -102,6 +104,12 @@ class Settings:
             "PROPAGATE_EXCEPTIONS": False,
             "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
             "WTF_CSRF_TIME_LIMIT": None,
+            "SESSION_COOKIE_NAME": "__Host-legalaid" if self.behind_https else "legalaid",
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SECURE": self.behind_https,
+            "SESSION_COOKIE_SAMESITE": "Strict",
+            "SESSION_COOKIE_PATH": "/",
+            "SESSION_REFRESH_EACH_REQUEST": False,
             "WTF_CSRF_SSL_STRICT": self.behind_https,
             "PREFERRED_URL_SCHEME": "https" if self.behind_https else "http",
             "BABEL_DEFAULT_LOCALE": "en",

@@ -109,6 +109,7 @@ def make_settings(database_url: str, instance_path: Path, **overrides: object) -
         "audit_key": secrets.token_bytes(32),
         "instance_path": instance_path,
         "policy_dir": DEFAULT_POLICY_DIR,
+        "password_hashing": "fast",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -147,6 +148,9 @@ def app(shared_settings: Settings) -> Iterator[Flask]:
     """The app on the shared migrated database; everything a test commits is rolled back."""
     application = create_app(shared_settings)
     application.config.update(TESTING=True)
+    # Built before the test's transaction starts (SQLite would make it wait for the lock).
+    twin = create_app(shared_settings, check_schema=False)
+    application.extensions["tests.twin"] = twin
     database = get_database(application)
     connection: Connection = database.engine.connect()
     outer = connection.begin()
@@ -159,12 +163,18 @@ def app(shared_settings: Settings) -> Iterator[Flask]:
         outer.rollback()
         connection.close()
         database.engine.dispose()
+        get_database(twin).engine.dispose()
 
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
-    """A session on the test's transaction, for arranging data and checking results."""
-    with app.app_context():
+    """A session on the test's transaction, for arranging data and checking results.
+
+    Encrypted columns need an app context. It is a twin app's (same settings, so the same
+    keys): with ``app``'s own context pushed, Flask would reuse it for test requests and
+    share ``g`` between them, which no real request ever does.
+    """
+    with app.extensions["tests.twin"].app_context():
         db = get_database(app).session_factory()
         yield db
         db.close()

@@ -1,5 +1,325 @@
+"""Sign-in, sign-out, first-time set-up and self-service pages."""
+
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
+
+from legalaid.access.current import SESSION_TOKEN_KEY, current_user_session
+from legalaid.accounts import services, signin, totp
+from legalaid.accounts.forms import (
+    ChangePasswordForm,
+    CodeForm,
+    EmptyForm,
+    EnrolForm,
+    LoginForm,
+    PreferredLanguageForm,
+    SetupForm,
+)
+from legalaid.accounts.models import User, UserSession
+from legalaid.accounts.sessions import (
+    end_session,
+    end_user_sessions,
+    open_sessions_of,
+    start_session,
+)
+from legalaid.audit.service import Actor, record_event
+from legalaid.database import db_session
+from legalaid.errors import DomainError
+from legalaid.safe_redirect import local_path
+from legalaid.settings import Settings
 
 bp = Blueprint("accounts", __name__)
+
+ROLE_HOME = {"admin": "admin.accounts"}
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.extensions["legalaid.settings"]
+    return settings
+
+
+def _client_address() -> str:
+    return (request.remote_addr or "unknown")[:64]
+
+
+def _begin(user: User, stage: str) -> None:
+    """A new server-side session and a new cookie: never reuse an id from before sign-in."""
+    started = start_session(
+        db_session(),
+        user,
+        stage=stage,
+        policy=services.security_policy().sessions,
+        client_address=_client_address(),
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+    session.clear()
+    session[SESSION_TOKEN_KEY] = started.token
+
+
+def _home_for(user: User) -> str:
+    return url_for(ROLE_HOME.get(user.role, "accounts.dashboard"))
+
+
+def _finish_sign_in(user: User, next_path: str | None) -> BaseResponse:
+    signin.record_success(db_session(), user, _client_address())
+    pending = current_user_session()
+    if pending is not None:
+        end_session(pending, "signed_in")
+    _begin(user, "full")
+    g.user = user
+    return redirect(local_path(next_path) or _home_for(user))
+
+
+def _generic_failure() -> str:
+    return str(
+        _(
+            "The email or password is not right, or the account cannot sign in right now. "
+            "After several failed attempts an account is locked for a while."
+        )
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | BaseResponse:
+    if g.get("user") is not None:
+        return redirect(_home_for(g.user))
+    form = LoginForm(next=request.args.get("next", ""))
+    if not form.validate_on_submit():
+        if request.args.get("expired"):
+            flash(_("Your session ended. Sign in again."), "info")
+        return render_template("accounts/login.html", form=form)
+    db = db_session()
+    policy = services.security_policy()
+    result = signin.check_password(
+        db, form.email.data or "", form.password.data or "", _client_address(), policy
+    )
+    if not result.ok or result.user is None:
+        return render_template("accounts/login.html", form=form, error=_generic_failure())
+    user = result.user
+    if not signin.second_factor_required(user, policy, demo_mode=_settings().demo_mode):
+        return _finish_sign_in(user, form.next.data)
+    _begin(user, "password")
+    session["next"] = local_path(form.next.data) or ""
+    if user.totp_enrolled_at is None:
+        return redirect(url_for("accounts.enrol"))
+    return redirect(url_for("accounts.two_factor"))
+
+
+def _pending() -> UserSession | None:
+    row = current_user_session()
+    return row if row is not None and row.stage == "password" else None
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+def two_factor() -> str | BaseResponse:
+    pending = _pending()
+    if pending is None:
+        return redirect(_home_for(g.user) if g.user else url_for("accounts.login"))
+    user = pending.user
+    if user.totp_enrolled_at is None:
+        return redirect(url_for("accounts.enrol"))
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/two_factor.html", form=form)
+    db = db_session()
+    if signin.check_second_factor(db, user, form.code.data or ""):
+        return _finish_sign_in(user, session.get("next"))
+    policy = services.security_policy()
+    signin.record_failure(db, user, _client_address(), policy, step="2fa")
+    if user.locked_until is not None:
+        end_session(pending, "locked")
+        session.clear()
+        return render_template("accounts/login.html", form=LoginForm(), error=_generic_failure())
+    return render_template(
+        "accounts/two_factor.html",
+        form=form,
+        error=_("This code is not right, or was used already."),
+    )
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+def enrol() -> str | BaseResponse:
+    pending = _pending()
+    if pending is None:
+        return redirect(_home_for(g.user) if g.user else url_for("accounts.login"))
+    user = pending.user
+    if user.totp_enrolled_at is not None:
+        return redirect(url_for("accounts.two_factor"))
+    db = db_session()
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            codes = services.confirm_totp_enrolment(db, user, form.code.data or "")
+        except DomainError as error:
+            form.code.errors = [str(error)]
+        else:
+            _finish_sign_in(user, session.get("next"))
+            return render_template("accounts/recovery_codes.html", codes=codes, first_time=True)
+    secret = services.begin_totp_enrolment(db, user)
+    uri = totp.provisioning_uri(secret, user.email)
+    return render_template("accounts/enrol.html", form=form, qr_svg=totp.qr_svg(uri), secret=secret)
+
+
+@bp.post("/account/recovery-codes")
+def recovery_codes() -> str:
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    codes = services.replace_recovery_codes(db_session(), g.user)
+    record_event(
+        db_session(), "auth.recovery_codes.replaced", object_type="user", object_id=g.user.id
+    )
+    return render_template("accounts/recovery_codes.html", codes=codes, first_time=False)
+
+
+@bp.post("/logout")
+def logout() -> str:
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    row = current_user_session()
+    if row is not None:
+        end_session(row, "signed_out")
+        record_event(
+            db_session(),
+            "auth.logout",
+            object_type="session",
+            object_id=row.id,
+            actor=Actor(row.user_id, row.user.role),
+        )
+    session.clear()
+    g.clear_site_data = True
+    g.user = None
+    return render_template("accounts/signed_out.html")
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup() -> str | BaseResponse:
+    form = SetupForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/setup.html", form=form)
+    try:
+        services.set_password_with_code(
+            db_session(), form.email.data or "", form.code.data or "", form.password.data or ""
+        )
+    except DomainError as error:
+        # Keep the failure's audit entry, drop anything else the attempt changed.
+        return render_template("accounts/setup.html", form=form, error=str(error))
+    flash(_("Your password is set. Sign in with it now."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.post("/session/keepalive")
+def keepalive() -> tuple[str, int]:
+    # Loading the session already moved its idle clock; nothing else to do.
+    return "", 204
+
+
+@bp.get("/home")
+def dashboard() -> str | BaseResponse:
+    user: User = g.user
+    if user.role in ROLE_HOME:
+        return redirect(url_for(ROLE_HOME[user.role]))
+    return render_template("accounts/dashboard.html", user=user)
+
+
+def _settings_page(**forms: object) -> str:
+    user: User = g.user
+    context = {
+        "password_form": ChangePasswordForm(),
+        "language_form_self": PreferredLanguageForm(language=user.preferred_language),
+        "empty_form": EmptyForm(),
+        "sessions": open_sessions_of(db_session(), user.id),
+        "this_session": current_user_session(),
+    }
+    context.update(forms)
+    return render_template("accounts/settings.html", user=user, **context)
+
+
+@bp.get("/account")
+def settings() -> str:
+    return _settings_page()
+
+
+@bp.post("/account/password")
+def change_password() -> str | BaseResponse:
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return _settings_page(password_form=form)
+    this_session = current_user_session()
+    try:
+        ended = services.change_password(
+            db_session(),
+            g.user,
+            form.current.data or "",
+            form.password.data or "",
+            keep_session_id=this_session.id if this_session else None,
+        )
+    except DomainError as error:
+        form.password.errors = [str(error)]
+        return _settings_page(password_form=form)
+    flash(
+        _("Your password is changed. %(n)d other session(s) were signed out.", n=ended), "success"
+    )
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.post("/account/language")
+def change_language() -> BaseResponse:
+    form = PreferredLanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_language(db_session(), g.user, form.language.data or "en")
+    g.user_language = form.language.data
+    flash(_("Language saved."), "success")
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.post("/account/sessions/<int:session_id>/end", endpoint="end_session")
+def end_one_session(session_id: int) -> BaseResponse:
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    db = db_session()
+    row = db.get(UserSession, session_id)
+    # Another user's session answers like a missing one.
+    if row is None or row.user_id != g.user.id or row.ended_at is not None:
+        abort(404)
+    end_session(row, "ended_by_user")
+    record_event(db, "session.ended", object_type="session", object_id=row.id)
+    flash(_("The session was signed out."), "success")
+    this_session = current_user_session()
+    if this_session is not None and row.id == this_session.id:
+        session.clear()
+        return redirect(url_for("accounts.login"))
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.post("/account/sessions/end-others")
+def end_other_sessions() -> BaseResponse:
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    this_session = current_user_session()
+    ended = end_user_sessions(
+        db_session(),
+        g.user.id,
+        "ended_by_user",
+        except_id=this_session.id if this_session else None,
+    )
+    record_event(db_session(), "session.ended_others", object_type="user", object_id=g.user.id)
+    flash(_("%(n)d other session(s) were signed out.", n=ended), "success")
+    return redirect(url_for("accounts.settings"))

@@ -1,5 +1,231 @@
+"""Administration pages: clinics and staff accounts. Administrators see no case content."""
+
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response as BaseResponse
+
+from legalaid.accounts import services as account_services
+from legalaid.accounts.forms import EmptyForm
+from legalaid.accounts.models import User
+from legalaid.admin.forms import AccountEditForm, AccountForm, ClinicForm
+from legalaid.audit.service import record_event
+from legalaid.clinics import services as clinic_services
+from legalaid.clinics.models import Clinic
+from legalaid.clinics.queries import all_clinics, clinic_choices
+from legalaid.database import db_session, rollback_request
+from legalaid.errors import ConflictError, DomainError
+from legalaid.pagination import Page, paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _clinic_or_404(clinic_id: int) -> Clinic:
+    clinic = db_session().get(Clinic, clinic_id)
+    if clinic is None:
+        abort(404)
+    return clinic
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db_session().get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/clinics")
+def clinics() -> str:
+    return render_template("admin/clinics.html", clinics=all_clinics(db_session()))
+
+
+@bp.route("/clinics/new", methods=["GET", "POST"])
+def clinic_new() -> str | BaseResponse:
+    form = ClinicForm()
+    if form.validate_on_submit():
+        try:
+            clinic = clinic_services.create_clinic(
+                db_session(),
+                code=form.code.data or "",
+                name=form.name.data or "",
+                economic_region=form.economic_region.data or "",
+                city=form.city.data or "",
+                opened_on=form.opened_on.data,
+                status=form.status.data or "pilot",
+            )
+        except DomainError as error:
+            rollback_request()
+            form.code.errors = [str(error)]
+        else:
+            flash(_("Clinic %(code)s created.", code=clinic.code), "success")
+            return redirect(url_for("admin.clinics"))
+    return render_template("admin/clinic_form.html", form=form, clinic=None)
+
+
+@bp.route("/clinics/<int:clinic_id>", methods=["GET", "POST"])
+def clinic_edit(clinic_id: int) -> str | BaseResponse | tuple[str, int]:
+    clinic = _clinic_or_404(clinic_id)
+    form = ClinicForm(obj=clinic) if request.method == "GET" else ClinicForm()
+    del form.code  # permanent: part of every case number; a posted value is ignored
+    if request.method == "GET":
+        form.version.data = str(clinic.version)
+    if form.validate_on_submit():
+        try:
+            clinic_services.update_clinic(
+                db_session(),
+                clinic,
+                expected_version=int(form.version.data or 0),
+                name=form.name.data or "",
+                economic_region=form.economic_region.data or "",
+                city=form.city.data or "",
+                opened_on=form.opened_on.data,
+                status=form.status.data or clinic.status,
+            )
+        except ConflictError as error:
+            rollback_request()
+            current = _clinic_or_404(clinic_id)
+            # Saving again knowingly overwrites: the form now carries the current version.
+            form.version.data = str(current.version)
+            return (
+                render_template(
+                    "admin/clinic_form.html", form=form, clinic=current, conflict=str(error)
+                ),
+                409,
+            )
+        except DomainError as error:
+            rollback_request()
+            form.name.errors = [str(error)]
+        else:
+            flash(_("Clinic %(code)s saved.", code=clinic.code), "success")
+            return redirect(url_for("admin.clinics"))
+    return render_template("admin/clinic_form.html", form=form, clinic=clinic)
+
+
+def _account_filters() -> dict[str, str]:
+    return {key: request.args.get(key, "").strip() for key in ("q", "role", "clinic")}
+
+
+def accounts_list() -> str:
+    filters = _account_filters()
+    query = select(User).order_by(User.email)
+    if filters["q"]:
+        like = f"%{filters['q'].lower()}%"
+        query = query.where(
+            func.lower(User.email).like(like) | func.lower(User.full_name).like(like)
+        )
+    if filters["role"]:
+        query = query.where(User.role == filters["role"])
+    if filters["clinic"].isdigit():
+        query = query.where(User.clinic_id == int(filters["clinic"]))
+    page: Page[User] = paginate(db_session(), query, request.args.get("page", "1"))
+    return render_template(
+        "admin/accounts.html", page=page, filters=filters, clinics=all_clinics(db_session())
+    )
+
+
+bp.add_url_rule("/accounts", endpoint="accounts", view_func=accounts_list)
+
+
+def _clinic_id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+def account_new() -> str | BaseResponse:
+    form = AccountForm()
+    form.clinic_id.choices = clinic_choices(db_session(), blank_label=_("(none: national role)"))
+    if form.validate_on_submit():
+        try:
+            issued = account_services.create_account(
+                db_session(),
+                email=form.email.data or "",
+                full_name=form.full_name.data or "",
+                role=form.role.data or "",
+                clinic_id=_clinic_id(form.clinic_id.data),
+                preferred_language=form.preferred_language.data or "en",
+            )
+        except DomainError as error:
+            rollback_request()
+            form.email.errors = [str(error)]
+        else:
+            return render_template("admin/setup_code.html", user=issued.user, code=issued.code)
+    return render_template("admin/account_form.html", form=form, account=None)
+
+
+@bp.route("/accounts/<int:user_id>", methods=["GET", "POST"])
+def account_edit(user_id: int) -> str | BaseResponse | tuple[str, int]:
+    user = _user_or_404(user_id)
+    form = AccountEditForm(obj=user) if request.method == "GET" else AccountEditForm()
+    form.clinic_id.choices = clinic_choices(db_session(), blank_label=_("(none: national role)"))
+    if request.method == "GET":
+        form.clinic_id.data = str(user.clinic_id or "")
+        form.version.data = user.version
+    if form.validate_on_submit():
+        if form.version.data != user.version:
+            form.version.data = user.version
+            return (
+                render_template(
+                    "admin/account_form.html",
+                    form=form,
+                    account=user,
+                    conflict=_("Someone else changed this account after you opened it."),
+                    empty_form=EmptyForm(),
+                ),
+                409,
+            )
+        try:
+            account_services.change_role_and_clinic(
+                db_session(),
+                user,
+                role=form.role.data or "",
+                clinic_id=_clinic_id(form.clinic_id.data),
+                full_name=form.full_name.data or "",
+                by=g.user,
+            )
+        except DomainError as error:
+            rollback_request()
+            form.role.errors = [str(error)]
+        else:
+            flash(_("Account saved."), "success")
+            return redirect(url_for("admin.accounts"))
+    record_event(db_session(), "account.viewed", object_type="user", object_id=user.id)
+    return render_template(
+        "admin/account_form.html", form=form, account=user, empty_form=EmptyForm()
+    )
+
+
+def _state_change(user_id: int, active: bool) -> BaseResponse:
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = _user_or_404(user_id)
+    try:
+        account_services.set_active(db_session(), user, active, by=g.user)
+    except DomainError as error:
+        rollback_request()
+        flash(str(error), "error")
+    else:
+        flash(_("Account enabled.") if active else _("Account disabled and signed out."), "success")
+    return redirect(url_for("admin.account_edit", user_id=user_id))
+
+
+@bp.post("/accounts/<int:user_id>/disable")
+def account_disable(user_id: int) -> BaseResponse:
+    return _state_change(user_id, False)
+
+
+@bp.post("/accounts/<int:user_id>/enable")
+def account_enable(user_id: int) -> BaseResponse:
+    return _state_change(user_id, True)
+
+
+@bp.post("/accounts/<int:user_id>/reset")
+def account_reset(user_id: int) -> str:
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = _user_or_404(user_id)
+    issued = account_services.reset_account(db_session(), user)
+    return render_template("admin/setup_code.html", user=issued.user, code=issued.code, reset=True)

@@ -48,7 +48,10 @@ def first_break(key: bytes, entries: Iterable[AuditEntry]) -> ChainBreak | None:
     for entry in entries:
         if entry.seq != expected_seq:
             return ChainBreak(entry.seq, entry.id, f"expected entry {expected_seq} (missing?)")
-        if not hmac.compare_digest(entry.mac, compute_mac(key, previous_mac, entry)):
+        # Compare bytes: compare_digest raises TypeError on a str with non-ASCII
+        # characters, and a tampered mac may hold anything.
+        expected = compute_mac(key, previous_mac, entry).encode("ascii")
+        if not hmac.compare_digest((entry.mac or "").encode("utf-8"), expected):
             return ChainBreak(entry.seq, entry.id, "MAC does not match (edited or reordered)")
         previous_mac = entry.mac
         expected_seq += 1

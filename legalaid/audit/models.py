@@ -19,7 +19,9 @@ class AuditEntry(Base):
     """
 
     __tablename__ = "audit_entry"
-    __table_args__ = (CheckConstraint("outcome IN ('success', 'failure', 'denied')", name="outcome"),)
+    __table_args__ = (
+        CheckConstraint("outcome IN ('success', 'failure', 'denied')", name="outcome"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, unique=True)

@@ -22,6 +22,21 @@ class Actor:
     role: str | None
 
 
+def _checked(name: str, value: str | None, limit: int) -> str | None:
+    """Refuse what the column cannot hold or what would blur the chain's canonical form.
+
+    ``canonical`` joins fields with a control character; no field may contain one, or
+    an edit could move text from one field to the next and keep the MAC valid.
+    PostgreSQL would refuse an over-long value anyway; SQLite would keep it silently.
+    The message names the field only: the value may be something a user typed.
+    """
+    if value is None:
+        return None
+    if len(value) > limit or any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ValueError(f"audit {name} must be at most {limit} printable characters")
+    return value
+
+
 def _audit_key() -> bytes:
     key: bytes = current_app.extensions["legalaid.settings"].audit_key
     return key
@@ -52,6 +67,10 @@ def record_event(
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown audit outcome {outcome!r}")
     who = actor or _request_actor()
+    _checked("actor role", who.role, 16)
+    _checked("action", action, 64)
+    _checked("object type", object_type, 32)
+    object_text = _checked("object id", None if object_id is None else str(object_id), 64)
     if session.get_bind().dialect.name == "postgresql":
         # Entries must chain one after another even when requests commit concurrently.
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
@@ -65,7 +84,7 @@ def record_event(
         actor_role=who.role,
         action=action,
         object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
+        object_id=object_text,
         outcome=outcome,
         request_id=g.get("request_id") if has_request_context() else None,
         client_address=(request.remote_addr or "")[:64] if has_request_context() else None,

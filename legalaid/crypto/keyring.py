@@ -42,7 +42,7 @@ class KeyRing:
         return f"{VERSION}:{self.active_id}:{body}"
 
     def key_id_of(self, stored: str) -> str:
-        version, key_id, _body = self._split(stored)
+        _version, key_id, _body = self._split(stored)
         return key_id
 
     def decrypt(self, stored: str, purpose: str) -> str:

@@ -44,16 +44,16 @@ def demo(seed: int, reset_postgresql: bool) -> None:
             "the demo wipes the database; for PostgreSQL confirm with --reset-postgresql"
         )
     migrations.upgrade(engine)
-    with get_database(current_app).transaction() as session:
-        report = build_demo(session, seed=seed)
-
-    # Mark this development instance as a demo: the banner shows on every page.
+    # Mark this development instance as a demo first: the banner shows on every page and
+    # two-step sign-in is off, which is only ever allowed for synthetic data.
     secrets = load_development_secrets(settings.instance_path)
     secrets["LEGALAID_DEMO"] = "1"
     write_development_secrets(settings.instance_path, secrets)
+    with get_database(current_app).transaction() as session:
+        report = build_demo(session, seed=seed)
 
     click.echo(f"demo database ready (seed {seed}): {engine.url.render_as_string()}")
     for line in report.lines():
         click.echo(line)
     click.echo("")
-    click.echo("Start the app with:  legalaid run   then open http://127.0.0.1:5000/")
+    click.echo("Start the app with:  legalaid run   then open http://127.0.0.1:5000/login")

@@ -1,16 +1,25 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, Response, jsonify, make_response, redirect, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from flask_babel import gettext as _
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as BaseResponse
 
+from legalaid.accounts import services as account_services
 from legalaid.database import db_session
-from legalaid.i18n import LANGUAGE_COOKIE, LANGUAGES
+from legalaid.i18n import LANGUAGE_COOKIE
 from legalaid.pages.forms import LanguageForm
+from legalaid.safe_redirect import local_path
 
 bp = Blueprint("pages", __name__)
 
@@ -31,22 +40,14 @@ def healthz() -> tuple[Response, int]:
     return jsonify(status="ok", database="ok"), 200
 
 
-def _safe_return_path(value: str | None) -> str:
-    """Only a local path may be returned to, so the switcher cannot become an open redirect."""
-    if not value:
-        return "/"
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
-        return "/"
-    return value
-
-
 @bp.post("/language")
 def set_language() -> BaseResponse:
     form = LanguageForm()
     if not form.validate_on_submit():
         return make_response(render_template("errors/400.html", reason=_("Unknown language.")), 400)
-    response = redirect(_safe_return_path(form.next.data))
+    if g.get("user") is not None:
+        account_services.set_language(db_session(), g.user, form.language.data or "en")
+    response = redirect(local_path(form.next.data) or "/")
     response.set_cookie(
         LANGUAGE_COOKIE,
         form.language.data,
@@ -56,6 +57,3 @@ def set_language() -> BaseResponse:
         secure=request.is_secure,
     )
     return response
-
-
-__all__ = ["LANGUAGES", "bp"]

@@ -11,6 +11,8 @@ from legalaid.policy.loader import PolicyModel
 class PasswordPolicy(PolicyModel):
     min_length: int = Field(12, ge=8, le=64)
     max_length: int = Field(128, ge=64, le=1024)
+    # How long the code for setting one's own password (new account, reset) stays valid.
+    setup_code_hours: int = Field(72, ge=1, le=24 * 14)
 
 
 class LockoutPolicy(PolicyModel):

@@ -1,0 +1,1 @@
+"""Deny by default: every endpoint needs a permission from ``policies/access.toml``."""

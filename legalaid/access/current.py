@@ -1,0 +1,71 @@
+"""Who is asking: the request's signed-in user and server-side session, loaded once."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request, session
+from flask_login import LoginManager
+
+from legalaid.accounts.models import User, UserSession
+from legalaid.accounts.sessions import end_session, find_open_session, why_invalid
+from legalaid.audit.service import Actor, record_event
+from legalaid.database import db_session, utcnow
+from legalaid.policy.security import SecurityPolicy
+
+SESSION_TOKEN_KEY = "sid"  # noqa: S105 - a dictionary key, not a secret
+
+
+def _policy() -> SecurityPolicy:
+    policy: SecurityPolicy = current_app.extensions["legalaid.policies"].security
+    return policy
+
+
+def load_current_session() -> None:
+    """Set ``g.user_session`` (any stage) and ``g.user`` (only when fully signed in)."""
+    g.user = None
+    g.user_session = None
+    token = session.get(SESSION_TOKEN_KEY)
+    if not isinstance(token, str):
+        return
+    db = db_session()
+    row = find_open_session(db, token)
+    if row is None:
+        session.pop(SESSION_TOKEN_KEY, None)
+        g.session_ended = True
+        return
+    now = utcnow()
+    reason = why_invalid(row, _policy().sessions, now)
+    if reason is not None:
+        end_session(row, reason)
+        record_event(
+            db,
+            "session.ended",
+            object_type="session",
+            object_id=row.id,
+            outcome="denied",
+            actor=Actor(row.user_id, row.user.role),
+        )
+        session.pop(SESSION_TOKEN_KEY, None)
+        g.session_ended = True
+        return
+    if request.endpoint != "static":
+        row.last_seen_at = now
+    g.user_session = row
+    if row.stage == "full":
+        g.user = row.user
+        g.user_language = row.user.preferred_language
+
+
+def current_user_or_none() -> User | None:
+    user: User | None = g.get("user")
+    return user
+
+
+def current_user_session() -> UserSession | None:
+    row: UserSession | None = g.get("user_session")
+    return row
+
+
+def init_login_manager(app_login: LoginManager) -> None:
+    # Flask-Login's current_user follows our server-side session, not its own cookie.
+    app_login.request_loader(lambda _request: current_user_or_none())
+    app_login.user_loader(lambda _user_id: None)

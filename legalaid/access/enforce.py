@@ -1,0 +1,54 @@
+"""The one ``before_request`` that enforces ``policies/access.toml`` (deny by default)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from flask import Flask, abort, current_app, g, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from legalaid.access.current import load_current_session
+from legalaid.access.policy import AccessPolicy
+from legalaid.audit.service import record_event
+from legalaid.database import db_session
+from legalaid.errors import StartupError
+
+
+def access_policy() -> AccessPolicy:
+    policy: AccessPolicy = current_app.extensions["legalaid.policies"].access
+    return policy
+
+
+def check_every_endpoint_listed(app: Flask, policy: AccessPolicy) -> None:
+    """Start-up refuses an app with an endpoint that the policy does not mention."""
+    missing = sorted({rule.endpoint for rule in app.url_map.iter_rules()} - set(policy.endpoints))
+    if missing:
+        raise StartupError(
+            f"policies/access.toml lists no permission for endpoint(s): {', '.join(missing)}"
+        )
+
+
+def enforce_access() -> Response | None:
+    g.request_id = str(uuid.uuid4())
+    g.csp_nonce = secrets.token_urlsafe(16)
+    load_current_session()
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None  # no route: the 404 / 405 page follows
+    user = g.user
+    policy = access_policy()
+    if policy.allows(user.role if user else None, endpoint):
+        return None
+    if user is None:
+        if request.method == "GET":
+            return redirect(url_for("accounts.login", next=request.path))
+        abort(401)
+    record_event(
+        db_session(), "access.denied", object_type="endpoint", object_id=endpoint, outcome="denied"
+    )
+    abort(403)
+
+
+def init_access(app: Flask) -> None:
+    app.before_request(enforce_access)

@@ -1,0 +1,114 @@
+"""Server-side sessions: a random token in the signed cookie, its SHA-256 in the database.
+
+Ending a row ends the session at once, whatever cookie a browser (or an attacker) holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from legalaid.accounts.models import User, UserSession
+from legalaid.database import utcnow
+from legalaid.policy.security import SessionPolicy
+
+TOKEN_BYTES = 32  # 256 bits
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+@dataclass(frozen=True)
+class StartedSession:
+    row: UserSession
+    token: str
+
+
+def start_session(
+    session: Session,
+    user: User,
+    *,
+    stage: str,
+    policy: SessionPolicy,
+    client_address: str,
+    user_agent: str,
+) -> StartedSession:
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    now = utcnow()
+    row = UserSession(
+        token_hash=token_hash(token),
+        user_id=user.id,
+        stage=stage,
+        role_at_start=user.role,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=policy.absolute_hours),
+        client_address=client_address[:64],
+        user_agent=user_agent[:200],
+    )
+    session.add(row)
+    session.flush()
+    return StartedSession(row, token)
+
+
+def find_open_session(session: Session, token: str) -> UserSession | None:
+    return session.scalar(
+        select(UserSession).where(
+            UserSession.token_hash == token_hash(token), UserSession.ended_at.is_(None)
+        )
+    )
+
+
+def why_invalid(row: UserSession, policy: SessionPolicy, now: datetime) -> str | None:
+    """The reason this session may no longer be used, or None if it may."""
+    user = row.user
+    if not user.active:
+        return "account_disabled"
+    if user.role != row.role_at_start:
+        return "role_changed"
+    if now >= row.expires_at:
+        return "absolute_timeout"
+    if now - row.last_seen_at > timedelta(minutes=policy.idle_minutes):
+        return "idle_timeout"
+    return None
+
+
+def end_session(row: UserSession, reason: str) -> None:
+    if row.ended_at is None:
+        row.ended_at = utcnow()
+        row.ended_reason = reason
+
+
+def end_user_sessions(
+    session: Session, user_id: int, reason: str, *, except_id: int | None = None
+) -> int:
+    """End every open session of a user (all but ``except_id``); returns how many."""
+    statement = (
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), ended_reason=reason)
+    )
+    if except_id is not None:
+        statement = statement.where(UserSession.id != except_id)
+    result = session.execute(statement.execution_options(synchronize_session="fetch"))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def open_sessions_of(session: Session, user_id: int) -> list[UserSession]:
+    return list(
+        session.scalars(
+            select(UserSession)
+            .where(
+                UserSession.user_id == user_id,
+                UserSession.ended_at.is_(None),
+                UserSession.stage == "full",
+            )
+            .order_by(UserSession.last_seen_at.desc())
+        )
+    )
