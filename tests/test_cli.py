@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,10 @@ from sqlalchemy import func, select, text
 
 from legalaid.cli import main
 from legalaid.clinics.models import Clinic
-from legalaid.database import make_engine
+from legalaid.database import get_database, make_engine
+from legalaid.factory import create_app
+from legalaid.settings import load_settings
+from tests.helpers import csrf_token
 
 
 def _invoke(args: list[str], database_url: str, instance: Path, **env: str):  # type: ignore[no-untyped-def]
@@ -79,6 +83,46 @@ def test_demo_is_reproducible_and_prints_how_to_start(tmp_path: Path) -> None:
     assert len(set(regions)) >= 3, "demo clinics should lie in different economic regions"
     second = _invoke(["demo", "--seed", "7"], url, tmp_path)
     assert second.output == first.output
+    for role in ("lawyer", "manager", "task_force", "admin"):
+        assert re.search(rf"^  {role}\s+\S+@\S+\s+password: \S+$", first.output, re.MULTILINE)
+    other_seed = _invoke(["demo", "--seed", "8"], url, tmp_path)
+    assert other_seed.output != first.output
+
+
+def test_demo_instance_shows_the_banner_and_skips_two_step_sign_in(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    result = _invoke(["demo", "--seed", "3"], url, tmp_path)
+    match = re.search(r"^  lawyer\s+(\S+)\s+password: (\S+)$", result.output, re.MULTILINE)
+    assert match
+    app = create_app(
+        load_settings({"LEGALAID_DATABASE_URL": url, "LEGALAID_INSTANCE_PATH": str(tmp_path)})
+    )
+    try:
+        client = app.test_client()
+        assert "Demonstration instance" in client.get("/login").get_data(as_text=True)
+        token = csrf_token(client, "/login")
+        response = client.post(
+            "/login",
+            data={"email": match.group(1), "password": match.group(2), "csrf_token": token},
+        )
+        assert response.headers["Location"].endswith("/home")
+    finally:
+        get_database(app).engine.dispose()
+
+
+def test_wsgi_entry_point_reports_start_up_errors_in_one_line(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-c", "import legalaid.wsgi"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"LEGALAID_ENV": "production", "LEGALAID_INSTANCE_PATH": str(tmp_path), "PATH": ""},
+        check=False,
+    )
+    assert completed.returncode == 4
+    assert completed.stderr.strip().splitlines() == [
+        "legalaid: error: LEGALAID_DATABASE_URL is not set; production needs it"
+    ]
 
 
 @pytest.mark.postgres_only

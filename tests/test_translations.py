@@ -51,11 +51,20 @@ def test_every_marked_string_is_translated(language: str) -> None:
     )
 
 
+def _plain(value: object) -> object:
+    """Plural entries come back as lists from .mo files and tuples from .po files."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 @pytest.mark.parametrize("language", ["az", "ru"])
 def test_compiled_catalog_matches_the_po_file(language: str) -> None:
     folder = TRANSLATIONS / language / "LC_MESSAGES"
     with (folder / "messages.po").open("rb") as handle:
-        po = {m.id: m.string for m in read_po(handle, locale=language) if m.id and not m.fuzzy}
+        po = {
+            _plain(m.id): _plain(m.string)
+            for m in read_po(handle, locale=language)
+            if m.id and not m.fuzzy
+        }
     with (folder / "messages.mo").open("rb") as handle:
-        mo = {m.id: m.string for m in read_mo(handle) if m.id}
+        mo = {_plain(m.id): _plain(m.string) for m in read_mo(handle) if m.id}
     assert po == mo, "run: pybabel compile -d legalaid/translations"
