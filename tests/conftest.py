@@ -38,12 +38,11 @@ def pytest_report_header() -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # PostgreSQL-only tests are deselected (not skipped) on the SQLite pass.
-    if _backend() == "postgresql":
-        return
+    # Backend-specific tests are deselected (not skipped) on the other backend's pass.
+    other = "sqlite_only" if _backend() == "postgresql" else "postgres_only"
     kept, dropped = [], []
     for item in items:
-        (dropped if item.get_closest_marker("postgres_only") else kept).append(item)
+        (dropped if item.get_closest_marker(other) else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

@@ -38,7 +38,7 @@ from legalaid.crypto.rotation import (
 from legalaid.database import get_database, make_engine
 from legalaid.factory import create_app
 from legalaid.settings import load_settings, new_key, parse_key_ring
-from tests.conftest import DatabaseServer, make_settings, unavailable
+from tests.conftest import make_settings, unavailable
 
 TOTP_PURPOSE = "user_account.totp_secret"
 TOTP_COLUMN = "user_account.totp_secret"
@@ -508,11 +508,8 @@ def _database_file_bytes(database_url: str) -> bytes:
     return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
 
-def test_the_totp_secret_is_not_in_the_sqlite_file(
-    committed_database_url: str, database_server: DatabaseServer
-) -> None:
-    if database_server.backend == "postgresql":
-        pytest.skip("reads the SQLite database file")
+@pytest.mark.sqlite_only
+def test_the_totp_secret_is_not_in_the_sqlite_file(committed_database_url: str) -> None:
     raw = _database_file_bytes(committed_database_url)
     # The email is stored in clear: finding it shows the bytes hold the committed row.
     assert b"at-rest@example.org" in raw
