@@ -34,38 +34,33 @@ class EnrolForm(FlaskForm):
     )
 
 
-class SetupForm(FlaskForm):
+class NewPasswordForm(FlaskForm):
+    """The new password, typed twice."""
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(), Length(max=_FIELD_MAX)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class SetupForm(NewPasswordForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
     code = StringField(
         _l("Set-up code from your administrator"), validators=[InputRequired(), Length(max=32)]
     )
-    password = PasswordField(
-        _l("New password"),
-        validators=[InputRequired(), Length(max=_FIELD_MAX)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[InputRequired(), EqualTo("password", message=_l("The two passwords differ."))],
-        render_kw={"autocomplete": "new-password"},
-    )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(
         _l("Current password"),
         validators=[InputRequired(), Length(max=_FIELD_MAX)],
         render_kw={"autocomplete": "current-password"},
-    )
-    password = PasswordField(
-        _l("New password"),
-        validators=[InputRequired(), Length(max=_FIELD_MAX)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[InputRequired(), EqualTo("password", message=_l("The two passwords differ."))],
-        render_kw={"autocomplete": "new-password"},
     )
 
 
