@@ -134,6 +134,19 @@ def test_account_creation_gives_a_setup_code_and_the_user_sets_her_password(
 
     newcomer = app.test_client()
     token = csrf_token(newcomer, "/setup")
+    short = newcomer.post(
+        "/setup",
+        data={
+            "email": user.email,
+            "code": code,
+            "password": "short",
+            "confirm": "short",
+            "csrf_token": token,
+        },
+    )
+    short_html = short.get_data(as_text=True)
+    assert re.search(r'id="password-error"[^>]*>[^<]*too short', short_html)
+    assert f'value="{user.email}"' in short_html and f'value="{code}"' in short_html
     wrong = newcomer.post(
         "/setup",
         data={
@@ -241,7 +254,9 @@ def test_lawyer_without_clinic_is_refused_with_the_form_kept(app: Flask, session
         },
     )
     html = response.get_data(as_text=True)
-    assert "must belong to a clinic" in html and "kept@example.org" in html and "Kept Name" in html
+    # The message stands beside the clinic field, and what was typed is still there.
+    assert re.search(r'id="clinic_id-error"[^>]*>[^<]*must belong to a clinic', html)
+    assert 'value="kept@example.org"' in html and 'value="Kept Name"' in html
     assert (
         session.scalar(
             select(func.count()).select_from(User).where(User.email == "kept@example.org")

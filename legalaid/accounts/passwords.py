@@ -24,7 +24,8 @@ _COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
 
 
 class PasswordRejectedError(DomainError):
-    pass
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="password")
 
 
 @lru_cache(maxsize=2)

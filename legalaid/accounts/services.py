@@ -14,14 +14,14 @@ from sqlalchemy.orm import Session
 
 from legalaid.accounts import totp
 from legalaid.accounts.codes import code_hash, new_setup_code, normalize_setup_code
-from legalaid.accounts.models import RecoveryCode, User
+from legalaid.accounts.models import RecoveryCode, User, UserSession
 from legalaid.accounts.passwords import check_new_password, hash_password, verify_password
 from legalaid.accounts.roles import CLINIC_ROLES, ROLES
-from legalaid.accounts.sessions import end_user_sessions
+from legalaid.accounts.sessions import end_session, end_user_sessions
 from legalaid.audit.service import Actor, record_event
 from legalaid.clinics.models import Clinic
 from legalaid.database import utcnow
-from legalaid.errors import DomainError
+from legalaid.errors import DomainError, NotFoundError
 from legalaid.i18n import LANGUAGES
 from legalaid.policy.security import SecurityPolicy
 
@@ -41,15 +41,19 @@ class IssuedCode:
 
 def _validate_role_and_clinic(session: Session, role: str, clinic_id: int | None) -> None:
     if role not in ROLES:
-        raise DomainError(_("Unknown role."))
+        raise DomainError(_("Unknown role."), field="role")
     if role in CLINIC_ROLES:
         clinic = session.get(Clinic, clinic_id) if clinic_id else None
         if clinic is None:
-            raise DomainError(_("Lawyers and clinic managers must belong to a clinic."))
+            raise DomainError(
+                _("Lawyers and clinic managers must belong to a clinic."), field="clinic_id"
+            )
         if clinic.status == "closed":
-            raise DomainError(_("This clinic is closed; choose an open one."))
+            raise DomainError(_("This clinic is closed; choose an open one."), field="clinic_id")
     elif clinic_id is not None:
-        raise DomainError(_("Task force members and administrators do not belong to a clinic."))
+        raise DomainError(
+            _("Task force members and administrators do not belong to a clinic."), field="clinic_id"
+        )
 
 
 def _issue_setup_code(user: User) -> str:
@@ -73,15 +77,15 @@ def create_account(
     email = email.strip().lower()
     full_name = full_name.strip()
     if not EMAIL_PATTERN.match(email) or len(email) > 254:
-        raise DomainError(_("Enter a valid email address."))
+        raise DomainError(_("Enter a valid email address."), field="email")
     if not full_name or len(full_name) > 200:
-        raise DomainError(_("The name must have 1 to 200 characters."))
+        raise DomainError(_("The name must have 1 to 200 characters."), field="full_name")
     if preferred_language not in LANGUAGES:
         raise DomainError(_("Unknown language."))
     _validate_role_and_clinic(session, role, clinic_id)
     taken = session.scalar(select(func.count()).select_from(User).where(User.email == email))
     if taken:
-        raise DomainError(_("An account with this email already exists."))
+        raise DomainError(_("An account with this email already exists."), field="email")
     user = User(
         email=email,
         full_name=full_name,
@@ -143,7 +147,7 @@ def set_password_with_code(session: Session, email: str, code: str, password: st
             object_type="user",
             object_id=user.id if user else None,
             outcome="failure",
-            actor=Actor(user.id, user.role) if user else Actor(None, None),
+            actor=Actor.of(user),
         )
         raise generic
     check_new_password(password, policy.passwords, email=user.email)
@@ -158,7 +162,7 @@ def set_password_with_code(session: Session, email: str, code: str, password: st
         "account.password_set",
         object_type="user",
         object_id=user.id,
-        actor=Actor(user.id, user.role),
+        actor=Actor.of(user),
     )
     return user
 
@@ -176,9 +180,9 @@ def change_password(
             object_id=user.id,
             outcome="failure",
         )
-        raise DomainError(_("The current password is not right."))
+        raise DomainError(_("The current password is not right."), field="current")
     if current == new:
-        raise DomainError(_("The new password must differ from the current one."))
+        raise DomainError(_("The new password must differ from the current one."), field="password")
     check_new_password(new, policy.passwords, email=user.email)
     user.password_hash = hash_password(new, policy.passwords)
     user.password_changed_at = utcnow()
@@ -207,10 +211,10 @@ def change_role_and_clinic(
     """Change what an account may do; a change of role or clinic ends its sessions."""
     full_name = full_name.strip()
     if not full_name or len(full_name) > 200:
-        raise DomainError(_("The name must have 1 to 200 characters."))
+        raise DomainError(_("The name must have 1 to 200 characters."), field="full_name")
     _validate_role_and_clinic(session, role, clinic_id)
     if user.id == by.id and role != user.role:
-        raise DomainError(_("You cannot change your own role."))
+        raise DomainError(_("You cannot change your own role."), field="role")
     clinic_id = clinic_id if role in CLINIC_ROLES else None
     role_changed = role != user.role
     clinic_changed = clinic_id != user.clinic_id
@@ -251,7 +255,9 @@ def confirm_totp_enrolment(session: Session, user: User, code: str) -> list[str]
         raise DomainError(_("Start the set-up again: no authenticator is being enrolled."))
     step = totp.matching_step(user.totp_secret, code)
     if step is None:
-        raise DomainError(_("This code is not right. Check the time on your phone and try again."))
+        raise DomainError(
+            _("This code is not right. Check the time on your phone and try again."), field="code"
+        )
     user.totp_enrolled_at = utcnow()
     user.totp_last_step = step
     codes = replace_recovery_codes(session, user)
@@ -260,7 +266,7 @@ def confirm_totp_enrolment(session: Session, user: User, code: str) -> list[str]
         "auth.2fa.enrolled",
         object_type="user",
         object_id=user.id,
-        actor=Actor(user.id, user.role),
+        actor=Actor.of(user),
     )
     return codes
 
@@ -276,3 +282,41 @@ def replace_recovery_codes(session: Session, user: User) -> list[str]:
         )
     session.flush()
     return codes
+
+
+def regenerate_recovery_codes(session: Session, user: User) -> list[str]:
+    codes = replace_recovery_codes(session, user)
+    record_event(session, "auth.recovery_codes.replaced", object_type="user", object_id=user.id)
+    return codes
+
+
+def sign_out(session: Session, row: UserSession) -> None:
+    end_session(row, "signed_out")
+    record_event(
+        session, "auth.logout", object_type="session", object_id=row.id, actor=Actor.of(row.user)
+    )
+
+
+def end_own_session(session: Session, user: User, session_id: int) -> UserSession:
+    """End one of the user's own open sessions; anyone else's answers like a missing one."""
+    row = session.get(UserSession, session_id)
+    if row is None or row.user_id != user.id or row.ended_at is not None:
+        raise NotFoundError()
+    end_session(row, "ended_by_user")
+    record_event(session, "session.ended", object_type="session", object_id=row.id)
+    return row
+
+
+def end_other_sessions(session: Session, user: User, *, keep_session_id: int | None) -> int:
+    ended = end_user_sessions(session, user.id, "ended_by_user", except_id=keep_session_id)
+    record_event(session, "session.ended_others", object_type="user", object_id=user.id)
+    return ended
+
+
+def account_for_admin(session: Session, user_id: int) -> User:
+    """An account as an administrator opens it; the opening is audited."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError()
+    record_event(session, "account.viewed", object_type="user", object_id=user.id)
+    return user

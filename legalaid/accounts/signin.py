@@ -10,7 +10,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from legalaid.accounts import totp
@@ -35,13 +35,12 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def _failures_since(session: Session, since: datetime, **where: object) -> int:
-    column = LoginAttempt.user_id if "user_id" in where else LoginAttempt.client_address
-    value = where.get("user_id", where.get("client_address"))
+def _failures_since(session: Session, since: datetime, matches: ColumnElement[bool]) -> int:
+    """Failed attempts after ``since`` that match (one account, or one client address)."""
     count = session.scalar(
         select(func.count())
         .select_from(LoginAttempt)
-        .where(column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.occurred_at > since)
+        .where(matches, LoginAttempt.succeeded.is_(False), LoginAttempt.occurred_at > since)
     )
     return int(count or 0)
 
@@ -68,7 +67,7 @@ def record_failure(
         )
     )
     session.flush()
-    actor = Actor(user.id, user.role) if user else Actor(None, None)
+    actor = Actor.of(user)
     record_event(
         session,
         f"auth.{step}.failure",
@@ -82,7 +81,8 @@ def record_failure(
     window_start = now - timedelta(minutes=policy.lockout.window_minutes)
     last_success = _last_success(session, user.id)
     since = max(window_start, last_success) if last_success else window_start
-    if _failures_since(session, since, user_id=user.id) >= policy.lockout.max_failures:
+    failures = _failures_since(session, since, LoginAttempt.user_id == user.id)
+    if failures >= policy.lockout.max_failures:
         already_locked = user.locked_until is not None and user.locked_until > now
         user.locked_until = now + timedelta(minutes=policy.lockout.lock_minutes)
         if not already_locked:
@@ -98,7 +98,7 @@ def record_failure(
 
 def address_is_throttled(session: Session, client_address: str, policy: SecurityPolicy) -> bool:
     since = utcnow() - timedelta(minutes=policy.lockout.window_minutes)
-    failures = _failures_since(session, since, client_address=client_address)
+    failures = _failures_since(session, since, LoginAttempt.client_address == client_address)
     return failures >= policy.lockout.max_failures_per_address
 
 
@@ -128,7 +128,7 @@ def record_success(session: Session, user: User, client_address: str) -> None:
         "auth.login.success",
         object_type="user",
         object_id=user.id,
-        actor=Actor(user.id, user.role),
+        actor=Actor.of(user),
     )
 
 
@@ -155,7 +155,7 @@ def check_second_factor(session: Session, user: User, code: str) -> bool:
                 "auth.recovery_code.used",
                 object_type="user",
                 object_id=user.id,
-                actor=Actor(user.id, user.role),
+                actor=Actor.of(user),
             )
             return True
     return False

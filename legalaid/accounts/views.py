@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     g,
@@ -15,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from legalaid.access.current import SESSION_TOKEN_KEY, current_user_session
@@ -31,13 +31,11 @@ from legalaid.accounts.forms import (
 from legalaid.accounts.models import User, UserSession
 from legalaid.accounts.sessions import (
     end_session,
-    end_user_sessions,
     open_sessions_of,
     start_session,
 )
-from legalaid.audit.service import Actor, record_event
 from legalaid.database import db_session
-from legalaid.errors import DomainError
+from legalaid.errors import DomainError, show_on_form
 from legalaid.safe_redirect import local_path
 from legalaid.settings import Settings
 
@@ -164,7 +162,7 @@ def enrol() -> str | BaseResponse:
         try:
             codes = services.confirm_totp_enrolment(db, user, form.code.data or "")
         except DomainError as error:
-            form.code.errors = [str(error)]
+            show_on_form(form, error, "code")
         else:
             _finish_sign_in(user, session.get("next"))
             return render_template("accounts/recovery_codes.html", codes=codes, first_time=True)
@@ -175,31 +173,15 @@ def enrol() -> str | BaseResponse:
 
 @bp.post("/account/recovery-codes")
 def recovery_codes() -> str:
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
-    codes = services.replace_recovery_codes(db_session(), g.user)
-    record_event(
-        db_session(), "auth.recovery_codes.replaced", object_type="user", object_id=g.user.id
-    )
+    codes = services.regenerate_recovery_codes(db_session(), g.user)
     return render_template("accounts/recovery_codes.html", codes=codes, first_time=False)
 
 
 @bp.post("/logout")
 def logout() -> str:
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
     row = current_user_session()
     if row is not None:
-        end_session(row, "signed_out")
-        record_event(
-            db_session(),
-            "auth.logout",
-            object_type="session",
-            object_id=row.id,
-            actor=Actor(row.user_id, row.user.role),
-        )
+        services.sign_out(db_session(), row)
     session.clear()
     g.clear_site_data = True
     g.user = None
@@ -216,7 +198,11 @@ def setup() -> str | BaseResponse:
             db_session(), form.email.data or "", form.code.data or "", form.password.data or ""
         )
     except DomainError as error:
-        # Keep the failure's audit entry, drop anything else the attempt changed.
+        # A refused password belongs beside its field; a wrong code is about the whole form.
+        # Nothing was changed before the refusal, so the failure's audit entry is kept.
+        if error.field:
+            show_on_form(form, error, "password")
+            return render_template("accounts/setup.html", form=form)
         return render_template("accounts/setup.html", form=form, error=str(error))
     flash(_("Your password is set. Sign in with it now."), "success")
     return redirect(url_for("accounts.login"))
@@ -269,10 +255,15 @@ def change_password() -> str | BaseResponse:
             keep_session_id=this_session.id if this_session else None,
         )
     except DomainError as error:
-        form.password.errors = [str(error)]
+        show_on_form(form, error, "password")
         return _settings_page(password_form=form)
     flash(
-        _("Your password is changed. %(n)d other session(s) were signed out.", n=ended), "success"
+        ngettext(
+            "Your password is changed. %(num)d other session was signed out.",
+            "Your password is changed. %(num)d other sessions were signed out.",
+            ended,
+        ),
+        "success",
     )
     return redirect(url_for("accounts.settings"))
 
@@ -281,7 +272,8 @@ def change_password() -> str | BaseResponse:
 def change_language() -> BaseResponse:
     form = PreferredLanguageForm()
     if not form.validate_on_submit():
-        abort(400)
+        flash(_("Unknown language."), "error")
+        return redirect(url_for("accounts.settings"))
     services.set_language(db_session(), g.user, form.language.data or "en")
     g.user_language = form.language.data
     flash(_("Language saved."), "success")
@@ -290,16 +282,7 @@ def change_language() -> BaseResponse:
 
 @bp.post("/account/sessions/<int:session_id>/end", endpoint="end_session")
 def end_one_session(session_id: int) -> BaseResponse:
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
-    db = db_session()
-    row = db.get(UserSession, session_id)
-    # Another user's session answers like a missing one.
-    if row is None or row.user_id != g.user.id or row.ended_at is not None:
-        abort(404)
-    end_session(row, "ended_by_user")
-    record_event(db, "session.ended", object_type="session", object_id=row.id)
+    row = services.end_own_session(db_session(), g.user, session_id)
     flash(_("The session was signed out."), "success")
     this_session = current_user_session()
     if this_session is not None and row.id == this_session.id:
@@ -310,16 +293,16 @@ def end_one_session(session_id: int) -> BaseResponse:
 
 @bp.post("/account/sessions/end-others")
 def end_other_sessions() -> BaseResponse:
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
     this_session = current_user_session()
-    ended = end_user_sessions(
-        db_session(),
-        g.user.id,
-        "ended_by_user",
-        except_id=this_session.id if this_session else None,
+    ended = services.end_other_sessions(
+        db_session(), g.user, keep_session_id=this_session.id if this_session else None
     )
-    record_event(db_session(), "session.ended_others", object_type="user", object_id=g.user.id)
-    flash(_("%(n)d other session(s) were signed out.", n=ended), "success")
+    flash(
+        ngettext(
+            "%(num)d other session was signed out.",
+            "%(num)d other sessions were signed out.",
+            ended,
+        ),
+        "success",
+    )
     return redirect(url_for("accounts.settings"))

@@ -11,12 +11,11 @@ from legalaid.accounts import services as account_services
 from legalaid.accounts.forms import EmptyForm
 from legalaid.accounts.models import User
 from legalaid.admin.forms import AccountEditForm, AccountForm, ClinicForm
-from legalaid.audit.service import record_event
 from legalaid.clinics import services as clinic_services
 from legalaid.clinics.models import Clinic
 from legalaid.clinics.queries import all_clinics, clinic_choices
 from legalaid.database import db_session, rollback_request
-from legalaid.errors import ConflictError, DomainError
+from legalaid.errors import ConflictError, DomainError, show_on_form
 from legalaid.pagination import Page, paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -57,7 +56,7 @@ def clinic_new() -> str | BaseResponse:
             )
         except DomainError as error:
             rollback_request()
-            form.code.errors = [str(error)]
+            show_on_form(form, error, "code")
         else:
             flash(_("Clinic %(code)s created.", code=clinic.code), "success")
             return redirect(url_for("admin.clinics"))
@@ -96,7 +95,7 @@ def clinic_edit(clinic_id: int) -> str | BaseResponse | tuple[str, int]:
             )
         except DomainError as error:
             rollback_request()
-            form.name.errors = [str(error)]
+            show_on_form(form, error, "name")
         else:
             flash(_("Clinic %(code)s saved.", code=clinic.code), "success")
             return redirect(url_for("admin.clinics"))
@@ -148,7 +147,7 @@ def account_new() -> str | BaseResponse:
             )
         except DomainError as error:
             rollback_request()
-            form.email.errors = [str(error)]
+            show_on_form(form, error, "email")
         else:
             return render_template("admin/setup_code.html", user=issued.user, code=issued.code)
     return render_template("admin/account_form.html", form=form, account=None)
@@ -156,7 +155,10 @@ def account_new() -> str | BaseResponse:
 
 @bp.route("/accounts/<int:user_id>", methods=["GET", "POST"])
 def account_edit(user_id: int) -> str | BaseResponse | tuple[str, int]:
-    user = _user_or_404(user_id)
+    if request.method == "GET":
+        user = account_services.account_for_admin(db_session(), user_id)
+    else:
+        user = _user_or_404(user_id)
     form = AccountEditForm(obj=user) if request.method == "GET" else AccountEditForm()
     form.clinic_id.choices = clinic_choices(db_session(), blank_label=_("(none: national role)"))
     if request.method == "GET":
@@ -186,20 +188,16 @@ def account_edit(user_id: int) -> str | BaseResponse | tuple[str, int]:
             )
         except DomainError as error:
             rollback_request()
-            form.role.errors = [str(error)]
+            show_on_form(form, error, "role")
         else:
             flash(_("Account saved."), "success")
             return redirect(url_for("admin.accounts"))
-    record_event(db_session(), "account.viewed", object_type="user", object_id=user.id)
     return render_template(
         "admin/account_form.html", form=form, account=user, empty_form=EmptyForm()
     )
 
 
 def _state_change(user_id: int, active: bool) -> BaseResponse:
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
     user = _user_or_404(user_id)
     try:
         account_services.set_active(db_session(), user, active, by=g.user)
@@ -223,9 +221,6 @@ def account_enable(user_id: int) -> BaseResponse:
 
 @bp.post("/accounts/<int:user_id>/reset")
 def account_reset(user_id: int) -> str:
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
     user = _user_or_404(user_id)
     issued = account_services.reset_account(db_session(), user)
     return render_template("admin/setup_code.html", user=issued.user, code=issued.code, reset=True)

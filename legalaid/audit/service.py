@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import select, text
@@ -20,6 +21,11 @@ _PG_AUDIT_LOCK = 724_001
 class Actor:
     id: int | None
     role: str | None
+
+    @classmethod
+    def of(cls, user: Any) -> Actor:
+        """The actor for an account, or nobody (an unknown email at sign-in)."""
+        return cls(user.id, user.role) if user is not None else cls(None, None)
 
 
 def _checked(name: str, value: str | None, limit: int) -> str | None:

@@ -30,16 +30,18 @@ def create_clinic(
     code = code.strip().upper()
     name = name.strip()
     if not CODE_PATTERN.match(code):
-        raise DomainError(_("The clinic code must be 2 to 8 Latin letters, e.g. BAK."))
+        raise DomainError(
+            _("The clinic code must be 2 to 8 Latin letters, e.g. BAK."), field="code"
+        )
     if not name or len(name) > 200:
-        raise DomainError(_("The clinic name must have 1 to 200 characters."))
+        raise DomainError(_("The clinic name must have 1 to 200 characters."), field="name")
     if economic_region not in ECONOMIC_REGIONS:
-        raise DomainError(_("Unknown economic region."))
+        raise DomainError(_("Unknown economic region."), field="economic_region")
     if status not in CLINIC_STATUSES:
-        raise DomainError(_("Unknown clinic status."))
+        raise DomainError(_("Unknown clinic status."), field="status")
     exists = session.scalar(select(func.count()).select_from(Clinic).where(Clinic.code == code))
     if exists:
-        raise DomainError(_("A clinic with this code already exists."))
+        raise DomainError(_("A clinic with this code already exists."), field="code")
     clinic = Clinic(
         code=code,
         name=name,
@@ -70,11 +72,11 @@ def update_clinic(
         raise ConflictError(_("Someone else changed this clinic after you opened it."))
     name = name.strip()
     if not name or len(name) > 200:
-        raise DomainError(_("The clinic name must have 1 to 200 characters."))
+        raise DomainError(_("The clinic name must have 1 to 200 characters."), field="name")
     if economic_region not in ECONOMIC_REGIONS:
-        raise DomainError(_("Unknown economic region."))
+        raise DomainError(_("Unknown economic region."), field="economic_region")
     if status not in CLINIC_STATUSES:
-        raise DomainError(_("Unknown clinic status."))
+        raise DomainError(_("Unknown clinic status."), field="status")
     changed_status = status != clinic.status
     clinic.name = name
     clinic.economic_region = economic_region
