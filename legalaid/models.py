@@ -2,16 +2,45 @@
 
 from legalaid.accounts.models import LoginAttempt, RecoveryCode, User, UserSession
 from legalaid.audit.models import AuditEntry
+from legalaid.cases.models import (
+    Case,
+    CaseAssignment,
+    CaseDiscriminationGround,
+    CaseStatusChange,
+    NumberCounter,
+    Respondent,
+)
+from legalaid.casework.models import Hearing, Note, NoteRevision, ServiceDelivery
+from legalaid.clients.models import Client, ClientKeyPopulation
 from legalaid.clinics.models import Clinic
+from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
 from legalaid.database import Base
+from legalaid.referrals.models import Referral, ServiceProvider
 
 metadata = Base.metadata
 
 __all__ = [
     "AuditEntry",
+    "Case",
+    "CaseAssignment",
+    "CaseDiscriminationGround",
+    "CaseStatusChange",
+    "Client",
+    "ClientKeyPopulation",
     "Clinic",
+    "ConflictCheck",
+    "ConflictHit",
+    "Hearing",
     "LoginAttempt",
+    "NameKey",
+    "Note",
+    "NoteRevision",
+    "NumberCounter",
     "RecoveryCode",
+    "Referral",
+    "Respondent",
+    "ServiceDelivery",
+    "ServiceProvider",
     "User",
     "UserSession",
     "metadata",

@@ -9,7 +9,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask_babel import LazyString
+from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
+
+from legalaid.errors import DomainError
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,20 @@ class Vocabulary:
     def choices(self) -> list[SelectChoice]:
         """Options for a WTForms select; labels are translated when the form is built."""
         return [SelectChoice(code, str(label)) for code, label in self.terms]
+
+    def require(self, code: str | None, field: str) -> str:
+        """The code itself, or a translated refusal that names the form field."""
+        if code is None or code not in self.codes:
+            raise DomainError(_("Choose one of the listed values."), field=field)
+        return code
+
+    def optional(self, code: str | None, field: str) -> str | None:
+        return None if not code else self.require(code, field)
+
+    def require_all(self, codes: list[str], field: str) -> list[str]:
+        for code in codes:
+            self.require(code, field)
+        return sorted(set(codes))
 
     def sql_check(self, column: str) -> str:
         """The body of a CHECK constraint that admits only these codes."""

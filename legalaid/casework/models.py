@@ -1,0 +1,120 @@
+"""Work on a case: services delivered, notes with their revisions, hearings and deadlines."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from legalaid.accounts.models import User
+from legalaid.crypto.fields import EncryptedText
+from legalaid.database import Base, UTCDateTime, utcnow
+from legalaid.vocabulary.casework import (
+    HEARING_KINDS,
+    LEGAL_SERVICES,
+    PROTECTION_ORDER_KINDS,
+    PROTECTION_ORDER_RESULTS,
+)
+
+
+class ServiceDelivery(Base):
+    __tablename__ = "service_delivery"
+    __table_args__ = (
+        CheckConstraint(LEGAL_SERVICES.sql_check("service_type"), name="service_type"),
+        CheckConstraint(
+            "order_kind IS NULL OR " + PROTECTION_ORDER_KINDS.sql_check("order_kind"),
+            name="order_kind",
+        ),
+        CheckConstraint(
+            "order_result IS NULL OR " + PROTECTION_ORDER_RESULTS.sql_check("order_result"),
+            name="order_result",
+        ),
+        CheckConstraint(
+            "(service_type = 'protection_order') = (order_kind IS NOT NULL)",
+            name="order_only_for_orders",
+        ),
+        Index("ix_service_delivery_delivered_on", "delivered_on", "service_type"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("legal_case.id", ondelete="CASCADE"), index=True
+    )
+    service_type: Mapped[str] = mapped_column(String(24))
+    delivered_on: Mapped[date] = mapped_column(Date)
+    provided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    order_kind: Mapped[str | None] = mapped_column(String(16))
+    order_result: Mapped[str | None] = mapped_column(String(16))
+    order_result_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    provided_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Note(Base):
+    """A case note; a correction adds a revision, the earlier text is kept."""
+
+    __tablename__ = "case_note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("legal_case.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    author: Mapped[User | None] = relationship()
+    revisions: Mapped[list[NoteRevision]] = relationship(
+        cascade="all, delete-orphan", order_by="NoteRevision.revision", lazy="selectin"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def current(self) -> NoteRevision:
+        return self.revisions[-1]
+
+
+class NoteRevision(Base):
+    __tablename__ = "case_note_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("case_note.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(EncryptedText("case_note.body"))
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    edited_by: Mapped[User | None] = relationship()
+
+
+class Hearing(Base):
+    """A hearing or a deadline of a case."""
+
+    __tablename__ = "hearing"
+    __table_args__ = (
+        CheckConstraint(HEARING_KINDS.sql_check("kind"), name="kind"),
+        # The agenda and the caseload page: what is due, by date, not yet done.
+        Index("ix_hearing_done_due_on", "done", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("legal_case.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(24))
+    due_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str | None] = mapped_column(EncryptedText("hearing.place"))
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,179 @@
+"""Casework on a case the caller may already see: services, notes, hearings."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from legalaid.audit.service import record_event
+from legalaid.cases.models import Case
+from legalaid.casework.models import Hearing, Note, NoteRevision, ServiceDelivery
+from legalaid.database import utcnow
+from legalaid.errors import ConflictError, DomainError, NotFoundError
+from legalaid.vocabulary.casework import (
+    HEARING_KINDS,
+    LEGAL_SERVICES,
+    PROTECTION_ORDER_KINDS,
+    PROTECTION_ORDER_RESULTS,
+)
+
+NOTE_LIMIT = 10_000
+PLACE_LIMIT = 200
+#: How far ahead a hearing may be planned; a typo of the year is caught.
+HEARING_HORIZON = timedelta(days=3 * 366)
+
+
+def _not_closed(case_: Case) -> None:
+    if case_.status == "closed":
+        raise DomainError(_("The case is closed; reopen it first."))
+
+
+def add_service(
+    session: Session,
+    case_: Case,
+    *,
+    service_type: str,
+    delivered_on: date | None,
+    order_kind: str | None,
+    by: int | None,
+    today: date,
+) -> ServiceDelivery:
+    _not_closed(case_)
+    LEGAL_SERVICES.require(service_type, "service_type")
+    if delivered_on is None:
+        raise DomainError(_("This field is required."), field="delivered_on")
+    if delivered_on > today:
+        raise DomainError(_("A service cannot be delivered in the future."), field="delivered_on")
+    if delivered_on < case_.intake_on:
+        raise DomainError(_("The date cannot be before the intake."), field="delivered_on")
+    if service_type == "protection_order":
+        PROTECTION_ORDER_KINDS.require(order_kind, "order_kind")
+    else:
+        order_kind = None
+    service = ServiceDelivery(
+        case_id=case_.id,
+        service_type=service_type,
+        delivered_on=delivered_on,
+        provided_by_id=by,
+        order_kind=order_kind,
+        order_result="pending" if order_kind else None,
+    )
+    session.add(service)
+    session.flush()
+    record_event(session, "case.service_added", object_type="case", object_id=case_.id)
+    return service
+
+
+def record_order_result(
+    session: Session,
+    case_: Case,
+    service: ServiceDelivery,
+    *,
+    result: str,
+    result_on: date | None,
+    expected_version: int,
+    today: date,
+) -> ServiceDelivery:
+    if service.case_id != case_.id or service.order_kind is None:
+        raise NotFoundError()
+    if service.version != expected_version:
+        raise ConflictError(_("Someone else changed this service after you opened it."))
+    PROTECTION_ORDER_RESULTS.require(result, "result")
+    result_on = result_on or today
+    if result_on > today:
+        raise DomainError(_("The date cannot be in the future."), field="result_on")
+    if result_on < service.delivered_on:
+        raise DomainError(_("The result cannot come before the application."), field="result_on")
+    service.order_result = result
+    service.order_result_on = None if result == "pending" else result_on
+    session.flush()
+    record_event(session, "case.order_result", object_type="case", object_id=case_.id)
+    return service
+
+
+def _note_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise DomainError(_("The note is empty."), field="body")
+    if len(body) > NOTE_LIMIT:
+        raise DomainError(
+            _("At most %(limit)d characters, please.", limit=NOTE_LIMIT), field="body"
+        )
+    return body
+
+
+def add_note(session: Session, case_: Case, *, body: str, by: int | None) -> Note:
+    note = Note(
+        case_id=case_.id,
+        author_id=by,
+        revisions=[NoteRevision(revision=1, body=_note_body(body), edited_by_id=by)],
+    )
+    session.add(note)
+    session.flush()
+    record_event(session, "case.note_added", object_type="case", object_id=case_.id)
+    return note
+
+
+def correct_note(
+    session: Session, case_: Case, note: Note, *, body: str, expected_version: int, by: int | None
+) -> Note:
+    """A correction is a new revision; what was written before stays readable."""
+    if note.case_id != case_.id:
+        raise NotFoundError()
+    if note.version != expected_version:
+        raise ConflictError(_("Someone else corrected this note after you opened it."))
+    body = _note_body(body)
+    if body == note.current.body:
+        raise DomainError(_("The text is unchanged."), field="body")
+    note.revisions.append(
+        NoteRevision(revision=note.current.revision + 1, body=body, edited_by_id=by)
+    )
+    # Touching the note row bumps its version: a second correction from an old page is caught.
+    note.revised_at = utcnow()
+    session.flush()
+    record_event(session, "case.note_corrected", object_type="case", object_id=case_.id)
+    return note
+
+
+def add_hearing(
+    session: Session,
+    case_: Case,
+    *,
+    kind: str,
+    due_on: date | None,
+    place: str,
+    by: int | None,
+    today: date,
+) -> Hearing:
+    _not_closed(case_)
+    HEARING_KINDS.require(kind, "kind")
+    if due_on is None:
+        raise DomainError(_("This field is required."), field="due_on")
+    if due_on > today + HEARING_HORIZON:
+        raise DomainError(_("Please check the date: it is years ahead."), field="due_on")
+    place = place.strip()
+    if len(place) > PLACE_LIMIT:
+        raise DomainError(
+            _("At most %(limit)d characters, please.", limit=PLACE_LIMIT), field="place"
+        )
+    hearing = Hearing(
+        case_id=case_.id, kind=kind, due_on=due_on, place=place or None, created_by_id=by
+    )
+    session.add(hearing)
+    session.flush()
+    record_event(session, "case.hearing_added", object_type="case", object_id=case_.id)
+    return hearing
+
+
+def set_hearing_done(
+    session: Session, case_: Case, hearing: Hearing, *, done: bool, today: date
+) -> Hearing:
+    if hearing.case_id != case_.id:
+        raise NotFoundError()
+    hearing.done = done
+    hearing.done_on = today if done else None
+    session.flush()
+    record_event(session, "case.hearing_updated", object_type="case", object_id=case_.id)
+    return hearing

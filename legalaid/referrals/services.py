@@ -1,0 +1,148 @@
+"""The provider directory (kept by managers) and referrals out, only with consent."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from legalaid.audit.service import record_event
+from legalaid.cases.models import Case
+from legalaid.errors import ConflictError, DomainError, NotFoundError
+from legalaid.referrals.models import Referral, ServiceProvider
+from legalaid.vocabulary.casework import REFERRAL_SERVICES, REFERRAL_STATUSES
+from legalaid.vocabulary.regions import ECONOMIC_REGIONS
+
+
+def _provider_fields(
+    name: str, service_type: str, economic_region: str, contact: str
+) -> tuple[str, str]:
+    name, contact = name.strip(), contact.strip()
+    if not name:
+        raise DomainError(_("This field is required."), field="name")
+    if len(name) > 200:
+        raise DomainError(_("At most %(limit)d characters, please.", limit=200), field="name")
+    if len(contact) > 300:
+        raise DomainError(_("At most %(limit)d characters, please.", limit=300), field="contact")
+    REFERRAL_SERVICES.require(service_type, "service_type")
+    ECONOMIC_REGIONS.require(economic_region, "economic_region")
+    return name, contact
+
+
+def create_provider(
+    session: Session,
+    *,
+    name: str,
+    service_type: str,
+    economic_region: str,
+    contact: str,
+    by: int | None,
+) -> ServiceProvider:
+    name, contact = _provider_fields(name, service_type, economic_region, contact)
+    provider = ServiceProvider(
+        name=name,
+        service_type=service_type,
+        economic_region=economic_region,
+        contact=contact,
+        created_by_id=by,
+    )
+    session.add(provider)
+    session.flush()
+    record_event(session, "provider.created", object_type="provider", object_id=provider.id)
+    return provider
+
+
+def update_provider(
+    session: Session,
+    provider: ServiceProvider,
+    *,
+    expected_version: int,
+    name: str,
+    service_type: str,
+    economic_region: str,
+    contact: str,
+    active: bool,
+) -> ServiceProvider:
+    if provider.version != expected_version:
+        raise ConflictError(_("Someone else changed this provider after you opened it."))
+    name, contact = _provider_fields(name, service_type, economic_region, contact)
+    provider.name, provider.contact = name, contact
+    provider.service_type, provider.economic_region = service_type, economic_region
+    provider.active = active
+    session.flush()
+    record_event(session, "provider.updated", object_type="provider", object_id=provider.id)
+    return provider
+
+
+def refer(
+    session: Session,
+    case_: Case,
+    *,
+    provider_id: int | None,
+    service_type: str | None,
+    sent_on: date | None,
+    by: int | None,
+    today: date,
+) -> Referral:
+    """Send a referral out. Without the client's consent to sharing, nothing is sent."""
+    if not case_.client.consent_sharing:
+        record_event(
+            session,
+            "case.referral_refused",
+            object_type="case",
+            object_id=case_.id,
+            outcome="failure",
+        )
+        raise DomainError(
+            _(
+                "The client has not consented to sharing her data with referral partners. "
+                "Record her consent on the client page first."
+            ),
+            field="provider_id",
+        )
+    if case_.status == "closed":
+        raise DomainError(_("The case is closed; reopen it first."))
+    provider = session.get(ServiceProvider, provider_id or 0)
+    if provider is None or not provider.active:
+        raise DomainError(_("Choose one of the listed values."), field="provider_id")
+    service_type = service_type or provider.service_type
+    REFERRAL_SERVICES.require(service_type, "service_type")
+    sent_on = sent_on or today
+    if sent_on > today:
+        raise DomainError(_("The date cannot be in the future."), field="sent_on")
+    if sent_on < case_.intake_on:
+        raise DomainError(_("The date cannot be before the intake."), field="sent_on")
+    referral = Referral(
+        case_id=case_.id,
+        provider_id=provider.id,
+        service_type=service_type,
+        status="sent",
+        sent_on=sent_on,
+        status_on=sent_on,
+        created_by_id=by,
+    )
+    session.add(referral)
+    session.flush()
+    record_event(session, "case.referral_sent", object_type="case", object_id=case_.id)
+    return referral
+
+
+def set_referral_status(
+    session: Session,
+    case_: Case,
+    referral: Referral,
+    *,
+    status: str,
+    expected_version: int,
+    today: date,
+) -> Referral:
+    if referral.case_id != case_.id:
+        raise NotFoundError()
+    if referral.version != expected_version:
+        raise ConflictError(_("Someone else changed this referral after you opened it."))
+    REFERRAL_STATUSES.require(status, "status")
+    referral.status, referral.status_on = status, today
+    session.flush()
+    record_event(session, "case.referral_updated", object_type="case", object_id=case_.id)
+    return referral
