@@ -110,9 +110,24 @@ def _register_blueprints(app: Flask) -> None:
     from legalaid.accounts.views import bp as accounts_bp
     from legalaid.admin.views import bp as admin_bp
     from legalaid.audit.views import bp as audit_bp
+    from legalaid.caseloads.views import bp as caseloads_bp
+    from legalaid.cases.views import bp as cases_bp
+    from legalaid.casework.views import bp as casework_bp
+    from legalaid.clients.views import bp as clients_bp
     from legalaid.pages.views import bp as pages_bp
+    from legalaid.referrals.views import bp as referrals_bp
 
-    for blueprint in (pages_bp, accounts_bp, admin_bp, audit_bp):
+    for blueprint in (
+        pages_bp,
+        accounts_bp,
+        admin_bp,
+        audit_bp,
+        cases_bp,
+        clients_bp,
+        casework_bp,
+        referrals_bp,
+        caseloads_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -125,7 +140,9 @@ def _register_template_globals(app: Flask) -> None:
 
     from legalaid.accounts.forms import EmptyForm
     from legalaid.accounts.roles import ROLES
+    from legalaid.calendar import today
     from legalaid.clinics.models import CLINIC_STATUSES
+    from legalaid.vocabulary import casework as casework_vocabulary
     from legalaid.vocabulary.regions import ECONOMIC_REGIONS
 
     policies: Policies = app.extensions["legalaid.policies"]
@@ -139,6 +156,9 @@ def _register_template_globals(app: Flask) -> None:
         return {
             "roles": ROLES,
             "regions": ECONOMIC_REGIONS,
+            # Casework codes and their labels: vocab.CASE_STATUSES.label(code).
+            "vocab": casework_vocabulary,
+            "clinic_today": today,
             "clinic_statuses": CLINIC_STATUSES,
             "can": can,
             "empty_form_factory": EmptyForm,

@@ -43,9 +43,26 @@ def page_number(raw: str | None) -> int:
 
 
 def paginate(
-    session: Session, query: Select[Any], raw_page: str | None, per_page: int = PER_PAGE
+    session: Session,
+    query: Select[Any],
+    raw_page: str | None,
+    per_page: int = PER_PAGE,
+    *,
+    count: int | None = None,
 ) -> Page[Any]:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    """One page of ``query``: entities for a one-entity query, else rows of columns.
+
+    ``count`` lets the caller give a cheaper count than the default COUNT over the query.
+    """
+    total = count
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = int(total or 0)
     number = min(page_number(raw_page), max(1, -(-total // per_page)))
-    items = list(session.scalars(query.limit(per_page).offset((number - 1) * per_page)))
+    limited = query.limit(per_page).offset((number - 1) * per_page)
+    items: list[Any] = (
+        list(session.scalars(limited))
+        if len(query.column_descriptions) == 1
+        else list(session.execute(limited).all())
+    )
     return Page(items=items, number=number, per_page=per_page, total=int(total))

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from legalaid.accounts.roles import ROLES
 from legalaid.clinics.models import CLINIC_STATUSES
+from legalaid.concurrency import VersionField
 from legalaid.i18n import LANGUAGES
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
 
@@ -44,4 +45,4 @@ class AccountEditForm(FlaskForm):
     clinic_id = SelectField(
         _l("Clinic (lawyers and managers)"), coerce=str, validators=[Optional()], choices=[]
     )
-    version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+    version = VersionField()

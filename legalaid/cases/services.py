@@ -36,6 +36,7 @@ from legalaid.conflicts.service import (
     index_respondent_name,
     record_check,
 )
+from legalaid.database import utcnow
 from legalaid.errors import ConflictError, DomainError
 from legalaid.referrals.models import ServiceProvider
 from legalaid.vocabulary.casework import (
@@ -151,7 +152,9 @@ def _apply(case_: Case, details: CaseDetails) -> None:
     case_.grounds.extend(CaseDiscriminationGround(ground=code) for code in sorted(wanted - have))
 
 
-def lawyer_of_clinic(session: Session, clinic_id: int, lawyer_id: int | None) -> User:
+def lawyer_of_clinic(
+    session: Session, clinic_id: int, lawyer_id: int | None, *, field: str = "assigned_lawyer_id"
+) -> User:
     lawyer = session.scalar(
         select(User).where(
             User.id == (lawyer_id or 0),
@@ -161,7 +164,7 @@ def lawyer_of_clinic(session: Session, clinic_id: int, lawyer_id: int | None) ->
         )
     )
     if lawyer is None:
-        raise DomainError(_("Choose a lawyer of this clinic."), field="assigned_lawyer_id")
+        raise DomainError(_("Choose a lawyer of this clinic."), field=field)
     return lawyer
 
 
@@ -325,6 +328,8 @@ def update_case(
     _expect(case_, expected_version)
     validate_case(session, details, today)
     _apply(case_, details)
+    # Touch the row even when only the grounds changed: the version must move on every edit.
+    case_.updated_at = utcnow()
     session.flush()
     record_event(session, "case.updated", object_type="case", object_id=case_.id)
     return case_
@@ -350,6 +355,67 @@ def _status_change(
         )
     )
     case_.status = to_status
+
+
+def case_subjects(case_: Case) -> list[Subject]:
+    """The names of a case as the conflict check sees them: its client and respondents."""
+    client = case_.client
+    born = client.birth_date.year if client.birth_date else None
+    respondents = [RespondentInput(r.name or "", r.relation) for r in case_.respondents]
+    return intake_subjects((client.full_name, client.other_names or ""), born, respondents)
+
+
+def recheck_report(session: Session, user: Any, case_: Case) -> ConflictReport:
+    return check_conflicts(
+        session,
+        user,
+        case_subjects(case_),
+        exclude_case_id=case_.id,
+        exclude_client_id=case_.client_id,
+    )
+
+
+def recheck_case(
+    session: Session,
+    user: Any,
+    case_: Case,
+    *,
+    expected_version: int,
+    decision: str,
+    decline_reason: str,
+    today: date,
+) -> ConflictCheck:
+    """A new conflict check for a case back at intake (e.g. reopened after a decline)."""
+    _expect(case_, expected_version)
+    if case_.status != "intake":
+        raise DomainError(_("Only a case at intake is checked again."))
+    if decision not in ("proceed", "decline"):
+        raise DomainError(_("Choose whether to proceed or decline."), field="decision")
+    decline_reason = decline_reason.strip()
+    if decision == "decline" and not decline_reason:
+        raise DomainError(_("Give the reason for declining."), field="decline_reason")
+    if len(decline_reason) > REASON_LIMIT:
+        raise DomainError(
+            _("At most %(limit)d characters, please.", limit=REASON_LIMIT), field="decline_reason"
+        )
+    report = recheck_report(session, user, case_)
+    check = record_check(
+        session,
+        case_,
+        report,
+        decision=decision,
+        decline_reason=decline_reason,
+        performed_by=user.id,
+    )
+    if decision == "decline":
+        _status_change(
+            session, case_, "closed", by=user.id, outcome="conflict_declined", reason=decline_reason
+        )
+        case_.outcome, case_.closed_on = "conflict_declined", today
+    # The row is touched so that the version moves: an open from an older page is refused.
+    case_.updated_at = utcnow()
+    session.flush()
+    return check
 
 
 def latest_check(session: Session, case_: Case) -> ConflictCheck | None:
@@ -394,8 +460,10 @@ def close_case(
     closed_on = closed_on or today
     if closed_on > today:
         raise DomainError(_("The closing date cannot be in the future."), field="closed_on")
-    if closed_on < case_.intake_on:
-        raise DomainError(_("The closing date cannot be before the intake."), field="closed_on")
+    if closed_on < (case_.opened_on or case_.intake_on):
+        raise DomainError(
+            _("The closing date cannot be before the case was opened."), field="closed_on"
+        )
     _status_change(session, case_, "closed", by=by, outcome=outcome)
     case_.outcome, case_.closed_on = outcome, closed_on
     session.flush()
@@ -437,7 +505,7 @@ def assign_case(
     """Give the case to another lawyer of its clinic; she loses nothing, the other gains."""
     if expected_version is not None:
         _expect(case_, expected_version)
-    lawyer = lawyer_of_clinic(session, case_.clinic_id, lawyer_id)
+    lawyer = lawyer_of_clinic(session, case_.clinic_id, lawyer_id, field="lawyer_id")
     if lawyer.id == case_.assigned_lawyer_id:
         raise DomainError(_("The case is already assigned to this lawyer."), field="lawyer_id")
     reason = reason.strip()

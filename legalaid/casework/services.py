@@ -153,6 +153,8 @@ def add_hearing(
         raise DomainError(_("This field is required."), field="due_on")
     if due_on > today + HEARING_HORIZON:
         raise DomainError(_("Please check the date: it is years ahead."), field="due_on")
+    if due_on < case_.intake_on - HEARING_HORIZON:
+        raise DomainError(_("Please check the date: it is years in the past."), field="due_on")
     place = place.strip()
     if len(place) > PLACE_LIMIT:
         raise DomainError(

@@ -72,6 +72,7 @@ class Client(Base):
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     key_populations: Mapped[list[ClientKeyPopulation]] = relationship(
@@ -79,6 +80,10 @@ class Client(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def birth_date(self) -> date | None:
+        return date.fromisoformat(self.date_of_birth) if self.date_of_birth else None
 
     @property
     def population_codes(self) -> list[str]:

@@ -16,6 +16,7 @@ from legalaid.clients.models import Client, ClientKeyPopulation
 from legalaid.clinics.models import Clinic
 from legalaid.conflicts.models import NameKey
 from legalaid.conflicts.names import birth_year_key, name_keys
+from legalaid.database import utcnow
 from legalaid.errors import ConflictError, DomainError
 from legalaid.vocabulary.casework import (
     AGE_BANDS,
@@ -191,6 +192,8 @@ def update_client(
         raise ConflictError(_("Someone else changed this client after you opened it."))
     validate_client(details, today)
     _apply(client, details, recorded_by, today)
+    # Touch the row even when only the groups changed: the version must move on every edit.
+    client.updated_at = utcnow()
     session.flush()
     index_client_names(session, client)
     record_event(session, "client.updated", object_type="client", object_id=client.id)

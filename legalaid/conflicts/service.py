@@ -125,13 +125,21 @@ def _matches(session: Session, subject: Subject) -> list[Any]:
 
 
 def check_conflicts(
-    session: Session, user: Any, subjects: list[Subject], *, exclude_case_id: int | None = None
+    session: Session,
+    user: Any,
+    subjects: list[Subject],
+    *,
+    exclude_case_id: int | None = None,
+    exclude_client_id: int | None = None,
 ) -> ConflictReport:
+    """Match every subject; the case being checked and its own client are left out."""
     report = ConflictReport(subjects=subjects)
-    codes = dict(session.execute(select(Clinic.id, Clinic.code)).tuples().all())
+    codes = dict(session.execute(select(Clinic.id, Clinic.code)).all())
     for subject in subjects:
         for row in _matches(session, subject):
             if row.kind == "client":
+                if row.client_id == exclude_client_id:
+                    continue
                 client = session.scalar(
                     select(Client).where(Client.id == row.client_id, client_condition(user))
                 )

@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from legalaid.cases.services import CaseDetails, RespondentInput
+from legalaid.clients.forms import ClientFields
+from legalaid.concurrency import VersionField
+from legalaid.vocabulary import Vocabulary
+from legalaid.vocabulary.casework import (
+    CASE_CATEGORIES,
+    CASE_OUTCOMES,
+    DISCRIMINATION_DOMAINS,
+    DISCRIMINATION_GROUNDS,
+    GBV_TYPES,
+    REFERRAL_SOURCES,
+    RESPONDENT_RELATIONS,
+    RISK_LEVELS,
+)
+from legalaid.vocabulary.forms import code_checkboxes, code_select
+from legalaid.vocabulary.regions import ECONOMIC_REGIONS
+
+INTAKE_RESPONDENT_ROWS = 2
+
+INTAKE_DECISIONS = Vocabulary(
+    "intake_decision",
+    (
+        ("proceed", _l("Proceed: take the case")),
+        ("decline", _l("Decline: conflict of interest")),
+    ),
+)
+MAX_RESPONDENT_ROWS = 10
+
+
+def _optional_int(value: object) -> int | None:
+    return int(str(value)) if value not in (None, "") and str(value).isdigit() else None
+
+
+class CaseFields(FlaskForm):
+    category = code_select(_l("Category"), CASE_CATEGORIES)
+    gbv_type = code_select(
+        _l("Type of violence (the first that applies)"), GBV_TYPES, required=False
+    )
+    intimate_partner_violence = BooleanField(_l("Intimate-partner violence"))
+    early_marriage = BooleanField(_l("Early marriage"))
+    grounds = code_checkboxes(_l("Grounds of discrimination"), DISCRIMINATION_GROUNDS)
+    discrimination_domain = code_select(
+        _l("Where the discrimination happened"), DISCRIMINATION_DOMAINS, required=False
+    )
+    incident_date = DateField(_l("Incident date"), validators=[Optional()])
+    incident_date_approximate = BooleanField(_l("The date is approximate"))
+    incident_region = code_select(_l("Region of the incident"), ECONOMIC_REGIONS, required=False)
+    risk_level = code_select(_l("Risk level"), RISK_LEVELS)
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
+    referral_source = code_select(_l("Referred by"), REFERRAL_SOURCES, required=False)
+    referral_source_provider_id = SelectField(
+        _l("Referring organisation (if in the directory)"),
+        choices=[],
+        validators=[Optional()],
+        validate_choice=False,
+    )
+
+    def case_details(self) -> CaseDetails:
+        return CaseDetails(
+            category=self.category.data or "",
+            risk_level=self.risk_level.data or "",
+            gbv_type=self.gbv_type.data or None,
+            intimate_partner_violence=bool(self.intimate_partner_violence.data),
+            early_marriage=bool(self.early_marriage.data),
+            grounds=list(self.grounds.data or []),
+            discrimination_domain=self.discrimination_domain.data or None,
+            incident_date=self.incident_date.data,
+            incident_date_approximate=bool(self.incident_date_approximate.data),
+            incident_region=self.incident_region.data or None,
+            summary=self.summary.data or "",
+            referral_source=self.referral_source.data or None,
+            referral_source_provider_id=_optional_int(self.referral_source_provider_id.data),
+        )
+
+
+class CaseForm(CaseFields):
+    version = VersionField()
+
+
+class RespondentRow(Form):
+    name = StringField(
+        _l("Name (if known)"),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "off"},
+    )
+    relation = code_select(_l("Relation to the client"), RESPONDENT_RELATIONS, required=False)
+
+
+class IntakeForm(ClientFields, CaseFields):
+    # "new", or the id of an existing client that the check found in the user's scope.
+    existing_client = RadioField(_l("Client"), choices=[], default="new", validate_choice=False)
+    respondents = FieldList(
+        FormField(RespondentRow),
+        min_entries=INTAKE_RESPONDENT_ROWS,
+        max_entries=MAX_RESPONDENT_ROWS,
+    )
+    assigned_lawyer_id = SelectField(
+        _l("Lawyer"), choices=[], validators=[Optional()], validate_choice=False
+    )
+    decision = RadioField(
+        _l("Decision after the conflict check"),
+        choices=INTAKE_DECISIONS.choices,
+        validators=[Optional()],
+        validate_choice=False,
+    )
+    decline_reason = TextAreaField(
+        _l("Reason for declining"), validators=[Optional(), Length(max=1000)]
+    )
+    # A keyed fingerprint of the names the conflict check was shown for (no names in it).
+    checked = HiddenField()
+
+    def respondent_inputs(self) -> list[RespondentInput]:
+        return [
+            RespondentInput(name=row.form.name.data or "", relation=row.form.relation.data or "")
+            for row in self.respondents
+        ]
+
+
+class RespondentForm(FlaskForm):
+    name = StringField(
+        _l("Name (if known)"),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "off"},
+    )
+    relation = code_select(_l("Relation to the client"), RESPONDENT_RELATIONS)
+
+
+class CloseForm(FlaskForm):
+    outcome = code_select(_l("Outcome"), CASE_OUTCOMES)
+    closed_on = DateField(_l("Closed on"), validators=[Optional()])
+    version = VersionField()
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for reopening"), validators=[InputRequired(), Length(max=1000)]
+    )
+    version = VersionField()
+
+
+class RecheckForm(FlaskForm):
+    decision = RadioField(
+        _l("Decision after the conflict check"),
+        choices=INTAKE_DECISIONS.choices,
+        validators=[InputRequired()],
+        validate_choice=False,
+    )
+    decline_reason = TextAreaField(
+        _l("Reason for declining"), validators=[Optional(), Length(max=1000)]
+    )
+    version = VersionField()
+
+
+class OpenForm(FlaskForm):
+    version = VersionField()
+
+
+class AssignForm(FlaskForm):
+    lawyer_id = SelectField(
+        _l("Assign to"), choices=[], validators=[InputRequired()], validate_choice=False
+    )
+    reason = TextAreaField(_l("Reason"), validators=[InputRequired(), Length(max=1000)])
+    version = VersionField()

@@ -1,0 +1,137 @@
+"""The case list: filters, sorting and pagination in SQL, always within the user's scope."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, case, exists, func, select
+from sqlalchemy.orm import Session
+
+from legalaid.accounts.models import User
+from legalaid.calendar import today
+from legalaid.cases.models import Case
+from legalaid.cases.scope import case_condition
+from legalaid.casework.models import Hearing
+from legalaid.clients.models import Client
+from legalaid.pagination import Page, paginate
+from legalaid.vocabulary.casework import CASE_CATEGORIES, CASE_STATUSES, RISK_LEVELS
+
+SORTS = ("newest", "oldest", "number", "risk", "due")
+#: A status filter value of its own: every case not closed (at intake or open).
+ACTIVE = "active"
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    q: str = ""
+    status: str = ""
+    category: str = ""
+    risk: str = ""
+    lawyer: str = ""
+    overdue: bool = False
+    sort: str = "newest"
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str], user: Any) -> CaseFilters:
+        """Unknown values are ignored, not refused: a list always shows something sensible."""
+
+        def pick(name: str, allowed: tuple[str, ...]) -> str:
+            value = args.get(name, "").strip()
+            return value if value in allowed else ""
+
+        lawyer = args.get("lawyer", "").strip()
+        return cls(
+            q=args.get("q", "").strip()[:40],
+            status=pick("status", (*CASE_STATUSES.codes, ACTIVE)),
+            category=pick("category", CASE_CATEGORIES.codes),
+            risk=pick("risk", RISK_LEVELS.codes),
+            lawyer=lawyer if lawyer.isdigit() and user.role == "manager" else "",
+            overdue=args.get("overdue") == "1",
+            sort=pick("sort", SORTS) or "newest",
+        )
+
+    @property
+    def active(self) -> bool:
+        return any((self.q, self.status, self.category, self.risk, self.lawyer, self.overdue))
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: Case
+    client_number: str
+    lawyer_name: str
+    next_due: Any
+    overdue: bool
+
+
+def _next_due() -> Any:
+    return (
+        select(func.min(Hearing.due_on))
+        .where(Hearing.case_id == Case.id, Hearing.done.is_(False), Hearing.due_on >= today())
+        .correlate(Case)
+        .scalar_subquery()
+    )
+
+
+def _overdue() -> Any:
+    return exists(
+        select(Hearing.id).where(
+            Hearing.case_id == Case.id, Hearing.done.is_(False), Hearing.due_on < today()
+        )
+    )
+
+
+def case_list_query(user: Any, filters: CaseFilters) -> Select[Any]:
+    next_due = _next_due().label("next_due")
+    overdue = _overdue().label("overdue")
+    query = (
+        select(Case, Client.number, User.full_name, next_due, overdue)
+        .join(Client, Client.id == Case.client_id)
+        .join(User, User.id == Case.assigned_lawyer_id)
+        .where(case_condition(user))
+    )
+    if filters.q:
+        query = query.where(
+            func.upper(Case.number).contains(filters.q.upper(), autoescape=True)
+            | func.upper(Client.number).contains(filters.q.upper(), autoescape=True)
+        )
+    if filters.status == ACTIVE:
+        query = query.where(Case.status.in_(("intake", "open")))
+    elif filters.status:
+        query = query.where(Case.status == filters.status)
+    if filters.category:
+        query = query.where(Case.category == filters.category)
+    if filters.risk:
+        query = query.where(Case.risk_level == filters.risk)
+    if filters.lawyer:
+        query = query.where(Case.assigned_lawyer_id == int(filters.lawyer))
+    if filters.overdue:
+        query = query.where(and_(_overdue()))
+    risk_rank = case({"high": 0, "medium": 1, "low": 2}, value=Case.risk_level, else_=3)
+    orders: dict[str, list[Any]] = {
+        "newest": [Case.id.desc()],
+        "oldest": [Case.id.asc()],
+        "number": [Case.number.asc()],
+        "risk": [risk_rank, Case.id.desc()],
+        "due": [func.coalesce(_next_due(), "9999-12-31"), Case.id.desc()],
+    }
+    return query.order_by(*orders[filters.sort])
+
+
+def case_list_page(
+    session: Session, user: Any, filters: CaseFilters, raw_page: str | None
+) -> Page[CaseRow]:
+    query = case_list_query(user, filters)
+    total_query = select(func.count()).select_from(
+        query.with_only_columns(Case.id).order_by(None).subquery()
+    )
+    total = int(session.scalar(total_query) or 0)
+    page: Page[Any] = paginate(session, query, raw_page, count=total)
+    return Page(
+        items=[CaseRow(*row) for row in page.items],
+        number=page.number,
+        per_page=page.per_page,
+        total=page.total,
+    )

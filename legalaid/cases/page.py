@@ -1,0 +1,122 @@
+"""The case page: the case with its casework, and one form per thing a user can add.
+
+Every endpoint that posts from the case page re-renders it through :func:`render_case_page`
+when its form is refused, so the message appears beside the field with what was typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, render_template
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+from werkzeug.exceptions import NotFound
+from wtforms.fields.choices import SelectChoice
+
+from legalaid.accounts.models import User
+from legalaid.audit.service import record_event
+from legalaid.cases.forms import CloseForm, OpenForm, ReopenForm, RespondentForm
+from legalaid.cases.models import Case, CaseAssignment, CaseStatusChange
+from legalaid.cases.scope import get_visible_case
+from legalaid.casework.forms import HearingForm, NoteForm, ServiceForm
+from legalaid.casework.models import Hearing, Note, ServiceDelivery
+from legalaid.conflicts.models import ConflictCheck
+from legalaid.database import db_session
+from legalaid.errors import NotFoundError
+from legalaid.referrals.forms import ReferralForm
+from legalaid.referrals.models import Referral, ServiceProvider
+
+
+def case_or_404(case_id: int) -> Case:
+    """The case if the signed-in user may see it; otherwise 404, and the attempt audited."""
+    session = db_session()
+    try:
+        return get_visible_case(session, g.user, case_id)
+    except NotFoundError:
+        record_event(
+            session, "case.viewed", object_type="case", object_id=case_id, outcome="denied"
+        )
+        raise NotFound() from None
+
+
+def provider_choices(session: Session) -> list[SelectChoice]:
+    rows = session.execute(
+        select(ServiceProvider.id, ServiceProvider.name)
+        .where(ServiceProvider.active.is_(True))
+        .order_by(ServiceProvider.name)
+    ).all()
+    return [SelectChoice(str(row.id), row.name) for row in rows]
+
+
+def _default_forms(case_: Case) -> dict[str, FlaskForm]:
+    version = {"data": {"version": case_.version}}
+    referral_form = ReferralForm(formdata=None)
+    return {
+        "service_form": ServiceForm(formdata=None),
+        "note_form": NoteForm(formdata=None),
+        "hearing_form": HearingForm(formdata=None),
+        "referral_form": referral_form,
+        "respondent_form": RespondentForm(formdata=None),
+        "open_form": OpenForm(formdata=None, **version),
+        "close_form": CloseForm(formdata=None, **version),
+        "reopen_form": ReopenForm(formdata=None, **version),
+    }
+
+
+def render_case_page(case_: Case, *, status: int = 200, **forms: Any) -> tuple[str, int]:
+    session = db_session()
+    context: dict[str, Any] = _default_forms(case_)
+    context.update(forms)
+    context["referral_form"].provider_id.choices = provider_choices(session)
+    context.update(
+        case=case_,
+        client=case_.client,
+        services=session.scalars(
+            select(ServiceDelivery)
+            .where(ServiceDelivery.case_id == case_.id)
+            .options(selectinload(ServiceDelivery.provided_by))
+            .order_by(ServiceDelivery.delivered_on.desc(), ServiceDelivery.id.desc())
+        ).all(),
+        notes=session.scalars(
+            select(Note)
+            .where(Note.case_id == case_.id)
+            .options(selectinload(Note.author))
+            .order_by(Note.created_at.desc(), Note.id.desc())
+        ).all(),
+        hearings=session.scalars(
+            select(Hearing).where(Hearing.case_id == case_.id).order_by(Hearing.due_on, Hearing.id)
+        ).all(),
+        referrals=session.scalars(
+            select(Referral)
+            .where(Referral.case_id == case_.id)
+            .options(selectinload(Referral.provider))
+            .order_by(Referral.sent_on.desc(), Referral.id.desc())
+        ).all(),
+        checks=session.scalars(
+            select(ConflictCheck)
+            .where(ConflictCheck.case_id == case_.id)
+            .order_by(ConflictCheck.id.desc())
+        ).all(),
+        history=session.scalars(
+            select(CaseStatusChange)
+            .where(CaseStatusChange.case_id == case_.id)
+            .options(selectinload(CaseStatusChange.changed_by))
+            .order_by(CaseStatusChange.id.desc())
+        ).all(),
+        assignments=session.scalars(
+            select(CaseAssignment)
+            .where(CaseAssignment.case_id == case_.id)
+            .options(
+                selectinload(CaseAssignment.to_lawyer), selectinload(CaseAssignment.assigned_by)
+            )
+            .order_by(CaseAssignment.id.desc())
+        ).all(),
+        staff={
+            user.id: user
+            for user in session.scalars(select(User).where(User.clinic_id == case_.clinic_id))
+        },
+    )
+    record_event(session, "case.viewed", object_type="case", object_id=case_.id)
+    return render_template("cases/case.html", **context), status

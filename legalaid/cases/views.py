@@ -1,0 +1,480 @@
+"""Case pages: the list, intake with its conflict check, the case, its lifecycle, assignment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms.fields.choices import SelectChoice
+
+from legalaid.accounts.models import User
+from legalaid.audit.service import record_event
+from legalaid.calendar import today
+from legalaid.cases import services
+from legalaid.cases.forms import (
+    AssignForm,
+    CaseForm,
+    CloseForm,
+    IntakeForm,
+    OpenForm,
+    RecheckForm,
+    ReopenForm,
+    RespondentForm,
+)
+from legalaid.cases.lists import CaseFilters, case_list_page
+from legalaid.cases.page import case_or_404, provider_choices, render_case_page
+from legalaid.cases.scope import get_visible_client
+from legalaid.clients.forms import CLIENT_FIELDS
+from legalaid.clients.models import Client
+from legalaid.clinics.models import Clinic
+from legalaid.conflicts.service import ConflictReport, check_conflicts
+from legalaid.crypto.blind_index import blind_index
+from legalaid.database import db_session, rollback_request
+from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
+from legalaid.vocabulary.casework import RESPONDENT_RELATIONS
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+Rendered = str | BaseResponse | tuple[str, int]
+
+
+def _clinic_lawyers(clinic_id: int) -> list[User]:
+    return list(
+        db_session().scalars(
+            select(User)
+            .where(User.clinic_id == clinic_id, User.role == "lawyer", User.active.is_(True))
+            .order_by(User.full_name)
+        )
+    )
+
+
+@bp.get("/")
+def list_cases() -> str:
+    filters = CaseFilters.from_args(request.args, g.user)
+    page = case_list_page(db_session(), g.user, filters, request.args.get("page"))
+    lawyers = _clinic_lawyers(g.user.clinic_id) if g.user.role == "manager" else []
+    record_event(db_session(), "case.listed", object_type="case")
+    return render_template("cases/list.html", page=page, filters=filters, lawyers=lawyers)
+
+
+# --- intake -------------------------------------------------------------------------------
+
+
+def _fingerprint(form: IntakeForm, client: Client | None) -> str:
+    """A keyed digest of the names the check covered: editing them needs a new check."""
+    parts = (
+        [f"client:{client.id}"]
+        if client is not None
+        else [form.full_name.data or "", form.other_names.data or "", str(form.birth_year.data)]
+    )
+    parts += [row.form.name.data or "" for row in form.respondents]
+    normalized = "\x1f".join(part.strip().casefold() for part in parts)
+    return blind_index(normalized, "intake.checked")
+
+
+def _chosen_client(form: IntakeForm) -> Client | None:
+    value = form.existing_client.data or "new"
+    if value == "new":
+        return None
+    if not value.isdigit():
+        raise DomainError(_("Choose one of the listed values."), field="existing_client")
+    try:
+        client = get_visible_client(db_session(), g.user, int(value))
+    except NotFoundError:
+        raise DomainError(_("Choose one of the listed values."), field="existing_client") from None
+    if client.clinic_id != g.user.clinic_id:
+        raise DomainError(_("Choose one of the listed values."), field="existing_client")
+    return client
+
+
+def _run_check(form: IntakeForm, client: Client | None) -> ConflictReport:
+    names: tuple[str, ...]
+    if client is not None:
+        names, year = (client.full_name, client.other_names or ""), None
+    else:
+        names = (form.full_name.data or "", form.other_names.data or "")
+        year = form.date_of_birth.data.year if form.date_of_birth.data else form.birth_year.data
+    respondents = [
+        services.RespondentInput(name=row.name.strip(), relation=row.relation)
+        for row in form.respondent_inputs()
+    ]
+    subjects = services.intake_subjects(names, year, respondents)
+    return check_conflicts(db_session(), g.user, subjects)
+
+
+def _offer_clients(form: IntakeForm, report: ConflictReport | None) -> None:
+    choices = [("new", _("A new client"))]
+    for hit in report.existing_clients() if report else []:
+        choices.append(
+            (str(hit.client_id), _("Existing client %(number)s", number=hit.client_number))
+        )
+    chosen = form.existing_client.data or "new"
+    if chosen != "new" and chosen not in {value for value, _label in choices}:
+        choices.append((chosen, _("Existing client (chosen before)")))
+    form.existing_client.choices = choices
+
+
+def _show_intake_error(form: IntakeForm, error: DomainError) -> None:
+    field = error.field or ""
+    if field.startswith("respondents-"):
+        _, index, name = field.split("-", 2)
+        if index.isdigit() and int(index) < len(form.respondents.entries):
+            subform = form.respondents.entries[int(index)].form
+            subform[name].errors = [*subform[name].errors, str(error)]
+            return
+    show_on_form(form, error, "full_name")
+
+
+def _intake_lawyers(form: IntakeForm) -> None:
+    lawyers = _clinic_lawyers(g.user.clinic_id)
+    form.assigned_lawyer_id.choices = [
+        SelectChoice(str(user.id), user.full_name) for user in lawyers
+    ]
+    if g.user.role == "lawyer" and not form.assigned_lawyer_id.data:
+        form.assigned_lawyer_id.data = str(g.user.id)
+
+
+@bp.route("/intake", methods=["GET", "POST"])
+def intake() -> Rendered:
+    form = IntakeForm()
+    form.referral_source_provider_id.choices = [
+        SelectChoice("", "—"),
+        *provider_choices(db_session()),
+    ]
+    _intake_lawyers(form)
+    report: ConflictReport | None = None
+    checked_now = False
+    action = request.form.get("action", "")
+    if request.method == "POST" and action == "add_respondent":
+        if len(form.respondents.entries) < form.respondents.max_entries:
+            form.respondents.append_entry()
+    elif request.method == "POST" and action == "check":
+        report, checked_now = _check_step(form)
+    elif request.method == "POST" and action == "save":
+        saved = _save_step(form)
+        if isinstance(saved, BaseResponse):
+            return saved
+        report = saved
+    if report is not None and checked_now:
+        form.checked.data = _fingerprint(
+            form, None if form.existing_client.data in (None, "", "new") else _safe_chosen(form)
+        )
+    _offer_clients(form, report)
+    return render_template(
+        "cases/intake.html",
+        form=form,
+        report=report,
+        relations=RESPONDENT_RELATIONS,
+    )
+
+
+def _safe_chosen(form: IntakeForm) -> Client | None:
+    try:
+        return _chosen_client(form)
+    except DomainError:
+        return None
+
+
+def _check_step(form: IntakeForm) -> tuple[ConflictReport | None, bool]:
+    form.validate()
+    try:
+        client = _chosen_client(form)
+    except DomainError as error:
+        _show_intake_error(form, error)
+        return None, False
+    if client is None and not (form.full_name.data or "").strip():
+        form.full_name.errors = [_("Type the client's name to check for conflicts.")]
+        return None, False
+    # Errors elsewhere on the form wait for the save: the check only needs the names.
+    _clear_errors(form)
+    return _run_check(form, client), True
+
+
+def _clear_errors(form: IntakeForm) -> None:
+    for field in form:
+        if field.name == "respondents":
+            for row in form.respondents:
+                for sub in row.form:
+                    sub.errors = []
+        field.errors = []
+
+
+def _save_step(form: IntakeForm) -> BaseResponse | ConflictReport | None:
+    try:
+        client = _chosen_client(form)
+    except DomainError as error:
+        _show_intake_error(form, error)
+        return None
+    if client is not None:
+        for name in CLIENT_FIELDS:
+            form[name].validators = []
+            form[name].flags.required = False
+    if not form.validate_on_submit():
+        return _run_check(form, client) if form.checked.data else None
+    report = _run_check(form, client)
+    if form.checked.data != _fingerprint(form, client):
+        message = (
+            _("The names changed after the conflict check. Review the new result, then save.")
+            if form.checked.data
+            else _("The conflict check comes first. Review its result below, then save.")
+        )
+        form.checked.data = _fingerprint(form, client)
+        flash(message, "error")
+        return report
+    clinic = db_session().get(Clinic, g.user.clinic_id)
+    assert clinic is not None  # noqa: S101 - clinic roles always have a clinic
+    try:
+        result = services.take_intake(
+            db_session(),
+            g.user,
+            clinic=clinic,
+            existing_client=client,
+            client_details=None if client is not None else form.client_details(),
+            case_details=form.case_details(),
+            respondents=form.respondent_inputs(),
+            assigned_lawyer_id=int(form.assigned_lawyer_id.data or 0)
+            if str(form.assigned_lawyer_id.data or "").isdigit()
+            else 0,
+            decision=form.decision.data or "",
+            decline_reason=form.decline_reason.data or "",
+            today=today(),
+        )
+    except DomainError as error:
+        rollback_request()
+        _show_intake_error(form, error)
+        return _run_check(form, client)
+    if result.case.status == "closed":
+        flash(_("Intake %(number)s recorded as declined.", number=result.case.number), "success")
+    else:
+        flash(_("Intake %(number)s recorded.", number=result.case.number), "success")
+    return redirect(url_for("cases.view", case_id=result.case.id))
+
+
+# --- the case -----------------------------------------------------------------------------
+
+
+@bp.get("/<int:case_id>")
+def view(case_id: int) -> tuple[str, int]:
+    return render_case_page(case_or_404(case_id))
+
+
+def _conflict_page(case_id: int, template: str, form: Any, message: str) -> tuple[str, int]:
+    current = case_or_404(case_id)
+    form.version.data = current.version
+    return render_template(template, form=form, case=current, conflict=message), 409
+
+
+@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+def edit(case_id: int) -> Rendered:
+    case_ = case_or_404(case_id)
+    form = CaseForm(obj=case_) if request.method == "GET" else CaseForm()
+    form.referral_source_provider_id.choices = [
+        SelectChoice("", "—"),
+        *provider_choices(db_session()),
+    ]
+    if request.method == "GET":
+        form.grounds.data = case_.ground_codes
+        form.referral_source_provider_id.data = str(case_.referral_source_provider_id or "")
+    if form.validate_on_submit():
+        try:
+            services.update_case(
+                db_session(),
+                case_,
+                form.case_details(),
+                expected_version=int(form.version.data or 0),
+                today=today(),
+            )
+        except ConflictError as error:
+            rollback_request()
+            return _conflict_page(case_id, "cases/edit.html", form, str(error))
+        except DomainError as error:
+            rollback_request()
+            show_on_form(form, error, "category")
+        else:
+            flash(_("Case %(number)s saved.", number=case_.number), "success")
+            return redirect(url_for("cases.view", case_id=case_id))
+    record_event(db_session(), "case.viewed", object_type="case", object_id=case_id)
+    return render_template("cases/edit.html", form=form, case=case_)
+
+
+def _lifecycle(case_id: int, form: Any, form_name: str, change: Any, done: str) -> Rendered:
+    case_ = case_or_404(case_id)
+    if form.validate_on_submit():
+        try:
+            change(case_, form)
+        except ConflictError as error:
+            rollback_request()
+            case_ = case_or_404(case_id)
+            form.version.data = case_.version
+            return render_case_page(case_, status=409, conflict=str(error), **{form_name: form})
+        except DomainError as error:
+            rollback_request()
+            case_ = case_or_404(case_id)
+            if error.field and error.field in form:
+                show_on_form(form, error, error.field)
+            else:
+                flash(str(error), "error")
+        else:
+            flash(done, "success")
+            return redirect(url_for("cases.view", case_id=case_id))
+    return render_case_page(case_, status=400, **{form_name: form})
+
+
+@bp.post("/<int:case_id>/open")
+def open_case(case_id: int) -> Rendered:
+    return _lifecycle(
+        case_id,
+        OpenForm(),
+        "open_form",
+        lambda case_, form: services.open_case(
+            db_session(), case_, expected_version=form.version.data, by=g.user.id, today=today()
+        ),
+        _("The case is open."),
+    )
+
+
+@bp.post("/<int:case_id>/close")
+def close(case_id: int) -> Rendered:
+    return _lifecycle(
+        case_id,
+        CloseForm(),
+        "close_form",
+        lambda case_, form: services.close_case(
+            db_session(),
+            case_,
+            expected_version=form.version.data,
+            outcome=form.outcome.data or "",
+            closed_on=form.closed_on.data,
+            by=g.user.id,
+            today=today(),
+        ),
+        _("The case is closed."),
+    )
+
+
+@bp.post("/<int:case_id>/reopen")
+def reopen(case_id: int) -> Rendered:
+    return _lifecycle(
+        case_id,
+        ReopenForm(),
+        "reopen_form",
+        lambda case_, form: services.reopen_case(
+            db_session(),
+            case_,
+            expected_version=form.version.data,
+            reason=form.reason.data or "",
+            by=g.user.id,
+        ),
+        _("The case is reopened."),
+    )
+
+
+@bp.route("/<int:case_id>/recheck", methods=["GET", "POST"])
+def recheck(case_id: int) -> Rendered:
+    """Check a case at intake again (after a reopened decline) and decide anew."""
+    case_ = case_or_404(case_id)
+    form = RecheckForm()
+    if request.method == "GET":
+        form.version.data = case_.version
+    if form.validate_on_submit():
+        try:
+            services.recheck_case(
+                db_session(),
+                g.user,
+                case_,
+                expected_version=form.version.data or 0,
+                decision=form.decision.data or "",
+                decline_reason=form.decline_reason.data or "",
+                today=today(),
+            )
+        except ConflictError as error:
+            rollback_request()
+            case_ = case_or_404(case_id)
+            form.version.data = case_.version
+            flash(str(error), "error")
+        except DomainError as error:
+            rollback_request()
+            case_ = case_or_404(case_id)
+            show_on_form(form, error, "decision")
+        else:
+            flash(_("The conflict check and your decision are recorded."), "success")
+            return redirect(url_for("cases.view", case_id=case_id))
+    report = services.recheck_report(db_session(), g.user, case_)
+    return render_template("cases/recheck.html", case=case_, form=form, report=report)
+
+
+@bp.post("/<int:case_id>/respondents")
+def add_respondent(case_id: int) -> Rendered:
+    case_ = case_or_404(case_id)
+    form = RespondentForm()
+    if form.validate_on_submit():
+        try:
+            _respondent, report = services.add_respondent(
+                db_session(),
+                g.user,
+                case_,
+                services.RespondentInput(
+                    name=form.name.data or "", relation=form.relation.data or ""
+                ),
+            )
+        except DomainError as error:
+            rollback_request()
+            case_ = case_or_404(case_id)
+            show_on_form(form, error, "relation")
+        else:
+            flash(_("Respondent added."), "success")
+            for hit in report.in_scope:
+                flash(
+                    _(
+                        "Conflict check: the name matches a party of case %(number)s.",
+                        number=hit.case_number or hit.client_number,
+                    ),
+                    "error",
+                )
+            for _label, code in report.elsewhere:
+                flash(
+                    _("Possible conflict at clinic %(clinic)s — ask its manager.", clinic=code),
+                    "error",
+                )
+            return redirect(url_for("cases.view", case_id=case_id))
+    return render_case_page(case_, status=400, respondent_form=form)
+
+
+@bp.route("/<int:case_id>/assign", methods=["GET", "POST"])
+def assign(case_id: int) -> Rendered:
+    case_ = case_or_404(case_id)
+    form = AssignForm()
+    form.lawyer_id.choices = [
+        SelectChoice(str(user.id), user.full_name)
+        for user in _clinic_lawyers(case_.clinic_id)
+        if user.id != case_.assigned_lawyer_id
+    ]
+    if request.method == "GET":
+        form.version.data = case_.version
+    if form.validate_on_submit():
+        lawyer_id = int(form.lawyer_id.data) if str(form.lawyer_id.data).isdigit() else None
+        try:
+            services.assign_case(
+                db_session(),
+                case_,
+                lawyer_id=lawyer_id,
+                reason=form.reason.data or "",
+                by=g.user.id,
+                expected_version=form.version.data,
+            )
+        except ConflictError as error:
+            rollback_request()
+            return _conflict_page(case_id, "cases/assign.html", form, str(error))
+        except DomainError as error:
+            rollback_request()
+            show_on_form(form, error, "lawyer_id")
+        else:
+            flash(_("Case %(number)s reassigned.", number=case_.number), "success")
+            if request.form.get("back") == "caseload":
+                return redirect(url_for("caseloads.caseload"))
+            return redirect(url_for("cases.view", case_id=case_id))
+    record_event(db_session(), "case.viewed", object_type="case", object_id=case_id)
+    return render_template("cases/assign.html", form=form, case=case_)

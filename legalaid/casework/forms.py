@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from legalaid.casework.services import NOTE_LIMIT, PLACE_LIMIT
+from legalaid.concurrency import VersionField
+from legalaid.vocabulary.casework import (
+    HEARING_KINDS,
+    LEGAL_SERVICES,
+    PROTECTION_ORDER_KINDS,
+    PROTECTION_ORDER_RESULTS,
+)
+from legalaid.vocabulary.forms import code_select
+
+
+class ServiceForm(FlaskForm):
+    service_type = code_select(_l("Service"), LEGAL_SERVICES)
+    delivered_on = DateField(_l("Date"), validators=[InputRequired()])
+    order_kind = code_select(
+        _l("Protection order (for an application)"), PROTECTION_ORDER_KINDS, required=False
+    )
+
+
+class OrderResultForm(FlaskForm):
+    result = code_select(_l("Result"), PROTECTION_ORDER_RESULTS)
+    result_on = DateField(_l("Date of the decision"), validators=[Optional()])
+    version = VersionField()
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(_l("Note"), validators=[InputRequired(), Length(max=NOTE_LIMIT)])
+
+
+class NoteCorrectionForm(NoteForm):
+    version = VersionField()
+
+
+class HearingForm(FlaskForm):
+    kind = code_select(_l("Kind"), HEARING_KINDS)
+    due_on = DateField(_l("Date"), validators=[InputRequired()])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=PLACE_LIMIT)])

@@ -1,0 +1,94 @@
+"""Client pages: find a client by number, see her cases, edit her details and consents."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response as BaseResponse
+
+from legalaid.audit.service import record_event
+from legalaid.calendar import today
+from legalaid.cases.models import Case
+from legalaid.cases.scope import case_condition, get_visible_client, visible_clients
+from legalaid.clients import services
+from legalaid.clients.forms import ClientForm
+from legalaid.clients.models import Client
+from legalaid.database import db_session, rollback_request
+from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
+from legalaid.pagination import Page, paginate
+
+bp = Blueprint("clients", __name__, url_prefix="/clients")
+
+
+def client_or_404(client_id: int) -> Client:
+    session = db_session()
+    try:
+        return get_visible_client(session, g.user, client_id)
+    except NotFoundError:
+        record_event(
+            session, "client.viewed", object_type="client", object_id=client_id, outcome="denied"
+        )
+        raise NotFound() from None
+
+
+@bp.get("/")
+def list_clients() -> str:
+    q = request.args.get("q", "").strip()[:40]
+    query = visible_clients(g.user).order_by(Client.id.desc())
+    if q:
+        query = query.where(func.upper(Client.number).contains(q.upper(), autoescape=True))
+    page: Page[Client] = paginate(db_session(), query, request.args.get("page"))
+    record_event(db_session(), "client.listed", object_type="client")
+    return render_template("clients/list.html", page=page, q=q)
+
+
+@bp.get("/<int:client_id>")
+def view(client_id: int) -> str:
+    client = client_or_404(client_id)
+    cases = db_session().scalars(
+        select(Case)
+        .where(Case.client_id == client.id, case_condition(g.user))
+        .order_by(Case.id.desc())
+    )
+    record_event(db_session(), "client.viewed", object_type="client", object_id=client.id)
+    return render_template("clients/view.html", client=client, cases=list(cases))
+
+
+@bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
+def edit(client_id: int) -> str | BaseResponse | tuple[str, int]:
+    client = client_or_404(client_id)
+    form = ClientForm(obj=client) if request.method == "GET" else ClientForm()
+    if request.method == "GET":
+        form.key_populations.data = client.population_codes
+        form.date_of_birth.data = client.birth_date
+    if form.validate_on_submit():
+        try:
+            services.update_client(
+                db_session(),
+                client,
+                form.client_details(),
+                expected_version=int(form.version.data or 0),
+                recorded_by=g.user.id,
+                today=today(),
+            )
+        except ConflictError as error:
+            rollback_request()
+            current = client_or_404(client_id)
+            form.version.data = current.version
+            return (
+                render_template(
+                    "clients/edit.html", form=form, client=current, conflict=str(error)
+                ),
+                409,
+            )
+        except DomainError as error:
+            rollback_request()
+            client = client_or_404(client_id)
+            show_on_form(form, error, "full_name")
+        else:
+            flash(_("Client %(number)s saved.", number=client.number), "success")
+            return redirect(url_for("clients.view", client_id=client_id))
+    record_event(db_session(), "client.viewed", object_type="client", object_id=client.id)
+    return render_template("clients/edit.html", form=form, client=client)

@@ -1,0 +1,216 @@
+"""The provider directory and referrals out of a case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response as BaseResponse
+
+from legalaid.audit.service import record_event
+from legalaid.calendar import today
+from legalaid.cases.page import case_or_404, provider_choices, render_case_page
+from legalaid.database import db_session, rollback_request
+from legalaid.errors import ConflictError, DomainError, show_on_form
+from legalaid.pagination import Page, paginate
+from legalaid.referrals import services
+from legalaid.referrals.forms import ProviderForm, ReferralForm, ReferralStatusForm
+from legalaid.referrals.models import Referral, ServiceProvider
+from legalaid.vocabulary.casework import REFERRAL_SERVICES
+from legalaid.vocabulary.regions import ECONOMIC_REGIONS
+
+bp = Blueprint("referrals", __name__)
+
+Rendered = str | BaseResponse | tuple[str, int]
+
+
+# --- the directory ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProviderFilters:
+    service: str = ""
+    region: str = ""
+    inactive: bool = False
+
+    @classmethod
+    def from_args(cls) -> ProviderFilters:
+        """Unknown codes are ignored: the list always shows something sensible."""
+        service = request.args.get("service", "").strip()
+        region = request.args.get("region", "").strip()
+        return cls(
+            service=service if service in REFERRAL_SERVICES.codes else "",
+            region=region if region in ECONOMIC_REGIONS.codes else "",
+            inactive=request.args.get("inactive") == "1",
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.service or self.region or self.inactive)
+
+
+@bp.get("/providers")
+def providers() -> str:
+    filters = ProviderFilters.from_args()
+    query = select(ServiceProvider).order_by(ServiceProvider.name, ServiceProvider.id)
+    if filters.service:
+        query = query.where(ServiceProvider.service_type == filters.service)
+    if filters.region:
+        query = query.where(ServiceProvider.economic_region == filters.region)
+    if not filters.inactive:
+        query = query.where(ServiceProvider.active.is_(True))
+    page: Page[ServiceProvider] = paginate(db_session(), query, request.args.get("page"))
+    return render_template("referrals/providers.html", page=page, filters=filters)
+
+
+def _provider_or_404(provider_id: int) -> ServiceProvider:
+    provider = db_session().get(ServiceProvider, provider_id)
+    if provider is None:
+        abort(404)
+    return provider
+
+
+@bp.route("/providers/new", methods=["GET", "POST"])
+def provider_new() -> Rendered:
+    form = ProviderForm()
+    del form.active  # a new provider is in use; retiring it is an edit
+    if form.validate_on_submit():
+        try:
+            provider = services.create_provider(
+                db_session(),
+                name=form.name.data or "",
+                service_type=form.service_type.data or "",
+                economic_region=form.economic_region.data or "",
+                contact=form.contact.data or "",
+                by=g.user.id,
+            )
+        except DomainError as error:
+            rollback_request()
+            show_on_form(form, error, "name")
+        else:
+            flash(_("Provider %(name)s added.", name=provider.name), "success")
+            return redirect(url_for("referrals.providers"))
+    return render_template("referrals/provider_form.html", form=form, provider=None)
+
+
+@bp.route("/providers/<int:provider_id>", methods=["GET", "POST"])
+def provider_edit(provider_id: int) -> Rendered:
+    provider = _provider_or_404(provider_id)
+    form = ProviderForm(obj=provider) if request.method == "GET" else ProviderForm()
+    if form.validate_on_submit():
+        try:
+            services.update_provider(
+                db_session(),
+                provider,
+                expected_version=form.version.data or 0,
+                name=form.name.data or "",
+                service_type=form.service_type.data or "",
+                economic_region=form.economic_region.data or "",
+                contact=form.contact.data or "",
+                active=bool(form.active.data),
+            )
+        except ConflictError as error:
+            rollback_request()
+            current = _provider_or_404(provider_id)
+            # Saving again knowingly overwrites: the form now carries the current version.
+            form.version.data = current.version
+            return (
+                render_template(
+                    "referrals/provider_form.html",
+                    form=form,
+                    provider=current,
+                    conflict=str(error),
+                ),
+                409,
+            )
+        except DomainError as error:
+            rollback_request()
+            show_on_form(form, error, "name")
+        else:
+            flash(_("Provider %(name)s saved.", name=provider.name), "success")
+            return redirect(url_for("referrals.providers"))
+    return render_template("referrals/provider_form.html", form=form, provider=provider)
+
+
+# --- referrals out of a case --------------------------------------------------------------
+
+
+@bp.post("/cases/<int:case_id>/referrals")
+def add(case_id: int) -> Rendered:
+    case_ = case_or_404(case_id)
+    form = ReferralForm()
+    form.provider_id.choices = provider_choices(db_session())
+    if form.validate_on_submit():
+        provider_id = str(form.provider_id.data or "")
+        try:
+            services.refer(
+                db_session(),
+                case_,
+                provider_id=int(provider_id) if provider_id.isdigit() else None,
+                service_type=form.service_type.data or None,
+                sent_on=form.sent_on.data,
+                by=g.user.id,
+                today=today(),
+            )
+        except DomainError as error:
+            rollback_request()
+            case_ = case_or_404(case_id)
+            if not case_.client.consent_sharing:
+                # The refusal is on record even though the request's changes are dropped.
+                record_event(
+                    db_session(),
+                    "case.referral_refused",
+                    object_type="case",
+                    object_id=case_id,
+                    outcome="failure",
+                )
+            show_on_form(form, error, "provider_id")
+        else:
+            flash(_("Referral recorded."), "success")
+            return redirect(url_for("cases.view", case_id=case_id, _anchor="referrals"))
+    return render_case_page(case_, status=400, referral_form=form)
+
+
+def _referral_or_404(case_id: int, referral_id: int) -> Referral:
+    """A referral of the case (already checked visible); any other id answers 404."""
+    referral = db_session().scalar(
+        select(Referral).where(Referral.id == referral_id, Referral.case_id == case_id)
+    )
+    if referral is None:
+        raise NotFound()
+    return referral
+
+
+@bp.post("/cases/<int:case_id>/referrals/<int:referral_id>/status")
+def status(case_id: int, referral_id: int) -> Rendered:
+    case_ = case_or_404(case_id)
+    referral = _referral_or_404(case_.id, referral_id)
+    form = ReferralStatusForm()
+    forms = {"referral_status_form": form, "referral_status_id": referral_id}
+    if form.validate_on_submit():
+        try:
+            services.set_referral_status(
+                db_session(),
+                case_,
+                referral,
+                status=form.status.data or "",
+                expected_version=form.version.data or 0,
+                today=today(),
+            )
+        except ConflictError as error:
+            rollback_request()
+            case_ = case_or_404(case_id)
+            # Saving again knowingly overwrites: the form now carries the current version.
+            form.version.data = _referral_or_404(case_id, referral_id).version
+            return render_case_page(case_, status=409, conflict=str(error), **forms)
+        except DomainError as error:
+            rollback_request()
+            case_ = case_or_404(case_id)
+            show_on_form(form, error, "status")
+        else:
+            flash(_("Referral status saved."), "success")
+            return redirect(url_for("cases.view", case_id=case_id, _anchor="referrals"))
+    return render_case_page(case_, status=400, **forms)
