@@ -16,8 +16,10 @@ from legalaid.access.enforce import check_every_endpoint_listed, init_access
 from legalaid.access.policy import AccessPolicy
 from legalaid.crypto.keyring import KeyRing
 from legalaid.database import Database, check_connection, commit_request, make_engine
+from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.errors import StartupError
 from legalaid.i18n import init_babel
+from legalaid.indicators.catalogue import IndicatorCatalogue, load_indicator_policies
 from legalaid.pages.errors import register_error_handlers
 from legalaid.policy.loader import load_policy
 from legalaid.policy.security import SecurityPolicy
@@ -30,12 +32,17 @@ from legalaid.settings import PROJECT_ROOT, Settings, load_settings
 class Policies:
     security: SecurityPolicy
     access: AccessPolicy
+    indicators: IndicatorCatalogue
+    disclosure: DisclosurePolicy
 
 
 def load_policies(settings: Settings) -> Policies:
+    indicators, disclosure = load_indicator_policies(settings.policy_dir)
     return Policies(
         security=load_policy(settings.policy_dir, "security.toml", SecurityPolicy),
         access=load_policy(settings.policy_dir, "access.toml", AccessPolicy),
+        indicators=indicators,
+        disclosure=disclosure,
     )
 
 
@@ -116,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from legalaid.clients.views import bp as clients_bp
     from legalaid.pages.views import bp as pages_bp
     from legalaid.referrals.views import bp as referrals_bp
+    from legalaid.trainings.views import bp as trainings_bp
 
     for blueprint in (
         pages_bp,
@@ -127,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
         casework_bp,
         referrals_bp,
         caseloads_bp,
+        trainings_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -16,6 +16,12 @@ from legalaid.clinics.models import Clinic
 from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
 from legalaid.database import Base
 from legalaid.referrals.models import Referral, ServiceProvider
+from legalaid.trainings.models import (
+    TrainingParticipant,
+    TrainingSession,
+    TrainingSessionModule,
+    TrainingTrainer,
+)
 
 metadata = Base.metadata
 
@@ -41,6 +47,10 @@ __all__ = [
     "Respondent",
     "ServiceDelivery",
     "ServiceProvider",
+    "TrainingParticipant",
+    "TrainingSession",
+    "TrainingSessionModule",
+    "TrainingTrainer",
     "User",
     "UserSession",
     "metadata",

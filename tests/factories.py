@@ -73,9 +73,13 @@ def totp_code(user: User, *, step: int | None = None) -> str:
 def fresh_step(session: Session, user: User) -> int:
     """A time step the server will still accept and has not seen for this user."""
     session.refresh(user)
-    current = int(time.time() // 30)
+    now = time.time()
+    current = int(now // 30)
+    # The previous step is accepted until the next boundary; near it, a slow request
+    # would arrive after the step had left the window.
+    earliest = current - 1 if now % 30 < 20 else current
     last = user.totp_last_step
-    step = current - 1 if last is None else max(current - 1, last + 1)
+    step = earliest if last is None else max(earliest, last + 1)
     assert step <= current + 1, "signed in too often within one minute"
     return step
 

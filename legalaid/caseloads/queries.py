@@ -146,19 +146,27 @@ class AttentionRow:
 def attention_page(
     session: Session, user: Any, today: date, raw_page: str | None
 ) -> Page[AttentionRow]:
-    """Active cases that are high-risk or have overdue work, the longest overdue first."""
-    overdue_since = (
-        select(func.min(Hearing.due_on))
-        .where(Hearing.case_id == Case.id, Hearing.done.is_(False), Hearing.due_on < today)
-        .correlate(Case)
-        .scalar_subquery()
-    )
-    next_due = (
-        select(func.min(Hearing.due_on))
-        .where(Hearing.case_id == Case.id, Hearing.done.is_(False), Hearing.due_on >= today)
-        .correlate(Case)
-        .scalar_subquery()
-    )
+    """Active cases that are high-risk or have overdue work, the longest overdue first.
+
+    The first overdue and next due dates come from two GROUP BY subqueries over the
+    not-done hearings of the user's own active cases (indexes ``ix_legal_case_caseload``
+    and ``ix_hearing_case_open``): their cost follows her scope, not the national table.
+    """
+    scope = case_condition(user)
+
+    def first_due(condition: Any, label: str) -> Any:
+        return (
+            select(Hearing.case_id, func.min(Hearing.due_on).label(label))
+            .join(Case, Case.id == Hearing.case_id)
+            .where(scope, _active(), Hearing.done.is_(False), condition)
+            .group_by(Hearing.case_id)
+            .subquery(label)
+        )
+
+    overdue = first_due(Hearing.due_on < today, "since")
+    upcoming = first_due(Hearing.due_on >= today, "next_due")
+    overdue_since = overdue.c.since
+    next_due = upcoming.c.next_due
     risk_rank = case((Case.risk_level == "high", 0), else_=1)
     columns: list[Any] = [
         Case.id,
@@ -173,6 +181,8 @@ def attention_page(
     query = (
         select(*columns)
         .join(User, User.id == Case.assigned_lawyer_id)
+        .outerjoin(overdue, overdue.c.case_id == Case.id)
+        .outerjoin(upcoming, upcoming.c.case_id == Case.id)
         .where(
             case_condition(user),
             _active(),

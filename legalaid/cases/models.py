@@ -55,8 +55,12 @@ class Case(Base):
         ),
         Index("ix_legal_case_clinic_year_seq", "clinic_id", "year", "seq", unique=True),
         # The lists: a lawyer's cases and a clinic's cases, newest first, by status.
+        Index("ix_legal_case_lawyer", "assigned_lawyer_id", "id"),
         Index("ix_legal_case_lawyer_status", "assigned_lawyer_id", "status", "id"),
+        Index("ix_legal_case_clinic", "clinic_id", "id"),
         Index("ix_legal_case_clinic_status", "clinic_id", "status", "id"),
+        # The caseload counts, read from the index alone.
+        Index("ix_legal_case_caseload", "clinic_id", "status", "assigned_lawyer_id", "risk_level"),
         Index("ix_legal_case_opened_on", "opened_on"),
         Index("ix_legal_case_closed_on", "closed_on"),
     )

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import NotFound
 from wtforms.fields.choices import SelectChoice
 
-from legalaid.accounts.models import User
 from legalaid.audit.service import record_event
 from legalaid.cases.forms import CloseForm, OpenForm, ReopenForm, RespondentForm
 from legalaid.cases.models import Case, CaseAssignment, CaseStatusChange
@@ -113,10 +112,6 @@ def render_case_page(case_: Case, *, status: int = 200, **forms: Any) -> tuple[s
             )
             .order_by(CaseAssignment.id.desc())
         ).all(),
-        staff={
-            user.id: user
-            for user in session.scalars(select(User).where(User.clinic_id == case_.clinic_id))
-        },
     )
     record_event(session, "case.viewed", object_type="case", object_id=case_.id)
     return render_template("cases/case.html", **context), status

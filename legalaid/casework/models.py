@@ -100,14 +100,13 @@ class Hearing(Base):
     __tablename__ = "hearing"
     __table_args__ = (
         CheckConstraint(HEARING_KINDS.sql_check("kind"), name="kind"),
-        # The agenda and the caseload page: what is due, by date, not yet done.
+        # The agenda and the caseload page: what is due, by date, not yet done; per case too.
         Index("ix_hearing_done_due_on", "done", "due_on"),
+        Index("ix_hearing_case_open", "case_id", "done", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(
-        ForeignKey("legal_case.id", ondelete="CASCADE"), index=True
-    )
+    case_id: Mapped[int] = mapped_column(ForeignKey("legal_case.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(24))
     due_on: Mapped[date] = mapped_column(Date)
     place: Mapped[str | None] = mapped_column(EncryptedText("hearing.place"))

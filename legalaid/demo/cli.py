@@ -6,8 +6,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from legalaid.database import get_database
-from legalaid.demo.builder import build_demo
+from legalaid.calendar import today as clinic_today
+from legalaid.database import Database, get_database
+from legalaid.demo.builder import DEFAULT_CASES, DemoReport, build_demo
+from legalaid.demo.bulk import CASES_PER_CLINIC, NETWORKS, build_bulk_cases, plan_network
 from legalaid.schema import migrations
 from legalaid.settings import Settings, load_development_secrets, write_development_secrets
 
@@ -18,9 +20,35 @@ def _wipe_sqlite(database_path: Path) -> None:
         candidate.unlink(missing_ok=True)
 
 
-@click.command("demo", help="Create a fresh demo database with synthetic data.")
+@click.command(
+    "demo",
+    help=(
+        "Create a fresh demo database with synthetic data: clinics, staff, a referral "
+        f"directory and {DEFAULT_CASES} cases taken in through the app's services "
+        "(with their audit entries). With --cases N, N cases are bulk-inserted instead, "
+        "for load and performance tests: encrypted and name-indexed like real ones, but "
+        "without audit entries or recorded conflict hits."
+    ),
+)
 @click.option(
     "--seed", type=int, default=2026, show_default=True, help="Makes the data reproducible."
+)
+@click.option(
+    "--cases",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Bulk-insert this many synthetic cases (e.g. 100000) instead of the default set.",
+)
+@click.option(
+    "--network",
+    type=click.Choice(NETWORKS),
+    default="realistic",
+    show_default=True,
+    help=(
+        "With --cases: 'realistic' adds clinics as the data grows (a manager and six "
+        f"lawyers per ~{CASES_PER_CLINIC} cases), 'fixed' puts every case into the four "
+        "demo clinics."
+    ),
 )
 @click.option(
     "--reset-postgresql",
@@ -28,7 +56,7 @@ def _wipe_sqlite(database_path: Path) -> None:
     help="Allow wiping a PostgreSQL database (drops every table of the app).",
 )
 @with_appcontext
-def demo(seed: int, reset_postgresql: bool) -> None:
+def demo(seed: int, cases: int | None, network: str, reset_postgresql: bool) -> None:
     settings: Settings = current_app.extensions["legalaid.settings"]
     if settings.is_production:
         raise click.ClickException("the demo cannot run in production")
@@ -49,11 +77,30 @@ def demo(seed: int, reset_postgresql: bool) -> None:
     secrets = load_development_secrets(settings.instance_path)
     secrets["LEGALAID_DEMO"] = "1"
     write_development_secrets(settings.instance_path, secrets)
-    with get_database(current_app).transaction() as session:
-        report = build_demo(session, seed=seed)
+    database = get_database(current_app)
+    with database.transaction() as session:
+        report = build_demo(
+            session, seed=seed, today=clinic_today(), cases=0 if cases else DEFAULT_CASES
+        )
+    bulk_lines = _bulk(database, report, cases, network) if cases else []
 
     click.echo(f"demo database ready (seed {seed}): {engine.url.render_as_string()}")
-    for line in report.lines():
+    for line in [*report.lines(), *bulk_lines]:
         click.echo(line)
     click.echo("")
     click.echo("Start the app with:  legalaid run   then open http://127.0.0.1:5000/login")
+
+
+def _bulk(database: Database, report: DemoReport, count: int, network: str) -> list[str]:
+    # The network's new clinics are committed before the bulk writer's sessions start.
+    with database.transaction() as session:
+        plan = plan_network(session, report.rng, network=network, count=count, today=report.today)
+
+    def progress(done: int, seconds: float) -> None:
+        click.echo(f"  {done:>9} / {count} cases  {seconds:7.1f} s", err=True)
+
+    click.echo(f"bulk-inserting {count} synthetic cases ...", err=True)
+    result = build_bulk_cases(
+        database.session_factory, planner=plan.planner, count=count, progress=progress
+    )
+    return ["", *plan.lines(), *result.lines()]

@@ -1,6 +1,7 @@
 """The words of casework (BRIEF section 2): stable codes stored in the database."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from legalaid.vocabulary import Vocabulary
 
@@ -128,8 +129,14 @@ RISK_LEVELS = Vocabulary(
     "risk_level", (("low", _l("Low")), ("medium", _l("Medium")), ("high", _l("High")))
 )
 
+# A context of their own: "Closed" of a case is not "Closed" of a clinic in Russian.
 CASE_STATUSES = Vocabulary(
-    "case_status", (("intake", _l("Intake")), ("open", _l("Open")), ("closed", _l("Closed")))
+    "case_status",
+    (
+        ("intake", lazy_pgettext("case status", "Intake")),
+        ("open", lazy_pgettext("case status", "Open")),
+        ("closed", lazy_pgettext("case status", "Closed")),
+    ),
 )
 
 CASE_OUTCOMES = Vocabulary(

@@ -14,11 +14,12 @@ from legalaid.vocabulary import Vocabulary
 
 
 def code_select(label: Any, vocabulary: Vocabulary, *, required: bool = True) -> SelectField:
-    """A drop-down of codes; an optional one starts with a blank "not recorded" choice."""
+    """A drop-down of codes that starts blank: a required one must be chosen, not defaulted
+    to whatever comes first; an optional one may stay "not recorded"."""
 
     def choices() -> list[SelectChoice]:
-        options = vocabulary.choices()
-        return options if required else [SelectChoice("", str(_l("— not recorded —"))), *options]
+        blank = _l("— choose —") if required else _l("— not recorded —")
+        return [SelectChoice("", str(blank)), *vocabulary.choices()]
 
     return SelectField(
         label,

@@ -266,6 +266,13 @@ def upgrade() -> None:
             "ix_legal_case_lawyer_status", ["assigned_lawyer_id", "status", "id"], unique=False
         )
         batch_op.create_index("ix_legal_case_opened_on", ["opened_on"], unique=False)
+        batch_op.create_index("ix_legal_case_lawyer", ["assigned_lawyer_id", "id"], unique=False)
+        batch_op.create_index("ix_legal_case_clinic", ["clinic_id", "id"], unique=False)
+        batch_op.create_index(
+            "ix_legal_case_caseload",
+            ["clinic_id", "status", "assigned_lawyer_id", "risk_level"],
+            unique=False,
+        )
 
     op.create_table(
         "case_assignment",
@@ -430,7 +437,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_hearing")),
     )
     with op.batch_alter_table("hearing", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_hearing_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(
+            "ix_hearing_case_open", ["case_id", "done", "due_on"], unique=False
+        )
         batch_op.create_index("ix_hearing_done_due_on", ["done", "due_on"], unique=False)
 
     op.create_table(
@@ -679,7 +688,7 @@ def downgrade() -> None:
     op.drop_table("referral")
     with op.batch_alter_table("hearing", schema=None) as batch_op:
         batch_op.drop_index("ix_hearing_done_due_on")
-        batch_op.drop_index(batch_op.f("ix_hearing_case_id"))
+        batch_op.drop_index("ix_hearing_case_open")
 
     op.drop_table("hearing")
     with op.batch_alter_table("conflict_check", schema=None) as batch_op:
@@ -701,6 +710,9 @@ def downgrade() -> None:
     op.drop_table("case_assignment")
     with op.batch_alter_table("legal_case", schema=None) as batch_op:
         batch_op.drop_index("ix_legal_case_opened_on")
+        batch_op.drop_index("ix_legal_case_lawyer")
+        batch_op.drop_index("ix_legal_case_clinic")
+        batch_op.drop_index("ix_legal_case_caseload")
         batch_op.drop_index("ix_legal_case_lawyer_status")
         batch_op.drop_index("ix_legal_case_closed_on")
         batch_op.drop_index("ix_legal_case_clinic_year_seq")

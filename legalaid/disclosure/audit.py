@@ -1,0 +1,476 @@
+"""The exact audit: what could anyone work out about each hidden cell of a release?
+
+Everything published constrains the hidden cells: a margin is the sum of its cells,
+regions add up to the nation, quarters to the year, a clinic's table is a slice of the
+national one, a share's numerator is at most its denominator. Earlier releases of the
+same statistics (the quarters already out, the previous version) count too: each keeps
+its own counts and relations, and a count that has not changed since is the same unknown
+today (an outsider who guesses "nothing changed there" is right about it).
+
+For every hidden cell the audit solves two linear programmes over all of these
+constraints (cells >= 0): the smallest and the largest value the cell can take. A
+release is refused when a hidden cell is pinned to one value or to a range narrower than
+k. Only exception: a cell that anyone can compute exactly and that may be shown anyway
+(k or more, or a zero when zeros are shown) is simply public; suppression shows it.
+
+A statistic that is not part of the release but follows from it (the nation minus the
+clinics released, a quarter not yet released) must not be pinned to a range narrower
+than k that contains small counts either.
+
+The programmes are solved by HiGHS through ``scipy.optimize.linprog``. The constraint
+matrices of one- and two-way tables with margins are totally unimodular, so the bounds
+found are the exact integer bounds; bounds are rounded inwards to whole counts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import coo_array
+
+from legalaid.disclosure.policy import DisclosurePolicy
+from legalaid.indicators.dimensions import Dimension
+from legalaid.indicators.tables import CellId, Table
+
+#: Slack for the solver's floating point, far below one count.
+EPSILON = 1e-6
+
+RelationKind = Literal["sum", "cover", "bound"]
+#: A statistic in one release: 0 is the release being made, 1, 2, ... earlier ones.
+Var = tuple[int, CellId]
+Interval = tuple[int, int]
+
+_CONTRADICTION = (
+    "published counts contradict each other (an earlier release no longer matches the "
+    "data: recompute its tables and release them again as a new version)"
+)
+
+
+class DisclosureRefusedError(Exception):
+    """A release that cannot be made safe; the message names statistics, never people."""
+
+
+@dataclass(frozen=True, order=True)
+class Relation:
+    """What everyone knows about how statistics relate.
+
+    - ``sum``: the parent is the sum of the children (an additive margin, quarters of a
+      year for counts of events);
+    - ``cover``: every child is at most the parent, and the parent at most the sum of the
+      children (several-valued dimensions; distinct people over quarters);
+    - ``bound``: every child is at most the parent (a share's numerator and denominator).
+    """
+
+    kind: RelationKind
+    parent: CellId
+    children: tuple[CellId, ...]
+
+    @property
+    def members(self) -> tuple[CellId, ...]:
+        return (self.parent, *self.children)
+
+
+@dataclass(frozen=True, order=True)
+class Link:
+    """A relation between statistics of given releases (see :data:`Var`)."""
+
+    kind: RelationKind
+    parent: Var
+    children: tuple[Var, ...]
+
+    @property
+    def members(self) -> tuple[Var, ...]:
+        return (self.parent, *self.children)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A release as it must be kept (frozen) to protect the next ones: its tables with the
+    counts they had, and what was published of them (None: suppressed)."""
+
+    tables: tuple[Table, ...]
+    values: Mapping[CellId, int | None]
+
+    def truth(self) -> dict[CellId, int]:
+        return {cell: value for table in self.tables for _, cell, value in table.cells()}
+
+
+@dataclass(frozen=True)
+class CellRange:
+    cell: CellId
+    low: int
+    high: int | None  # None: no upper bound
+    #: The true count of a hidden cell; None for a statistic outside the releases.
+    truth: int | None
+    #: 0: the release being made; 1, 2, ...: the earlier release it belongs to.
+    release: int = 0
+
+    @property
+    def width(self) -> float:
+        return math.inf if self.high is None else self.high - self.low
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    ranges: tuple[CellRange, ...]
+    failures: tuple[CellRange, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def require_passed(self) -> None:
+        if self.failures:
+            first = self.failures[0]
+            raise DisclosureRefusedError(
+                f"{len(self.failures)} hidden cell(s) can be worked out, "
+                f"e.g. {first.cell.describe()}"
+            )
+
+
+# --- what is known about how the statistics relate ------------------------------------------
+
+
+def relations_of(tables: Sequence[Table], others: Iterable[CellId] = ()) -> tuple[Relation, ...]:
+    """Every relation between the cells of ``tables`` (and ``others``).
+
+    A relation is kept when its parent and at least one child are among the cells; the
+    children that are not are statistics outside the release (unknown to everyone).
+    """
+    present: set[CellId] = {cell for table in tables for _, cell, _ in table.cells()}
+    present.update(others)
+    dimensions: dict[str, dict[str, Dimension]] = defaultdict(dict)
+    time_additive: dict[str, bool] = {}
+    bounded_by: dict[str, str] = {}
+    for table in tables:
+        for dimension in table.all_dimensions:
+            known = dimensions[table.measure].setdefault(dimension.name, dimension)
+            if known != dimension:
+                raise ValueError(f"{table.measure}: two definitions of {dimension.name}")
+        if time_additive.setdefault(table.measure, table.time_additive) != table.time_additive:
+            raise ValueError(f"{table.measure}: time additivity differs between tables")
+        if table.bounded_by is not None:
+            bounded_by[table.measure] = table.bounded_by
+
+    found: set[Relation] = set()
+    for cell in sorted(present):
+        if cell.measure not in time_additive:
+            continue
+        for name in sorted(dimensions[cell.measure]):
+            if cell.fixes(name):
+                continue
+            dimension = dimensions[cell.measure][name]
+            children = tuple(cell.with_category(name, c) for c in dimension.categories)
+            if any(child in present for child in children):
+                found.add(Relation("sum" if dimension.additive else "cover", cell, children))
+        for partition in cell.period.partitions:
+            children = tuple(cell.with_period(part) for part in partition)
+            if any(child in present for child in children):
+                kind: RelationKind = "sum" if time_additive[cell.measure] else "cover"
+                found.add(Relation(kind, cell, children))
+        upper_measure = bounded_by.get(cell.measure)
+        if upper_measure is not None:
+            upper = cell._replace(measure=upper_measure)
+            if upper in present:
+                found.add(Relation("bound", upper, (cell,)))
+    return tuple(sorted(found))
+
+
+def _intersect(first: Interval | None, second: Interval) -> Interval:
+    if first is None:
+        return second
+    low, high = max(first[0], second[0]), min(first[1], second[1])
+    if low > high:
+        raise DisclosureRefusedError(_CONTRADICTION)
+    return low, high
+
+
+class Model:
+    """The tables of a release and the earlier releases, as an outsider sees them.
+
+    Built once; :meth:`audit` then checks one suppression pattern of the release.
+    """
+
+    def __init__(
+        self,
+        tables: Sequence[Table],
+        earlier: Sequence[Published],
+        policy: DisclosurePolicy,
+    ) -> None:
+        self.policy = policy
+        self.truth: dict[CellId, int] = {}
+        for table in tables:
+            for _, cell, value in table.cells():
+                if self.truth.setdefault(cell, value) != value:
+                    raise ValueError(f"two different counts for {cell.describe()}")
+        # Today's count of a statistic not recomputed now: taken as unchanged since its
+        # latest release, the cautious guess (a contradiction then refuses the release).
+        assumed = dict(self.truth)
+        for release in reversed(earlier):
+            for cell, value in release.truth().items():
+                assumed.setdefault(cell, value)
+        self.canon: dict[Var, Var] = {}
+        for number, release in enumerate(earlier, start=1):
+            for cell, value in release.truth().items():
+                self.canon[(number, cell)] = (0, cell) if assumed[cell] == value else (number, cell)
+
+        links: set[Link] = set()
+        not_recomputed = set(assumed) - set(self.truth)
+        for relation in relations_of(tables, not_recomputed):
+            links.add(self._link(relation, 0))
+        for number, release in enumerate(earlier, start=1):
+            for relation in relations_of(release.tables):
+                links.add(self._link(relation, number))
+        self.links = tuple(sorted(links))
+        self.by_var: dict[Var, list[Link]] = defaultdict(list)
+        for link in self.links:
+            for member in link.members:
+                self.by_var[member].append(link)
+
+        # What the earlier releases published, and what they hid (with the count then).
+        self.earlier_known: dict[Var, Interval] = {}
+        self.earlier_hidden: dict[Var, int] = {}
+        latest: dict[CellId, int | None] = {}
+        for number, release in enumerate(earlier, start=1):
+            counts = release.truth()
+            for cell, shown in release.values.items():
+                latest[cell] = shown
+                var = self.var(number, cell)
+                if shown is None:
+                    # Hidden then, with the count it had; unless recomputed today, when
+                    # today's pattern decides.
+                    if cell in counts and (var[0] != 0 or cell not in self.truth):
+                        self.earlier_hidden[var] = counts[cell]
+                else:
+                    interval = policy.interval(shown)
+                    self.earlier_known[var] = _intersect(self.earlier_known.get(var), interval)
+        #: Hidden by the latest release that had them: to stay hidden (carried).
+        self.hidden_before = {cell for cell, shown in latest.items() if shown is None}
+
+    def var(self, release: int, cell: CellId) -> Var:
+        return self.canon.get((release, cell), (release, cell))
+
+    def _link(self, relation: Relation, release: int) -> Link:
+        return Link(
+            relation.kind,
+            self.var(release, relation.parent),
+            tuple(self.var(release, child) for child in relation.children),
+        )
+
+    def knowledge(self, published: Mapping[CellId, int | None]) -> dict[Var, Interval]:
+        """Every interval an outsider knows, with ``published`` as today's release."""
+        known = dict(self.earlier_known)
+        for cell in self.truth:
+            shown = published[cell]
+            if shown is not None:
+                var = (0, cell)
+                known[var] = _intersect(known.get(var), self.policy.interval(shown))
+        return known
+
+    def audit(self, published: Mapping[CellId, int | None]) -> AuditReport:
+        """``published``: each cell of today's tables as shown, or None where hidden."""
+        known = self.knowledge(published)
+        hidden: dict[Var, int] = dict(self.earlier_hidden)
+        for cell, value in self.truth.items():
+            if published[cell] is None:
+                hidden[(0, cell)] = value
+        hidden = {var: value for var, value in hidden.items() if not _exact(known.get(var))}
+        return _audit(self.links, known, hidden, self.policy)
+
+
+def _exact(interval: Interval | None) -> bool:
+    return interval is not None and interval[0] == interval[1]
+
+
+# --- the linear programmes ------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    coefficients: dict[Var, float]
+    rhs: float
+    equality: bool
+
+
+def _rows(links: Sequence[Link]) -> list[_Row]:
+    rows: list[_Row] = []
+    for link in links:
+        parent, children = link.parent, link.children
+        if link.kind == "sum":
+            coefficients = {parent: 1.0}
+            for child in children:
+                coefficients[child] = coefficients.get(child, 0.0) - 1.0
+            rows.append(_Row(coefficients, 0.0, True))
+            continue
+        for child in children:
+            rows.append(_Row({child: 1.0, parent: -1.0}, 0.0, False))
+        if link.kind == "cover":
+            rows.append(_Row({parent: 1.0} | {child: -1.0 for child in children}, 0.0, False))
+    return rows
+
+
+def _substitute(rows: list[_Row], fixed: Mapping[Var, int]) -> list[_Row]:
+    """Move the exactly known cells to the right-hand side; check what is left over."""
+    kept: list[_Row] = []
+    for row in rows:
+        rhs = row.rhs
+        coefficients: dict[Var, float] = {}
+        for var, coefficient in row.coefficients.items():
+            if var in fixed:
+                rhs -= coefficient * fixed[var]
+            elif coefficient:
+                coefficients[var] = coefficient
+        if coefficients:
+            kept.append(_Row(coefficients, rhs, row.equality))
+        elif (row.equality and abs(rhs) > EPSILON) or (not row.equality and rhs < -EPSILON):
+            raise DisclosureRefusedError(_CONTRADICTION)
+    return kept
+
+
+def _components(rows: list[_Row], variables: Sequence[Var]) -> list[tuple[list[Var], list[_Row]]]:
+    parent: dict[Var, Var] = {var: var for var in variables}
+
+    def find(var: Var) -> Var:
+        while parent[var] != var:
+            parent[var] = parent[parent[var]]
+            var = parent[var]
+        return var
+
+    for row in rows:
+        first, *rest = row.coefficients
+        for other in rest:
+            a, b = find(first), find(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    members: dict[Var, list[Var]] = defaultdict(list)
+    for var in variables:
+        members[find(var)].append(var)
+    grouped_rows: dict[Var, list[_Row]] = defaultdict(list)
+    for row in rows:
+        grouped_rows[find(next(iter(row.coefficients)))].append(row)
+    return [(members[root], grouped_rows[root]) for root in sorted(members)]
+
+
+def _matrix(rows: list[_Row], index: Mapping[Var, int], width: int) -> tuple[Any, Any]:
+    if not rows:
+        return None, None
+    data, row_index, col_index = [], [], []
+    for r, row in enumerate(rows):
+        for var, coefficient in row.coefficients.items():
+            data.append(coefficient)
+            row_index.append(r)
+            col_index.append(index[var])
+    matrix = coo_array(
+        (np.array(data), (np.array(row_index), np.array(col_index))), shape=(len(rows), width)
+    ).tocsr()
+    return matrix, np.array([row.rhs for row in rows])
+
+
+def _solve_ranges(
+    variables: list[Var],
+    rows: list[_Row],
+    intervals: Mapping[Var, Interval],
+    targets: Iterable[Var],
+) -> dict[Var, tuple[int, int | None]]:
+    index = {var: i for i, var in enumerate(variables)}
+    a_eq, b_eq = _matrix([r for r in rows if r.equality], index, len(variables))
+    a_ub, b_ub = _matrix([r for r in rows if not r.equality], index, len(variables))
+    bounds: list[tuple[float, float | None]] = [
+        (float(intervals[var][0]), float(intervals[var][1])) if var in intervals else (0.0, None)
+        for var in variables
+    ]
+    found: dict[Var, tuple[int, int | None]] = {}
+    for target in targets:
+        objective = np.zeros(len(variables))
+        objective[index[target]] = 1.0
+        low = _minimum(objective, a_ub, b_ub, a_eq, b_eq, bounds)
+        high = _minimum(-objective, a_ub, b_ub, a_eq, b_eq, bounds)
+        assert low is not None  # noqa: S101 - every cell is bounded below by zero
+        found[target] = (
+            math.ceil(low - EPSILON),
+            None if high is None else math.floor(-high + EPSILON),
+        )
+    return found
+
+
+def _minimum(
+    objective: np.ndarray[Any, Any],
+    a_ub: Any,
+    b_ub: Any,
+    a_eq: Any,
+    b_eq: Any,
+    bounds: list[tuple[float, float | None]],
+) -> float | None:
+    """The minimum of ``objective``; None when it is unbounded below."""
+    result = linprog(
+        objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs"
+    )
+    if result.status == 3:
+        return None
+    if result.status == 2:
+        raise DisclosureRefusedError(_CONTRADICTION)
+    if result.status != 0:
+        raise RuntimeError(f"linear programme failed: {result.message}")
+    return float(result.fun)
+
+
+def _audit(
+    links: Sequence[Link],
+    known: Mapping[Var, Interval],
+    hidden: Mapping[Var, int],
+    policy: DisclosurePolicy,
+) -> AuditReport:
+    variables = {var for link in links for var in link.members}
+    variables.update(hidden)
+    fixed = {var: low for var, (low, high) in known.items() if low == high}
+    intervals = {var: bounds for var, bounds in known.items() if bounds[0] != bounds[1]}
+    unknown = sorted(variables - set(fixed))
+    targets = {var for var in unknown if var not in intervals}
+    rows = _substitute(_rows(links), fixed)
+
+    ranges: list[CellRange] = []
+    for members, component_rows in _components(rows, unknown):
+        wanted = [var for var in members if var in targets]
+        if not wanted:
+            continue
+        solved = _solve_ranges(members, component_rows, intervals, wanted)
+        ranges.extend(
+            CellRange(var[1], low, high, hidden.get(var), release=var[0])
+            for var, (low, high) in solved.items()
+        )
+    ranges.sort(key=lambda found: (found.release, found.cell))
+    failures = tuple(found for found in ranges if fails(found, policy))
+    return AuditReport(tuple(ranges), failures)
+
+
+def fails(found: CellRange, policy: DisclosurePolicy) -> bool:
+    narrow = found.width < policy.k
+    if found.truth is not None:
+        showable = not policy.is_sensitive(found.truth)
+        # Computable exactly and showable anyway: public, not a leak (see module doc).
+        return narrow and not (showable and found.low == found.high)
+    # A statistic outside the release: harmful only if it could be a small count.
+    smallest_sensitive = 1 if policy.show_zero else 0
+    return (
+        narrow
+        and found.low <= policy.k - 1
+        and (found.high is None or found.high >= smallest_sensitive)
+    )
+
+
+def audit_release(
+    tables: Sequence[Table],
+    published: Mapping[CellId, int | None],
+    policy: DisclosurePolicy,
+    *,
+    earlier: Sequence[Published] = (),
+) -> AuditReport:
+    """Audit a release as it would be published: ``published`` gives each cell of
+    ``tables`` its published count, or None where it is suppressed."""
+    return Model(tables, earlier, policy).audit(published)

@@ -1,0 +1,269 @@
+"""Primary and complementary suppression over a set of linked tables.
+
+1. Primary: a cell whose true count is from 1 to k-1 (or zero, if the policy hides zeros)
+   is hidden, and so is every cell that the latest earlier release of it hid ("carried":
+   showing it now would undo the earlier protection).
+2. Complementary, the quick part: a sum with exactly one unknown member gives that member
+   away, so another member of the same sum is hidden too: the smallest non-zero one (ties
+   broken by the cell's key), so that the least information is lost.
+3. Complementary, the exact part: the audit (:mod:`legalaid.disclosure.audit`) bounds
+   every hidden cell by linear programming over every relation of the set and of the
+   earlier releases. For each cell it finds pinned or narrower than k, one more cell is
+   hidden, taken from the tightest relation the cell is in (fewest unknowns), by the same
+   rule; a hidden cell that anyone can compute exactly and that may be shown is shown.
+   Repeat until the audit passes.
+
+Every choice is made in a fixed order (cells sort by measure, period and categories), so
+the same inputs always give the same pattern. A set that cannot be made safe (earlier
+releases already give a cell away) is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Literal
+
+from legalaid.disclosure.audit import (
+    AuditReport,
+    DisclosureRefusedError,
+    Link,
+    Model,
+    Published,
+    Var,
+)
+from legalaid.disclosure.policy import DisclosurePolicy
+from legalaid.indicators.tables import CellId, Key, Table
+
+Status = Literal["published", "primary", "carried", "complementary"]
+_KIND_ORDER = {"sum": 0, "cover": 1, "bound": 2}
+
+
+@dataclass(frozen=True)
+class ProtectedCell:
+    value: int | None  # None: suppressed
+    status: Status
+
+
+@dataclass(frozen=True, eq=False)
+class ProtectedTable:
+    table: Table
+    cells: Mapping[Key, ProtectedCell]
+
+    def value(self, key: Key) -> int | None:
+        return self.cells[key].value
+
+
+@dataclass(frozen=True)
+class Protection:
+    tables: tuple[ProtectedTable, ...]
+    report: AuditReport
+
+    def released(self) -> dict[CellId, int | None]:
+        """Every cell as published (None: suppressed)."""
+        return {
+            cell: protected.cells[key].value
+            for protected in self.tables
+            for key, cell, _ in protected.table.cells()
+        }
+
+    def as_published(self) -> Published:
+        """What must be kept of this release to protect the next ones (``earlier``)."""
+        return Published(tuple(t.table for t in self.tables), self.released())
+
+
+class _Pattern:
+    """One run: who is hidden in today's release, and what an outsider knows."""
+
+    def __init__(
+        self, tables: Sequence[Table], policy: DisclosurePolicy, earlier: Sequence[Published]
+    ) -> None:
+        self.policy = policy
+        self.model = Model(tables, earlier, policy)
+        self.truth = self.model.truth
+        self.status: dict[CellId, Status] = {}
+        for cell, value in sorted(self.truth.items()):
+            if cell in self.model.hidden_before:
+                self.status[cell] = "carried"
+            elif policy.is_sensitive(value):
+                self.status[cell] = "primary"
+            else:
+                self.status[cell] = "published"
+        self.earlier_exact = {
+            var for var, (low, high) in self.model.earlier_known.items() if low == high
+        }
+
+    def published(self) -> dict[CellId, int | None]:
+        return {
+            cell: self.policy.rounded(value) if self.status[cell] == "published" else None
+            for cell, value in self.truth.items()
+        }
+
+    def hidden(self, var: Var) -> bool:
+        if var[0] == 0:
+            return self.status.get(var[1], "published") != "published"
+        return var in self.model.earlier_hidden
+
+    def exactly_known(self, var: Var) -> bool:
+        if var in self.earlier_exact:
+            return True
+        return (
+            var[0] == 0
+            and self.status.get(var[1]) == "published"
+            and self.policy.rounding_base == 1
+        )
+
+    def candidate(self, var: Var) -> bool:
+        """May be hidden as a complement: shown today, and not public from before."""
+        return (
+            var[0] == 0 and self.status.get(var[1]) == "published" and var not in self.earlier_exact
+        )
+
+    def complement_in(self, link: Link, protected: Var) -> Var | None:
+        candidates = [m for m in link.members if m != protected and self.candidate(m)]
+        if not candidates:
+            return None
+        # The smallest non-zero count loses the least; a zero hides nothing (it can only
+        # grow), so it comes last.
+        return min(candidates, key=lambda m: (self.truth[m[1]] == 0, self.truth[m[1]], m))
+
+    def complement_for(self, var: Var) -> Var | None:
+        """From the tightest relation of ``var`` (the one with the fewest unknowns).
+
+        When none of its relations has a cell left to hide, look one step further: the
+        relations of the unknown cells it is related to, and so on.
+        """
+        frontier, seen = [var], {var}
+        while frontier:
+            options = []
+            for current in frontier:
+                for link in self.model.by_var[current]:
+                    chosen = self.complement_in(link, current)
+                    if chosen is not None:
+                        unknowns = sum(not self.exactly_known(m) for m in link.members)
+                        options.append(((unknowns, _KIND_ORDER[link.kind], link), chosen))
+            if options:
+                return min(options)[1]
+            following: set[Var] = set()
+            for current in frontier:
+                for link in self.model.by_var[current]:
+                    following.update(
+                        m for m in link.members if m not in seen and not self.exactly_known(m)
+                    )
+            seen |= following
+            frontier = sorted(following)
+        return None
+
+    def close_singletons(self) -> None:
+        """Hide a second member of every sum that has exactly one unknown, hidden member."""
+        if self.policy.rounding_base != 1:
+            return  # rounded counts are intervals; the exact audit deals with them
+        changed = True
+        while changed:
+            changed = False
+            for link in self.model.links:
+                if link.kind != "sum":
+                    continue
+                unknown = [m for m in link.members if not self.exactly_known(m)]
+                if len(unknown) != 1 or not self.hidden(unknown[0]):
+                    continue
+                chosen = self.complement_in(link, unknown[0])
+                if chosen is not None:
+                    self.status[chosen[1]] = "complementary"
+                    changed = True
+
+    def show_the_computable(self, report: AuditReport) -> bool:
+        """Show hidden cells that anyone can compute exactly and that may be shown.
+
+        Their values are determined by the final pattern, so showing them changes no
+        one's knowledge; a mark where everyone can compute the number helps nobody.
+        """
+        shown = False
+        for found in report.ranges:
+            if (
+                found.release == 0
+                and found.cell in self.status
+                and found.truth is not None
+                and found.low == found.high
+                and not self.policy.is_sensitive(found.truth)
+                and self.status[found.cell] != "published"
+            ):
+                self.status[found.cell] = "published"
+                shown = True
+        return shown
+
+
+def protect(
+    tables: Sequence[Table],
+    policy: DisclosurePolicy,
+    *,
+    earlier: Sequence[Published] = (),
+) -> Protection:
+    """Suppress what must be hidden in ``tables``, released together, and audit the result.
+
+    ``tables`` is the whole linked set released now (e.g. the quarters and the year of an
+    indicator, nationally and per clinic). ``earlier`` are the releases already out that
+    share statistics with it (the previous version, the quarters released before), oldest
+    first, as kept by :meth:`Protection.as_published`.
+    """
+    pattern = _Pattern(tables, policy, earlier)
+    for _ in range(len(pattern.truth) + 1):
+        pattern.close_singletons()
+        report = pattern.model.audit(pattern.published())
+        if report.passed:
+            # Only now: a cell computable under this final pattern stays computable.
+            if pattern.show_the_computable(report):
+                report = pattern.model.audit(pattern.published())
+                report.require_passed()
+            return _result(tables, pattern, report)
+        added = False
+        for failure in report.failures:
+            chosen = pattern.complement_for((failure.release, failure.cell))
+            if chosen is not None and pattern.status[chosen[1]] == "published":
+                pattern.status[chosen[1]] = "complementary"
+                added = True
+        if not added:
+            report.require_passed()
+    raise DisclosureRefusedError("suppression did not converge")  # pragma: no cover
+
+
+def _result(tables: Sequence[Table], pattern: _Pattern, report: AuditReport) -> Protection:
+    protected = []
+    published = pattern.published()
+    for table in tables:
+        cells = {
+            key: ProtectedCell(published[cell], pattern.status[cell])
+            for key, cell, _ in table.cells()
+        }
+        protected.append(ProtectedTable(table, cells))
+    return Protection(tuple(protected), report)
+
+
+# --- shares ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShareCell:
+    percent: Decimal | None
+    status: Literal["published", "suppressed", "undefined"]
+
+
+def shares(numerator: ProtectedTable, denominator: ProtectedTable) -> dict[Key, ShareCell]:
+    """A share is shown only where both of its counts are; it is computed from the
+    published (possibly rounded) counts, so it tells nothing they do not."""
+    if numerator.table.dimensions != denominator.table.dimensions:
+        raise ValueError("numerator and denominator must have the same breakdown")
+    found: dict[Key, ShareCell] = {}
+    for key in numerator.table.cell_keys():
+        top, bottom = numerator.value(key), denominator.value(key)
+        if top is None or bottom is None:
+            found[key] = ShareCell(None, "suppressed")
+        elif bottom == 0:
+            found[key] = ShareCell(None, "undefined")
+        else:
+            percent = (Decimal(top) * 100 / Decimal(bottom)).quantize(
+                Decimal("0.1"), rounding=ROUND_HALF_EVEN
+            )
+            found[key] = ShareCell(percent, "published")
+    return found

@@ -1,0 +1,205 @@
+"""``policies/indicators.toml``: the plan's indicator catalogue, validated at start-up.
+
+The catalogue is policy: which indicators exist, their titles and definitions in the
+three languages, what each one counts (a measure, by name), how it may be broken down,
+its yearly targets and its DHIS2 codes. The formulas are code
+(:mod:`legalaid.indicators.measures`): a catalogue entry can only name one of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from legalaid.disclosure.policy import DisclosurePolicy
+from legalaid.errors import StartupError
+from legalaid.indicators.dimensions import CLINIC, STATIC_DIMENSIONS
+from legalaid.indicators.measures import CASE_MEASURES, Measure
+from legalaid.indicators.measures_trainings import TRAINING_MEASURES
+from legalaid.indicators.periods import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
+from legalaid.policy.loader import PolicyModel, load_policy
+
+#: Every formula the catalogue may name.
+MEASURES: dict[str, Measure] = {
+    measure.name: measure for measure in (*CASE_MEASURES, *TRAINING_MEASURES)
+}
+
+PLAN_YEARS = tuple(range(PLAN_FIRST_YEAR, PLAN_LAST_YEAR + 1))
+TOTAL_COMBO = "total"
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Dhis2Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,50}$")]
+
+
+class Translated(PolicyModel):
+    """A text in each of the app's languages; none may be left out."""
+
+    en: Text
+    az: Text
+    ru: Text
+
+    def get(self, language: str) -> str:
+        return {"en": self.en, "az": self.az, "ru": self.ru}.get(language, self.en)
+
+
+class Targets(PolicyModel):
+    #: Required, so that nobody mistakes example values for agreed targets.
+    example: bool
+    by_year: dict[int, float]
+
+    @model_validator(mode="after")
+    def _plan_years(self) -> Targets:
+        if tuple(sorted(self.by_year)) != PLAN_YEARS:
+            years = ", ".join(str(year) for year in PLAN_YEARS)
+            raise ValueError(f"targets.by_year needs exactly the years {years}")
+        if any(value < 0 for value in self.by_year.values()):
+            raise ValueError("a target cannot be negative")
+        return self
+
+
+class Dhis2Codes(PolicyModel):
+    data_element: Dhis2Code
+    #: For a share: the data element of its denominator.
+    denominator_data_element: Dhis2Code | None = None
+    #: The disaggregation sent to DHIS2 as its category (none: totals only).
+    category: str | None = None
+    #: Category option combo of each category, and of the total ("total").
+    category_option_combos: dict[str, Dhis2Code]
+
+
+class Indicator(PolicyModel):
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[0-9]{2}$")]
+    objective: Literal["2.2", "2.3"]
+    title: Translated
+    definition: Translated
+    unit: Literal["count", "share"]
+    measure: str
+    #: A share's denominator measure (the numerator is ``measure``).
+    denominator: str | None = None
+    disaggregations: tuple[str, ...] = ()
+    crossings: tuple[tuple[str, str], ...] = ()
+    targets: Targets
+    dhis2: Dhis2Codes
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Indicator:
+        if self.measure not in MEASURES:
+            raise ValueError(f"{self.code}: unknown measure '{self.measure}'")
+        if (self.unit == "share") != (self.denominator is not None):
+            raise ValueError(f"{self.code}: a share needs a denominator, a count has none")
+        measures = [MEASURES[self.measure]]
+        if self.denominator is not None:
+            if self.denominator not in MEASURES:
+                raise ValueError(f"{self.code}: unknown measure '{self.denominator}'")
+            measures.append(MEASURES[self.denominator])
+        self._check_disaggregations(measures)
+        self._check_targets()
+        self._check_dhis2()
+        return self
+
+    def _check_disaggregations(self, measures: list[Measure]) -> None:
+        if len(set(self.disaggregations)) != len(self.disaggregations):
+            raise ValueError(f"{self.code}: a disaggregation is listed twice")
+        for name in self.disaggregations:
+            for measure in measures:
+                if name not in measure.dimensions:
+                    raise ValueError(
+                        f"{self.code}: measure '{measure.name}' cannot be broken down by '{name}'"
+                    )
+        seen: set[frozenset[str]] = set()
+        for pair in self.crossings:
+            if len(set(pair)) != 2 or not set(pair) <= set(self.disaggregations):
+                raise ValueError(
+                    f"{self.code}: crossing {pair[0]} x {pair[1]} needs two different "
+                    "dimensions from its disaggregations"
+                )
+            if frozenset(pair) in seen:
+                raise ValueError(f"{self.code}: crossing {pair[0]} x {pair[1]} listed twice")
+            seen.add(frozenset(pair))
+
+    def _check_targets(self) -> None:
+        if self.unit == "share" and any(value > 100 for value in self.targets.by_year.values()):
+            raise ValueError(f"{self.code}: a share's target is a percentage (0-100)")
+
+    def _check_dhis2(self) -> None:
+        dhis2 = self.dhis2
+        if (self.unit == "share") != (dhis2.denominator_data_element is not None):
+            raise ValueError(
+                f"{self.code}: dhis2.denominator_data_element is for shares, and shares need it"
+            )
+        expected = {TOTAL_COMBO}
+        if dhis2.category is not None:
+            if dhis2.category == CLINIC or dhis2.category not in self.disaggregations:
+                raise ValueError(
+                    f"{self.code}: dhis2.category must be one of its disaggregations "
+                    "(not the clinic)"
+                )
+            expected |= set(STATIC_DIMENSIONS[dhis2.category].categories)
+        if set(dhis2.category_option_combos) != expected:
+            missing = sorted(expected - set(dhis2.category_option_combos))
+            extra = sorted(set(dhis2.category_option_combos) - expected)
+            raise ValueError(
+                f"{self.code}: dhis2.category_option_combos: missing {missing}, unknown {extra}"
+            )
+
+    def layouts(self, *, clinic_scope: bool) -> tuple[tuple[str, ...], ...]:
+        """The tables the catalogue allows: the total, each breakdown, each crossing.
+
+        A clinic's own table by a dimension is the crossing of that dimension with the
+        clinic, so it is allowed only where the catalogue lists that crossing.
+        """
+        if not clinic_scope:
+            return ((), *((name,) for name in self.disaggregations), *self.crossings)
+        if CLINIC not in self.disaggregations:
+            return ()
+        within_clinic = tuple(
+            tuple(name for name in pair if name != CLINIC)
+            for pair in self.crossings
+            if CLINIC in pair
+        )
+        return ((), *within_clinic)
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        return (self.measure,) if self.denominator is None else (self.measure, self.denominator)
+
+
+class IndicatorCatalogue(PolicyModel):
+    indicator: tuple[Indicator, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> IndicatorCatalogue:
+        codes = [entry.code for entry in self.indicator]
+        duplicates = sorted({code for code in codes if codes.count(code) > 1})
+        if duplicates:
+            raise ValueError(f"indicator code(s) listed twice: {', '.join(duplicates)}")
+        return self
+
+    def get(self, code: str) -> Indicator | None:
+        for entry in self.indicator:
+            if entry.code == code:
+                return entry
+        return None
+
+    def check_crossings(self, disclosure: DisclosurePolicy) -> None:
+        """Every crossing of the catalogue must be one the disclosure policy allows."""
+        for entry in self.indicator:
+            for first, second in entry.crossings:
+                if not disclosure.may_cross(first, second):
+                    raise ValueError(
+                        f"{entry.code}: crossing {first} x {second} is not in "
+                        "disclosure.toml's crossable list"
+                    )
+
+
+def load_indicator_policies(policy_dir: Path) -> tuple[IndicatorCatalogue, DisclosurePolicy]:
+    """Both files, each validated, then checked against each other."""
+    catalogue = load_policy(policy_dir, "indicators.toml", IndicatorCatalogue)
+    disclosure = load_policy(policy_dir, "disclosure.toml", DisclosurePolicy)
+    try:
+        catalogue.check_crossings(disclosure)
+    except ValueError as exc:
+        raise StartupError(f"policy file {policy_dir / 'indicators.toml'}: {exc}") from exc
+    return catalogue, disclosure

@@ -1,0 +1,532 @@
+"""The formulas of the casework indicators: one function per measure, all in SQL.
+
+Each measure answers one question ("how many cases were opened in this period?") as a
+single ``SELECT ... GROUP BY`` over the dimensions asked for, within a scope (the nation
+or one clinic). Rows never come back to Python to be counted: the database returns one
+row per combination of categories, with its count. The catalogue
+(``policies/indicators.toml``) names these functions; it cannot add new formulas.
+
+Clients who have not consented to be counted in anonymized statistics are left out of
+every measure when the disclosure policy requires consent; how many were left out is a
+measure of its own (:func:`clients_excluded_no_consent`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import (
+    ColumnElement,
+    Label,
+    Select,
+    SQLColumnExpression,
+    String,
+    distinct,
+    exists,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, join
+from sqlalchemy.sql import FromClause
+from sqlalchemy.sql.expression import ColumnClause, literal_column
+
+from legalaid.cases.models import Case, Respondent
+from legalaid.casework.models import ServiceDelivery
+from legalaid.clients.models import Client, ClientKeyPopulation
+from legalaid.clinics.models import Clinic
+from legalaid.indicators.dimensions import CLINIC, NO_KEY_POPULATION
+from legalaid.indicators.periods import Period
+from legalaid.referrals.models import Referral
+
+#: One row of a measure: the categories, in the order of the dimensions asked, and a count.
+Row = tuple[tuple[str, ...], int]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The nation (no clinic) or one clinic."""
+
+    clinic_id: int | None = None
+
+
+NATIONAL = Scope()
+
+
+class MeasureFunction(Protocol):
+    def __call__(
+        self,
+        session: Session,
+        period: Period,
+        scope: Scope,
+        dimensions: tuple[str, ...],
+        *,
+        consent_required: bool,
+    ) -> list[Row]: ...
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    count: MeasureFunction
+    dimensions: tuple[str, ...]
+    #: Quarters add up to the year. False for counts of distinct people, where a client
+    #: served in two quarters is one client of the year.
+    time_additive: bool
+    #: Counts clients' records, so statistics consent applies.
+    uses_clients: bool = True
+
+
+def sql_text(value: str) -> SQLColumnExpression[str]:
+    """A constant string written into the SQL itself.
+
+    Only for codes of our own vocabularies. A bound parameter would be a different
+    parameter in SELECT and in GROUP BY, which PostgreSQL refuses to treat as the same
+    expression.
+    """
+    if not value.replace("_", "").isalnum():
+        raise ValueError(f"not a vocabulary code: {value!r}")
+    return literal_column(f"'{value}'", String)
+
+
+def grouped_counts(
+    session: Session,
+    columns: Mapping[str, SQLColumnExpression[Any]],
+    dimensions: Sequence[str],
+    aggregate: ColumnElement[Any],
+    from_: FromClause,
+    where: Sequence[ColumnElement[bool]],
+) -> list[Row]:
+    """``SELECT <dimensions>, <aggregate> FROM ... WHERE ... GROUP BY <dimensions>``."""
+    return run_rows(session, grouped_select(columns, dimensions, aggregate, from_, where))
+
+
+def grouped_select(
+    columns: Mapping[str, SQLColumnExpression[Any]],
+    dimensions: Sequence[str],
+    aggregate: ColumnElement[Any],
+    from_: FromClause,
+    where: Sequence[ColumnElement[bool]],
+) -> Select[Any]:
+    unknown = [name for name in dimensions if name not in columns]
+    if unknown:
+        raise ValueError(f"this measure has no dimension {unknown[0]!r}")
+    chosen = [columns[name] for name in dimensions]
+    labelled: list[Label[Any]] = [column.label(f"d{i}") for i, column in enumerate(chosen)]
+    statement: Select[Any] = select(*labelled, aggregate).select_from(from_).where(*where)
+    grouped = [column for column in chosen if not _is_constant(column)]
+    return statement.group_by(*grouped) if grouped else statement
+
+
+def _is_constant(column: SQLColumnExpression[Any]) -> bool:
+    # A constant (see sql_text) is selected but not grouped by: PostgreSQL refuses a
+    # string constant in GROUP BY.
+    return isinstance(column, ColumnClause) and column.is_literal
+
+
+def run_rows(session: Session, statement: Any) -> list[Row]:
+    rows: list[Row] = []
+    for row in session.execute(statement):
+        *values, count = tuple(row)
+        rows.append((tuple(str(value) for value in values), int(count or 0)))
+    return rows
+
+
+def within(column: Any, period: Period) -> list[ColumnElement[bool]]:
+    return [column >= period.start, column <= period.end]
+
+
+def in_scope(column: Any, scope: Scope) -> list[ColumnElement[bool]]:
+    return [] if scope.clinic_id is None else [column == scope.clinic_id]
+
+
+def consented(required: bool) -> list[ColumnElement[bool]]:
+    return [Client.consent_statistics.is_(True)] if required else []
+
+
+# --- what the casework dimensions mean --------------------------------------------------
+
+
+def _client_columns() -> dict[str, SQLColumnExpression[Any]]:
+    """Dimensions taken from the client (and her clinic)."""
+    return {
+        CLINIC: Clinic.code,
+        "gender_identity": Client.gender_identity,
+        "age_band": Client.age_band,
+        "region": Client.economic_region,
+        "settlement": Client.settlement,
+        "disability": Client.disability,
+        # Outer join: a client in none of the groups is counted once, as "none".
+        "key_population": func.coalesce(
+            ClientKeyPopulation.population, sql_text(NO_KEY_POPULATION)
+        ),
+    }
+
+
+def _case_columns() -> dict[str, SQLColumnExpression[Any]]:
+    return {
+        **_client_columns(),
+        "category": Case.category,
+        "gbv_type": Case.gbv_type,
+        "discrimination_domain": Case.discrimination_domain,
+        "outcome": Case.outcome,
+    }
+
+
+def _with_client_joins(from_: Any, dimensions: Sequence[str]) -> FromClause:
+    """``from_`` already joins the client; add the clinic and key groups only if asked."""
+    if CLINIC in dimensions:
+        from_ = from_.join(Clinic, Clinic.id == Client.clinic_id)
+    if "key_population" in dimensions:
+        from_ = from_.outerjoin(ClientKeyPopulation, ClientKeyPopulation.client_id == Client.id)
+    result: FromClause = from_
+    return result
+
+
+def _cases(dimensions: Sequence[str]) -> FromClause:
+    return _with_client_joins(join(Case, Client, Case.client_id == Client.id), dimensions)
+
+
+def _served(period: Period) -> list[ColumnElement[bool]]:
+    """A case open at some time during the period (intakes never opened do not count)."""
+    return [
+        Case.opened_on.is_not(None),
+        Case.opened_on <= period.end,
+        or_(Case.closed_on.is_(None), Case.closed_on >= period.start),
+    ]
+
+
+# --- the measures ----------------------------------------------------------------------
+
+
+def clients_served(
+    session: Session,
+    period: Period,
+    scope: Scope,
+    dimensions: tuple[str, ...],
+    *,
+    consent_required: bool,
+) -> list[Row]:
+    """Distinct clients with at least one case open at some time during the period."""
+    return grouped_counts(
+        session,
+        _client_columns(),
+        dimensions,
+        func.count(distinct(Client.id)),
+        _cases(dimensions),
+        [*_served(period), *in_scope(Client.clinic_id, scope), *consented(consent_required)],
+    )
+
+
+def clients_excluded_no_consent(
+    session: Session,
+    period: Period,
+    scope: Scope,
+    dimensions: tuple[str, ...],
+    *,
+    consent_required: bool,
+) -> list[Row]:
+    """Clients served (as above) but left out for lack of statistics consent.
+
+    Only by clinic: describing these clients any further would count them after all.
+    """
+    if not consent_required:
+        return []
+    columns = {CLINIC: Clinic.code}
+    return grouped_counts(
+        session,
+        columns,
+        dimensions,
+        func.count(distinct(Client.id)),
+        _cases(dimensions),
+        [
+            *_served(period),
+            *in_scope(Client.clinic_id, scope),
+            Client.consent_statistics.is_(False),
+        ],
+    )
+
+
+def cases_opened(
+    session: Session,
+    period: Period,
+    scope: Scope,
+    dimensions: tuple[str, ...],
+    *,
+    consent_required: bool,
+) -> list[Row]:
+    """Cases moved from intake to open during the period."""
+    return grouped_counts(
+        session,
+        _case_columns(),
+        dimensions,
+        func.count(distinct(Case.id)),
+        _cases(dimensions),
+        [
+            *within(Case.opened_on, period),
+            *in_scope(Case.clinic_id, scope),
+            *consented(consent_required),
+        ],
+    )
+
+
+def cases_closed(
+    session: Session,
+    period: Period,
+    scope: Scope,
+    dimensions: tuple[str, ...],
+    *,
+    consent_required: bool,
+) -> list[Row]:
+    """Cases closed during the period and still closed (a reopen clears ``closed_on``)."""
+    return grouped_counts(
+        session,
+        _case_columns(),
+        dimensions,
+        func.count(distinct(Case.id)),
+        _cases(dimensions),
+        [
+            *within(Case.closed_on, period),
+            *in_scope(Case.clinic_id, scope),
+            *consented(consent_required),
+        ],
+    )
+
+
+def gbv_cases_opened(
+    session: Session,
+    period: Period,
+    scope: Scope,
+    dimensions: tuple[str, ...],
+    *,
+    consent_required: bool,
+) -> list[Row]:
+    return grouped_counts(
+        session,
+        _case_columns(),
+        dimensions,
+        func.count(distinct(Case.id)),
+        _cases(dimensions),
+        [
+            Case.category == "gbv",
+            *within(Case.opened_on, period),
+            *in_scope(Case.clinic_id, scope),
+            *consented(consent_required),
+        ],
+    )
+
+
+def discrimination_cases_opened(
+    session: Session,
+    period: Period,
+    scope: Scope,
+    dimensions: tuple[str, ...],
+    *,
+    consent_required: bool,
+) -> list[Row]:
+    return grouped_counts(
+        session,
+        _case_columns(),
+        dimensions,
+        func.count(distinct(Case.id)),
+        _cases(dimensions),
+        [
+            Case.category == "discrimination",
+            *within(Case.opened_on, period),
+            *in_scope(Case.clinic_id, scope),
+            *consented(consent_required),
+        ],
+    )
+
+
+def cases_law_enforcement_respondent(
+    session: Session,
+    period: Period,
+    scope: Scope,
+    dimensions: tuple[str, ...],
+    *,
+    consent_required: bool,
+) -> list[Row]:
+    """Cases opened during the period with at least one law-enforcement respondent.
+
+    Region: where the incident happened, or the client's region when that is not recorded,
+    so that every case has one region and the regions add up to the nation.
+    """
+    columns = {
+        **_case_columns(),
+        "region": func.coalesce(Case.incident_region, Client.economic_region),
+    }
+    officer = exists(
+        select(Respondent.id).where(
+            Respondent.case_id == Case.id, Respondent.relation == "law_enforcement"
+        )
+    )
+    return grouped_counts(
+        session,
+        columns,
+        dimensions,
+        func.count(distinct(Case.id)),
+        _cases(dimensions),
+        [
+            officer,
+            *within(Case.opened_on, period),
+            *in_scope(Case.clinic_id, scope),
+            *consented(consent_required),
+        ],
+    )
+
+
+def protection_orders_granted(
+    session: Session,
+    period: Period,
+    scope: Scope,
+    dimensions: tuple[str, ...],
+    *,
+    consent_required: bool,
+) -> list[Row]:
+    """Protection orders granted during the period (by the date of the decision)."""
+    columns = {**_case_columns(), "order_kind": ServiceDelivery.order_kind}
+    from_ = _with_client_joins(
+        join(ServiceDelivery, Case, ServiceDelivery.case_id == Case.id).join(
+            Client, Case.client_id == Client.id
+        ),
+        dimensions,
+    )
+    return grouped_counts(
+        session,
+        columns,
+        dimensions,
+        func.count(distinct(ServiceDelivery.id)),
+        from_,
+        [
+            ServiceDelivery.order_result == "granted",
+            *within(ServiceDelivery.order_result_on, period),
+            *in_scope(Case.clinic_id, scope),
+            *consented(consent_required),
+        ],
+    )
+
+
+def _referrals(
+    session: Session,
+    period: Period,
+    scope: Scope,
+    dimensions: tuple[str, ...],
+    consent_required: bool,
+    extra: list[ColumnElement[bool]],
+) -> list[Row]:
+    columns = {**_case_columns(), "service_type": Referral.service_type}
+    from_ = _with_client_joins(
+        join(Referral, Case, Referral.case_id == Case.id).join(Client, Case.client_id == Client.id),
+        dimensions,
+    )
+    return grouped_counts(
+        session,
+        columns,
+        dimensions,
+        func.count(distinct(Referral.id)),
+        from_,
+        [
+            *extra,
+            *within(Referral.sent_on, period),
+            *in_scope(Case.clinic_id, scope),
+            *consented(consent_required),
+        ],
+    )
+
+
+def referrals_sent(
+    session: Session,
+    period: Period,
+    scope: Scope,
+    dimensions: tuple[str, ...],
+    *,
+    consent_required: bool,
+) -> list[Row]:
+    """Referrals sent out during the period."""
+    return _referrals(session, period, scope, dimensions, consent_required, [])
+
+
+def referrals_completed(
+    session: Session,
+    period: Period,
+    scope: Scope,
+    dimensions: tuple[str, ...],
+    *,
+    consent_required: bool,
+) -> list[Row]:
+    """Referrals sent out during the period whose status is now "completed"."""
+    return _referrals(
+        session, period, scope, dimensions, consent_required, [Referral.status == "completed"]
+    )
+
+
+_CLIENT_DIMENSIONS = (
+    CLINIC,
+    "gender_identity",
+    "age_band",
+    "key_population",
+    "region",
+    "settlement",
+    "disability",
+)
+
+CASE_MEASURES: tuple[Measure, ...] = (
+    Measure("clients_served", clients_served, _CLIENT_DIMENSIONS, time_additive=False),
+    Measure(
+        "clients_excluded_no_consent",
+        clients_excluded_no_consent,
+        (CLINIC,),
+        time_additive=False,
+    ),
+    Measure(
+        "cases_opened",
+        cases_opened,
+        (*_CLIENT_DIMENSIONS, "category"),
+        time_additive=True,
+    ),
+    Measure(
+        "cases_closed",
+        cases_closed,
+        (*_CLIENT_DIMENSIONS, "category", "outcome"),
+        time_additive=True,
+    ),
+    Measure(
+        "gbv_cases_opened",
+        gbv_cases_opened,
+        (*_CLIENT_DIMENSIONS, "gbv_type"),
+        time_additive=True,
+    ),
+    Measure(
+        "discrimination_cases_opened",
+        discrimination_cases_opened,
+        (*_CLIENT_DIMENSIONS, "discrimination_domain"),
+        time_additive=True,
+    ),
+    Measure(
+        "cases_law_enforcement_respondent",
+        cases_law_enforcement_respondent,
+        (CLINIC, "region", "category", "gender_identity", "key_population"),
+        time_additive=True,
+    ),
+    Measure(
+        "protection_orders_granted",
+        protection_orders_granted,
+        (*_CLIENT_DIMENSIONS, "order_kind"),
+        time_additive=True,
+    ),
+    Measure(
+        "referrals_sent",
+        referrals_sent,
+        (*_CLIENT_DIMENSIONS, "service_type"),
+        time_additive=True,
+    ),
+    Measure(
+        "referrals_completed",
+        referrals_completed,
+        (*_CLIENT_DIMENSIONS, "service_type"),
+        time_additive=True,
+    ),
+)

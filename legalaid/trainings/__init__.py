@@ -1,0 +1,1 @@
+"""Law-enforcement sensitivity training sessions (Objective 2.3)."""

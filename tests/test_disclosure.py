@@ -1,0 +1,271 @@
+"""Disclosure control on hand-made tables whose leaks can be worked out on paper."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from legalaid.disclosure.audit import DisclosureRefusedError, Published, audit_release
+from legalaid.disclosure.policy import DisclosurePolicy
+from legalaid.disclosure.suppression import ProtectedTable, protect, shares
+from legalaid.indicators.dimensions import Dimension, clinic_dimension
+from legalaid.indicators.periods import quarter, year_period
+from legalaid.indicators.tables import TOTAL, CellId, Table
+
+T = TOTAL
+POLICY = DisclosurePolicy()  # k = 5, zeros shown, no rounding
+Q1 = quarter(2026, 1)
+REGION = Dimension("region", ("a", "b", "c"))
+SEX = Dimension("sex", ("f", "m"))
+
+
+def row_table(a: int, b: int, c: int, period=Q1) -> Table:  # type: ignore[no-untyped-def]
+    return Table.from_counts("m", period, (REGION,), {("a",): a, ("b",): b, ("c",): c})
+
+
+def shown(protected: ProtectedTable) -> dict[tuple[str, ...], int | None]:
+    return {key: cell.value for key, cell in protected.cells.items()}
+
+
+def statuses(protected: ProtectedTable) -> dict[tuple[str, ...], str]:
+    return {key: cell.status for key, cell in protected.cells.items()}
+
+
+def naive(tables: list[Table], policy: DisclosurePolicy = POLICY) -> dict[CellId, int | None]:
+    """Primary suppression only, as a spreadsheet would do it."""
+    return {
+        cell: None if policy.is_sensitive(value) else value
+        for table in tables
+        for _, cell, value in table.cells()
+    }
+
+
+def test_one_hidden_cell_beside_its_total_is_given_away_and_then_protected() -> None:
+    table = row_table(3, 12, 20)
+    leaky = audit_release([table], naive([table]), POLICY)
+    assert not leaky.passed
+    (failure,) = leaky.failures
+    assert failure.cell == table.cell_id(("a",))
+    assert (failure.low, failure.high) == (3, 3)  # 35 - 12 - 20
+    with pytest.raises(DisclosureRefusedError, match="can be worked out"):
+        leaky.require_passed()
+
+    protection = protect([table], POLICY)
+    (protected,) = protection.tables
+    # The smallest non-zero cell of the row is hidden with it.
+    assert shown(protected) == {("a",): None, ("b",): None, ("c",): 20, (T,): 35}
+    assert statuses(protected)[("b",)] == "complementary"
+    assert protection.report.passed
+    ranges = {found.cell: (found.low, found.high) for found in protection.report.ranges}
+    assert ranges == {table.cell_id(("a",)): (0, 15), table.cell_id(("b",)): (0, 15)}
+
+
+def test_a_two_way_table_gets_a_rectangle() -> None:
+    counts = {
+        ("a", "f"): 2,
+        ("a", "m"): 10,
+        ("b", "f"): 8,
+        ("b", "m"): 9,
+        ("c", "f"): 11,
+        ("c", "m"): 13,
+    }
+    table = Table.from_counts("m", Q1, (REGION, SEX), counts)
+    protection = protect([table], POLICY)
+    hidden = {key for key, value in shown(protection.tables[0]).items() if value is None}
+    assert hidden == {("a", "f"), ("a", "m"), ("b", "f"), ("b", "m")}
+    ranges = {found.cell: (found.low, found.high) for found in protection.report.ranges}
+    assert ranges[table.cell_id(("a", "f"))] == (0, 10)
+    assert ranges[table.cell_id(("b", "m"))] == (7, 17)
+
+
+def test_the_audit_refuses_a_cell_pinned_through_its_column() -> None:
+    """Two hidden cells in its row, yet its column gives it away: 12 - 0 - 9 = 3."""
+    counts = {("a", "f"): 3, ("a", "m"): 0, ("b", "f"): 0, ("b", "m"): 20, ("c", "f"): 9}
+    counts[("c", "m")] = 9
+    table = Table.from_counts("m", Q1, (REGION, SEX), counts)
+    published = naive([table])
+    # Hide a zero too, as a careless complement would: it can only grow, so no help.
+    published[table.cell_id(("a", "m"))] = None
+    report = audit_release([table], published, POLICY)
+    assert not report.passed
+    assert {(f.cell, f.low, f.high) for f in report.failures} >= {(table.cell_id(("a", "f")), 3, 3)}
+
+
+def test_quarters_and_year_together() -> None:
+    """Each quarter protected alone is safe; with the year beside them, Q1's cell is not."""
+    quarters = [
+        row_table(3, 12, 20, quarter(2026, 1)),
+        row_table(6, 12, 20, quarter(2026, 2)),
+        row_table(7, 12, 20, quarter(2026, 3)),
+        row_table(8, 12, 20, quarter(2026, 4)),
+    ]
+    year = Table.from_counts(
+        "m", year_period(2026), (REGION,), {("a",): 24, ("b",): 48, ("c",): 80}
+    )
+    one_by_one: dict[CellId, int | None] = {}
+    for table in [*quarters, year]:
+        protection = protect([table], POLICY)
+        assert protection.report.passed
+        one_by_one.update(protection.released())
+    together = audit_release([*quarters, year], one_by_one, POLICY)
+    assert not together.passed  # Q1's a and b: year minus the other quarters
+
+    protection = protect([*quarters, year], POLICY)
+    assert protection.report.passed
+    assert audit_release([*quarters, year], protection.released(), POLICY).passed
+    q1_a = quarters[0].cell_id(("a",))
+    assert protection.released()[q1_a] is None
+
+
+def test_a_new_version_cannot_undo_the_earlier_one() -> None:
+    """v1 hides a (3) and b (12). In v2 b has grown to 22 and c (20) did not change: hiding
+    c instead of b would give a away as v2's total minus b minus v1's c."""
+    v1 = row_table(3, 12, 20)
+    first = protect([v1], POLICY)
+    assert shown(first.tables[0]) == {("a",): None, ("b",): None, ("c",): 20, (T,): 35}
+
+    v2 = row_table(3, 22, 20)
+    alone = protect([v2], POLICY)  # as if v1 had never been published
+    assert shown(alone.tables[0]) == {("a",): None, ("b",): 22, ("c",): None, (T,): 45}
+    leak = audit_release([v2], alone.released(), POLICY, earlier=[first.as_published()])
+    assert not leak.passed
+    assert (leak.failures[0].low, leak.failures[0].high) == (3, 3)
+
+    second = protect([v2], POLICY, earlier=[first.as_published()])
+    assert shown(second.tables[0]) == {("a",): None, ("b",): None, ("c",): 20, (T,): 45}
+    assert statuses(second.tables[0])[("b",)] == "carried"
+    assert audit_release([v2], second.released(), POLICY, earlier=[first.as_published()]).passed
+
+
+def test_the_nation_minus_the_clinics_released_is_a_count_too() -> None:
+    """Nation 12 and clinic AAA 10 published: clinic BBB would be 2."""
+    clinics = clinic_dimension(["AAA", "BBB"])
+    nation = Table("m", Q1, (), {(): 12})
+    aaa = Table("m", Q1, (), {(): 10}, scope=((clinics, "AAA"),))
+    report = audit_release([nation, aaa], naive([nation, aaa]), POLICY)
+    (failure,) = report.failures
+    assert failure.cell == CellId("m", Q1, (("clinic", "BBB"),))
+    assert (failure.low, failure.high, failure.truth) == (2, 2, None)
+
+    protection = protect([nation, aaa], POLICY)
+    assert protection.report.passed
+    assert [shown(t) for t in protection.tables] == [{(): 12}, {(): None}]
+
+    # Released with BBB's own table, BBB is hidden at once and AAA hides with it.
+    bbb = Table("m", Q1, (), {(): 2}, scope=((clinics, "BBB"),))
+    protection = protect([nation, aaa, bbb], POLICY)
+    assert [shown(t) for t in protection.tables] == [{(): 12}, {(): None}, {(): None}]
+
+
+def test_hidden_zeros_when_the_policy_says_so() -> None:
+    policy = DisclosurePolicy(show_zero=False)
+    table = row_table(0, 12, 20)
+    protection = protect([table], policy)
+    assert shown(protection.tables[0]) == {("a",): None, ("b",): None, ("c",): 20, (T,): 32}
+    assert protect([table], POLICY).tables[0].cells[("a",)].value == 0
+
+
+def test_rounding_publishes_multiples_of_the_base_and_still_audits() -> None:
+    policy = DisclosurePolicy(rounding="base_5")
+    table = Table.from_counts(
+        "m",
+        Q1,
+        (REGION, SEX),
+        {
+            ("a", "f"): 2,
+            ("a", "m"): 11,
+            ("b", "f"): 8,
+            ("b", "m"): 9,
+            ("c", "f"): 13,
+            ("c", "m"): 26,
+        },
+    )
+    protection = protect([table], policy)
+    values = [v for v in shown(protection.tables[0]).values() if v is not None]
+    assert values and all(v % 5 == 0 and (v == 0 or v >= 5) for v in values)
+    assert protection.report.passed
+    assert audit_release([table], protection.released(), policy).passed
+
+
+def test_shares_follow_their_counts() -> None:
+    completed = Table.from_counts(
+        "done", Q1, (REGION,), {("a",): 3, ("b",): 10, ("c",): 0}, bounded_by="sent"
+    )
+    sent = Table.from_counts("sent", Q1, (REGION,), {("a",): 9, ("b",): 30, ("c",): 0})
+    protection = protect([completed, sent], POLICY)
+    numerator, denominator = protection.tables
+    found = shares(numerator, denominator)
+    # a's numerator is hidden, so its share is too (else 9 x share would give it back).
+    assert found[("a",)].status == "suppressed"
+    assert found[("c",)].status == "undefined"  # nothing sent
+    assert all(
+        cell.status == "suppressed" or cell.percent is None or cell.percent >= 0
+        for cell in found.values()
+    )
+    total = found[(T,)]
+    if total.status == "published":
+        assert total.percent == Decimal("33.3")
+
+
+def test_same_inputs_same_output_whatever_the_order() -> None:
+    tables = [row_table(3, 12, 20, quarter(2026, q)) for q in (1, 2, 3, 4)]
+    first = protect(tables, POLICY).released()
+    again = protect(tables, POLICY).released()
+    reversed_order = protect(list(reversed(tables)), POLICY).released()
+    assert first == again == reversed_order
+    assert list(first) == list(again)
+
+
+def test_an_earlier_release_that_no_longer_matches_is_refused() -> None:
+    """The year was published as 100; its quarters, recomputed, now make 152."""
+    quarters = [row_table(6, 12, 20, quarter(2026, q)) for q in (1, 2, 3, 4)]
+    year = Table("m", year_period(2026), (), {(): 100})
+    earlier = Published((year,), {year.cell_id(()): 100})
+    with pytest.raises(DisclosureRefusedError, match="contradict"):
+        protect(quarters, POLICY, earlier=[earlier])
+
+
+def test_an_old_sum_is_remembered_when_some_of_its_cells_change() -> None:
+    """v1 hid a (3) and b (12) beside c 20 and total 35: a + b = 15 then. In v2 c and the
+    total changed (30, 45) but a and b did not. Hiding a and c in v2 is safe on its own
+    (a + c = 33), but with v1's sum and v2's b the outsider gets a = 15 - 12."""
+    v1 = row_table(3, 12, 20)
+    first = (protect([v1], POLICY).as_published(),)
+    v2 = row_table(3, 12, 30)
+    hide_a_and_c = {
+        cell: None if key in {("a",), ("c",)} else value for key, cell, value in v2.cells()
+    }
+    assert audit_release([v2], hide_a_and_c, POLICY).passed
+    report = audit_release([v2], hide_a_and_c, POLICY, earlier=first)
+    assert [(f.cell, f.low, f.high) for f in report.failures] == [(v2.cell_id(("a",)), 3, 3)]
+
+    second = protect([v2], POLICY, earlier=first)
+    assert shown(second.tables[0]) == {("a",): None, ("b",): None, ("c",): 30, (T,): 45}
+    assert audit_release([v2], second.released(), POLICY, earlier=first).passed
+
+
+def test_policy_rules() -> None:
+    assert [POLICY.is_sensitive(v) for v in (0, 1, 4, 5)] == [False, True, True, False]
+    assert DisclosurePolicy(show_zero=False).is_sensitive(0)
+    five = DisclosurePolicy(rounding="base_5")
+    assert [five.rounded(v) for v in (5, 7, 8, 12, 13)] == [5, 5, 10, 10, 15]
+    assert five.interval(5) == (3, 7)
+    assert POLICY.interval(7) == (7, 7)
+    with pytest.raises(ValueError, match="multiple of the rounding base"):
+        DisclosurePolicy(k=6, rounding="base_5")
+    with pytest.raises(ValueError, match="unknown dimension"):
+        DisclosurePolicy(crossable=(("clinic", "star_sign"),))
+    with pytest.raises(ValueError, match="listed twice"):
+        DisclosurePolicy(crossable=(("clinic", "sex"), ("sex", "clinic")))
+    with pytest.raises(ValueError):
+        DisclosurePolicy(k=1)
+
+
+def test_tables_refuse_margins_that_do_not_add_up() -> None:
+    with pytest.raises(ValueError, match="does not add up"):
+        Table("m", Q1, (SEX,), {("f",): 1, ("m",): 2, (T,): 4})
+    groups = Dimension("key_population", ("hiv", "sex_work"), additive=False)
+    Table("m", Q1, (groups,), {("hiv",): 3, ("sex_work",): 2, (T,): 4})  # one in both groups
+    with pytest.raises(ValueError, match="does not cover"):
+        Table("m", Q1, (groups,), {("hiv",): 3, ("sex_work",): 2, (T,): 6})
