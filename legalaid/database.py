@@ -151,7 +151,13 @@ def commit_request() -> None:
 
 
 def rollback_request() -> None:
-    """Drop the request's changes (a domain error, a failed form) but keep the session."""
+    """Drop the request's changes (a domain error, a failed form) but keep the session.
+
+    What must survive the rollback (the audit entry of a refused action) registered a
+    replay in ``g.after_rollback``; it is written again on the clean transaction.
+    """
     session: Session | None = g.get("db_session")
     if session is not None:
         session.rollback()
+        for replay in g.pop("after_rollback", []):
+            replay(session)

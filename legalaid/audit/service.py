@@ -98,4 +98,17 @@ def record_event(
     entry.mac = compute_mac(_audit_key(), last.mac if last else GENESIS_MAC, entry)
     session.add(entry)
     session.flush()
+    if outcome != "success" and has_request_context():
+        # A refusal is usually followed by the rollback of the request's changes; the
+        # record of the refusal itself must outlive it (see database.rollback_request).
+        g.setdefault("after_rollback", []).append(
+            lambda clean: record_event(
+                clean,
+                action,
+                object_type=object_type,
+                object_id=object_id,
+                outcome=outcome,
+                actor=who,
+            )
+        )
     return entry

@@ -6,13 +6,15 @@ when its form is refused, so the message appears beside the field with what was 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import g, render_template
+from flask import flash, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
 from legalaid.audit.service import record_event
@@ -22,8 +24,8 @@ from legalaid.cases.scope import get_visible_case
 from legalaid.casework.forms import HearingForm, NoteForm, ServiceForm
 from legalaid.casework.models import Hearing, Note, ServiceDelivery
 from legalaid.conflicts.models import ConflictCheck
-from legalaid.database import db_session
-from legalaid.errors import NotFoundError
+from legalaid.database import db_session, rollback_request
+from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
 from legalaid.referrals.forms import ReferralForm
 from legalaid.referrals.models import Referral, ServiceProvider
 
@@ -38,6 +40,57 @@ def case_or_404(case_id: int) -> Case:
             session, "case.viewed", object_type="case", object_id=case_id, outcome="denied"
         )
         raise NotFound() from None
+
+
+def case_record_or_404(model: Any, record_id: int, case_id: int) -> Any:
+    """A record of a case already checked visible (note, hearing, ...); any other id, 404."""
+    row = db_session().scalar(select(model).where(model.id == record_id, model.case_id == case_id))
+    if row is None:
+        raise NotFound()
+    return row
+
+
+Rendered = str | BaseResponse | tuple[str, int]
+
+
+def submit_on_case_page(
+    case_id: int,
+    form: Any,
+    form_name: str,
+    change: Callable[[Case, Any], object],
+    done: str,
+    *,
+    default_field: str | None = None,
+    refresh_version: Callable[[Case], int] | None = None,
+) -> Rendered:
+    """Apply a form posted from the case page, or show the page again with what went wrong.
+
+    A stale version answers 409 with the typed values kept (``refresh_version`` gives the
+    form the current version, so saving again is a knowing overwrite); a domain error is
+    shown beside its field, or as a message when it concerns no field of this form.
+    """
+    case_ = case_or_404(case_id)
+    if form.validate_on_submit():
+        try:
+            change(case_, form)
+        except ConflictError as error:
+            rollback_request()
+            case_ = case_or_404(case_id)
+            if refresh_version is not None:
+                form.version.data = refresh_version(case_)
+            return render_case_page(case_, status=409, conflict=str(error), **{form_name: form})
+        except DomainError as error:
+            rollback_request()
+            case_ = case_or_404(case_id)
+            target = default_field if error.field not in form else error.field
+            if error.field is None or target is None:
+                flash(str(error), "error")
+            else:
+                show_on_form(form, error, target)
+        else:
+            flash(done, "success")
+            return redirect(url_for("cases.view", case_id=case_id))
+    return render_case_page(case_, status=400, **{form_name: form})
 
 
 def provider_choices(session: Session) -> list[SelectChoice]:

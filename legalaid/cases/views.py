@@ -25,7 +25,12 @@ from legalaid.cases.forms import (
     RespondentForm,
 )
 from legalaid.cases.lists import CaseFilters, case_list_page
-from legalaid.cases.page import case_or_404, provider_choices, render_case_page
+from legalaid.cases.page import (
+    case_or_404,
+    provider_choices,
+    render_case_page,
+    submit_on_case_page,
+)
 from legalaid.cases.scope import get_visible_client
 from legalaid.clients.forms import CLIENT_FIELDS
 from legalaid.clients.models import Client
@@ -300,32 +305,9 @@ def edit(case_id: int) -> Rendered:
     return render_template("cases/edit.html", form=form, case=case_)
 
 
-def _lifecycle(case_id: int, form: Any, form_name: str, change: Any, done: str) -> Rendered:
-    case_ = case_or_404(case_id)
-    if form.validate_on_submit():
-        try:
-            change(case_, form)
-        except ConflictError as error:
-            rollback_request()
-            case_ = case_or_404(case_id)
-            form.version.data = case_.version
-            return render_case_page(case_, status=409, conflict=str(error), **{form_name: form})
-        except DomainError as error:
-            rollback_request()
-            case_ = case_or_404(case_id)
-            if error.field and error.field in form:
-                show_on_form(form, error, error.field)
-            else:
-                flash(str(error), "error")
-        else:
-            flash(done, "success")
-            return redirect(url_for("cases.view", case_id=case_id))
-    return render_case_page(case_, status=400, **{form_name: form})
-
-
 @bp.post("/<int:case_id>/open")
 def open_case(case_id: int) -> Rendered:
-    return _lifecycle(
+    return submit_on_case_page(
         case_id,
         OpenForm(),
         "open_form",
@@ -333,12 +315,13 @@ def open_case(case_id: int) -> Rendered:
             db_session(), case_, expected_version=form.version.data, by=g.user.id, today=today()
         ),
         _("The case is open."),
+        refresh_version=lambda case_: case_.version,
     )
 
 
 @bp.post("/<int:case_id>/close")
 def close(case_id: int) -> Rendered:
-    return _lifecycle(
+    return submit_on_case_page(
         case_id,
         CloseForm(),
         "close_form",
@@ -352,12 +335,13 @@ def close(case_id: int) -> Rendered:
             today=today(),
         ),
         _("The case is closed."),
+        refresh_version=lambda case_: case_.version,
     )
 
 
 @bp.post("/<int:case_id>/reopen")
 def reopen(case_id: int) -> Rendered:
-    return _lifecycle(
+    return submit_on_case_page(
         case_id,
         ReopenForm(),
         "reopen_form",
@@ -369,6 +353,7 @@ def reopen(case_id: int) -> Rendered:
             by=g.user.id,
         ),
         _("The case is reopened."),
+        refresh_version=lambda case_: case_.version,
     )
 
 

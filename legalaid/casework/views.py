@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
-from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
-from legalaid.cases.page import case_or_404, render_case_page
+from legalaid.cases.page import (
+    case_or_404,
+    case_record_or_404,
+    submit_on_case_page,
+)
 from legalaid.casework import services
 from legalaid.casework.forms import (
     HearingForm,
@@ -30,42 +30,9 @@ bp = Blueprint("casework", __name__, url_prefix="/cases/<int:case_id>")
 Rendered = str | BaseResponse | tuple[str, int]
 
 
-def _child_or_404(model: Any, child_id: int, case_id: int) -> Any:
-    """A record of the case (already checked visible); any other id answers 404."""
-    row = db_session().scalar(select(model).where(model.id == child_id, model.case_id == case_id))
-    if row is None:
-        raise NotFound()
-    return row
-
-
-def _post(
-    case_id: int, form: Any, form_name: str, change: Any, done: str, default_field: str
-) -> Rendered:
-    case_ = case_or_404(case_id)
-    if form.validate_on_submit():
-        try:
-            change(case_, form)
-        except ConflictError as error:
-            rollback_request()
-            return render_case_page(
-                case_or_404(case_id), status=409, conflict=str(error), **{form_name: form}
-            )
-        except DomainError as error:
-            rollback_request()
-            case_ = case_or_404(case_id)
-            if error.field is None:
-                flash(str(error), "error")
-            else:
-                show_on_form(form, error, default_field)
-        else:
-            flash(done, "success")
-            return redirect(url_for("cases.view", case_id=case_id))
-    return render_case_page(case_, status=400, **{form_name: form})
-
-
 @bp.post("/services")
 def add_service(case_id: int) -> Rendered:
-    return _post(
+    return submit_on_case_page(
         case_id,
         ServiceForm(),
         "service_form",
@@ -79,15 +46,15 @@ def add_service(case_id: int) -> Rendered:
             today=today(),
         ),
         _("Service recorded."),
-        "service_type",
+        default_field="service_type",
     )
 
 
 @bp.post("/services/<int:service_id>/result")
 def order_result(case_id: int, service_id: int) -> Rendered:
     case_or_404(case_id)
-    service = _child_or_404(ServiceDelivery, service_id, case_id)
-    return _post(
+    service = case_record_or_404(ServiceDelivery, service_id, case_id)
+    return submit_on_case_page(
         case_id,
         OrderResultForm(),
         "order_result_form",
@@ -101,13 +68,13 @@ def order_result(case_id: int, service_id: int) -> Rendered:
             today=today(),
         ),
         _("Result of the protection-order application recorded."),
-        "result",
+        default_field="result",
     )
 
 
 @bp.post("/notes")
 def add_note(case_id: int) -> Rendered:
-    return _post(
+    return submit_on_case_page(
         case_id,
         NoteForm(),
         "note_form",
@@ -115,14 +82,14 @@ def add_note(case_id: int) -> Rendered:
             db_session(), case_, body=form.body.data or "", by=g.user.id
         ),
         _("Note added."),
-        "body",
+        default_field="body",
     )
 
 
 @bp.route("/notes/<int:note_id>", methods=["GET", "POST"])
 def note(case_id: int, note_id: int) -> Rendered:
     case_ = case_or_404(case_id)
-    note_ = _child_or_404(Note, note_id, case_id)
+    note_ = case_record_or_404(Note, note_id, case_id)
     form = NoteCorrectionForm()
     if request.method == "GET":
         form.body.data = note_.current.body
@@ -142,13 +109,13 @@ def note(case_id: int, note_id: int) -> Rendered:
         except ConflictError as error:
             rollback_request()
             case_ = case_or_404(case_id)
-            note_ = _child_or_404(Note, note_id, case_id)
+            note_ = case_record_or_404(Note, note_id, case_id)
             form.version.data = note_.version
             status, conflict = 409, str(error)
         except DomainError as error:
             rollback_request()
             case_ = case_or_404(case_id)
-            note_ = _child_or_404(Note, note_id, case_id)
+            note_ = case_record_or_404(Note, note_id, case_id)
             show_on_form(form, error, "body")
             status = 400
         else:
@@ -163,7 +130,7 @@ def note(case_id: int, note_id: int) -> Rendered:
 
 @bp.post("/hearings")
 def add_hearing(case_id: int) -> Rendered:
-    return _post(
+    return submit_on_case_page(
         case_id,
         HearingForm(),
         "hearing_form",
@@ -177,14 +144,14 @@ def add_hearing(case_id: int) -> Rendered:
             today=today(),
         ),
         _("Hearing or deadline added."),
-        "kind",
+        default_field="kind",
     )
 
 
 @bp.post("/hearings/<int:hearing_id>/done")
 def hearing_done(case_id: int, hearing_id: int) -> Rendered:
     case_ = case_or_404(case_id)
-    hearing = _child_or_404(Hearing, hearing_id, case_id)
+    hearing = case_record_or_404(Hearing, hearing_id, case_id)
     done = request.form.get("done", "1") == "1"
     services.set_hearing_done(db_session(), case_, hearing, done=done, today=today())
     flash(_("Marked as done.") if done else _("Marked as not done."), "success")

@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 
-from legalaid.audit.service import record_event
 from legalaid.calendar import today
-from legalaid.cases.page import case_or_404, provider_choices, render_case_page
+from legalaid.cases.page import (
+    case_or_404,
+    case_record_or_404,
+    provider_choices,
+    render_case_page,
+)
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import ConflictError, DomainError, show_on_form
 from legalaid.pagination import Page, paginate
@@ -156,17 +159,8 @@ def add(case_id: int) -> Rendered:
                 today=today(),
             )
         except DomainError as error:
-            rollback_request()
+            rollback_request()  # the service's record of a refusal outlives it
             case_ = case_or_404(case_id)
-            if not case_.client.consent_sharing:
-                # The refusal is on record even though the request's changes are dropped.
-                record_event(
-                    db_session(),
-                    "case.referral_refused",
-                    object_type="case",
-                    object_id=case_id,
-                    outcome="failure",
-                )
             show_on_form(form, error, "provider_id")
         else:
             flash(_("Referral recorded."), "success")
@@ -174,20 +168,10 @@ def add(case_id: int) -> Rendered:
     return render_case_page(case_, status=400, referral_form=form)
 
 
-def _referral_or_404(case_id: int, referral_id: int) -> Referral:
-    """A referral of the case (already checked visible); any other id answers 404."""
-    referral = db_session().scalar(
-        select(Referral).where(Referral.id == referral_id, Referral.case_id == case_id)
-    )
-    if referral is None:
-        raise NotFound()
-    return referral
-
-
 @bp.post("/cases/<int:case_id>/referrals/<int:referral_id>/status")
 def status(case_id: int, referral_id: int) -> Rendered:
     case_ = case_or_404(case_id)
-    referral = _referral_or_404(case_.id, referral_id)
+    referral = case_record_or_404(Referral, referral_id, case_.id)
     form = ReferralStatusForm()
     forms = {"referral_status_form": form, "referral_status_id": referral_id}
     if form.validate_on_submit():
@@ -204,7 +188,7 @@ def status(case_id: int, referral_id: int) -> Rendered:
             rollback_request()
             case_ = case_or_404(case_id)
             # Saving again knowingly overwrites: the form now carries the current version.
-            form.version.data = _referral_or_404(case_id, referral_id).version
+            form.version.data = case_record_or_404(Referral, referral_id, case_id).version
             return render_case_page(case_, status=409, conflict=str(error), **forms)
         except DomainError as error:
             rollback_request()
