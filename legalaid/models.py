@@ -16,6 +16,8 @@ from legalaid.clinics.models import Clinic
 from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
 from legalaid.database import Base
 from legalaid.referrals.models import Referral, ServiceProvider
+from legalaid.releases.models import IndicatorRelease
+from legalaid.tokens.models import ApiToken
 from legalaid.trainings.models import (
     TrainingParticipant,
     TrainingSession,
@@ -26,6 +28,8 @@ from legalaid.trainings.models import (
 metadata = Base.metadata
 
 __all__ = [
+    "ApiToken",
+    "IndicatorRelease",
     "AuditEntry",
     "Case",
     "CaseAssignment",

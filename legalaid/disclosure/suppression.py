@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Literal
+from typing import Literal, Protocol
 
 from legalaid.disclosure.audit import (
     AuditReport,
@@ -34,6 +34,7 @@ from legalaid.disclosure.audit import (
     Var,
 )
 from legalaid.disclosure.policy import DisclosurePolicy
+from legalaid.indicators.dimensions import Dimension
 from legalaid.indicators.tables import CellId, Key, Table
 
 Status = Literal["published", "primary", "carried", "complementary"]
@@ -50,6 +51,13 @@ class ProtectedCell:
 class ProtectedTable:
     table: Table
     cells: Mapping[Key, ProtectedCell]
+
+    @property
+    def dimensions(self) -> tuple[Dimension, ...]:
+        return self.table.dimensions
+
+    def cell_keys(self) -> tuple[Key, ...]:
+        return self.table.cell_keys()
 
     def value(self, key: Key) -> int | None:
         return self.cells[key].value
@@ -249,13 +257,24 @@ class ShareCell:
     status: Literal["published", "suppressed", "undefined"]
 
 
-def shares(numerator: ProtectedTable, denominator: ProtectedTable) -> dict[Key, ShareCell]:
+class CountTable(Protocol):
+    """A table of published counts (a freshly protected one, or one of a frozen release)."""
+
+    @property
+    def dimensions(self) -> tuple[Dimension, ...]: ...
+
+    def cell_keys(self) -> tuple[Key, ...]: ...
+
+    def value(self, key: Key) -> int | None: ...
+
+
+def shares(numerator: CountTable, denominator: CountTable) -> dict[Key, ShareCell]:
     """A share is shown only where both of its counts are; it is computed from the
     published (possibly rounded) counts, so it tells nothing they do not."""
-    if numerator.table.dimensions != denominator.table.dimensions:
+    if numerator.dimensions != denominator.dimensions:
         raise ValueError("numerator and denominator must have the same breakdown")
     found: dict[Key, ShareCell] = {}
-    for key in numerator.table.cell_keys():
+    for key in numerator.cell_keys():
         top, bottom = numerator.value(key), denominator.value(key)
         if top is None or bottom is None:
             found[key] = ShareCell(None, "suppressed")

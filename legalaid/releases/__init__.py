@@ -1,0 +1,1 @@
+"""Frozen, versioned releases of the plan's indicators, the only source of exports."""

@@ -1,0 +1,113 @@
+"""Which tables a release holds, and computing them with each GROUP BY run once.
+
+A release of a period holds every catalogued table of that period and of the periods it
+is made of (a year's four quarters; the plan to date's quarters and whole years), so the
+dashboard can draw quarters from the release itself, and disclosure control protects the
+quarters and their year together.
+
+Tables of different layouts share margins (every layout of a measure has the same grand
+total), and two indicators may share a measure (a share's denominator is often another
+indicator). Each ``(measure, period, breakdown)`` query therefore runs once per release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+from sqlalchemy.orm import Session
+
+from legalaid.disclosure.policy import DisclosurePolicy
+from legalaid.indicators.catalogue import MEASURES, IndicatorCatalogue
+from legalaid.indicators.measures import Measure, Row, Scope
+from legalaid.indicators.periods import Period
+from legalaid.indicators.tables import Table, build_table, clinics_dimension, dimension_named
+
+
+class TableSpec(NamedTuple):
+    """One table of a release; order: period, measure, layout (deterministic)."""
+
+    period: Period
+    measure: str
+    layout: tuple[str, ...]
+
+
+def release_periods(period: Period) -> tuple[Period, ...]:
+    """The period and the released periods it is made of, in order."""
+    parts = {part for partition in period.partitions for part in partition}
+    return tuple(sorted({period, *parts}))
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    tables: tuple[TableSpec, ...]
+    #: A share's numerator measure -> its denominator measure.
+    bounded_by: dict[str, str]
+
+
+def plan_release(catalogue: IndicatorCatalogue, period: Period, *, clinic: bool) -> ReleasePlan:
+    specs: set[TableSpec] = set()
+    bounded_by: dict[str, str] = {}
+    for indicator in catalogue.indicator:
+        if indicator.denominator is not None:
+            bounded_by[indicator.measure] = indicator.denominator
+        for layout in indicator.layouts(clinic_scope=clinic):
+            for measure in indicator.measures:
+                for part in release_periods(period):
+                    specs.add(TableSpec(part, measure, layout))
+    return ReleasePlan(tuple(sorted(specs)), bounded_by)
+
+
+class _CountOnce:
+    """A measure whose answers are kept for the rest of the release."""
+
+    def __init__(self, measure: Measure, queries: dict[tuple[object, ...], list[Row]]) -> None:
+        self.measure = measure
+        self.queries = queries
+
+    def __call__(
+        self,
+        session: Session,
+        period: Period,
+        scope: Scope,
+        dimensions: tuple[str, ...],
+        *,
+        consent_required: bool,
+    ) -> list[Row]:
+        key = (self.measure.name, period, scope, dimensions, consent_required)
+        if key not in self.queries:
+            self.queries[key] = self.measure.count(
+                session, period, scope, dimensions, consent_required=consent_required
+            )
+        return self.queries[key]
+
+
+def compute_tables(
+    session: Session,
+    catalogue: IndicatorCatalogue,
+    policy: DisclosurePolicy,
+    period: Period,
+    scope: Scope,
+) -> tuple[Table, ...]:
+    """Every table of the release, with true counts (before disclosure control)."""
+    plan = plan_release(catalogue, period, clinic=scope.clinic_id is not None)
+    clinics = clinics_dimension(session)
+    queries: dict[tuple[object, ...], list[Row]] = {}
+    counted = {
+        name: replace(measure, count=_CountOnce(measure, queries))
+        for name, measure in MEASURES.items()
+    }
+    return tuple(
+        build_table(
+            session,
+            counted[spec.measure],
+            tuple(dimension_named(name, clinics) for name in spec.layout),
+            spec.period,
+            scope,
+            consent_required=policy.require_statistics_consent
+            and counted[spec.measure].uses_clients,
+            clinics=clinics,
+            bounded_by=plan.bounded_by.get(spec.measure),
+        )
+        for spec in plan.tables
+    )

@@ -1,0 +1,52 @@
+"""Record scoping of releases, in one place.
+
+- the task force sees national releases only;
+- a manager sees her own clinic's releases only;
+- everyone else (lawyers, administrators) sees none.
+
+A release outside the user's scope answers 404, like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, false, select
+from sqlalchemy.orm import Session
+
+from legalaid.errors import NotFoundError
+from legalaid.releases.models import NATIONAL_SCOPE, IndicatorRelease, clinic_scope_key
+
+
+def scope_key_of(user: Any) -> str | None:
+    """The scope a user releases for and reads: national, her clinic, or none."""
+    if user is None:
+        return None
+    if user.role == "task_force":
+        return NATIONAL_SCOPE
+    if user.role == "manager" and user.clinic_id is not None:
+        return clinic_scope_key(user.clinic_id)
+    return None
+
+
+def release_condition(user: Any) -> ColumnElement[bool]:
+    key = scope_key_of(user)
+    if key is None:
+        return false()
+    condition: ColumnElement[bool] = IndicatorRelease.scope_key == key
+    return condition
+
+
+def visible_releases(user: Any) -> Select[IndicatorRelease]:
+    return select(IndicatorRelease).where(release_condition(user))
+
+
+def get_visible_release(session: Session, user: Any, release_id: int) -> IndicatorRelease:
+    from flask_babel import gettext as _
+
+    release = session.scalars(
+        visible_releases(user).where(IndicatorRelease.id == release_id)
+    ).first()
+    if release is None:
+        raise NotFoundError(_("This release does not exist or is not yours to see."))
+    return release

@@ -1,0 +1,148 @@
+"""Making a release: compute, protect, audit, freeze.
+
+Every related release already out (any scope, any version, whose period overlaps this
+one) takes part in disclosure control, oldest first: the previous version, the quarters
+released before their year, the nation and the clinics that share its cells. So nothing
+hidden there can be worked out by comparing it with this one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from legalaid.accounts.models import User
+from legalaid.audit.service import record_event
+from legalaid.clinics.models import Clinic
+from legalaid.disclosure.audit import DisclosureRefusedError, Published
+from legalaid.disclosure.policy import DisclosurePolicy
+from legalaid.disclosure.suppression import protect
+from legalaid.errors import ConflictError, DomainError, NotFoundError
+from legalaid.indicators.catalogue import IndicatorCatalogue
+from legalaid.indicators.measures import NATIONAL, Scope
+from legalaid.indicators.periods import Period, parse_period
+from legalaid.releases.compute import compute_tables
+from legalaid.releases.frozen import FrozenRelease, freeze
+from legalaid.releases.models import NATIONAL_SCOPE, IndicatorRelease
+from legalaid.releases.scope import scope_key_of
+
+REASON_MAX = 2000
+
+
+class ReleaseRefusedError(DomainError):
+    """Disclosure control could not make the release safe; nothing was released."""
+
+    status_code = 409
+
+
+def next_version(session: Session, scope_key: str, period: Period) -> int:
+    latest = session.scalar(
+        select(func.max(IndicatorRelease.version)).where(
+            IndicatorRelease.scope_key == scope_key,
+            IndicatorRelease.period_code == period.code,
+            IndicatorRelease.period_end == period.end,
+        )
+    )
+    return (latest or 0) + 1
+
+
+def earlier_releases(session: Session, period: Period) -> list[Published]:
+    """Every release whose period overlaps ``period``, oldest first."""
+    rows = session.scalars(
+        select(IndicatorRelease)
+        .where(
+            IndicatorRelease.period_start <= period.end, IndicatorRelease.period_end >= period.start
+        )
+        .order_by(IndicatorRelease.id)
+    )
+    return [FrozenRelease(row.content, row.truth).as_published() for row in rows]
+
+
+def create_release(
+    session: Session,
+    *,
+    catalogue: IndicatorCatalogue,
+    policy: DisclosurePolicy,
+    user: User,
+    period_code: str,
+    reason: str | None,
+    today: date,
+) -> IndicatorRelease:
+    """Release every catalogued table of a completed period for the user's scope."""
+    scope_key = scope_key_of(user)
+    if scope_key is None:
+        raise NotFoundError(_("This page does not exist."))
+    period = parse_period(period_code, today, policy.data_entry_lag_days)
+    reason = (reason or "").strip() or None
+    if reason is not None and len(reason) > REASON_MAX:
+        raise DomainError(
+            _("Keep the reason under %(limit)d characters.", limit=REASON_MAX), field="reason"
+        )
+    version = next_version(session, scope_key, period)
+    if version > 1 and reason is None:
+        raise DomainError(
+            _("This period has been released before: say why it is released again."),
+            field="reason",
+        )
+    clinic_id: int | None = user.clinic_id if scope_key != NATIONAL_SCOPE else None
+    clinic = session.get(Clinic, clinic_id) if clinic_id is not None else None
+    scope = NATIONAL if clinic is None else Scope(clinic.id)
+
+    tables = compute_tables(session, catalogue, policy, period, scope)
+    try:
+        protection = protect(tables, policy, earlier=earlier_releases(session, period))
+    except DisclosureRefusedError as exc:
+        record_event(
+            session,
+            "release.refused",
+            object_type="release",
+            object_id=period.code,
+            outcome="failure",
+        )
+        # The reason names statistics only (codes and periods), never a person.
+        raise ReleaseRefusedError(
+            _(
+                "These numbers cannot be released safely: a suppressed number could be "
+                "worked out (%(detail)s). Ask the system administrator to check the earlier "
+                "releases of this period.",
+                detail=str(exc),
+            )
+        ) from exc
+
+    content, truth = freeze(
+        protection,
+        catalogue,
+        policy,
+        period=period,
+        clinic_code=None if clinic is None else clinic.code,
+    )
+    statuses = [cell.status for table in protection.tables for cell in table.cells.values()]
+    release = IndicatorRelease(
+        scope_key=scope_key,
+        clinic_id=clinic_id,
+        period_code=period.code,
+        period_kind=period.kind,
+        period_start=period.start,
+        period_end=period.end,
+        version=version,
+        reason=reason,
+        created_by_id=user.id,
+        content=content,
+        truth=truth,
+        cells_total=len(statuses),
+        cells_suppressed=sum(status != "published" for status in statuses),
+    )
+    try:
+        with session.begin_nested():
+            session.add(release)
+            session.flush()
+    except IntegrityError as exc:
+        raise ConflictError(
+            _("Someone else released this period a moment ago. Open the releases list to see it.")
+        ) from exc
+    record_event(session, "release.created", object_type="release", object_id=release.id)
+    return release

@@ -1,0 +1,1 @@
+"""Personal access tokens: how the national M&E system reads releases through the API."""
