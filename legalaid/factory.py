@@ -116,6 +116,7 @@ def _configure_logging() -> None:
 def _register_blueprints(app: Flask) -> None:
     from legalaid.accounts.views import bp as accounts_bp
     from legalaid.admin.views import bp as admin_bp
+    from legalaid.api.views import bp as api_bp
     from legalaid.audit.views import bp as audit_bp
     from legalaid.caseloads.views import bp as caseloads_bp
     from legalaid.cases.views import bp as cases_bp
@@ -123,6 +124,9 @@ def _register_blueprints(app: Flask) -> None:
     from legalaid.clients.views import bp as clients_bp
     from legalaid.pages.views import bp as pages_bp
     from legalaid.referrals.views import bp as referrals_bp
+    from legalaid.releases.downloads import bp as exports_bp
+    from legalaid.releases.views import bp as releases_bp
+    from legalaid.tokens.views import bp as tokens_bp
     from legalaid.trainings.views import bp as trainings_bp
 
     for blueprint in (
@@ -136,6 +140,10 @@ def _register_blueprints(app: Flask) -> None:
         referrals_bp,
         caseloads_bp,
         trainings_bp,
+        releases_bp,
+        exports_bp,
+        tokens_bp,
+        api_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -29,7 +29,6 @@ metadata = Base.metadata
 
 __all__ = [
     "ApiToken",
-    "IndicatorRelease",
     "AuditEntry",
     "Case",
     "CaseAssignment",
@@ -41,6 +40,7 @@ __all__ = [
     "ConflictCheck",
     "ConflictHit",
     "Hearing",
+    "IndicatorRelease",
     "LoginAttempt",
     "NameKey",
     "Note",

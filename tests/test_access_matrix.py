@@ -28,7 +28,7 @@ def _allowed(role: str, endpoint: str) -> bool:
     needed = POLICY["endpoints"][endpoint]
     if needed == "public":
         return True
-    if role == "anonymous":
+    if role == "anonymous" or needed == "api_token":
         return False
     return needed == "signed_in" or needed in POLICY["roles"].get(role, [])
 
@@ -42,6 +42,16 @@ def test_a_route_without_a_policy_entry_stops_start_up(app: Flask) -> None:
     app.add_url_rule("/forgotten", endpoint="forgotten", view_func=lambda: "secret")
     with pytest.raises(StartupError, match="forgotten"):
         check_every_endpoint_listed(app, app.extensions["legalaid.policies"].access)
+
+
+def test_an_api_token_endpoint_whose_view_checks_no_token_stops_start_up(app: Flask) -> None:
+    policy = app.extensions["legalaid.policies"].access
+    app.add_url_rule("/api/v1/forgotten", endpoint="api.forgotten", view_func=lambda: "secret")
+    unguarded = policy.model_copy(
+        update={"endpoints": {**policy.endpoints, "api.forgotten": "api_token"}}
+    )
+    with pytest.raises(StartupError, match=r"api\.forgotten"):
+        check_every_endpoint_listed(app, unguarded)
 
 
 def _request(client: FlaskClient, app: Flask, endpoint: str):  # type: ignore[no-untyped-def]
@@ -66,6 +76,13 @@ def test_route_answers_by_policy(app: Flask, session: Session, role: str, endpoi
         sign_in(client, app, create_user(session, role), session=session)
     response = _request(client, app, endpoint)
     response.close()
+    if POLICY["endpoints"][endpoint] == "api_token":
+        # The API takes a bearer token only: a session, even the task force's, is no key.
+        assert response.status_code == 401, f"{role} reached {endpoint}: {response.status_code}"
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert response.is_json
+        assert "Set-Cookie" not in response.headers
+        return
     location = response.headers.get("Location", "")
     denied_anonymous = response.status_code == 401 or (
         response.status_code == 302 and "/login" in location and endpoint != "accounts.login"

@@ -14,6 +14,7 @@ from legalaid.cli import main
 from legalaid.clinics.models import Clinic
 from legalaid.database import get_database, make_engine
 from legalaid.factory import create_app
+from legalaid.releases.models import IndicatorRelease
 from legalaid.settings import load_settings
 from tests.helpers import csrf_token
 
@@ -78,9 +79,16 @@ def test_demo_is_reproducible_and_prints_how_to_start(tmp_path: Path) -> None:
     with engine.connect() as connection:
         regions = connection.execute(select(Clinic.economic_region)).scalars().all()
         count = connection.execute(select(func.count()).select_from(Clinic)).scalar()
+        releases = connection.execute(
+            select(IndicatorRelease.scope_key, IndicatorRelease.period_kind)
+        ).all()
     engine.dispose()
     assert count >= 3
     assert len(set(regions)) >= 3, "demo clinics should lie in different economic regions"
+    # The dashboard has a national and a clinic release of the last completed quarter.
+    assert sorted(scope.split(":")[0] for scope, _ in releases) == ["clinic", "national"]
+    assert {kind for _, kind in releases} == {"quarter"}
+    assert "release by taskforce@" in first.output
     second = _invoke(["demo", "--seed", "7"], url, tmp_path)
     assert second.output == first.output
     for role in ("lawyer", "manager", "task_force", "admin"):

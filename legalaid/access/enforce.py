@@ -9,7 +9,7 @@ from flask import Flask, abort, current_app, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from legalaid.access.current import load_current_session
-from legalaid.access.policy import AccessPolicy
+from legalaid.access.policy import TOKEN_VIEW_MARK, AccessPolicy
 from legalaid.audit.service import record_event
 from legalaid.database import db_session
 from legalaid.errors import StartupError
@@ -21,23 +21,40 @@ def access_policy() -> AccessPolicy:
 
 
 def check_every_endpoint_listed(app: Flask, policy: AccessPolicy) -> None:
-    """Start-up refuses an app with an endpoint that the policy does not mention."""
+    """Start-up refuses an app with an endpoint that the policy does not mention, and an
+    ``api_token`` endpoint whose view does not authenticate the token itself."""
     missing = sorted({rule.endpoint for rule in app.url_map.iter_rules()} - set(policy.endpoints))
     if missing:
         raise StartupError(
             f"policies/access.toml lists no permission for endpoint(s): {', '.join(missing)}"
+        )
+    unguarded = sorted(
+        endpoint
+        for endpoint in {rule.endpoint for rule in app.url_map.iter_rules()}
+        if policy.is_api_token(endpoint)
+        and not getattr(app.view_functions.get(endpoint), TOKEN_VIEW_MARK, False)
+    )
+    if unguarded:
+        raise StartupError(
+            "endpoint(s) marked api_token in policies/access.toml do not check a token: "
+            + ", ".join(unguarded)
         )
 
 
 def enforce_access() -> Response | None:
     g.request_id = str(uuid.uuid4())
     g.csp_nonce = secrets.token_urlsafe(16)
-    load_current_session()
     endpoint = request.endpoint
+    policy = access_policy()
+    if endpoint is not None and policy.is_api_token(endpoint):
+        # The API never looks at the session cookie: its view checks a bearer token.
+        g.user = None
+        g.user_session = None
+        return None
+    load_current_session()
     if endpoint is None:
         return None  # no route: the 404 / 405 page follows
     user = g.user
-    policy = access_policy()
     if policy.allows(user.role if user else None, endpoint):
         return None
     if user is None:

@@ -11,7 +11,13 @@ from legalaid.policy.loader import PolicyModel
 PUBLIC = "public"
 #: Any fully signed-in user, whatever her role.
 SIGNED_IN = "signed_in"
-LEVELS = (PUBLIC, SIGNED_IN)
+#: The API: authenticated by a personal access token in the view
+#: (:func:`legalaid.api.auth.token_required`), never by the session, whatever its role.
+API_TOKEN = "api_token"  # noqa: S105 - a policy level, not a secret
+LEVELS = (PUBLIC, SIGNED_IN, API_TOKEN)
+#: The attribute that marks a view as checking the token itself (start-up requires it on
+#: every ``api_token`` endpoint).
+TOKEN_VIEW_MARK = "legalaid_api_token"  # noqa: S105 - an attribute name, not a secret
 
 
 class AccessPolicy(PolicyModel):
@@ -40,9 +46,12 @@ class AccessPolicy(PolicyModel):
             return False
         if needed == PUBLIC:
             return True
-        if role is None:
+        if role is None or needed == API_TOKEN:
             return False
         return needed == SIGNED_IN or needed in self.permissions_of(role)
 
     def is_public(self, endpoint: str) -> bool:
         return self.endpoints.get(endpoint) == PUBLIC
+
+    def is_api_token(self, endpoint: str) -> bool:
+        return self.endpoints.get(endpoint) == API_TOKEN

@@ -54,6 +54,27 @@ class Case(Base):
             name="referral_source",
         ),
         Index("ix_legal_case_clinic_year_seq", "clinic_id", "year", "seq", unique=True),
+        # The indicators: cases opened (and served), and closed, in a period, with every
+        # column they are counted by, read from the index alone (migration 0006).
+        Index(
+            "ix_legal_case_opened_statistics",
+            "opened_on",
+            "closed_on",
+            "category",
+            "client_id",
+            "clinic_id",
+            "gbv_type",
+            "discrimination_domain",
+            "incident_region",
+        ),
+        Index(
+            "ix_legal_case_closed_statistics",
+            "closed_on",
+            "category",
+            "outcome",
+            "client_id",
+            "clinic_id",
+        ),
         # The lists: a lawyer's cases and a clinic's cases, newest first, by status.
         Index("ix_legal_case_lawyer", "assigned_lawyer_id", "id"),
         Index("ix_legal_case_lawyer_status", "assigned_lawyer_id", "status", "id"),
@@ -134,7 +155,11 @@ class Respondent(Base):
     """An opposing party. The name may be unknown (a stranger); the relation never is."""
 
     __tablename__ = "respondent"
-    __table_args__ = (CheckConstraint(RESPONDENT_RELATIONS.sql_check("relation"), name="relation"),)
+    __table_args__ = (
+        CheckConstraint(RESPONDENT_RELATIONS.sql_check("relation"), name="relation"),
+        # Cases with a law-enforcement respondent (indicator LE01; migration 0006).
+        Index("ix_respondent_case_relation", "case_id", "relation"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(

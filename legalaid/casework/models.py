@@ -35,6 +35,14 @@ class ServiceDelivery(Base):
             name="order_only_for_orders",
         ),
         Index("ix_service_delivery_delivered_on", "delivered_on", "service_type"),
+        # Protection orders granted in a period (indicator LA06; migration 0006).
+        Index(
+            "ix_service_delivery_order_statistics",
+            "order_result",
+            "order_result_on",
+            "order_kind",
+            "case_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

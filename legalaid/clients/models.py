@@ -32,6 +32,18 @@ class Client(Base):
             "contact_channel IS NULL OR " + CONTACT_CHANNELS.sql_check("contact_channel"),
             name="contact_channel",
         ),
+        # The indicators read a client's categories from the index alone (migration 0006).
+        Index(
+            "ix_client_statistics",
+            "id",
+            "consent_statistics",
+            "gender_identity",
+            "age_band",
+            "economic_region",
+            "settlement",
+            "disability",
+            "clinic_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -10,6 +10,7 @@ from legalaid.calendar import today as clinic_today
 from legalaid.database import Database, get_database
 from legalaid.demo.builder import DEFAULT_CASES, DemoReport, build_demo
 from legalaid.demo.bulk import CASES_PER_CLINIC, NETWORKS, build_bulk_cases, plan_network
+from legalaid.demo.releases import build_releases
 from legalaid.schema import migrations
 from legalaid.settings import Settings, load_development_secrets, write_development_secrets
 
@@ -78,14 +79,26 @@ def demo(seed: int, cases: int | None, network: str, reset_postgresql: bool) -> 
     secrets["LEGALAID_DEMO"] = "1"
     write_development_secrets(settings.instance_path, secrets)
     database = get_database(current_app)
+    policies = current_app.extensions["legalaid.policies"]
     with database.transaction() as session:
         report = build_demo(
             session, seed=seed, today=clinic_today(), cases=0 if cases else DEFAULT_CASES
         )
+        release_lines = (
+            []
+            if cases
+            else build_releases(
+                session,
+                [user for user, _ in report.accounts],
+                catalogue=policies.indicators,
+                policy=policies.disclosure,
+                today=report.today,
+            )
+        )
     bulk_lines = _bulk(database, report, cases, network) if cases else []
 
     click.echo(f"demo database ready (seed {seed}): {engine.url.render_as_string()}")
-    for line in [*report.lines(), *bulk_lines]:
+    for line in [*report.lines(), *release_lines, *bulk_lines]:
         click.echo(line)
     click.echo("")
     click.echo("Start the app with:  legalaid run   then open http://127.0.0.1:5000/login")

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -158,18 +158,26 @@ def relations_of(tables: Sequence[Table], others: Iterable[CellId] = ()) -> tupl
         if table.bounded_by is not None:
             bounded_by[table.measure] = table.bounded_by
 
+    # Which breakdowns exist at all: a relation whose children are of a measure, period
+    # and set of dimensions that no cell has cannot have a child among the cells, so it
+    # is not spelled out (most are not: a release has few breakdowns of many categories).
+    shapes = {(cell.measure, cell.period, frozenset(n for n, _ in cell.coords)) for cell in present}
+    partitions = {period: period.partitions for _, period, _ in shapes}
     found: set[Relation] = set()
-    for cell in sorted(present):
+    for cell in present:  # the order does not matter: the relations are sorted below
         if cell.measure not in time_additive:
             continue
-        for name in sorted(dimensions[cell.measure]):
-            if cell.fixes(name):
+        fixed = frozenset(n for n, _ in cell.coords)
+        for name in dimensions[cell.measure]:
+            if name in fixed or (cell.measure, cell.period, fixed | {name}) not in shapes:
                 continue
             dimension = dimensions[cell.measure][name]
             children = tuple(cell.with_category(name, c) for c in dimension.categories)
             if any(child in present for child in children):
                 found.add(Relation("sum" if dimension.additive else "cover", cell, children))
-        for partition in cell.period.partitions:
+        for partition in partitions[cell.period]:
+            if all((cell.measure, part, fixed) not in shapes for part in partition):
+                continue
             children = tuple(cell.with_period(part) for part in partition)
             if any(child in present for child in children):
                 kind: RelationKind = "sum" if time_additive[cell.measure] else "cover"
@@ -202,6 +210,7 @@ class Model:
         tables: Sequence[Table],
         earlier: Sequence[Published],
         policy: DisclosurePolicy,
+        current: Mapping[CellId, int] | None = None,
     ) -> None:
         self.policy = policy
         self.truth: dict[CellId, int] = {}
@@ -209,9 +218,15 @@ class Model:
             for _, cell, value in table.cells():
                 if self.truth.setdefault(cell, value) != value:
                     raise ValueError(f"two different counts for {cell.describe()}")
-        # Today's count of a statistic not recomputed now: taken as unchanged since its
-        # latest release, the cautious guess (a contradiction then refuses the release).
+        # Today's count of each earlier statistic that is not part of today's tables:
+        # ``current`` when the caller recounted it (a release does: data entered late
+        # changes earlier quarters), else taken as unchanged since its latest release.
+        # An earlier statistic is the same unknown as today's only when the count really
+        # is the same (an outsider who guesses "nothing changed there" is right); when it
+        # changed, equating the two would pin or contradict cells that are not pinned.
         assumed = dict(self.truth)
+        for cell, value in (current or {}).items():
+            assumed.setdefault(cell, value)
         for release in reversed(earlier):
             for cell, value in release.truth().items():
                 assumed.setdefault(cell, value)
@@ -252,6 +267,9 @@ class Model:
                     self.earlier_known[var] = _intersect(self.earlier_known.get(var), interval)
         #: Hidden by the latest release that had them: to stay hidden (carried).
         self.hidden_before = {cell for cell, shown in latest.items() if shown is None}
+        #: The ranges of each component programme solved so far: suppression audits one
+        #: pattern after another, and most components are the same from one to the next.
+        self.solved: dict[Hashable, dict[Var, tuple[int, int | None]]] = {}
 
     def var(self, release: int, cell: CellId) -> Var:
         return self.canon.get((release, cell), (release, cell))
@@ -281,7 +299,7 @@ class Model:
             if published[cell] is None:
                 hidden[(0, cell)] = value
         hidden = {var: value for var, value in hidden.items() if not _exact(known.get(var))}
-        return _audit(self.links, known, hidden, self.policy)
+        return _audit(self.links, known, hidden, self.policy, self.solved)
 
 
 def _exact(interval: Interval | None) -> bool:
@@ -372,25 +390,137 @@ def _matrix(rows: list[_Row], index: Mapping[Var, int], width: int) -> tuple[Any
     return matrix, np.array([row.rhs for row in rows])
 
 
+class _Programme:
+    """The constraints of one component, built once; minimised for one column at a time.
+
+    Every bound of a component is a programme over the same constraints with another
+    objective, so the model is handed to HiGHS once and each solve starts from the
+    previous optimal basis (only the objective changes). Where scipy does not expose its
+    HiGHS binding, each bound is a separate ``linprog`` call over the same matrices:
+    slower, same answers.
+    """
+
+    def __init__(
+        self,
+        variables: list[Var],
+        rows: list[_Row],
+        intervals: Mapping[Var, Interval],
+    ) -> None:
+        index = {var: i for i, var in enumerate(variables)}
+        self.width = len(variables)
+        self.lower = np.array(
+            [float(intervals[var][0]) if var in intervals else 0.0 for var in variables]
+        )
+        self.upper = np.array(
+            [float(intervals[var][1]) if var in intervals else math.inf for var in variables]
+        )
+        self.equalities = [r for r in rows if r.equality]
+        self.inequalities = [r for r in rows if not r.equality]
+        self.index = index
+        self.highs: Any = _highs_model(rows, index, self.lower, self.upper) if rows else None
+        self.costed: int | None = None
+        self.linprog_matrices: tuple[Any, Any, Any, Any] | None = None
+
+    def minimum(self, column: int, sign: float) -> float | None:
+        """The minimum of ``sign * x[column]``; None when it is unbounded below."""
+        if not self.equalities and not self.inequalities:
+            # Nothing relates the cell to any other: its own bounds are its range.
+            bound = self.lower[column] if sign > 0 else self.upper[column]
+            return None if math.isinf(bound) else sign * float(bound)
+        if self.highs is not None:
+            found = self._highs_minimum(column, sign)
+            if found is not _UNDECIDED:
+                return found  # type: ignore[return-value]
+        return self._linprog_minimum(column, sign)
+
+    def _highs_minimum(self, column: int, sign: float) -> float | object | None:
+        highs = self.highs
+        if self.costed is not None and self.costed != column:
+            highs.changeColCost(self.costed, 0.0)
+        highs.changeColCost(column, sign)
+        self.costed = column
+        highs.run()
+        status = highs.getModelStatus()
+        if status == _highs.HighsModelStatus.kOptimal:
+            return float(highs.getInfo().objective_function_value)
+        if status == _highs.HighsModelStatus.kUnbounded:
+            return None
+        if status == _highs.HighsModelStatus.kInfeasible:
+            raise DisclosureRefusedError(_CONTRADICTION)
+        return _UNDECIDED  # anything else: ask linprog, which starts from scratch
+
+    def _linprog_minimum(self, column: int, sign: float) -> float | None:
+        if self.linprog_matrices is None:
+            a_eq, b_eq = _matrix(self.equalities, self.index, self.width)
+            a_ub, b_ub = _matrix(self.inequalities, self.index, self.width)
+            self.linprog_matrices = (a_ub, b_ub, a_eq, b_eq)
+        objective = np.zeros(self.width)
+        objective[column] = sign
+        bounds: list[tuple[float, float | None]] = [
+            (float(low), None if math.isinf(high) else float(high))
+            for low, high in zip(self.lower, self.upper, strict=True)
+        ]
+        return _minimum(objective, *self.linprog_matrices, bounds)
+
+
+_UNDECIDED = object()
+
+try:  # scipy's own build of HiGHS (scipy >= 1.15); linprog is the fallback
+    from scipy.optimize._highspy import _core as _highs
+except ImportError:  # pragma: no cover - older scipy
+    _highs = None
+
+
+def _highs_model(rows: list[_Row], index: Mapping[Var, int], lower: Any, upper: Any) -> Any | None:
+    if _highs is None or not hasattr(_highs, "_Highs"):
+        return None  # pragma: no cover
+    data, row_index, col_index = [], [], []
+    for r, row in enumerate(rows):
+        for var, coefficient in row.coefficients.items():
+            data.append(coefficient)
+            row_index.append(r)
+            col_index.append(index[var])
+    width = len(lower)
+    matrix = coo_array(
+        (np.array(data), (np.array(row_index), np.array(col_index))), shape=(len(rows), width)
+    ).tocsc()
+    rhs = np.array([row.rhs for row in rows])
+    lp = _highs.HighsLp()
+    lp.num_col_ = width
+    lp.num_row_ = len(rows)
+    lp.col_cost_ = np.zeros(width)
+    lp.col_lower_ = lower
+    lp.col_upper_ = np.where(np.isinf(upper), _highs.kHighsInf, upper)
+    lp.row_lower_ = np.array([row.rhs if row.equality else -_highs.kHighsInf for row in rows])
+    lp.row_upper_ = rhs
+    lp.a_matrix_.num_col_ = width
+    lp.a_matrix_.num_row_ = len(rows)
+    lp.a_matrix_.format_ = _highs.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr
+    lp.a_matrix_.index_ = matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    highs = _highs._Highs()
+    highs.setOptionValue("output_flag", False)
+    # Presolve would hide the basis each solve could start from.
+    highs.setOptionValue("presolve", "off")
+    highs.setOptionValue("simplex_strategy", 4)
+    if highs.passModel(lp) == _highs.HighsStatus.kError:
+        return None  # pragma: no cover - linprog then reports what is wrong
+    return highs
+
+
 def _solve_ranges(
     variables: list[Var],
     rows: list[_Row],
     intervals: Mapping[Var, Interval],
     targets: Iterable[Var],
 ) -> dict[Var, tuple[int, int | None]]:
-    index = {var: i for i, var in enumerate(variables)}
-    a_eq, b_eq = _matrix([r for r in rows if r.equality], index, len(variables))
-    a_ub, b_ub = _matrix([r for r in rows if not r.equality], index, len(variables))
-    bounds: list[tuple[float, float | None]] = [
-        (float(intervals[var][0]), float(intervals[var][1])) if var in intervals else (0.0, None)
-        for var in variables
-    ]
+    programme = _Programme(variables, rows, intervals)
     found: dict[Var, tuple[int, int | None]] = {}
     for target in targets:
-        objective = np.zeros(len(variables))
-        objective[index[target]] = 1.0
-        low = _minimum(objective, a_ub, b_ub, a_eq, b_eq, bounds)
-        high = _minimum(-objective, a_ub, b_ub, a_eq, b_eq, bounds)
+        column = programme.index[target]
+        low = programme.minimum(column, 1.0)
+        high = programme.minimum(column, -1.0)
         assert low is not None  # noqa: S101 - every cell is bounded below by zero
         found[target] = (
             math.ceil(low - EPSILON),
@@ -425,6 +555,7 @@ def _audit(
     known: Mapping[Var, Interval],
     hidden: Mapping[Var, int],
     policy: DisclosurePolicy,
+    solved: dict[Hashable, dict[Var, tuple[int, int | None]]] | None = None,
 ) -> AuditReport:
     variables = {var for link in links for var in link.members}
     variables.update(hidden)
@@ -439,10 +570,23 @@ def _audit(
         wanted = [var for var in members if var in targets]
         if not wanted:
             continue
-        solved = _solve_ranges(members, component_rows, intervals, wanted)
+        # The same programme (constraints, bounds, cells asked) has the same answer.
+        signature = (
+            tuple(members),
+            tuple(
+                (tuple(row.coefficients.items()), row.rhs, row.equality) for row in component_rows
+            ),
+            tuple(intervals.get(var) for var in members),
+            tuple(wanted),
+        )
+        found = None if solved is None else solved.get(signature)
+        if found is None:
+            found = _solve_ranges(members, component_rows, intervals, wanted)
+            if solved is not None:
+                solved[signature] = found
         ranges.extend(
             CellRange(var[1], low, high, hidden.get(var), release=var[0])
-            for var, (low, high) in solved.items()
+            for var, (low, high) in found.items()
         )
     ranges.sort(key=lambda found: (found.release, found.cell))
     failures = tuple(found for found in ranges if fails(found, policy))
@@ -470,7 +614,9 @@ def audit_release(
     policy: DisclosurePolicy,
     *,
     earlier: Sequence[Published] = (),
+    current: Mapping[CellId, int] | None = None,
 ) -> AuditReport:
     """Audit a release as it would be published: ``published`` gives each cell of
-    ``tables`` its published count, or None where it is suppressed."""
-    return Model(tables, earlier, policy).audit(published)
+    ``tables`` its published count, or None where it is suppressed. ``current``: today's
+    counts of the earlier releases' statistics (see :class:`Model`)."""
+    return Model(tables, earlier, policy, current).audit(published)

@@ -85,10 +85,14 @@ class _Pattern:
     """One run: who is hidden in today's release, and what an outsider knows."""
 
     def __init__(
-        self, tables: Sequence[Table], policy: DisclosurePolicy, earlier: Sequence[Published]
+        self,
+        tables: Sequence[Table],
+        policy: DisclosurePolicy,
+        earlier: Sequence[Published],
+        current: Mapping[CellId, int] | None,
     ) -> None:
         self.policy = policy
-        self.model = Model(tables, earlier, policy)
+        self.model = Model(tables, earlier, policy, current)
         self.truth = self.model.truth
         self.status: dict[CellId, Status] = {}
         for cell, value in sorted(self.truth.items()):
@@ -207,15 +211,18 @@ def protect(
     policy: DisclosurePolicy,
     *,
     earlier: Sequence[Published] = (),
+    current: Mapping[CellId, int] | None = None,
 ) -> Protection:
     """Suppress what must be hidden in ``tables``, released together, and audit the result.
 
     ``tables`` is the whole linked set released now (e.g. the quarters and the year of an
     indicator, nationally and per clinic). ``earlier`` are the releases already out that
     share statistics with it (the previous version, the quarters released before), oldest
-    first, as kept by :meth:`Protection.as_published`.
+    first, as kept by :meth:`Protection.as_published`. ``current`` gives today's counts
+    of their statistics that are not in ``tables`` (recounted: data entered since may have
+    changed them); without it they are taken as unchanged.
     """
-    pattern = _Pattern(tables, policy, earlier)
+    pattern = _Pattern(tables, policy, earlier, current)
     for _ in range(len(pattern.truth) + 1):
         pattern.close_singletons()
         report = pattern.model.audit(pattern.published())

@@ -166,7 +166,17 @@ class Indicator(PolicyModel):
         return (self.measure,) if self.denominator is None else (self.measure, self.denominator)
 
 
+class Dhis2Settings(PolicyModel):
+    """Where the values of a release go in DHIS2 (codes, for ``idScheme=CODE``)."""
+
+    #: The organisation unit of a national release (a clinic's release uses its code).
+    national_org_unit: Dhis2Code = "AZ"
+    #: The data set the values belong to; DHIS2 accepts values without one.
+    data_set: Dhis2Code | None = None
+
+
 class IndicatorCatalogue(PolicyModel):
+    dhis2: Dhis2Settings = Dhis2Settings()
     indicator: tuple[Indicator, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -175,6 +185,19 @@ class IndicatorCatalogue(PolicyModel):
         duplicates = sorted({code for code in codes if codes.count(code) > 1})
         if duplicates:
             raise ValueError(f"indicator code(s) listed twice: {', '.join(duplicates)}")
+        # A DHIS2 data element is one count: two indicators may share it (a share's
+        # denominator is often another indicator) only if they count the same measure.
+        measure_of: dict[str, str] = {}
+        for entry in self.indicator:
+            pairs = [(entry.dhis2.data_element, entry.measure)]
+            if entry.dhis2.denominator_data_element and entry.denominator:
+                pairs.append((entry.dhis2.denominator_data_element, entry.denominator))
+            for element, measure in pairs:
+                if measure_of.setdefault(element, measure) != measure:
+                    raise ValueError(
+                        f"{entry.code}: DHIS2 data element {element} already counts "
+                        f"'{measure_of[element]}', not '{measure}'"
+                    )
         return self
 
     def get(self, code: str) -> Indicator | None:

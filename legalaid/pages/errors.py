@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import traceback
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -41,10 +42,15 @@ def register_error_handlers(app: Flask) -> None:
         return _render(error.status_code, reason=str(error) or None)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[str, int] | ResponseReturnValue:
         status = error.code or 500
         if status >= 500:
             rollback_request()
+        if request.path.startswith("/api/"):
+            # No route matched (or the method is wrong): API clients still get JSON.
+            from legalaid.api.auth import api_error
+
+            return api_error(status, error.name.lower().replace(" ", "_"), error.description or "")
         return _render(status)
 
     @app.errorhandler(Exception)

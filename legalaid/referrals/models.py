@@ -41,6 +41,8 @@ class Referral(Base):
         CheckConstraint(REFERRAL_SERVICES.sql_check("service_type"), name="service_type"),
         CheckConstraint(REFERRAL_STATUSES.sql_check("status"), name="status"),
         Index("ix_referral_sent_on", "sent_on", "service_type"),
+        # Referrals sent and completed in a period (indicators; migration 0006).
+        Index("ix_referral_sent_statistics", "sent_on", "status", "service_type", "case_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

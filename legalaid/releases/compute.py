@@ -88,11 +88,18 @@ def compute_tables(
     policy: DisclosurePolicy,
     period: Period,
     scope: Scope,
+    *,
+    queries: dict[tuple[object, ...], list[Row]] | None = None,
 ) -> tuple[Table, ...]:
-    """Every table of the release, with true counts (before disclosure control)."""
+    """Every table of the release, with true counts (before disclosure control).
+
+    ``queries`` keeps the answers of the GROUP BYs, to share them between several calls
+    in one transaction (a release and the recount of the earlier releases it overlaps).
+    """
     plan = plan_release(catalogue, period, clinic=scope.clinic_id is not None)
     clinics = clinics_dimension(session)
-    queries: dict[tuple[object, ...], list[Row]] = {}
+    if queries is None:
+        queries = {}
     counted = {
         name: replace(measure, count=_CountOnce(measure, queries))
         for name, measure in MEASURES.items()

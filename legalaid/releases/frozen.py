@@ -24,6 +24,7 @@ from legalaid.indicators.periods import Period
 from legalaid.indicators.tables import TOTAL, CellId, Key, Table
 
 FORMAT = 1
+SUPPRESSED = "suppressed"
 
 
 def _period(period: Period) -> dict[str, str]:
@@ -66,7 +67,12 @@ def freeze(
                 "time_additive": table.time_additive,
                 "bounded_by": table.bounded_by,
                 "values": [protected.cells[key].value for key in keys],
-                "statuses": [protected.cells[key].status for key in keys],
+                # Only "published" or "suppressed": which suppressed cells were small
+                # (primary) is itself a disclosure (it bounds them to 1..k-1).
+                "statuses": [
+                    "published" if protected.cells[key].status == "published" else SUPPRESSED
+                    for key in keys
+                ],
             }
         )
         truth.append([table.values[key] for key in keys])
@@ -130,6 +136,7 @@ class PublishedTable:
     time_additive: bool
     bounded_by: str | None
     values: dict[Key, int | None]
+    #: "published" or "suppressed" (never why: see :func:`freeze`).
     statuses: dict[Key, str]
 
     @property

@@ -16,15 +16,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
-from legalaid.audit.service import record_event
+from legalaid.audit.service import Actor, record_event
 from legalaid.clinics.models import Clinic
 from legalaid.disclosure.audit import DisclosureRefusedError, Published
 from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.disclosure.suppression import protect
 from legalaid.errors import ConflictError, DomainError, NotFoundError
 from legalaid.indicators.catalogue import IndicatorCatalogue
-from legalaid.indicators.measures import NATIONAL, Scope
+from legalaid.indicators.measures import NATIONAL, Row, Scope
 from legalaid.indicators.periods import Period, parse_period
+from legalaid.indicators.tables import CellId
 from legalaid.releases.compute import compute_tables
 from legalaid.releases.frozen import FrozenRelease, freeze
 from legalaid.releases.models import NATIONAL_SCOPE, IndicatorRelease
@@ -50,16 +51,53 @@ def next_version(session: Session, scope_key: str, period: Period) -> int:
     return (latest or 0) + 1
 
 
-def earlier_releases(session: Session, period: Period) -> list[Published]:
+def overlapping_releases(session: Session, period: Period) -> list[IndicatorRelease]:
     """Every release whose period overlaps ``period``, oldest first."""
-    rows = session.scalars(
-        select(IndicatorRelease)
-        .where(
-            IndicatorRelease.period_start <= period.end, IndicatorRelease.period_end >= period.start
+    return list(
+        session.scalars(
+            select(IndicatorRelease)
+            .where(
+                IndicatorRelease.period_start <= period.end,
+                IndicatorRelease.period_end >= period.start,
+            )
+            .order_by(IndicatorRelease.id)
         )
-        .order_by(IndicatorRelease.id)
     )
-    return [FrozenRelease(row.content, row.truth).as_published() for row in rows]
+
+
+def earlier_releases(session: Session, period: Period) -> list[Published]:
+    """The overlapping releases as disclosure control must know them, oldest first."""
+    return [
+        FrozenRelease(row.content, row.truth).as_published()
+        for row in overlapping_releases(session, period)
+    ]
+
+
+def recount(
+    session: Session,
+    catalogue: IndicatorCatalogue,
+    policy: DisclosurePolicy,
+    rows: list[IndicatorRelease],
+    queries: dict[tuple[object, ...], list[Row]],
+) -> dict[CellId, int]:
+    """Today's counts of the statistics of earlier releases.
+
+    Cases entered late change earlier periods; disclosure control must know which
+    earlier counts still hold and which do not (see :class:`legalaid.disclosure.audit.Model`).
+    A statistic the catalogue no longer computes keeps its released count.
+    """
+    counts: dict[CellId, int] = {}
+    seen: set[tuple[Period, int | None]] = set()
+    for row in rows:
+        key = (FrozenRelease(row.content).period, row.clinic_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        scope = NATIONAL if row.clinic_id is None else Scope(row.clinic_id)
+        for table in compute_tables(session, catalogue, policy, key[0], scope, queries=queries):
+            for _key, cell, value in table.cells():
+                counts.setdefault(cell, value)
+    return counts
 
 
 def create_release(
@@ -92,9 +130,13 @@ def create_release(
     clinic = session.get(Clinic, clinic_id) if clinic_id is not None else None
     scope = NATIONAL if clinic is None else Scope(clinic.id)
 
-    tables = compute_tables(session, catalogue, policy, period, scope)
+    queries: dict[tuple[object, ...], list[Row]] = {}
+    tables = compute_tables(session, catalogue, policy, period, scope, queries=queries)
+    overlapping = overlapping_releases(session, period)
+    earlier = [FrozenRelease(row.content, row.truth).as_published() for row in overlapping]
+    current = recount(session, catalogue, policy, overlapping, queries)
     try:
-        protection = protect(tables, policy, earlier=earlier_releases(session, period))
+        protection = protect(tables, policy, earlier=earlier, current=current)
     except DisclosureRefusedError as exc:
         record_event(
             session,
@@ -102,6 +144,7 @@ def create_release(
             object_type="release",
             object_id=period.code,
             outcome="failure",
+            actor=Actor.of(user),
         )
         # The reason names statistics only (codes and periods), never a person.
         raise ReleaseRefusedError(
@@ -144,5 +187,11 @@ def create_release(
         raise ConflictError(
             _("Someone else released this period a moment ago. Open the releases list to see it.")
         ) from exc
-    record_event(session, "release.created", object_type="release", object_id=release.id)
+    record_event(
+        session,
+        "release.created",
+        object_type="release",
+        object_id=release.id,
+        actor=Actor.of(user),
+    )
     return release

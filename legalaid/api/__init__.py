@@ -1,0 +1,1 @@
+"""The API for the national M&E system: releases, read with a personal access token."""

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from legalaid.releases.services import REASON_MAX
+
+
+class ReleaseForm(FlaskForm):
+    # The service decides whether a period may be released (completed, data-entry lag
+    # passed): a code that is not offered is refused there, beside this field.
+    period = SelectField(
+        _l("Reporting period"), choices=[], validators=[InputRequired()], validate_choice=False
+    )
+    reason = TextAreaField(
+        _l("Reason for releasing again"),
+        validators=[Optional(), Length(max=REASON_MAX)],
+        render_kw={"rows": 3, "maxlength": REASON_MAX},
+    )

@@ -1,0 +1,328 @@
+"""Indicator releases: the dashboard, the list, making a release, and one release's tables.
+
+Which releases a user sees is decided in :mod:`legalaid.releases.scope` only: the task
+force the national ones, a manager her clinic's; any other id answers 404 like a missing
+one, and the attempt is audited. The task force sees no live counts: only a manager's
+dashboard adds her own clinic's operational counts (:mod:`legalaid.releases.operational`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import defer, selectinload
+from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms.fields.choices import SelectChoice
+
+from legalaid.audit.service import record_event
+from legalaid.calendar import today
+from legalaid.clinics.models import Clinic
+from legalaid.database import db_session, rollback_request
+from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
+from legalaid.indicators.periods import Period, completed_periods
+from legalaid.pagination import paginate
+from legalaid.releases import operational, services
+from legalaid.releases.charts import bar_chart
+from legalaid.releases.forms import ReleaseForm
+from legalaid.releases.frozen import FrozenRelease
+from legalaid.releases.models import IndicatorRelease
+from legalaid.releases.presentation import (
+    dashboard_panels,
+    period_label,
+    policy_note,
+    release_tables,
+)
+from legalaid.releases.scope import get_visible_release, visible_releases
+
+bp = Blueprint("releases", __name__)
+
+Rendered = str | BaseResponse | tuple[str, int]
+OBJECT_TYPE = "release"
+#: How many releases the dashboard's chooser offers (newest periods first).
+CHOOSER_LIMIT = 200
+EXPORT_FORMATS = ("csv", "json", "dhis2")
+
+
+def release_or_404(release_id: int, *, action: str = "release.viewed") -> IndicatorRelease:
+    """The release if it is in the user's scope; otherwise 404, and the attempt audited."""
+    session = db_session()
+    try:
+        return get_visible_release(session, g.user, release_id)
+    except NotFoundError:
+        record_event(
+            session, action, object_type=OBJECT_TYPE, object_id=release_id, outcome="denied"
+        )
+        raise NotFound() from None
+
+
+def _policies() -> Any:
+    return current_app.extensions["legalaid.policies"]
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+def _period_of(release: Any) -> Period:
+    return Period(
+        release.period_start, release.period_end, release.period_kind, release.period_code
+    )
+
+
+def _clinic_names(release: IndicatorRelease) -> dict[str, str]:
+    """Clinic codes to names, for the national tables broken down by clinic."""
+    if not release.is_national:
+        return {}
+    return {code: name for code, name in db_session().execute(select(Clinic.code, Clinic.name))}
+
+
+def _downloads_available() -> bool:
+    # The exports blueprint provides the downloads; the links appear once it is there.
+    return "exports.download" in current_app.view_functions
+
+
+# Newest period first; of periods ending together, the year before its last quarter and
+# the quarter before the plan to date; then the latest version.
+_KIND_ORDER = case(
+    (IndicatorRelease.period_kind == "year", 0),
+    (IndicatorRelease.period_kind == "quarter", 1),
+    else_=2,
+)
+_DASHBOARD_ORDER = (
+    IndicatorRelease.period_end.desc(),
+    _KIND_ORDER,
+    IndicatorRelease.version.desc(),
+    IndicatorRelease.id.desc(),
+)
+
+
+@bp.get("/indicators")
+def dashboard() -> Rendered:
+    session = db_session()
+    raw = request.args.get("release", "").strip()
+    release: IndicatorRelease | None
+    if raw:
+        if not raw.isdigit() or len(raw) > 12:
+            raise NotFound()
+        release = release_or_404(int(raw), action="dashboard.viewed")
+    else:
+        release = session.scalars(
+            visible_releases(g.user).order_by(*_DASHBOARD_ORDER).limit(1)
+        ).first()
+    choices = session.execute(
+        visible_releases(g.user)
+        .with_only_columns(
+            IndicatorRelease.id,
+            IndicatorRelease.period_code,
+            IndicatorRelease.period_kind,
+            IndicatorRelease.period_start,
+            IndicatorRelease.period_end,
+            IndicatorRelease.version,
+        )
+        .order_by(*_DASHBOARD_ORDER)
+        .limit(CHOOSER_LIMIT)
+    ).all()
+    chooser = [
+        (
+            row.id,
+            _(
+                "%(period)s, version %(version)s",
+                period=period_label(_period_of(row)),
+                version=row.version,
+            ),
+        )
+        for row in choices
+    ]
+    if release is not None and release.id not in {row.id for row in choices}:
+        chooser.insert(
+            0,
+            (
+                release.id,
+                _(
+                    "%(period)s, version %(version)s",
+                    period=period_label(_period_of(release)),
+                    version=release.version,
+                ),
+            ),
+        )
+    panels: list[Any] = []
+    frozen: FrozenRelease | None = None
+    if release is not None:
+        frozen = FrozenRelease(release.content)
+        panels = dashboard_panels(
+            frozen, _policies().indicators, _language(), _clinic_names(release)
+        )
+    # Live counts are a manager's own clinic only; for anyone else this is None.
+    live = operational.live_counts(session, g.user, today())
+    record_event(
+        session,
+        "dashboard.viewed",
+        object_type=OBJECT_TYPE,
+        object_id=release.id if release is not None else None,
+    )
+    return render_template(
+        "releases/dashboard.html",
+        release=release,
+        frozen=frozen,
+        period=period_label(frozen.period) if frozen is not None else "",
+        panels=panels,
+        charts={chart.chart_id: bar_chart(chart) for panel in panels for chart in panel.charts},
+        chooser=chooser,
+        live=live,
+        note=policy_note(frozen.policy) if frozen is not None else None,
+        downloads=_downloads_available(),
+        export_formats=EXPORT_FORMATS,
+    )
+
+
+@bp.get("/releases")
+def list_releases() -> str:
+    session = db_session()
+    query = (
+        visible_releases(g.user)
+        .options(
+            defer(IndicatorRelease.content),
+            defer(IndicatorRelease.truth),
+            selectinload(IndicatorRelease.created_by),
+        )
+        .order_by(IndicatorRelease.created_at.desc(), IndicatorRelease.id.desc())
+    )
+    page = paginate(session, query, request.args.get("page"))
+    record_event(session, "release.listed", object_type=OBJECT_TYPE)
+    return render_template(
+        "releases/list.html",
+        page=page,
+        periods={release.id: period_label(_period_of(release)) for release in page.items},
+    )
+
+
+def _released_versions(user: Any) -> dict[tuple[str, Any], int]:
+    """The latest version of each period already released in the user's scope."""
+    rows = db_session().execute(
+        visible_releases(user)
+        .with_only_columns(
+            IndicatorRelease.period_code,
+            IndicatorRelease.period_end,
+            func.max(IndicatorRelease.version),
+        )
+        .group_by(IndicatorRelease.period_code, IndicatorRelease.period_end)
+    )
+    return {(code, end): int(version) for code, end, version in rows}
+
+
+def _period_choices(form: ReleaseForm, periods: tuple[Period, ...]) -> None:
+    released = _released_versions(g.user)
+    choices = [SelectChoice("", _("Choose a period"))]
+    for period in reversed(periods):
+        label = period_label(period)
+        version = released.get((period.code, period.end))
+        if version is not None:
+            label = _("%(period)s (released: version %(version)s)", period=label, version=version)
+        choices.append(SelectChoice(period.code, label))
+    form.period.choices = choices
+
+
+@bp.route("/releases/new", methods=["GET", "POST"])
+def new_release() -> Rendered:
+    policies = _policies()
+    day = today()
+    form = ReleaseForm()
+    periods = completed_periods(day, policies.disclosure.data_entry_lag_days)
+    _period_choices(form, periods)
+    if request.method == "GET":
+        asked = request.args.get("period", "")
+        if asked in {period.code for period in periods}:
+            form.period.data = asked
+    refusal: str | None = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            release = services.create_release(
+                db_session(),
+                catalogue=policies.indicators,
+                policy=policies.disclosure,
+                user=g.user,
+                period_code=form.period.data or "",
+                reason=form.reason.data,
+                today=day,
+            )
+        except (services.ReleaseRefusedError, ConflictError) as error:
+            # Nothing is saved; the record of the refusal is written again after this.
+            rollback_request()
+            refusal, status = str(error), 409
+        except DomainError as error:
+            rollback_request()
+            show_on_form(form, error, "period")
+            status = 400
+        else:
+            flash(
+                _(
+                    "Released: %(period)s, version %(version)s.",
+                    period=period_label(_period_of(release)),
+                    version=release.version,
+                ),
+                "success",
+            )
+            return redirect(url_for("releases.view", release_id=release.id))
+    elif request.method == "POST":
+        status = 400
+    return (
+        render_template(
+            "releases/form.html",
+            form=form,
+            refusal=refusal,
+            lag_days=policies.disclosure.data_entry_lag_days,
+        ),
+        status,
+    )
+
+
+@bp.get("/releases/<int:release_id>")
+def view(release_id: int) -> str:
+    release = release_or_404(release_id)
+    session = db_session()
+    frozen = FrozenRelease(release.content)
+    versions = session.execute(
+        visible_releases(g.user)
+        .with_only_columns(IndicatorRelease.id, IndicatorRelease.version)
+        .where(
+            IndicatorRelease.period_code == release.period_code,
+            IndicatorRelease.period_end == release.period_end,
+        )
+        .order_by(IndicatorRelease.version)
+    ).all()
+    # One period of the release at a time (its own period first); each is a link away.
+    periods = frozen.periods()
+    asked = request.args.get("period", "")
+    shown = next((p for p in periods if p.code == asked), frozen.period)
+    indicators = release_tables(
+        frozen, _policies().indicators, _language(), _clinic_names(release), (shown,)
+    )
+    record_event(session, "release.viewed", object_type=OBJECT_TYPE, object_id=release.id)
+    return render_template(
+        "releases/view.html",
+        release=release,
+        frozen=frozen,
+        period=period_label(frozen.period),
+        periods=[(p, period_label(p)) for p in periods],
+        shown=shown,
+        indicators=indicators,
+        versions=versions,
+        note=policy_note(frozen.policy),
+        downloads=_downloads_available(),
+        export_formats=EXPORT_FORMATS,
+    )
