@@ -23,6 +23,7 @@ from legalaid.indicators.catalogue import IndicatorCatalogue, load_indicator_pol
 from legalaid.pages.errors import register_error_handlers
 from legalaid.policy.loader import load_policy
 from legalaid.policy.security import SecurityPolicy
+from legalaid.routing import RecordIdConverter
 from legalaid.schema.migrations import ensure_current
 from legalaid.security_headers import init_security_headers
 from legalaid.settings import PROJECT_ROOT, Settings, load_settings
@@ -64,6 +65,8 @@ def create_app(
         instance_path=str(settings.instance_path),
         instance_relative_config=False,
     )
+    # Before any blueprint adds its rules: every <int:...> is a bounded record id.
+    app.url_map.converters["int"] = RecordIdConverter
     app.config.update(settings.flask_config())
     app.extensions["legalaid.settings"] = settings
     app.extensions["legalaid.policies"] = load_policies(settings)

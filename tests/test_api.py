@@ -325,6 +325,19 @@ def test_an_expired_token_is_refused(app: Flask, session: Session, world: World)
     )
 
 
+def test_a_refused_token_polling_on_does_not_flood_the_audit_log(
+    app: Flask, session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "RATE_LIMIT", 2)
+    row, secret = make_token(session, world.task_force)
+    session.execute(update(ApiToken).where(ApiToken.id == row.id).values(revoked_at=utcnow()))
+    session.commit()
+    client = app.test_client()
+    for _ in range(5):
+        assert client.get("/api/v1/releases", headers=bearer(secret)).status_code == 401
+    assert len(audits(session, "api.token_refused")) == 2
+
+
 @pytest.mark.parametrize("change", ["disabled", "moved"])
 def test_a_token_stops_when_its_owner_is_disabled_or_leaves_the_task_force(
     app: Flask, session: Session, world: World, change: str

@@ -7,6 +7,7 @@ count below k = 5 that must read "suppressed", never 0.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,6 +25,7 @@ from legalaid.casework.models import Hearing
 from legalaid.clinics.models import Clinic
 from legalaid.disclosure.audit import DisclosureRefusedError
 from legalaid.releases import services
+from legalaid.releases.frozen import FrozenRelease
 from legalaid.releases.models import IndicatorRelease
 from tests.case_factories import make_case
 from tests.factories import create_clinic, create_user, sign_in
@@ -284,6 +286,8 @@ def test_a_refused_release_answers_409_saves_nothing_and_is_audited(
     html = response.get_data(as_text=True)
     assert "These numbers cannot be released safely" in html
     assert "Nothing was released." in html
+    # The detail may name another clinic's hidden cell: the operator's log only.
+    assert "pinned" not in html and "cases_opened" not in html
     assert "typed reason" in html
     assert _count(session) == 0
     assert _audit(session, "release.refused") == [(QUARTER, "failure")]
@@ -487,3 +491,43 @@ def test_the_release_page_shows_one_period_at_a_time(
     # An unknown period shows the release's own.
     html = client.get(f"/releases/{year.id}?period=2031Q9").get_data(as_text=True)
     assert "<caption>LA02 Cases opened, 2025: total</caption>" in html
+
+
+def test_ids_that_no_record_can_have_answer_404_not_500(
+    app: Flask, session: Session, world: World
+) -> None:
+    national = _release(app, session, world.task_force)
+    client = _client(app, session, world.task_force)
+    huge = "9" * 70
+    for path in (
+        f"/releases/{huge}",
+        f"/releases/{huge}/export.csv",
+        f"/releases/{2**31}",
+        "/indicators?release=%C2%B2",  # "²" is a digit to str.isdigit, not to int()
+        f"/indicators?release={huge}",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/releases/{national.id}").status_code == 200
+    manager = _client(app, session, world.manager_a)
+    assert manager.get(f"/cases/{huge}").status_code == 404
+
+
+def test_a_release_stored_with_the_reasons_of_suppression_shows_only_suppressed(
+    app: Flask, session: Session, world: World
+) -> None:
+    release = _release(app, session, world.task_force)
+    data = json.loads(release.content)
+    hidden = [
+        (t, i)
+        for t, table in enumerate(data["tables"])
+        for i, s in enumerate(table["statuses"])
+        if s != "published"
+    ]
+    assert hidden, "the fixed data set has suppressed cells"
+    for t, i in hidden:
+        data["tables"][t]["statuses"][i] = "primary"
+    shown = FrozenRelease(json.dumps(data))
+    assert {status for table in shown.tables for status in table.statuses.values()} == {
+        "published",
+        "suppressed",
+    }

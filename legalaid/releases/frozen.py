@@ -121,6 +121,11 @@ def _read_period(data: dict[str, str]) -> Period:
     )
 
 
+def _shown(status: str) -> str:
+    """Only published or suppressed, also for a release stored with the reasons."""
+    return status if status == "published" else SUPPRESSED
+
+
 def _read_dimension(data: dict[str, Any]) -> Dimension:
     return Dimension(data["name"], tuple(data["categories"]), bool(data["additive"]))
 
@@ -214,7 +219,9 @@ class FrozenRelease:
                     time_additive=bool(data["time_additive"]),
                     bounded_by=data["bounded_by"],
                     values=dict(zip(keys, data["values"], strict=True)),
-                    statuses=dict(zip(keys, data["statuses"], strict=True)),
+                    statuses=dict(
+                        zip(keys, (_shown(status) for status in data["statuses"]), strict=True)
+                    ),
                 )
             )
         return tuple(found)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from legalaid.errors import NotFoundError
 from legalaid.releases.models import NATIONAL_SCOPE, IndicatorRelease, clinic_scope_key
@@ -38,7 +38,13 @@ def release_condition(user: Any) -> ColumnElement[bool]:
 
 
 def visible_releases(user: Any) -> Select[IndicatorRelease]:
-    return select(IndicatorRelease).where(release_condition(user))
+    """The user's releases, without their true counts: pages, exports and the API show
+    what was published; only disclosure control (services) ever loads ``truth``."""
+    return (
+        select(IndicatorRelease)
+        .where(release_condition(user))
+        .options(defer(IndicatorRelease.truth, raiseload=True))
+    )
 
 
 def get_visible_release(session: Session, user: Any, release_id: int) -> IndicatorRelease:

@@ -8,10 +8,11 @@ hidden there can be worked out by comparing it with this one.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,6 +33,10 @@ from legalaid.releases.models import NATIONAL_SCOPE, IndicatorRelease
 from legalaid.releases.scope import scope_key_of
 
 REASON_MAX = 2000
+#: PostgreSQL advisory lock taken while a release is made (any constant unique in the app).
+_PG_RELEASE_LOCK = 0x4C41_5245
+
+log = logging.getLogger(__name__)
 
 
 class ReleaseRefusedError(DomainError):
@@ -120,6 +125,12 @@ def create_release(
         raise DomainError(
             _("Keep the reason under %(limit)d characters.", limit=REASON_MAX), field="reason"
         )
+    if session.get_bind().dialect.name == "postgresql":
+        # Releases that overlap protect each other only if each sees the others: made at
+        # the same moment, each would choose its hidden cells alone, and together they
+        # could give a cell away. One release at a time (SQLite's BEGIN IMMEDIATE already
+        # serialises every write transaction).
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_RELEASE_LOCK})
     version = next_version(session, scope_key, period)
     if version > 1 and reason is None:
         raise DomainError(
@@ -146,13 +157,14 @@ def create_release(
             outcome="failure",
             actor=Actor.of(user),
         )
-        # The reason names statistics only (codes and periods), never a person.
+        # The detail names statistics only (codes and periods), never a person; but it
+        # may name another clinic's hidden cell, so it goes to the operator's log only.
+        log.warning("release of %s refused: %s", period.code, exc)
         raise ReleaseRefusedError(
             _(
-                "These numbers cannot be released safely: a suppressed number could be "
-                "worked out (%(detail)s). Ask the system administrator to check the earlier "
-                "releases of this period.",
-                detail=str(exc),
+                "These numbers cannot be released safely: with the earlier releases, a "
+                "suppressed number could be worked out. Nothing was released. Ask the "
+                "system administrator, who finds the details in the server log."
             )
         ) from exc
 

@@ -116,7 +116,7 @@ def dashboard() -> Rendered:
     raw = request.args.get("release", "").strip()
     release: IndicatorRelease | None
     if raw:
-        if not raw.isdigit() or len(raw) > 12:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
             raise NotFound()
         release = release_or_404(int(raw), action="dashboard.viewed")
     else:
@@ -196,7 +196,6 @@ def list_releases() -> str:
         visible_releases(g.user)
         .options(
             defer(IndicatorRelease.content),
-            defer(IndicatorRelease.truth),
             selectinload(IndicatorRelease.created_by),
         )
         .order_by(IndicatorRelease.created_at.desc(), IndicatorRelease.id.desc())
@@ -247,6 +246,8 @@ def new_release() -> Rendered:
         asked = request.args.get("period", "")
         if asked in {period.code for period in periods}:
             form.period.data = asked
+        # The form lists which periods are released, in which version.
+        record_event(db_session(), "release.form_viewed", object_type="release")
     refusal: str | None = None
     status = 200
     if form.validate_on_submit():

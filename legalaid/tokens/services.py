@@ -12,6 +12,7 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, update
@@ -151,16 +152,46 @@ def authenticate(session: Session, presented: str, *, now: datetime) -> Authenti
         return None
     owner = row.user
     if row.revoked_at is not None or row.expires_at <= now or not may_hold_tokens(owner):
-        record_event(
-            session,
-            "api.token_refused",
-            object_type=OBJECT_TYPE,
-            object_id=row.id,
-            outcome="denied",
-            actor=Actor.of(owner),
-        )
+        # Counted like accepted requests, and audited only within the same limit: a
+        # forgotten job polling with a revoked token must not fill the audit log.
+        _started, requests = _count_in_window(session, row, now=now, used=False)
+        if requests <= RATE_LIMIT:
+            record_event(
+                session,
+                "api.token_refused",
+                object_type=OBJECT_TYPE,
+                object_id=row.id,
+                outcome="denied",
+                actor=Actor.of(owner),
+            )
         return None
     return Authenticated(row, owner)
+
+
+def _count_in_window(
+    session: Session, token: ApiToken, *, now: datetime, used: bool
+) -> tuple[datetime, int]:
+    """Count one request in the token's fixed window, in one atomic UPDATE."""
+    fresh = or_(
+        ApiToken.window_started_at.is_(None), ApiToken.window_started_at <= now - RATE_WINDOW
+    )
+    values: dict[str, Any] = {
+        "window_started_at": case(
+            (fresh, literal(now, UTCDateTime())), else_=ApiToken.window_started_at
+        ),
+        "window_requests": case((fresh, 1), else_=ApiToken.window_requests + 1),
+    }
+    if used:
+        values["last_used_at"] = now
+    result = session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token.id)
+        .values(**values)
+        .returning(ApiToken.window_started_at, ApiToken.window_requests)
+        .execution_options(synchronize_session=False)
+    ).one()
+    session.expire(token)
+    return result.window_started_at, result.window_requests
 
 
 def count_request(session: Session, caller: Authenticated, *, now: datetime) -> int | None:
@@ -170,27 +201,8 @@ def count_request(session: Session, caller: Authenticated, *, now: datetime) -> 
     ends (for ``Retry-After``). The count lives on the token's row, so every worker
     process sees the same one; the row lock orders concurrent requests.
     """
-    token = caller.token
-    token_id = token.id
-    fresh = or_(
-        ApiToken.window_started_at.is_(None), ApiToken.window_started_at <= now - RATE_WINDOW
-    )
-    result = session.execute(
-        update(ApiToken)
-        .where(ApiToken.id == token_id)
-        .values(
-            window_started_at=case(
-                (fresh, literal(now, UTCDateTime())), else_=ApiToken.window_started_at
-            ),
-            window_requests=case((fresh, 1), else_=ApiToken.window_requests + 1),
-            last_used_at=now,
-        )
-        .returning(ApiToken.window_started_at, ApiToken.window_requests)
-        .execution_options(synchronize_session=False)
-    ).one()
-    session.expire(token)
-    started: datetime = result.window_started_at
-    requests: int = result.window_requests
+    token_id = caller.token.id
+    started, requests = _count_in_window(session, caller.token, now=now, used=True)
     if requests <= RATE_LIMIT:
         return None
     if requests == RATE_LIMIT + 1:
