@@ -261,6 +261,34 @@ def clients_excluded_no_consent(
     )
 
 
+def _count_cases(
+    session: Session,
+    dimensions: tuple[str, ...],
+    *,
+    on: Any,
+    period: Period,
+    scope: Scope,
+    consent_required: bool,
+    where: Sequence[ColumnElement[bool]] = (),
+    columns: Mapping[str, SQLColumnExpression[Any]] | None = None,
+) -> list[Row]:
+    """Cases whose date ``on`` falls in the period, within the scope: the shape of every
+    case measure, which differ only in that date, extra conditions and columns."""
+    return grouped_counts(
+        session,
+        _case_columns() if columns is None else columns,
+        dimensions,
+        _count_once(Case.id, dimensions),
+        _cases(dimensions),
+        [
+            *where,
+            *within(on, period),
+            *in_scope(Case.clinic_id, scope),
+            *consented(consent_required),
+        ],
+    )
+
+
 def cases_opened(
     session: Session,
     period: Period,
@@ -270,17 +298,13 @@ def cases_opened(
     consent_required: bool,
 ) -> list[Row]:
     """Cases moved from intake to open during the period."""
-    return grouped_counts(
+    return _count_cases(
         session,
-        _case_columns(),
         dimensions,
-        _count_once(Case.id, dimensions),
-        _cases(dimensions),
-        [
-            *within(Case.opened_on, period),
-            *in_scope(Case.clinic_id, scope),
-            *consented(consent_required),
-        ],
+        on=Case.opened_on,
+        period=period,
+        scope=scope,
+        consent_required=consent_required,
     )
 
 
@@ -293,17 +317,13 @@ def cases_closed(
     consent_required: bool,
 ) -> list[Row]:
     """Cases closed during the period and still closed (a reopen clears ``closed_on``)."""
-    return grouped_counts(
+    return _count_cases(
         session,
-        _case_columns(),
         dimensions,
-        _count_once(Case.id, dimensions),
-        _cases(dimensions),
-        [
-            *within(Case.closed_on, period),
-            *in_scope(Case.clinic_id, scope),
-            *consented(consent_required),
-        ],
+        on=Case.closed_on,
+        period=period,
+        scope=scope,
+        consent_required=consent_required,
     )
 
 
@@ -315,18 +335,14 @@ def gbv_cases_opened(
     *,
     consent_required: bool,
 ) -> list[Row]:
-    return grouped_counts(
+    return _count_cases(
         session,
-        _case_columns(),
         dimensions,
-        _count_once(Case.id, dimensions),
-        _cases(dimensions),
-        [
-            Case.category == "gbv",
-            *within(Case.opened_on, period),
-            *in_scope(Case.clinic_id, scope),
-            *consented(consent_required),
-        ],
+        on=Case.opened_on,
+        period=period,
+        scope=scope,
+        consent_required=consent_required,
+        where=[Case.category == "gbv"],
     )
 
 
@@ -338,18 +354,14 @@ def discrimination_cases_opened(
     *,
     consent_required: bool,
 ) -> list[Row]:
-    return grouped_counts(
+    return _count_cases(
         session,
-        _case_columns(),
         dimensions,
-        _count_once(Case.id, dimensions),
-        _cases(dimensions),
-        [
-            Case.category == "discrimination",
-            *within(Case.opened_on, period),
-            *in_scope(Case.clinic_id, scope),
-            *consented(consent_required),
-        ],
+        on=Case.opened_on,
+        period=period,
+        scope=scope,
+        consent_required=consent_required,
+        where=[Case.category == "discrimination"],
     )
 
 
@@ -366,27 +378,23 @@ def cases_law_enforcement_respondent(
     Region: where the incident happened, or the client's region when that is not recorded,
     so that every case has one region and the regions add up to the nation.
     """
-    columns = {
-        **_case_columns(),
-        "region": func.coalesce(Case.incident_region, Client.economic_region),
-    }
     officer = exists(
         select(Respondent.id).where(
             Respondent.case_id == Case.id, Respondent.relation == "law_enforcement"
         )
     )
-    return grouped_counts(
+    return _count_cases(
         session,
-        columns,
         dimensions,
-        _count_once(Case.id, dimensions),
-        _cases(dimensions),
-        [
-            officer,
-            *within(Case.opened_on, period),
-            *in_scope(Case.clinic_id, scope),
-            *consented(consent_required),
-        ],
+        on=Case.opened_on,
+        period=period,
+        scope=scope,
+        consent_required=consent_required,
+        where=[officer],
+        columns={
+            **_case_columns(),
+            "region": func.coalesce(Case.incident_region, Client.economic_region),
+        },
     )
 
 

@@ -72,10 +72,11 @@ def overlapping_releases(session: Session, period: Period) -> list[IndicatorRele
 
 def earlier_releases(session: Session, period: Period) -> list[Published]:
     """The overlapping releases as disclosure control must know them, oldest first."""
-    return [
-        FrozenRelease(row.content, row.truth).as_published()
-        for row in overlapping_releases(session, period)
-    ]
+    return as_published(overlapping_releases(session, period))
+
+
+def as_published(rows: list[IndicatorRelease]) -> list[Published]:
+    return [FrozenRelease(row.content, row.truth).as_published() for row in rows]
 
 
 def recount(
@@ -144,7 +145,7 @@ def create_release(
     queries: dict[tuple[object, ...], list[Row]] = {}
     tables = compute_tables(session, catalogue, policy, period, scope, queries=queries)
     overlapping = overlapping_releases(session, period)
-    earlier = [FrozenRelease(row.content, row.truth).as_published() for row in overlapping]
+    earlier = as_published(overlapping)
     current = recount(session, catalogue, policy, overlapping, queries)
     try:
         protection = protect(tables, policy, earlier=earlier, current=current)
