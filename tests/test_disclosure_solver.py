@@ -8,6 +8,7 @@ per bound, nothing remembered.
 
 from __future__ import annotations
 
+import math
 from itertools import product
 
 import pytest
@@ -20,7 +21,7 @@ from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.disclosure.suppression import protect
 from legalaid.indicators.dimensions import Dimension
 from legalaid.indicators.periods import quarter, year_period
-from legalaid.indicators.tables import Table
+from legalaid.indicators.tables import CellId, Table
 
 REGION = Dimension("region", ("r1", "r2", "r3"))
 SEX = Dimension("sex", ("f", "m"))
@@ -53,11 +54,7 @@ def ranges(report: audit.AuditReport) -> list[tuple[object, ...]]:
 @given(st.lists(st.integers(0, 12), min_size=24, max_size=24))
 def test_highs_model_and_linprog_find_the_same_ranges(counts: list[int]) -> None:
     tables = release(counts)
-    published = {
-        cell: (value if value >= 5 or value == 0 else None)
-        for t in tables
-        for _, cell, value in t.cells()
-    }
+    published = hide_small(tables)
     fast = audit_release(tables, published, POLICY)
     with pytest.MonkeyPatch.context() as patched:
         patched.setattr(audit, "_highs", None)  # every bound a fresh linprog
@@ -85,3 +82,82 @@ def test_relations_skip_only_breakdowns_that_do_not_exist() -> None:
     # year's 12 cells over the quarters. Nothing else: no other breakdown exists.
     assert len(found) == 5 * (4 + 3) + 12
     assert {(rel.kind, len(rel.children)) for rel in found} == {("sum", 2), ("sum", 3), ("sum", 4)}
+
+
+class _AlwaysSolve(audit._Seen):
+    """Bounds every target by its own programme: no bound taken from earlier solutions."""
+
+    def minimum(self, column: int) -> int:
+        low = self._solve(column, 1.0)
+        assert low is not None
+        return math.ceil(low - audit.EPSILON)
+
+    def maximum(self, column: int) -> int | None:
+        high = self._solve(column, -1.0)
+        return None if high is None else math.floor(-high + audit.EPSILON)
+
+
+def hide_small(tables: list[Table]) -> dict[CellId, int | None]:
+    return {
+        cell: (value if value >= 5 or value == 0 else None)
+        for t in tables
+        for _, cell, value in t.cells()
+    }
+
+
+@settings(
+    max_examples=20, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(st.lists(st.integers(0, 12), min_size=24, max_size=24))
+def test_bounds_settled_by_earlier_solutions_are_the_exact_bounds(counts: list[int]) -> None:
+    """A cell that a solution already put at its own bound is not solved for: the same
+    ranges as a fresh programme for every bound (HiGHS and linprog alike)."""
+    tables = release(counts)
+    published = hide_small(tables)
+    fast = audit_release(tables, published, POLICY)
+    for highs in (audit._highs, None):
+        with pytest.MonkeyPatch.context() as patched:
+            patched.setattr(audit, "_Seen", _AlwaysSolve)
+            patched.setattr(audit, "_highs", highs)
+            plain = audit_release(tables, published, POLICY)
+        assert ranges(fast) == ranges(plain)
+
+
+@settings(
+    max_examples=20, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(st.lists(st.integers(0, 12), min_size=24, max_size=24), st.data())
+def test_a_quick_audit_finds_the_same_narrow_cells(counts: list[int], data: st.DataObject) -> None:
+    """Suppression's quick audit: the narrow cells (the failures) with their exact
+    ranges, the others shown at least k wide inside their exact range; cells settled
+    before are skipped."""
+    tables = release(counts)
+    published = hide_small(tables)
+    complete = Model(tables, (), POLICY).audit(published)
+    exact = {(r.release, r.cell): r for r in complete.ranges}
+    settled = set(data.draw(st.sets(st.sampled_from(sorted(exact)))) if exact else ())
+    settled = {var for var in settled if exact[var].width >= POLICY.k}
+    quick = Model(tables, (), POLICY).audit(published, settled=settled)
+    assert not quick.complete and complete.complete
+    assert quick.failures == tuple(
+        f for f in complete.failures if (f.release, f.cell) not in settled
+    )
+    assert {(r.release, r.cell) for r in quick.ranges} == set(exact) - settled
+    for found in quick.ranges:
+        truth = exact[(found.release, found.cell)]
+        if found.width < POLICY.k:
+            assert found == truth
+        else:
+            assert truth.low <= found.low and (truth.high is None or found.high is not None)
+            assert truth.high is None or found.high is None or found.high <= truth.high
+
+
+def test_protection_reports_the_complete_audit_of_what_it_publishes() -> None:
+    """Suppression audits quickly while it adds cells, then completely; showing the
+    cells anyone can compute leaves every other range as it was."""
+    tables = release([1, 7, 0, 9, 3, 12, 6, 2, 8, 0, 11, 4, 5, 5, 1, 9, 2, 10, 7, 3, 0, 6, 12, 8])
+    protection = protect(tables, POLICY)
+    assert protection.report.complete
+    fresh = audit_release(tables, protection.released(), POLICY)
+    assert fresh.complete and fresh.passed
+    assert ranges(fresh) == ranges(protection.report)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from legalaid.indicators.catalogue import MEASURES
@@ -29,6 +30,7 @@ from legalaid.indicators.tables import (
     clinics_dimension,
     indicator_tables,
 )
+from legalaid.releases.compute import compute_tables
 from tests.test_indicator_measures import (
     EXPECTED_2025,
     LATER,
@@ -486,3 +488,59 @@ def test_without_the_rule_her_categories_appear(session: Session, data: DataSet)
         # The rural client of 2025 with the rule is c7 (BBB); c3 adds one.
         expected = [1, 2] if key == ("rural",) else [0, 1]
         assert counts == expected, (code, layout, key)
+
+
+# --- a release's counts: summed from few GROUP BYs, equal to one GROUP BY per cell ------
+
+
+@pytest.mark.parametrize("code", ["2025", "plan", "2025Q3"])
+@pytest.mark.parametrize("consent", [True, False])
+def test_a_release_counts_what_one_group_by_per_table_and_margin_counts(
+    session: Session, data: DataSet, code: str, consent: bool
+) -> None:
+    """A release sums quarters into years and margins from finer tables; every cell must
+    be what its own GROUP BY gives (the hand-checked path above)."""
+    shipped = catalogue()
+    policy = POLICY if consent else NO_CONSENT_POLICY
+    clinics = clinics_dimension(session)
+    for scope in (NATIONAL, Scope(data.aaa.id), Scope(data.bbb.id)):
+        released = compute_tables(session, shipped, policy, _period(code), scope)
+        assert len(released) > 20
+        for table in released:
+            measure = MEASURES[table.measure]
+            direct = build_table(
+                session,
+                measure,
+                table.dimensions,
+                table.period,
+                scope,
+                consent_required=policy.require_statistics_consent and measure.uses_clients,
+                clinics=clinics,
+            )
+            assert table.values == direct.values, (table.measure, table.period.code, scope)
+
+
+def test_a_release_of_a_year_runs_each_group_by_once(session: Session, data: DataSet) -> None:
+    """Quarters come from one GROUP BY by quarter, distinct clients from one statement
+    for the year and its quarters, margins from the tables they sum: a national release
+    of a year needs one statement per finest table and measure (34), not one per table,
+    margin and period."""
+    shipped = catalogue()
+    statements: list[tuple[str, str]] = []
+
+    def record(
+        _conn: object, _cursor: object, statement: str, parameters: object, *_: object
+    ) -> None:
+        if "GROUP BY" in statement or "count(" in statement.lower():
+            statements.append((statement, repr(parameters)))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        tables = compute_tables(session, shipped, POLICY, period_of_code("2025"), NATIONAL)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    margins = sum(2 ** len(table.dimensions) for table in tables)
+    assert len(statements) == len(set(statements))  # nothing asked twice
+    assert margins > 600
+    assert len(statements) <= 34, len(statements)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -120,10 +120,19 @@ class CellRange:
 class AuditReport:
     ranges: tuple[CellRange, ...]
     failures: tuple[CellRange, ...]
+    #: Every hidden statistic bounded exactly. A quick audit (during suppression) skips
+    #: the settled ones and gives wide ranges only as far as it needed to look.
+    complete: bool = True
 
     @property
     def passed(self) -> bool:
         return not self.failures
+
+    def without(self, shown: Collection[CellId]) -> AuditReport:
+        """The report once ``shown`` (cells of today's release) are published."""
+        kept = tuple(r for r in self.ranges if r.release != 0 or r.cell not in shown)
+        failures = tuple(r for r in self.failures if r.release != 0 or r.cell not in shown)
+        return AuditReport(kept, failures, self.complete)
 
     def require_passed(self) -> None:
         if self.failures:
@@ -243,6 +252,10 @@ class Model:
             for relation in relations_of(release.tables):
                 links.add(self._link(relation, number))
         self.links = tuple(sorted(links))
+        #: The linear constraints of the links, and the statistics they name (the same
+        #: for every pattern audited).
+        self.rows = _rows(self.links)
+        self.variables = {var for link in self.links for var in link.members}
         self.by_var: dict[Var, list[Link]] = defaultdict(list)
         for link in self.links:
             for member in link.members:
@@ -291,15 +304,25 @@ class Model:
                 known[var] = _intersect(known.get(var), self.policy.interval(shown))
         return known
 
-    def audit(self, published: Mapping[CellId, int | None]) -> AuditReport:
-        """``published``: each cell of today's tables as shown, or None where hidden."""
+    def audit(
+        self, published: Mapping[CellId, int | None], *, settled: Collection[Var] | None = None
+    ) -> AuditReport:
+        """``published``: each cell of today's tables as shown, or None where hidden.
+
+        Without ``settled``, the complete exact audit. With it, a quick one that only
+        tells which statistics are narrower than k: ``settled`` are those found at least
+        k wide under a pattern that hid a subset of today's hidden cells. Hiding more
+        only widens every range (fewer values are known), so they stay safe and are
+        skipped; a statistic that solutions already show k wide is not bounded further.
+        The narrow ones are always bounded exactly.
+        """
         known = self.knowledge(published)
         hidden: dict[Var, int] = dict(self.earlier_hidden)
         for cell, value in self.truth.items():
             if published[cell] is None:
                 hidden[(0, cell)] = value
         hidden = {var: value for var, value in hidden.items() if not _exact(known.get(var))}
-        return _audit(self.links, known, hidden, self.policy, self.solved)
+        return _audit(self.rows, self.variables, known, hidden, self.policy, self.solved, settled)
 
 
 def _exact(interval: Interval | None) -> bool:
@@ -420,9 +443,12 @@ class _Programme:
         self.highs: Any = _highs_model(rows, index, self.lower, self.upper) if rows else None
         self.costed: int | None = None
         self.linprog_matrices: tuple[Any, Any, Any, Any] | None = None
+        #: The optimal solution of the latest programme (None: unbounded, or none solved).
+        self.point: np.ndarray[Any, Any] | None = None
 
     def minimum(self, column: int, sign: float) -> float | None:
         """The minimum of ``sign * x[column]``; None when it is unbounded below."""
+        self.point = None
         if not self.equalities and not self.inequalities:
             # Nothing relates the cell to any other: its own bounds are its range.
             bound = self.lower[column] if sign > 0 else self.upper[column]
@@ -442,6 +468,7 @@ class _Programme:
         highs.run()
         status = highs.getModelStatus()
         if status == _highs.HighsModelStatus.kOptimal:
+            self.point = np.asarray(highs.getSolution().col_value)
             return float(highs.getInfo().objective_function_value)
         if status == _highs.HighsModelStatus.kUnbounded:
             return None
@@ -460,7 +487,8 @@ class _Programme:
             (float(low), None if math.isinf(high) else float(high))
             for low, high in zip(self.lower, self.upper, strict=True)
         ]
-        return _minimum(objective, *self.linprog_matrices, bounds)
+        found, self.point = _minimum(objective, *self.linprog_matrices, bounds)
+        return found
 
 
 _UNDECIDED = object()
@@ -513,20 +541,78 @@ def _solve_ranges(
     variables: list[Var],
     rows: list[_Row],
     intervals: Mapping[Var, Interval],
-    targets: Iterable[Var],
+    targets: Sequence[Var],
+    wide: int | None = None,
 ) -> dict[Var, tuple[int, int | None]]:
+    """The exact smallest and largest value of each target.
+
+    A cell can never go below its own lower bound (zero for a hidden cell), so once any
+    solution found puts it there, that bound is its minimum: no programme of its own is
+    needed. Pushing one cell up (its maximum, solved first) pushes the cells it shares a
+    sum with down, very often to zero.
+
+    ``wide``: only tell which targets are narrower than this. A target that the
+    solutions found so far already put that far apart is wide, and its range is
+    given as the part seen (the true range holds it); the others are bounded exactly.
+    """
     programme = _Programme(variables, rows, intervals)
+    seen = _Seen(programme)
     found: dict[Var, tuple[int, int | None]] = {}
+    if wide is None:
+        for target in targets:
+            column = programme.index[target]
+            high = seen.maximum(column)
+            found[target] = (seen.minimum(column), high)
+        return found
     for target in targets:
         column = programme.index[target]
-        low = programme.minimum(column, 1.0)
-        high = programme.minimum(column, -1.0)
-        assert low is not None  # noqa: S101 - every cell is bounded below by zero
-        found[target] = (
-            math.ceil(low - EPSILON),
-            None if high is None else math.floor(-high + EPSILON),
-        )
+        if seen.width(column) < wide:
+            high = seen.maximum(column)
+            if high is None or high - seen.low_seen(column) < wide:
+                found[target] = (seen.minimum(column), high)
+                continue
+        found[target] = (seen.low_seen(column), seen.high_seen(column))
     return found
+
+
+class _Seen:
+    """The solutions found so far of one component's programmes, and what they settle."""
+
+    def __init__(self, programme: _Programme) -> None:
+        self.programme = programme
+        self.low = np.full(programme.width, math.inf)
+        self.high = np.full(programme.width, -math.inf)
+
+    def _solve(self, column: int, sign: float) -> float | None:
+        found = self.programme.minimum(column, sign)
+        point = self.programme.point
+        if point is not None:
+            np.minimum(self.low, point, out=self.low)
+            np.maximum(self.high, point, out=self.high)
+        return found
+
+    def minimum(self, column: int) -> int:
+        lower = self.programme.lower[column]
+        if self.low[column] <= lower + EPSILON:
+            return int(lower)
+        low = self._solve(column, 1.0)
+        assert low is not None  # noqa: S101 - every cell is bounded below by zero
+        return math.ceil(low - EPSILON)
+
+    def maximum(self, column: int) -> int | None:
+        high = self._solve(column, -1.0)
+        return None if high is None else math.floor(-high + EPSILON)
+
+    def low_seen(self, column: int) -> int:
+        return math.ceil(float(self.low[column]) - EPSILON)
+
+    def high_seen(self, column: int) -> int:
+        return math.floor(float(self.high[column]) + EPSILON)
+
+    def width(self, column: int) -> float:
+        if math.isinf(self.low[column]):
+            return -math.inf
+        return self.high_seen(column) - self.low_seen(column)
 
 
 def _minimum(
@@ -536,34 +622,38 @@ def _minimum(
     a_eq: Any,
     b_eq: Any,
     bounds: list[tuple[float, float | None]],
-) -> float | None:
-    """The minimum of ``objective``; None when it is unbounded below."""
+) -> tuple[float | None, np.ndarray[Any, Any] | None]:
+    """The minimum of ``objective`` (None when it is unbounded below), and where."""
     result = linprog(
         objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs"
     )
     if result.status == 3:
-        return None
+        return None, None
     if result.status == 2:
         raise DisclosureRefusedError(_CONTRADICTION)
     if result.status != 0:
         raise RuntimeError(f"linear programme failed: {result.message}")
-    return float(result.fun)
+    return float(result.fun), np.asarray(result.x)
 
 
 def _audit(
-    links: Sequence[Link],
+    all_rows: list[_Row],
+    linked: set[Var],
     known: Mapping[Var, Interval],
     hidden: Mapping[Var, int],
     policy: DisclosurePolicy,
     solved: dict[Hashable, dict[Var, tuple[int, int | None]]] | None = None,
+    settled: Collection[Var] | None = None,
 ) -> AuditReport:
-    variables = {var for link in links for var in link.members}
-    variables.update(hidden)
+    """Bound the hidden statistics; ``settled`` as in :meth:`Model.audit`."""
+    wide = None if settled is None else policy.k
+    settled = settled or ()
+    variables = linked | set(hidden)
     fixed = {var: low for var, (low, high) in known.items() if low == high}
     intervals = {var: bounds for var, bounds in known.items() if bounds[0] != bounds[1]}
     unknown = sorted(variables - set(fixed))
-    targets = {var for var in unknown if var not in intervals}
-    rows = _substitute(_rows(links), fixed)
+    targets = {var for var in unknown if var not in intervals and var not in settled}
+    rows = _substitute(all_rows, fixed)
 
     ranges: list[CellRange] = []
     for members, component_rows in _components(rows, unknown):
@@ -578,10 +668,11 @@ def _audit(
             ),
             tuple(intervals.get(var) for var in members),
             tuple(wanted),
+            wide,
         )
         found = None if solved is None else solved.get(signature)
         if found is None:
-            found = _solve_ranges(members, component_rows, intervals, wanted)
+            found = _solve_ranges(members, component_rows, intervals, wanted, wide)
             if solved is not None:
                 solved[signature] = found
         ranges.extend(
@@ -590,7 +681,7 @@ def _audit(
         )
     ranges.sort(key=lambda found: (found.release, found.cell))
     failures = tuple(found for found in ranges if fails(found, policy))
-    return AuditReport(tuple(ranges), failures)
+    return AuditReport(tuple(ranges), failures, complete=wide is None)
 
 
 def fails(found: CellRange, policy: DisclosurePolicy) -> bool:

@@ -171,27 +171,32 @@ class _Pattern:
         """Hide a second member of every sum that has exactly one unknown, hidden member."""
         if self.policy.rounding_base != 1:
             return  # rounded counts are intervals; the exact audit deals with them
+        # What exactly_known says of every statistic, kept up to date as cells are hidden
+        # (asked once per member of every sum, round after round: it must be cheap).
+        known = self.earlier_exact | {
+            (0, cell) for cell, status in self.status.items() if status == "published"
+        }
+        sums = [link for link in self.model.links if link.kind == "sum"]
         changed = True
         while changed:
             changed = False
-            for link in self.model.links:
-                if link.kind != "sum":
+            for link in sums:
+                unknown = _only_unknown(link.members, known)
+                if unknown is None or not self.hidden(unknown):
                     continue
-                unknown = [m for m in link.members if not self.exactly_known(m)]
-                if len(unknown) != 1 or not self.hidden(unknown[0]):
-                    continue
-                chosen = self.complement_in(link, unknown[0])
+                chosen = self.complement_in(link, unknown)
                 if chosen is not None:
                     self.status[chosen[1]] = "complementary"
+                    known.discard(chosen)
                     changed = True
 
-    def show_the_computable(self, report: AuditReport) -> bool:
+    def show_the_computable(self, report: AuditReport) -> set[CellId]:
         """Show hidden cells that anyone can compute exactly and that may be shown.
 
         Their values are determined by the final pattern, so showing them changes no
         one's knowledge; a mark where everyone can compute the number helps nobody.
         """
-        shown = False
+        shown: set[CellId] = set()
         for found in report.ranges:
             if (
                 found.release == 0
@@ -202,8 +207,19 @@ class _Pattern:
                 and self.status[found.cell] != "published"
             ):
                 self.status[found.cell] = "published"
-                shown = True
+                shown.add(found.cell)
         return shown
+
+
+def _only_unknown(members: Sequence[Var], known: set[Var]) -> Var | None:
+    """The one member not in ``known``; None when there are none or several."""
+    found: Var | None = None
+    for member in members:
+        if member not in known:
+            if found is not None:
+                return None
+            found = member
+    return found
 
 
 def protect(
@@ -223,15 +239,23 @@ def protect(
     changed them); without it they are taken as unchanged.
     """
     pattern = _Pattern(tables, policy, earlier, current)
+    # Cells at least k wide under the pattern so far: each round only hides more, which
+    # only widens ranges, so they are not bounded again until the final, complete audit.
+    settled: set[Var] = set()
     for _ in range(len(pattern.truth) + 1):
         pattern.close_singletons()
-        report = pattern.model.audit(pattern.published())
+        report = pattern.model.audit(pattern.published(), settled=settled)
+        if report.passed:
+            report = pattern.model.audit(pattern.published())
         if report.passed:
             # Only now: a cell computable under this final pattern stays computable.
-            if pattern.show_the_computable(report):
-                report = pattern.model.audit(pattern.published())
-                report.require_passed()
-            return _result(tables, pattern, report)
+            # Every solution already gave it that one value, so stating it leaves every
+            # solution, and every other range, as it was: the report stays exact.
+            shown = pattern.show_the_computable(report)
+            return _result(tables, pattern, report.without(shown))
+        settled.update(
+            (found.release, found.cell) for found in report.ranges if found.width >= policy.k
+        )
         added = False
         for failure in report.failures:
             chosen = pattern.complement_for((failure.release, failure.cell))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 from sqlalchemy import (
     ColumnElement,
@@ -23,6 +23,8 @@ from sqlalchemy import (
     Select,
     SQLColumnExpression,
     String,
+    and_,
+    case,
     distinct,
     exists,
     func,
@@ -37,6 +39,7 @@ from legalaid.cases.models import Case, Respondent
 from legalaid.casework.models import ServiceDelivery
 from legalaid.clients.models import Client, ClientKeyPopulation
 from legalaid.clinics.models import Clinic
+from legalaid.indicators.by_quarter import QUARTER, quarter_code
 from legalaid.indicators.dimensions import CLINIC, NO_KEY_POPULATION
 from legalaid.indicators.periods import Period
 from legalaid.referrals.models import Referral
@@ -54,6 +57,10 @@ class Scope:
 
 NATIONAL = Scope()
 
+#: The pseudo-dimension of a measure asked for several periods at once (see
+#: :attr:`Measure.count_periods`): the code of the period ("2026Q1", "2026").
+PERIOD = "_period"
+
 
 class MeasureFunction(Protocol):
     def __call__(
@@ -67,16 +74,35 @@ class MeasureFunction(Protocol):
     ) -> list[Row]: ...
 
 
+class PeriodsFunction(Protocol):
+    """A measure asked for several periods in one statement: each row's first category
+    is the code of its period (the dimension :data:`PERIOD`), then ``dimensions``."""
+
+    def __call__(
+        self,
+        session: Session,
+        periods: Sequence[Period],
+        scope: Scope,
+        dimensions: tuple[str, ...],
+        *,
+        consent_required: bool,
+    ) -> list[Row]: ...
+
+
 @dataclass(frozen=True)
 class Measure:
     name: str
     count: MeasureFunction
     dimensions: tuple[str, ...]
-    #: Quarters add up to the year. False for counts of distinct people, where a client
-    #: served in two quarters is one client of the year.
+    #: Quarters add up to the year: every unit counted has one date, and the measure
+    #: answers by its quarter (the dimension ``QUARTER``). False for counts of distinct
+    #: people, where a client served in two quarters is one client of the year.
     time_additive: bool
     #: Counts clients' records, so statistics consent applies.
     uses_clients: bool = True
+    #: Every period of a release in one statement, for a measure that does not add up
+    #: over time (None: ask each period on its own).
+    count_periods: PeriodsFunction | None = None
 
 
 def sql_text(value: str) -> SQLColumnExpression[str]:
@@ -110,14 +136,20 @@ def grouped_select(
     from_: FromClause,
     where: Sequence[ColumnElement[bool]],
 ) -> Select[Any]:
-    unknown = [name for name in dimensions if name not in columns]
-    if unknown:
-        raise ValueError(f"this measure has no dimension {unknown[0]!r}")
-    chosen = [columns[name] for name in dimensions]
+    chosen = _chosen(columns, dimensions)
     labelled: list[Label[Any]] = [column.label(f"d{i}") for i, column in enumerate(chosen)]
     statement: Select[Any] = select(*labelled, aggregate).select_from(from_).where(*where)
     grouped = [column for column in chosen if not _is_constant(column)]
     return statement.group_by(*grouped) if grouped else statement
+
+
+def _chosen(
+    columns: Mapping[str, SQLColumnExpression[Any]], dimensions: Sequence[str]
+) -> list[SQLColumnExpression[Any]]:
+    unknown = [name for name in dimensions if name not in columns]
+    if unknown:
+        raise ValueError(f"this measure has no dimension {unknown[0]!r}")
+    return [columns[name] for name in dimensions]
 
 
 def _is_constant(column: SQLColumnExpression[Any]) -> bool:
@@ -201,12 +233,13 @@ def _cases(dimensions: Sequence[str]) -> FromClause:
     return _with_client_joins(join(Case, Client, Case.client_id == Client.id), dimensions)
 
 
-def _served(period: Period) -> list[ColumnElement[bool]]:
-    """A case open at some time during the period (intakes never opened do not count)."""
+def _served(start: Any, end: Any) -> list[ColumnElement[bool]]:
+    """A case open at some time from ``start`` to ``end`` (intakes never opened do not
+    count)."""
     return [
         Case.opened_on.is_not(None),
-        Case.opened_on <= period.end,
-        or_(Case.closed_on.is_(None), Case.closed_on >= period.start),
+        Case.opened_on <= end,
+        or_(Case.closed_on.is_(None), Case.closed_on >= start),
     ]
 
 
@@ -222,13 +255,22 @@ def clients_served(
     consent_required: bool,
 ) -> list[Row]:
     """Distinct clients with at least one case open at some time during the period."""
-    return grouped_counts(
-        session,
-        _client_columns(),
-        dimensions,
-        func.count(distinct(Client.id)),
-        _cases(dimensions),
-        [*_served(period), *in_scope(Client.clinic_id, scope), *consented(consent_required)],
+    return _count_clients(
+        session, [period], scope, dimensions, **_served_clients(consent_required)
+    )[period.code]
+
+
+def clients_served_by_period(
+    session: Session,
+    periods: Sequence[Period],
+    scope: Scope,
+    dimensions: tuple[str, ...],
+    *,
+    consent_required: bool,
+) -> list[Row]:
+    """:func:`clients_served` of each period, by the dimension :data:`PERIOD`."""
+    return _by_period(
+        _count_clients(session, periods, scope, dimensions, **_served_clients(consent_required))
     )
 
 
@@ -246,19 +288,95 @@ def clients_excluded_no_consent(
     """
     if not consent_required:
         return []
-    columns = {CLINIC: Clinic.code}
-    return grouped_counts(
-        session,
-        columns,
-        dimensions,
-        func.count(distinct(Client.id)),
-        _cases(dimensions),
-        [
-            *_served(period),
-            *in_scope(Client.clinic_id, scope),
-            Client.consent_statistics.is_(False),
-        ],
+    return _count_clients(session, [period], scope, dimensions, **_excluded_clients())[period.code]
+
+
+def clients_excluded_no_consent_by_period(
+    session: Session,
+    periods: Sequence[Period],
+    scope: Scope,
+    dimensions: tuple[str, ...],
+    *,
+    consent_required: bool,
+) -> list[Row]:
+    """:func:`clients_excluded_no_consent` of each period, by the dimension :data:`PERIOD`."""
+    if not consent_required:
+        return []
+    return _by_period(_count_clients(session, periods, scope, dimensions, **_excluded_clients()))
+
+
+class _Clients(TypedDict):
+    columns: Mapping[str, SQLColumnExpression[Any]]
+    who: Sequence[ColumnElement[bool]]
+
+
+def _served_clients(consent_required: bool) -> _Clients:
+    return {"columns": _client_columns(), "who": consented(consent_required)}
+
+
+def _excluded_clients() -> _Clients:
+    return {"columns": {CLINIC: Clinic.code}, "who": [Client.consent_statistics.is_(False)]}
+
+
+def _count_clients(
+    session: Session,
+    periods: Sequence[Period],
+    scope: Scope,
+    dimensions: tuple[str, ...],
+    *,
+    columns: Mapping[str, SQLColumnExpression[Any]],
+    who: Sequence[ColumnElement[bool]],
+) -> dict[str, list[Row]]:
+    """Distinct clients (among ``who``) served in each period, by period code.
+
+    One period: ``count(DISTINCT client.id)`` over the cases served. Several: one
+    statement for all of them, which reads the cases once. The inner query has one row
+    per client (and category), with one flag per period, 1 if one of her cases was open
+    at some time during it; the outer query sums the flags by category. Grouping by
+    client is hashed or sorted once, on the cases served in any of the periods, where
+    ``count(DISTINCT)`` per period would sort the clients of every period again.
+    """
+    from_ = _cases(dimensions)
+    where = [*in_scope(Client.clinic_id, scope), *who]
+    if len(periods) == 1:
+        (period,) = periods
+        served = _served(period.start, period.end)
+        rows = grouped_counts(
+            session, columns, dimensions, func.count(distinct(Client.id)), from_, [*served, *where]
+        )
+        return {period.code: rows}
+    chosen = _chosen(columns, dimensions)
+    flags = [
+        func.max(case((and_(*_served(period.start, period.end)), 1), else_=0)).label(f"served_{i}")
+        for i, period in enumerate(periods)
+    ]
+    any_period = _served(min(p.start for p in periods), max(p.end for p in periods))
+    per_client = (
+        select(*[column.label(f"d{i}") for i, column in enumerate(chosen)], *flags)
+        .select_from(from_)
+        .where(*any_period, *where)
+        .group_by(Client.id, *[column for column in chosen if not _is_constant(column)])
+        .subquery("per_client")
     )
+    categories = [per_client.c[f"d{i}"] for i in range(len(chosen))]
+    statement = select(
+        *categories, *[func.sum(per_client.c[f"served_{i}"]) for i in range(len(periods))]
+    ).group_by(*categories)
+    found: dict[str, list[Row]] = {period.code: [] for period in periods}
+    for row in session.execute(statement):
+        values = tuple(str(value) for value in row[: len(chosen)])
+        for period, count in zip(periods, row[len(chosen) :], strict=True):
+            # As one GROUP BY per period: no row for a category without clients, but
+            # always the total.
+            if count or not dimensions:
+                found[period.code].append((values, int(count or 0)))
+    return found
+
+
+def _by_period(found: Mapping[str, list[Row]]) -> list[Row]:
+    return [
+        ((code, *categories), count) for code, rows in found.items() for categories, count in rows
+    ]
 
 
 def _count_cases(
@@ -276,7 +394,7 @@ def _count_cases(
     case measure, which differ only in that date, extra conditions and columns."""
     return grouped_counts(
         session,
-        _case_columns() if columns is None else columns,
+        {**(_case_columns() if columns is None else columns), QUARTER: quarter_code(on)},
         dimensions,
         _count_once(Case.id, dimensions),
         _cases(dimensions),
@@ -407,7 +525,11 @@ def protection_orders_granted(
     consent_required: bool,
 ) -> list[Row]:
     """Protection orders granted during the period (by the date of the decision)."""
-    columns = {**_case_columns(), "order_kind": ServiceDelivery.order_kind}
+    columns = {
+        **_case_columns(),
+        "order_kind": ServiceDelivery.order_kind,
+        QUARTER: quarter_code(ServiceDelivery.order_result_on),
+    }
     from_ = _with_client_joins(
         join(ServiceDelivery, Case, ServiceDelivery.case_id == Case.id).join(
             Client, Case.client_id == Client.id
@@ -437,7 +559,11 @@ def _referrals(
     consent_required: bool,
     extra: list[ColumnElement[bool]],
 ) -> list[Row]:
-    columns = {**_case_columns(), "service_type": Referral.service_type}
+    columns = {
+        **_case_columns(),
+        "service_type": Referral.service_type,
+        QUARTER: quarter_code(Referral.sent_on),
+    }
     from_ = _with_client_joins(
         join(Referral, Case, Referral.case_id == Case.id).join(Client, Case.client_id == Client.id),
         dimensions,
@@ -494,12 +620,19 @@ _CLIENT_DIMENSIONS = (
 )
 
 CASE_MEASURES: tuple[Measure, ...] = (
-    Measure("clients_served", clients_served, _CLIENT_DIMENSIONS, time_additive=False),
+    Measure(
+        "clients_served",
+        clients_served,
+        _CLIENT_DIMENSIONS,
+        time_additive=False,
+        count_periods=clients_served_by_period,
+    ),
     Measure(
         "clients_excluded_no_consent",
         clients_excluded_no_consent,
         (CLINIC,),
         time_additive=False,
+        count_periods=clients_excluded_no_consent_by_period,
     ),
     Measure(
         "cases_opened",

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, join
 from sqlalchemy.sql import FromClause
 
 from legalaid.clinics.models import Clinic
+from legalaid.indicators.by_quarter import QUARTER, quarter_code
 from legalaid.indicators.dimensions import CLINIC
 from legalaid.indicators.measures import (
     Measure,
@@ -40,6 +41,7 @@ def _session_columns() -> dict[str, SQLColumnExpression[Any]]:
         CLINIC: Clinic.code,
         "agency": TrainingSession.agency,
         "region": TrainingSession.economic_region,
+        QUARTER: quarter_code(TrainingSession.starts_on),
     }
 
 

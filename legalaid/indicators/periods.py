@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from flask_babel import gettext as _
 
@@ -45,6 +46,19 @@ class Period:
     end: date  # inclusive
     kind: str
     code: str
+
+    def __hash__(self) -> int:
+        # Disclosure control hashes statistics (and so their periods) millions of times.
+        try:
+            return self.__dict__["_hash"]  # type: ignore[no-any-return]
+        except KeyError:
+            found = hash((self.start, self.end, self.kind, self.code))
+            object.__setattr__(self, "_hash", found)
+            return found
+
+    def __getstate__(self) -> dict[str, object]:
+        # A string's hash differs from one process to the next: never pickle one.
+        return {key: value for key, value in self.__dict__.items() if key != "_hash"}
 
     @property
     def quarters(self) -> tuple[Period, ...]:
@@ -89,6 +103,9 @@ class Period:
         return today > self.end + timedelta(days=lag_days)
 
 
+# Cached: one object per period, so that comparing statistics compares periods by
+# identity first (disclosure control does it millions of times).
+@cache
 def quarter(year: int, q: int) -> Period:
     if not 1 <= q <= 4:
         raise ValueError(f"no quarter {q}")
@@ -97,10 +114,12 @@ def quarter(year: int, q: int) -> Period:
     return Period(start, end, QUARTER, f"{year}Q{q}")
 
 
+@cache
 def year_period(year: int) -> Period:
     return Period(date(year, 1, 1), date(year, 12, 31), YEAR, str(year))
 
 
+@cache
 def plan_to_date(through: Period) -> Period:
     """The plan from its first day to the end of ``through`` (a quarter of the plan)."""
     if through.kind != QUARTER or not PLAN_FIRST_YEAR <= through.start.year <= PLAN_LAST_YEAR:

@@ -7,7 +7,8 @@ quarters and their year together.
 
 Tables of different layouts share margins (every layout of a measure has the same grand
 total), and two indicators may share a measure (a share's denominator is often another
-indicator). Each ``(measure, period, breakdown)`` query therefore runs once per release.
+indicator), and quarters add up to their year: :mod:`legalaid.releases.counting` runs each
+GROUP BY once per release and sums the rest from it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from legalaid.indicators.catalogue import MEASURES, IndicatorCatalogue
 from legalaid.indicators.measures import Measure, Row, Scope
 from legalaid.indicators.periods import Period
 from legalaid.indicators.tables import Table, build_table, clinics_dimension, dimension_named
+from legalaid.releases.counting import ReleaseCounts, release_periods
 
 
 class TableSpec(NamedTuple):
@@ -30,12 +32,6 @@ class TableSpec(NamedTuple):
     period: Period
     measure: str
     layout: tuple[str, ...]
-
-
-def release_periods(period: Period) -> tuple[Period, ...]:
-    """The period and the released periods it is made of, in order."""
-    parts = {part for partition in period.partitions for part in partition}
-    return tuple(sorted({period, *parts}))
 
 
 @dataclass(frozen=True)
@@ -58,12 +54,12 @@ def plan_release(catalogue: IndicatorCatalogue, period: Period, *, clinic: bool)
     return ReleasePlan(tuple(sorted(specs)), bounded_by)
 
 
-class _CountOnce:
-    """A measure whose answers are kept for the rest of the release."""
+class _Counted:
+    """A measure whose counts come from the release's :class:`ReleaseCounts`."""
 
-    def __init__(self, measure: Measure, queries: dict[tuple[object, ...], list[Row]]) -> None:
+    def __init__(self, measure: Measure, counts: ReleaseCounts) -> None:
         self.measure = measure
-        self.queries = queries
+        self.counts = counts
 
     def __call__(
         self,
@@ -74,12 +70,9 @@ class _CountOnce:
         *,
         consent_required: bool,
     ) -> list[Row]:
-        key = (self.measure.name, period, scope, dimensions, consent_required)
-        if key not in self.queries:
-            self.queries[key] = self.measure.count(
-                session, period, scope, dimensions, consent_required=consent_required
-            )
-        return self.queries[key]
+        return self.counts.count(
+            self.measure, period, scope, dimensions, consent_required=consent_required
+        )
 
 
 def compute_tables(
@@ -89,19 +82,19 @@ def compute_tables(
     period: Period,
     scope: Scope,
     *,
-    queries: dict[tuple[object, ...], list[Row]] | None = None,
+    counts: ReleaseCounts | None = None,
 ) -> tuple[Table, ...]:
     """Every table of the release, with true counts (before disclosure control).
 
-    ``queries`` keeps the answers of the GROUP BYs, to share them between several calls
+    ``counts`` keeps the answers of the GROUP BYs, to share them between several calls
     in one transaction (a release and the recount of the earlier releases it overlaps).
     """
     plan = plan_release(catalogue, period, clinic=scope.clinic_id is not None)
     clinics = clinics_dimension(session)
-    if queries is None:
-        queries = {}
+    if counts is None:
+        counts = ReleaseCounts(session, catalogue, period)
     counted = {
-        name: replace(measure, count=_CountOnce(measure, queries))
+        name: replace(measure, count=_Counted(measure, counts))
         for name, measure in MEASURES.items()
     }
     return tuple(

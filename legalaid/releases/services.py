@@ -24,10 +24,11 @@ from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.disclosure.suppression import protect
 from legalaid.errors import ConflictError, DomainError, NotFoundError
 from legalaid.indicators.catalogue import IndicatorCatalogue
-from legalaid.indicators.measures import NATIONAL, Row, Scope
+from legalaid.indicators.measures import NATIONAL, Scope
 from legalaid.indicators.periods import Period, parse_period
 from legalaid.indicators.tables import CellId
 from legalaid.releases.compute import compute_tables
+from legalaid.releases.counting import ReleaseCounts
 from legalaid.releases.frozen import FrozenRelease, freeze
 from legalaid.releases.models import NATIONAL_SCOPE, IndicatorRelease
 from legalaid.releases.scope import scope_key_of
@@ -84,7 +85,7 @@ def recount(
     catalogue: IndicatorCatalogue,
     policy: DisclosurePolicy,
     rows: list[IndicatorRelease],
-    queries: dict[tuple[object, ...], list[Row]],
+    counts: ReleaseCounts,
 ) -> dict[CellId, int]:
     """Today's counts of the statistics of earlier releases.
 
@@ -92,7 +93,7 @@ def recount(
     earlier counts still hold and which do not (see :class:`legalaid.disclosure.audit.Model`).
     A statistic the catalogue no longer computes keeps its released count.
     """
-    counts: dict[CellId, int] = {}
+    found: dict[CellId, int] = {}
     seen: set[tuple[Period, int | None]] = set()
     for row in rows:
         key = (FrozenRelease(row.content).period, row.clinic_id)
@@ -100,10 +101,10 @@ def recount(
             continue
         seen.add(key)
         scope = NATIONAL if row.clinic_id is None else Scope(row.clinic_id)
-        for table in compute_tables(session, catalogue, policy, key[0], scope, queries=queries):
+        for table in compute_tables(session, catalogue, policy, key[0], scope, counts=counts):
             for _key, cell, value in table.cells():
-                counts.setdefault(cell, value)
-    return counts
+                found.setdefault(cell, value)
+    return found
 
 
 def create_release(
@@ -142,11 +143,11 @@ def create_release(
     clinic = session.get(Clinic, clinic_id) if clinic_id is not None else None
     scope = NATIONAL if clinic is None else Scope(clinic.id)
 
-    queries: dict[tuple[object, ...], list[Row]] = {}
-    tables = compute_tables(session, catalogue, policy, period, scope, queries=queries)
+    counts = ReleaseCounts(session, catalogue, period)
+    tables = compute_tables(session, catalogue, policy, period, scope, counts=counts)
     overlapping = overlapping_releases(session, period)
     earlier = as_published(overlapping)
-    current = recount(session, catalogue, policy, overlapping, queries)
+    current = recount(session, catalogue, policy, overlapping, counts)
     try:
         protection = protect(tables, policy, earlier=earlier, current=current)
     except DisclosureRefusedError as exc:
