@@ -440,6 +440,7 @@ class _Programme:
         self.equalities = [r for r in rows if r.equality]
         self.inequalities = [r for r in rows if not r.equality]
         self.index = index
+        self.implied_upper = _implied_upper(rows, index, self.lower, self.upper)
         self.highs: Any = _highs_model(rows, index, self.lower, self.upper) if rows else None
         self.costed: int | None = None
         self.linprog_matrices: tuple[Any, Any, Any, Any] | None = None
@@ -492,6 +493,32 @@ class _Programme:
 
 
 _UNDECIDED = object()
+
+
+def _implied_upper(
+    rows: list[_Row], index: Mapping[Var, int], lower: Any, upper: Any
+) -> np.ndarray[Any, Any]:
+    """The largest value each column can take by one row alone.
+
+    In a row whose coefficients all have one sign (a published total and its hidden
+    cells: total = a + b + c), one member is largest when the others are at their lower
+    bounds. No column can exceed it; a solution that reaches it settles the maximum.
+    """
+    found = np.array(upper, dtype=float)
+    for row in rows:
+        signs = {coefficient > 0 for coefficient in row.coefficients.values()}
+        if len(signs) != 1 or (not row.equality and signs != {True}):
+            continue
+        flip = 1.0 if signs == {True} else -1.0
+        rhs = flip * row.rhs
+        floor = sum(flip * a * lower[index[var]] for var, a in row.coefficients.items())
+        for var, coefficient in row.coefficients.items():
+            column = index[var]
+            a = flip * coefficient
+            bound = (rhs - (floor - a * lower[column])) / a
+            found[column] = min(found[column], bound)
+    return found
+
 
 try:  # scipy's own build of HiGHS (scipy >= 1.15); linprog is the fallback
     from scipy.optimize._highspy import _core as _highs
@@ -549,7 +576,8 @@ def _solve_ranges(
     A cell can never go below its own lower bound (zero for a hidden cell), so once any
     solution found puts it there, that bound is its minimum: no programme of its own is
     needed. Pushing one cell up (its maximum, solved first) pushes the cells it shares a
-    sum with down, very often to zero.
+    sum with down, very often to zero. Likewise no cell can exceed what one row allows
+    it (:func:`_implied_upper`): a solution that reaches that settles its maximum.
 
     ``wide``: only tell which targets are narrower than this. A target that the
     solutions found so far already put that far apart is wide, and its range is
@@ -600,6 +628,9 @@ class _Seen:
         return math.ceil(low - EPSILON)
 
     def maximum(self, column: int) -> int | None:
+        implied = self.programme.implied_upper[column]
+        if self.high[column] >= implied - EPSILON:
+            return math.floor(float(implied) + EPSILON)
         high = self._solve(column, -1.0)
         return None if high is None else math.floor(-high + EPSILON)
 

@@ -11,14 +11,17 @@ every count of a release (and of the earlier releases it recounts) from a few qu
   span releases (its quarters, years and itself), in one statement that reads the cases
   once and counts each period's clients apart (:attr:`Measure.count_periods`).
 - **Margins**: a table's margins, and the tables by one dimension, are sums of a finer
-  table where the dimensions summed over are additive (every unit in exactly one
-  category). They are taken from the catalogued table they are part of: the margin of
-  clients by clinic and gender identity by clinic is the sum over gender identities.
-  Key populations are not additive (one client, several groups) and are never summed
-  over; their breakdowns come from their own GROUP BY.
+  GROUP BY where the dimensions summed over are additive (every unit in exactly one
+  category): the clinics by clinic are the sum over gender identities of the clients
+  by clinic and gender identity. A measure's tables by additive dimensions are all
+  summed from one GROUP BY over all their dimensions, as long as it has few enough
+  categories (:func:`merge_sources`). Key populations are not additive (one client,
+  several groups) and are never summed over; their breakdowns come from their own
+  GROUP BY.
 
-The sums run over rows the database has already grouped (a few thousand at most, one
-per category and quarter); no client, case or session comes back to Python.
+The sums run over rows the database has already grouped (one per combination of
+categories and quarter, at most :data:`MERGE_LIMIT` per quarter); no client, case or
+session comes back to Python.
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from legalaid.clinics.models import Clinic
 from legalaid.indicators.by_quarter import QUARTER
 from legalaid.indicators.catalogue import IndicatorCatalogue
 from legalaid.indicators.dimensions import STATIC_DIMENSIONS
@@ -36,6 +41,9 @@ from legalaid.indicators.periods import Period
 
 Dims = tuple[str, ...]
 Counts = dict[tuple[str, ...], int]
+
+#: The most categories one merged statement may group by (rows it may return per period).
+MERGE_LIMIT = 60_000
 
 
 def release_periods(period: Period) -> tuple[Period, ...]:
@@ -56,13 +64,13 @@ def sums_to(finer: Dims, coarser: Dims) -> bool:
     )
 
 
-def project(counts: Counts, source: Dims, dims: Dims) -> list[Row]:
+def project(counts: Counts, source: Dims, dims: Dims) -> Counts:
     """Sum the rows of ``source`` into the categories of ``dims``."""
     positions = [source.index(name) for name in dims]
     summed: dict[tuple[str, ...], int] = defaultdict(int)
     for categories, count in counts.items():
         summed[tuple(categories[i] for i in positions)] += count
-    return sorted(summed.items())
+    return dict(summed)
 
 
 class ReleaseCounts:
@@ -79,7 +87,11 @@ class ReleaseCounts:
         self.span = span
         self._span_periods = release_periods(span)
         self._layouts = _layouts_by_measure(catalogue)
+        self._merged: dict[tuple[str, bool], list[Dims]] = {}
+        self._clinics: int | None = None
         self._answers: dict[tuple[object, ...], Counts] = {}
+        #: Per measure, period, scope, source statement and consent: its sums so far.
+        self._projections: dict[tuple[object, ...], dict[Dims, Counts]] = {}
 
     def count(
         self,
@@ -91,6 +103,24 @@ class ReleaseCounts:
         consent_required: bool,
     ) -> list[Row]:
         source = self.source_of(measure.name, scope, dimensions)
+        key = (measure.name, period, scope, source, consent_required)
+        if key not in self._projections:
+            counts = self._of_period(measure, period, scope, source, consent_required)
+            self._projections[key] = {source: counts}
+        known = self._projections[key]
+        if dimensions not in known:
+            # From the smallest sum already made that holds it: few rows to add up.
+            finer = min(
+                (dims for dims in known if sums_to(dims, dimensions)),
+                key=lambda dims: (len(known[dims]), dims),
+            )
+            known[dimensions] = project(known[finer], finer, dimensions)
+        return sorted(known[dimensions].items())
+
+    def _of_period(
+        self, measure: Measure, period: Period, scope: Scope, source: Dims, consent_required: bool
+    ) -> Counts:
+        """The counts of ``source`` in one period, from the statement that holds them."""
         if measure.time_additive and _whole_quarters(period):
             covering = self.span if _covers(self.span, period) else period
             by_quarter = self._ask(
@@ -101,7 +131,8 @@ class ReleaseCounts:
             for (quarter, *categories), count in by_quarter.items():
                 if quarter in wanted:
                     counts[tuple(categories)] += count
-        elif measure.count_periods is not None and period in self._span_periods:
+            return dict(counts)
+        if measure.count_periods is not None and period in self._span_periods:
             by_period = self._ask(
                 measure,
                 self._span_periods,
@@ -109,21 +140,29 @@ class ReleaseCounts:
                 (PERIOD, *source),
                 consent_required=consent_required,
             )
-            counts = {
+            return {
                 tuple(categories): count
                 for (code, *categories), count in by_period.items()
                 if code == period.code
             }
-        else:
-            counts = self._ask(measure, period, scope, source, consent_required=consent_required)
-        return project(counts, source, dimensions)
+        return self._ask(measure, period, scope, source, consent_required=consent_required)
 
     def source_of(self, measure: str, scope: Scope, dimensions: Dims) -> Dims:
-        """The catalogued table ``dimensions`` is summed from (itself if none)."""
-        for layout in self._layouts.get((measure, scope.clinic_id is not None), ()):
-            if sums_to(layout, dimensions):
-                return layout
+        """The statement ``dimensions`` is summed from (itself if none)."""
+        for source in self._sources(measure, scope.clinic_id is not None):
+            if sums_to(source, dimensions):
+                return source
         return dimensions
+
+    def _sources(self, measure: str, clinic_scope: bool) -> list[Dims]:
+        key = (measure, clinic_scope)
+        if key not in self._merged:
+            if self._clinics is None:
+                self._clinics = int(
+                    self.session.scalar(select(func.count()).select_from(Clinic)) or 0
+                )
+            self._merged[key] = merge_sources(self._layouts.get(key, []), self._clinics)
+        return self._merged[key]
 
     def _ask(
         self,
@@ -172,6 +211,37 @@ def _finest(layouts: Iterable[Dims]) -> list[Dims]:
         for layout in ordered
         if not any(other != layout and sums_to(other, layout) for other in ordered)
     ]
+
+
+def merge_sources(layouts: list[Dims], clinics: int) -> list[Dims]:
+    """The statements that give a measure's tables: additive tables merged.
+
+    Tables by additive dimensions only are sums of one finer GROUP BY over all their
+    dimensions, as long as it has few categories (at most :data:`MERGE_LIMIT` in all,
+    so that few rows come back); a table by key populations keeps its own. Fixed order:
+    the same release always runs the same statements.
+    """
+    merged: list[Dims] = []
+    for layout in layouts:
+        if not all(_additive(name) for name in layout):
+            merged.append(layout)
+            continue
+        for number, group in enumerate(merged):
+            union = (*group, *(name for name in layout if name not in group))
+            if all(_additive(name) for name in group) and _cells(union, clinics) <= MERGE_LIMIT:
+                merged[number] = union
+                break
+        else:
+            merged.append(layout)
+    return merged
+
+
+def _cells(dimensions: Dims, clinics: int) -> int:
+    found = 1
+    for name in dimensions:
+        dimension = STATIC_DIMENSIONS.get(name)
+        found *= clinics if dimension is None else len(dimension.categories)
+    return found
 
 
 def _whole_quarters(period: Period) -> bool:
