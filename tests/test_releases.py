@@ -737,3 +737,41 @@ def test_the_same_data_give_the_same_release(app: Flask, session: Session, world
     again = release(app, session, world.task_force, "2025")
     assert again.version == 1
     assert (again.content, again.truth, again.cells_suppressed) == (content, truth, suppressed)
+
+
+@pytest.mark.postgres_only
+def test_nothing_it_counts_changes_while_a_release_is_made(
+    app: Flask, session: Session, world: World
+) -> None:
+    """Every statement of a release must count the same data. PostgreSQL runs each
+    statement on the data committed when it starts, so until the release is committed
+    no other connection may change the tables it reads. (SQLite: every transaction that
+    may write begins IMMEDIATE, which keeps all other writers out already.) The test's
+    own transaction has written to these tables too, which keeps nobody out."""
+    catalogue, policy = policies(app)
+    create_release(
+        session,
+        catalogue=catalogue,
+        policy=policy,
+        user=world.task_force,
+        period_code="2026Q1",
+        reason=None,
+        today=TODAY,
+    )
+    engine = session.get_bind().engine
+
+    def write_elsewhere(table: str) -> None:
+        other = engine.raw_connection()
+        try:
+            cursor = other.cursor()
+            cursor.execute("SET lock_timeout = '300ms'")
+            cursor.execute(f"UPDATE {table} SET id = id WHERE id < 0")
+        finally:
+            other.rollback()
+            other.close()
+
+    for table in ("legal_case", "client", "client_key_population", "referral", "training_session"):
+        with pytest.raises(Exception, match="lock timeout") as held:
+            write_elsewhere(table)
+        assert type(held.value).__name__ == "LockNotAvailable"
+    write_elsewhere("hearing")  # not counted: not held

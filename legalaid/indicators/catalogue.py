@@ -16,8 +16,8 @@ from pydantic import Field, StringConstraints, model_validator
 from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.errors import StartupError
 from legalaid.indicators.dimensions import CLINIC, STATIC_DIMENSIONS
-from legalaid.indicators.measures import CASE_MEASURES, Measure
-from legalaid.indicators.measures_trainings import TRAINING_MEASURES
+from legalaid.indicators.measures import CASE_MEASURES, CASE_TABLES, Measure
+from legalaid.indicators.measures_trainings import TRAINING_MEASURES, TRAINING_TABLES
 from legalaid.indicators.periods import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
 from legalaid.policy.loader import PolicyModel, load_policy
 
@@ -25,6 +25,9 @@ from legalaid.policy.loader import PolicyModel, load_policy
 MEASURES: dict[str, Measure] = {
     measure.name: measure for measure in (*CASE_MEASURES, *TRAINING_MEASURES)
 }
+
+#: Every table they read (a release keeps them from changing while it counts).
+COUNTED_MODELS = tuple(dict.fromkeys((*CASE_TABLES, *TRAINING_TABLES)))
 
 PLAN_YEARS = tuple(range(PLAN_FIRST_YEAR, PLAN_LAST_YEAR + 1))
 TOTAL_COMBO = "total"

@@ -330,19 +330,25 @@ def _count_clients(
     """Distinct clients (among ``who``) served in each period, by period code.
 
     One period: ``count(DISTINCT client.id)`` over the cases served. Several: one
-    statement for all of them, which reads the cases once. The inner query has one row
-    per client (and category), with one flag per period, 1 if one of her cases was open
-    at some time during it; the outer query sums the flags by category. Grouping by
-    client is hashed or sorted once, on the cases served in any of the periods, where
-    ``count(DISTINCT)`` per period would sort the clients of every period again.
+    statement for all of them, which reads the cases once. The inner query groups the
+    cases served in any of the periods by client alone, with one flag per period, 1 if
+    one of her cases was open at some time during it; the outer query joins each client
+    once and sums the flags by her categories. Grouping by client is done once, on the
+    narrow case index, where ``count(DISTINCT)`` per period would sort the clients of
+    every period again. A case is always in its client's clinic (``open_case``), so the
+    cases of a clinic are those of its clients.
     """
-    from_ = _cases(dimensions)
     where = [*in_scope(Client.clinic_id, scope), *who]
     if len(periods) == 1:
         (period,) = periods
         served = _served(period.start, period.end)
         rows = grouped_counts(
-            session, columns, dimensions, func.count(distinct(Client.id)), from_, [*served, *where]
+            session,
+            columns,
+            dimensions,
+            func.count(distinct(Client.id)),
+            _cases(dimensions),
+            [*served, *where],
         )
         return {period.code: rows}
     chosen = _chosen(columns, dimensions)
@@ -352,16 +358,22 @@ def _count_clients(
     ]
     any_period = _served(min(p.start for p in periods), max(p.end for p in periods))
     per_client = (
-        select(*[column.label(f"d{i}") for i, column in enumerate(chosen)], *flags)
-        .select_from(from_)
-        .where(*any_period, *where)
-        .group_by(Client.id, *[column for column in chosen if not _is_constant(column)])
+        select(Case.client_id.label("client_id"), *flags)
+        .where(*any_period, *in_scope(Case.clinic_id, scope))
+        .group_by(Case.client_id)
         .subquery("per_client")
     )
-    categories = [per_client.c[f"d{i}"] for i in range(len(chosen))]
-    statement = select(
-        *categories, *[func.sum(per_client.c[f"served_{i}"]) for i in range(len(periods))]
-    ).group_by(*categories)
+    from_ = _with_client_joins(
+        join(per_client, Client, Client.id == per_client.c.client_id), dimensions
+    )
+    selected: list[Any] = [
+        *[column.label(f"d{i}") for i, column in enumerate(chosen)],
+        *[func.sum(per_client.c[f"served_{i}"]) for i in range(len(periods))],
+    ]
+    statement: Select[Any] = select(*selected).select_from(from_).where(*where)
+    grouped = [column for column in chosen if not _is_constant(column)]
+    if grouped:
+        statement = statement.group_by(*grouped)
     found: dict[str, list[Row]] = {period.code: [] for period in periods}
     for row in session.execute(statement):
         values = tuple(str(value) for value in row[: len(chosen)])
@@ -608,6 +620,9 @@ def referrals_completed(
         session, period, scope, dimensions, consent_required, [Referral.status == "completed"]
     )
 
+
+#: The tables these formulas read.
+CASE_TABLES = (Case, Client, ClientKeyPopulation, Clinic, Respondent, ServiceDelivery, Referral)
 
 _CLIENT_DIMENSIONS = (
     CLINIC,

@@ -179,6 +179,9 @@ def officers_improved(
     )
 
 
+#: The tables these formulas read.
+TRAINING_TABLES = (TrainingSession, TrainingParticipant, Clinic)
+
 _SESSION_DIMENSIONS = (CLINIC, "agency", "region")
 
 TRAINING_MEASURES: tuple[Measure, ...] = (

@@ -23,7 +23,7 @@ from legalaid.disclosure.audit import DisclosureRefusedError, Published
 from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.disclosure.suppression import protect
 from legalaid.errors import ConflictError, DomainError, NotFoundError
-from legalaid.indicators.catalogue import IndicatorCatalogue
+from legalaid.indicators.catalogue import COUNTED_MODELS, IndicatorCatalogue
 from legalaid.indicators.measures import NATIONAL, Scope
 from legalaid.indicators.periods import Period, parse_period
 from legalaid.indicators.tables import CellId
@@ -44,6 +44,13 @@ class ReleaseRefusedError(DomainError):
     """Disclosure control could not make the release safe; nothing was released."""
 
     status_code = 409
+
+
+def hold_counted_tables(session: Session) -> None:
+    """PostgreSQL: lock every table the measures read against writes, to the commit."""
+    quote = session.get_bind().dialect.identifier_preparer.quote
+    names = ", ".join(quote(model.__tablename__) for model in COUNTED_MODELS)
+    session.execute(text(f"LOCK TABLE {names} IN SHARE MODE"))
 
 
 def next_version(session: Session, scope_key: str, period: Period) -> int:
@@ -133,6 +140,11 @@ def create_release(
         # could give a cell away. One release at a time (SQLite's BEGIN IMMEDIATE already
         # serialises every write transaction).
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_RELEASE_LOCK})
+        # Each statement of a release sees the data committed when it starts (READ
+        # COMMITTED): a case saved between two of them would make the tables disagree.
+        # Nobody changes what the release counts until it is made (writers wait);
+        # SQLite's BEGIN IMMEDIATE does the same.
+        hold_counted_tables(session)
     version = next_version(session, scope_key, period)
     if version > 1 and reason is None:
         raise DomainError(
