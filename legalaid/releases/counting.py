@@ -26,18 +26,18 @@ session comes back to Python.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from legalaid.clinics.models import Clinic
 from legalaid.indicators.by_quarter import QUARTER
 from legalaid.indicators.catalogue import IndicatorCatalogue
-from legalaid.indicators.dimensions import STATIC_DIMENSIONS
+from legalaid.indicators.dimensions import STATIC_DIMENSIONS, Dimension
 from legalaid.indicators.measures import PERIOD, Measure, Row, Scope
 from legalaid.indicators.periods import Period
+from legalaid.indicators.tables import clinics_dimension, dimension_named
 
 Dims = tuple[str, ...]
 Counts = dict[tuple[str, ...], int]
@@ -88,7 +88,7 @@ class ReleaseCounts:
         self._span_periods = release_periods(span)
         self._layouts = _layouts_by_measure(catalogue)
         self._merged: dict[tuple[str, bool], list[Dims]] = {}
-        self._clinics: int | None = None
+        self._clinics: Dimension | None = None
         self._answers: dict[tuple[object, ...], Counts] = {}
         #: Per measure, period, scope, source statement and consent: its sums so far.
         self._projections: dict[tuple[object, ...], dict[Dims, Counts]] = {}
@@ -158,9 +158,7 @@ class ReleaseCounts:
         key = (measure, clinic_scope)
         if key not in self._merged:
             if self._clinics is None:
-                self._clinics = int(
-                    self.session.scalar(select(func.count()).select_from(Clinic)) or 0
-                )
+                self._clinics = clinics_dimension(self.session)
             self._merged[key] = merge_sources(self._layouts.get(key, []), self._clinics)
         return self._merged[key]
 
@@ -213,7 +211,7 @@ def _finest(layouts: Iterable[Dims]) -> list[Dims]:
     ]
 
 
-def merge_sources(layouts: list[Dims], clinics: int) -> list[Dims]:
+def merge_sources(layouts: list[Dims], clinics: Dimension) -> list[Dims]:
     """The statements that give a measure's tables: additive tables merged.
 
     Tables by additive dimensions only are sums of one finer GROUP BY over all their
@@ -236,12 +234,8 @@ def merge_sources(layouts: list[Dims], clinics: int) -> list[Dims]:
     return merged
 
 
-def _cells(dimensions: Dims, clinics: int) -> int:
-    found = 1
-    for name in dimensions:
-        dimension = STATIC_DIMENSIONS.get(name)
-        found *= clinics if dimension is None else len(dimension.categories)
-    return found
+def _cells(dimensions: Dims, clinics: Dimension) -> int:
+    return math.prod(len(dimension_named(name, clinics).categories) for name in dimensions)
 
 
 def _whole_quarters(period: Period) -> bool:
