@@ -26,7 +26,7 @@ from legalaid.policy.security import SecurityPolicy
 from legalaid.routing import RecordIdConverter
 from legalaid.schema.migrations import ensure_current
 from legalaid.security_headers import init_security_headers
-from legalaid.settings import PROJECT_ROOT, Settings, load_settings
+from legalaid.settings import Settings, load_settings
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def create_app(
 
     app = Flask(
         "legalaid",
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder="templates",  # inside the package, beside static/
         instance_path=str(settings.instance_path),
         instance_relative_config=False,
     )

@@ -20,10 +20,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from legalaid.errors import StartupError
+from legalaid.policy.loader import SHIPPED_POLICY_DIR
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
-DEFAULT_POLICY_DIR = PROJECT_ROOT / "policies"
+#: The shipped policy files; ``LEGALAID_POLICY_DIR`` names a folder whose files override them.
+DEFAULT_POLICY_DIR = SHIPPED_POLICY_DIR
 
 ENVIRONMENTS = ("development", "production", "test")
 MIN_SECRET_LENGTH = 32
@@ -86,8 +86,9 @@ class Settings:
     encryption_keys: dict[str, bytes] = field(repr=False)
     blind_index_key: bytes = field(repr=False)
     audit_key: bytes = field(repr=False)
-    instance_path: Path = DEFAULT_INSTANCE_PATH
-    policy_dir: Path = DEFAULT_POLICY_DIR
+    instance_path: Path
+    # A folder of policy files overriding the shipped ones, file by file (None: shipped only).
+    policy_dir: Path | None = None
     behind_https: bool = False
     demo_mode: bool = False
     # "fast" makes the test suite quick; anything else hashes passwords at full strength.
@@ -184,8 +185,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = env_vars.get("LEGALAID_ENV", "development").strip().lower()
     if env not in ENVIRONMENTS:
         raise StartupError(f"LEGALAID_ENV must be one of {', '.join(ENVIRONMENTS)}")
-    instance_path = Path(env_vars.get("LEGALAID_INSTANCE_PATH", str(DEFAULT_INSTANCE_PATH)))
-    policy_dir = Path(env_vars.get("LEGALAID_POLICY_DIR", str(DEFAULT_POLICY_DIR)))
+    # The instance folder is the working directory's unless named: an installed package has
+    # no project folder of its own to write into.
+    instance_path = Path(env_vars.get("LEGALAID_INSTANCE_PATH") or "instance").resolve()
+    override = env_vars.get("LEGALAID_POLICY_DIR", "").strip()
+    policy_dir = Path(override).resolve() if override else None
+    if policy_dir is not None and not policy_dir.is_dir():
+        raise StartupError(f"LEGALAID_POLICY_DIR names {policy_dir}, which is not a folder")
 
     source: dict[str, str] = {}
     if env != "production":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -14,12 +13,11 @@ from sqlalchemy.orm import Session
 from legalaid.access.enforce import check_every_endpoint_listed
 from legalaid.audit.models import AuditEntry
 from legalaid.errors import StartupError
+from legalaid.settings import DEFAULT_POLICY_DIR
 from tests.factories import create_user, sign_in
 from tests.helpers import csrf_token
 
-POLICY = tomllib.loads(
-    (Path(__file__).resolve().parent.parent / "policies" / "access.toml").read_text("utf-8")
-)
+POLICY = tomllib.loads((DEFAULT_POLICY_DIR / "access.toml").read_text("utf-8"))
 ENDPOINTS = sorted(POLICY["endpoints"])
 ROLES = ["anonymous", "lawyer", "manager", "task_force", "admin"]
 

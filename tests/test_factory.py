@@ -10,7 +10,7 @@ from flask import Flask
 from legalaid.database import get_database
 from legalaid.errors import StartupError
 from legalaid.factory import create_app
-from legalaid.settings import load_settings, new_key
+from legalaid.settings import DEFAULT_POLICY_DIR, load_settings, new_key
 from tests.conftest import make_settings
 
 GOOD_PRODUCTION_ENV = {
@@ -154,7 +154,7 @@ def test_bad_policy_file_stops_start_up(
 ) -> None:
     policy_dir = tmp_path / "policies"
     policy_dir.mkdir()
-    for source in Path(__file__).resolve().parent.parent.joinpath("policies").glob("*.toml"):
+    for source in DEFAULT_POLICY_DIR.glob("*.toml"):
         (policy_dir / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     (policy_dir / "security.toml").write_text(content, encoding="utf-8")
     settings = make_settings(migrated_database_url, tmp_path, policy_dir=policy_dir)
@@ -163,7 +163,21 @@ def test_bad_policy_file_stops_start_up(
     assert "security.toml" in str(error.value)
 
 
-def test_missing_policy_file_stops_start_up(tmp_path: Path, migrated_database_url: str) -> None:
+def test_missing_policy_folder_stops_start_up(tmp_path: Path, migrated_database_url: str) -> None:
     settings = make_settings(migrated_database_url, tmp_path, policy_dir=tmp_path / "nowhere")
-    with pytest.raises(StartupError, match="is missing"):
+    with pytest.raises(StartupError, match="does not exist"):
         create_app(settings)
+
+
+def test_policy_folder_overrides_file_by_file(tmp_path: Path, migrated_database_url: str) -> None:
+    """A network's folder holding only security.toml keeps the shipped files for the rest."""
+    policy_dir = tmp_path / "policies"
+    policy_dir.mkdir()
+    (policy_dir / "security.toml").write_text("[passwords]\nmin_length = 16\n", encoding="utf-8")
+    app = create_app(make_settings(migrated_database_url, tmp_path, policy_dir=policy_dir))
+    try:
+        policies = app.extensions["legalaid.policies"]
+        assert policies.security.passwords.min_length == 16
+        assert policies.access.endpoints  # the shipped access.toml
+    finally:
+        get_database(app).engine.dispose()

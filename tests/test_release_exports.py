@@ -15,7 +15,6 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +32,7 @@ from legalaid.releases import exports
 from legalaid.releases.frozen import FrozenRelease, PublishedTable
 from legalaid.releases.models import IndicatorRelease
 from legalaid.releases.services import create_release
+from legalaid.settings import DEFAULT_POLICY_DIR
 from tests.case_factories import make_case
 from tests.factories import create_clinic, create_user, sign_in
 
@@ -454,7 +454,7 @@ def test_lawyers_and_administrators_download_nothing(
 
 
 def _catalogue_data() -> dict[str, Any]:
-    path = Path(__file__).resolve().parent.parent / "policies" / "indicators.toml"
+    path = DEFAULT_POLICY_DIR / "indicators.toml"
     data: dict[str, Any] = tomllib.loads(path.read_text("utf-8"))
     return data
 

@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "legalaid" / "translations"
-METHODS = [("legalaid/**.py", "python"), ("templates/**.html", "jinja2")]
+METHODS = [("legalaid/**.py", "python"), ("legalaid/templates/**.html", "jinja2")]
 KEYWORDS = {
     "_": None,
     "gettext": None,

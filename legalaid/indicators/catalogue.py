@@ -19,7 +19,7 @@ from legalaid.indicators.dimensions import CLINIC, STATIC_DIMENSIONS
 from legalaid.indicators.measures import CASE_MEASURES, CASE_TABLES, Measure
 from legalaid.indicators.measures_trainings import TRAINING_MEASURES, TRAINING_TABLES
 from legalaid.indicators.periods import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
-from legalaid.policy.loader import PolicyModel, load_policy
+from legalaid.policy.loader import PolicyModel, load_policy, policy_path
 
 #: Every formula the catalogue may name.
 MEASURES: dict[str, Measure] = {
@@ -220,12 +220,15 @@ class IndicatorCatalogue(PolicyModel):
                     )
 
 
-def load_indicator_policies(policy_dir: Path) -> tuple[IndicatorCatalogue, DisclosurePolicy]:
+def load_indicator_policies(
+    policy_dir: Path | None,
+) -> tuple[IndicatorCatalogue, DisclosurePolicy]:
     """Both files, each validated, then checked against each other."""
     catalogue = load_policy(policy_dir, "indicators.toml", IndicatorCatalogue)
     disclosure = load_policy(policy_dir, "disclosure.toml", DisclosurePolicy)
     try:
         catalogue.check_crossings(disclosure)
     except ValueError as exc:
-        raise StartupError(f"policy file {policy_dir / 'indicators.toml'}: {exc}") from exc
+        path = policy_path(policy_dir, "indicators.toml")
+        raise StartupError(f"policy file {path}: {exc}") from exc
     return catalogue, disclosure

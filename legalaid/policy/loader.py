@@ -19,8 +19,21 @@ class PolicyModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def load_policy(policy_dir: Path, filename: str, model: type[M]) -> M:
-    path = policy_dir / filename
+#: The policy files shipped with the package (a network's own folder overrides them).
+SHIPPED_POLICY_DIR = Path(__file__).resolve().parent.parent / "policies"
+
+
+def policy_path(override_dir: Path | None, filename: str) -> Path:
+    """The network's own file where its folder has one, else the shipped default."""
+    if override_dir is not None and not override_dir.is_dir():
+        raise StartupError(f"the policy folder {override_dir} does not exist")
+    if override_dir is not None and (override_dir / filename).exists():
+        return override_dir / filename
+    return SHIPPED_POLICY_DIR / filename
+
+
+def load_policy(policy_dir: Path | None, filename: str, model: type[M]) -> M:
+    path = policy_path(policy_dir, filename)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:

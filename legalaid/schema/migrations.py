@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -9,9 +11,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from legalaid.errors import StartupError
-from legalaid.settings import PROJECT_ROOT
 
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+#: Alembic's revisions ship inside the package, so an installed wheel can build its schema.
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def alembic_config(engine: Engine) -> Config:
