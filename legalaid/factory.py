@@ -23,6 +23,7 @@ from legalaid.indicators.catalogue import IndicatorCatalogue, load_indicator_pol
 from legalaid.pages.errors import register_error_handlers
 from legalaid.policy.loader import load_policy
 from legalaid.policy.security import SecurityPolicy
+from legalaid.request_input import init_request_input
 from legalaid.routing import RecordIdConverter
 from legalaid.schema.migrations import ensure_current
 from legalaid.security_headers import init_security_headers
@@ -88,6 +89,8 @@ def create_app(
     CSRFProtect(app)
     login_manager = LoginManager(app)
     init_login_manager(login_manager)
+    # Before access: malformed input is refused before the session is even loaded.
+    init_request_input(app)
     init_access(app)
     init_security_headers(app, https=settings.behind_https)
     register_error_handlers(app)

@@ -17,6 +17,7 @@ from legalaid.clinics.queries import all_clinics, clinic_choices
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import ConflictError, DomainError, show_on_form
 from legalaid.pagination import Page, paginate
+from legalaid.routing import record_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -116,8 +117,9 @@ def accounts_list() -> str:
         )
     if filters["role"]:
         query = query.where(User.role == filters["role"])
-    if filters["clinic"].isdigit():
-        query = query.where(User.clinic_id == int(filters["clinic"]))
+    clinic_id = record_id(filters["clinic"])
+    if clinic_id is not None:
+        query = query.where(User.clinic_id == clinic_id)
     page: Page[User] = paginate(db_session(), query, request.args.get("page", "1"))
     return render_template(
         "admin/accounts.html", page=page, filters=filters, clinics=all_clinics(db_session())
@@ -128,7 +130,7 @@ bp.add_url_rule("/accounts", endpoint="accounts", view_func=accounts_list)
 
 
 def _clinic_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return record_id(value)
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])

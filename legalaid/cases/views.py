@@ -39,6 +39,7 @@ from legalaid.conflicts.service import ConflictReport, check_conflicts
 from legalaid.crypto.blind_index import blind_index
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
+from legalaid.routing import record_id
 from legalaid.vocabulary.casework import RESPONDENT_RELATIONS
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -84,10 +85,11 @@ def _chosen_client(form: IntakeForm) -> Client | None:
     value = form.existing_client.data or "new"
     if value == "new":
         return None
-    if not value.isdigit():
+    client_id = record_id(value)
+    if client_id is None:
         raise DomainError(_("Choose one of the listed values."), field="existing_client")
     try:
-        client = get_visible_client(db_session(), g.user, int(value))
+        client = get_visible_client(db_session(), g.user, client_id)
     except NotFoundError:
         raise DomainError(_("Choose one of the listed values."), field="existing_client") from None
     if client.clinic_id != g.user.clinic_id:
@@ -240,9 +242,7 @@ def _save_step(form: IntakeForm) -> BaseResponse | ConflictReport | None:
             client_details=None if client is not None else form.client_details(),
             case_details=form.case_details(),
             respondents=form.respondent_inputs(),
-            assigned_lawyer_id=int(form.assigned_lawyer_id.data or 0)
-            if str(form.assigned_lawyer_id.data or "").isdigit()
-            else 0,
+            assigned_lawyer_id=record_id(form.assigned_lawyer_id.data) or 0,
             decision=form.decision.data or "",
             decline_reason=form.decline_reason.data or "",
             today=today(),
@@ -440,7 +440,7 @@ def assign(case_id: int) -> Rendered:
     if request.method == "GET":
         form.version.data = case_.version
     if form.validate_on_submit():
-        lawyer_id = int(form.lawyer_id.data) if str(form.lawyer_id.data).isdigit() else None
+        lawyer_id = record_id(form.lawyer_id.data)
         try:
             services.assign_case(
                 db_session(),
