@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Flask, g
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from legalaid.access.current import init_login_manager
@@ -71,6 +73,13 @@ def create_app(
     app.config.update(settings.flask_config())
     app.extensions["legalaid.settings"] = settings
     app.extensions["legalaid.policies"] = load_policies(settings)
+    # How sign-in slows an address that failed often (tests put a recorder here).
+    app.extensions["legalaid.sleep"] = time.sleep
+    if settings.trusted_proxies:
+        # Only the configured number of hops is believed; werkzeug reads the headers.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
+        )
 
     _configure_logging()
 

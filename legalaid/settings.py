@@ -91,6 +91,9 @@ class Settings:
     policy_dir: Path | None = None
     behind_https: bool = False
     demo_mode: bool = False
+    # Reverse proxies in front of the app (hops that append to X-Forwarded-For). 0: none,
+    # and forwarded headers are ignored, so nobody can claim another address by sending one.
+    trusted_proxies: int = 0
     # "fast" makes the test suite quick; anything else hashes passwords at full strength.
     password_hashing: str = "strong"  # noqa: S105 - a profile name
 
@@ -226,4 +229,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         policy_dir=policy_dir,
         behind_https=_flag(source.get("LEGALAID_HTTPS"), default=env == "production"),
         demo_mode=_flag(source.get("LEGALAID_DEMO"), default=False),
+        trusted_proxies=_proxy_hops(source.get("LEGALAID_TRUSTED_PROXIES", "")),
     )
+
+
+def _proxy_hops(value: str) -> int:
+    """LEGALAID_TRUSTED_PROXIES: how many reverse proxies stand before the app (0 to 5)."""
+    text = value.strip() or "0"
+    if not (text.isascii() and text.isdigit()) or int(text) > 5:
+        raise StartupError("LEGALAID_TRUSTED_PROXIES must be a number of proxy hops, 0 to 5")
+    return int(text)

@@ -31,6 +31,7 @@ from legalaid.accounts.forms import (
 from legalaid.accounts.models import User, UserSession
 from legalaid.accounts.sessions import (
     end_session,
+    make_room_for_waiting_session,
     open_sessions_of,
     start_session,
 )
@@ -50,11 +51,23 @@ def _settings() -> Settings:
 
 
 def _client_address() -> str:
+    # The client's own address when LEGALAID_TRUSTED_PROXIES names the proxy hops (werkzeug's
+    # ProxyFix rewrites remote_addr); without it, forwarded headers are never read.
     return (request.remote_addr or "unknown")[:64]
+
+
+def _wait(seconds: float) -> None:
+    """Slow an address that failed often; the app's sleeper (tests record, not sleep)."""
+    if seconds > 0:
+        current_app.extensions["legalaid.sleep"](seconds)
 
 
 def _begin(user: User, stage: str) -> None:
     """A new server-side session and a new cookie: never reuse an id from before sign-in."""
+    if stage == "password":
+        make_room_for_waiting_session(
+            db_session(), user.id, services.security_policy().two_factor.max_waiting_sessions
+        )
     started = start_session(
         db_session(),
         user,
@@ -101,6 +114,8 @@ def login() -> str | BaseResponse:
         return render_template("accounts/login.html", form=form)
     db = db_session()
     policy = services.security_policy()
+    user_typed = signin.find_user_by_email(db, form.email.data or "")
+    _wait(signin.gate(db, user_typed, _client_address(), policy).delay_seconds)
     result = signin.check_password(
         db, form.email.data or "", form.password.data or "", _client_address(), policy
     )
@@ -133,11 +148,11 @@ def two_factor() -> str | BaseResponse:
     if not form.validate_on_submit():
         return render_template("accounts/two_factor.html", form=form)
     db = db_session()
-    if signin.check_second_factor(db, user, form.code.data or ""):
-        return _finish_sign_in(user, session.get("next"))
     policy = services.security_policy()
-    signin.record_failure(db, user, _client_address(), policy, step="2fa")
-    if user.locked_until is not None:
+    _wait(signin.gate(db, user, _client_address(), policy).delay_seconds)
+    if signin.check_code(db, user, form.code.data or "", _client_address(), policy):
+        return _finish_sign_in(user, session.get("next"))
+    if pending.ended_at is not None or signin.gate(db, user, _client_address(), policy).refused:
         end_session(pending, "locked")
         session.clear()
         return render_template("accounts/login.html", form=LoginForm(), error=_generic_failure())

@@ -16,10 +16,23 @@ class PasswordPolicy(PolicyModel):
 
 
 class LockoutPolicy(PolicyModel):
+    # Failures of one account from one address (password and code steps together) that
+    # lock that account for that address.
     max_failures: int = Field(5, ge=1, le=100)
     window_minutes: int = Field(15, ge=1, le=24 * 60)
     lock_minutes: int = Field(15, ge=1, le=24 * 60)
+    # Failures of one account from all addresses together that lock it everywhere: the
+    # bound on guessing from many addresses.
+    max_failures_per_account: int = Field(20, ge=1, le=1000)
+    # Failures from one address (all accounts) after which each attempt from it waits.
     max_failures_per_address: int = Field(30, ge=1, le=10_000)
+    address_delay_seconds: float = Field(3.0, ge=0, le=10)
+
+    @model_validator(mode="after")
+    def _pair_inside_account(self) -> LockoutPolicy:
+        if self.max_failures > self.max_failures_per_account:
+            raise ValueError("lockout.max_failures cannot exceed max_failures_per_account")
+        return self
 
 
 class SessionPolicy(PolicyModel):
@@ -30,6 +43,8 @@ class SessionPolicy(PolicyModel):
 
 class TwoFactorPolicy(PolicyModel):
     required_for_roles: tuple[str, ...] = ROLES.codes
+    # Sessions of one account waiting at the code step at once; a new one ends the oldest.
+    max_waiting_sessions: int = Field(3, ge=1, le=20)
 
     @model_validator(mode="after")
     def _known_roles(self) -> TwoFactorPolicy:
