@@ -250,3 +250,15 @@ def check_second_factor(session: Session, user: User, code: str) -> bool:
 
 def second_factor_required(user: User, policy: SecurityPolicy, *, demo_mode: bool) -> bool:
     return not demo_mode and user.role in policy.two_factor.required_for_roles
+
+
+def reauthenticate(
+    session: Session, user: User, password: str, client_address: str, policy: SecurityPolicy
+) -> bool:
+    """The password again inside a session: a wrong one counts like a sign-in failure,
+    so a stolen session cannot guess it any faster than the sign-in page allows."""
+    password_ok = verify_password(user.password_hash, password, policy.passwords)
+    if gate(session, user, client_address, policy).refused or not password_ok:
+        record_failure(session, user, client_address, policy, step="reauth")
+        return False
+    return True

@@ -23,9 +23,12 @@ from legalaid.accounts.forms import (
     ChangePasswordForm,
     CodeForm,
     EmptyForm,
+    EndOthersForm,
     EnrolForm,
     LoginForm,
+    NewRecoveryCodesForm,
     PreferredLanguageForm,
+    ReauthForm,
     SetupForm,
 )
 from legalaid.accounts.models import User, UserSession
@@ -186,8 +189,25 @@ def enrol() -> str | BaseResponse:
     return render_template("accounts/enrol.html", form=form, qr_svg=totp.qr_svg(uri), secret=secret)
 
 
+def _reauthenticated(form: ReauthForm) -> bool:
+    """The password typed again is right (a wrong one is shown beside the field)."""
+    if not form.validate_on_submit():
+        return False
+    db = db_session()
+    policy = services.security_policy()
+    _wait(signin.gate(db, g.user, _client_address(), policy).delay_seconds)
+    if signin.reauthenticate(db, g.user, form.password_typed(), _client_address(), policy):
+        return True
+    field = next(iter(f for f in form if f.type == "PasswordField"))
+    field.errors = [*field.errors, _("The current password is not right.")]
+    return False
+
+
 @bp.post("/account/recovery-codes")
 def recovery_codes() -> str:
+    form = NewRecoveryCodesForm()
+    if not _reauthenticated(form):
+        return _settings_page(recovery_form=form)
     codes = services.regenerate_recovery_codes(db_session(), g.user)
     return render_template("accounts/recovery_codes.html", codes=codes, first_time=False)
 
@@ -243,6 +263,8 @@ def _settings_page(**forms: object) -> str:
         "password_form": ChangePasswordForm(),
         "language_form_self": PreferredLanguageForm(language=user.preferred_language),
         "empty_form": EmptyForm(),
+        "recovery_form": NewRecoveryCodesForm(),
+        "others_form": EndOthersForm(),
         "sessions": open_sessions_of(db_session(), user.id),
         "this_session": current_user_session(),
     }
@@ -307,7 +329,10 @@ def end_one_session(session_id: int) -> BaseResponse:
 
 
 @bp.post("/account/sessions/end-others")
-def end_other_sessions() -> BaseResponse:
+def end_other_sessions() -> str | BaseResponse:
+    form = EndOthersForm()
+    if not _reauthenticated(form):
+        return _settings_page(others_form=form)
     this_session = current_user_session()
     ended = services.end_other_sessions(
         db_session(), g.user, keep_session_id=this_session.id if this_session else None
