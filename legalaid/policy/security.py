@@ -13,6 +13,8 @@ class PasswordPolicy(PolicyModel):
     max_length: int = Field(128, ge=64, le=1024)
     # How long the code for setting one's own password (new account, reset) stays valid.
     setup_code_hours: int = Field(72, ge=1, le=24 * 14)
+    # The lowest zxcvbn score (0-4) a new password may have.
+    min_strength: int = Field(3, ge=0, le=4)
 
 
 class LockoutPolicy(PolicyModel):
