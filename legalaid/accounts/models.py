@@ -146,5 +146,7 @@ class UserSession(Base):
     ended_reason: Mapped[str | None] = mapped_column(String(32))
     client_address: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+    # Search terms typed into list pages (JSON, by list), encrypted: kept here, not in URLs.
+    search_terms: Mapped[str | None] = mapped_column(EncryptedText("user_session.search_terms"))
 
     user: Mapped[User] = relationship()

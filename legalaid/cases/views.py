@@ -40,6 +40,7 @@ from legalaid.crypto.blind_index import blind_index
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
 from legalaid.routing import record_id
+from legalaid.search_terms import held_term, term_out_of_url
 from legalaid.vocabulary.casework import RESPONDENT_RELATIONS
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -57,9 +58,13 @@ def _clinic_lawyers(clinic_id: int) -> list[User]:
     )
 
 
-@bp.get("/")
-def list_cases() -> str:
-    filters = CaseFilters.from_args(request.args, g.user)
+@bp.route("/", methods=["GET", "POST"])
+def list_cases() -> str | BaseResponse:
+    moved = term_out_of_url("cases", "cases.list_cases")
+    if moved is not None:
+        return moved
+    args = {**request.args.to_dict(), "q": held_term("cases")}
+    filters = CaseFilters.from_args(args, g.user)
     page = case_list_page(db_session(), g.user, filters, request.args.get("page"))
     lawyers = _clinic_lawyers(g.user.clinic_id) if g.user.role == "manager" else []
     record_event(db_session(), "case.listed", object_type="case")

@@ -6,7 +6,8 @@ Create Date: 2026-12-07 06:30:00.000000
 
 A lock's end is written once, when it starts (failures while locked never move it).
 The credentials epoch of an account goes up when its password, role, clinic or active
-state changes; a token minted under an older epoch no longer works.
+state changes; a token minted under an older epoch no longer works. What is typed into a
+search box is held (encrypted) on the session row instead of in URLs and access logs.
 """
 
 from collections.abc import Sequence
@@ -45,9 +46,13 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("credentials_epoch", sa.Integer(), nullable=False, server_default="1")
         )
+    with op.batch_alter_table("user_session", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("search_terms", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("user_session", schema=None) as batch_op:
+        batch_op.drop_column("search_terms")
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.drop_column("credentials_epoch")
     with op.batch_alter_table("user_account", schema=None) as batch_op:
