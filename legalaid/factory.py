@@ -137,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     from legalaid.cases.views import bp as cases_bp
     from legalaid.casework.views import bp as casework_bp
     from legalaid.clients.views import bp as clients_bp
+    from legalaid.conflicts.views import bp as conflicts_bp
     from legalaid.pages.views import bp as pages_bp
     from legalaid.referrals.views import bp as referrals_bp
     from legalaid.releases.downloads import bp as exports_bp
@@ -154,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
         casework_bp,
         referrals_bp,
         caseloads_bp,
+        conflicts_bp,
         trainings_bp,
         releases_bp,
         exports_bp,

@@ -35,6 +35,7 @@ from legalaid.cases.scope import get_visible_client
 from legalaid.clients.forms import CLIENT_FIELDS
 from legalaid.clients.models import Client
 from legalaid.clinics.models import Clinic
+from legalaid.conflicts.limits import CheckLimitError
 from legalaid.conflicts.service import ConflictReport, check_conflicts
 from legalaid.crypto.blind_index import blind_index
 from legalaid.database import db_session, rollback_request
@@ -202,7 +203,11 @@ def _check_step(form: IntakeForm) -> tuple[ConflictReport | None, bool]:
         return None, False
     # Errors elsewhere on the form wait for the save: the check only needs the names.
     _clear_errors(form)
-    return _run_check(form, client), True
+    try:
+        return _run_check(form, client), True
+    except CheckLimitError as error:
+        form.full_name.errors = [str(error)]
+        return None, False
 
 
 def _clear_errors(form: IntakeForm) -> None:

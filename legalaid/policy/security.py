@@ -56,11 +56,17 @@ class TwoFactorPolicy(PolicyModel):
         return self
 
 
+class ConflictCheckPolicy(PolicyModel):
+    # Conflict checks one person may make in an hour: the check looks across all clinics.
+    max_per_hour: int = Field(60, ge=1, le=10_000)
+
+
 class SecurityPolicy(PolicyModel):
     passwords: PasswordPolicy = PasswordPolicy()
     lockout: LockoutPolicy = LockoutPolicy()
     sessions: SessionPolicy = SessionPolicy()
     two_factor: TwoFactorPolicy = TwoFactorPolicy()
+    conflict_checks: ConflictCheckPolicy = ConflictCheckPolicy()
 
     @model_validator(mode="after")
     def _idle_inside_absolute(self) -> SecurityPolicy:
