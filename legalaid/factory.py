@@ -142,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     from legalaid.referrals.views import bp as referrals_bp
     from legalaid.releases.downloads import bp as exports_bp
     from legalaid.releases.views import bp as releases_bp
+    from legalaid.staff.views import bp as staff_bp
     from legalaid.tokens.views import bp as tokens_bp
     from legalaid.trainings.views import bp as trainings_bp
 
@@ -156,6 +157,7 @@ def _register_blueprints(app: Flask) -> None:
         referrals_bp,
         caseloads_bp,
         conflicts_bp,
+        staff_bp,
         trainings_bp,
         releases_bp,
         exports_bp,

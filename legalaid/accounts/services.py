@@ -138,6 +138,39 @@ def reset_account(session: Session, user: User) -> IssuedCode:
     return IssuedCode(user, code)
 
 
+def issue_setup_code_for_staff(session: Session, manager: User, user_id: int) -> IssuedCode:
+    """A manager gives one of her own staff (waiting for set-up) a fresh set-up code.
+
+    Only accounts of her clinic that have no password (new, or reset by an administrator)
+    and are active; anyone else answers like a missing account.
+    """
+    user = session.get(User, user_id)
+    if (
+        user is None
+        or manager.role != "manager"
+        or user.clinic_id != manager.clinic_id
+        or user.role not in CLINIC_ROLES
+        or user.id == manager.id
+        or not user.active
+        or user.password_hash is not None
+    ):
+        raise NotFoundError()
+    code = _issue_setup_code(user)
+    session.flush()
+    record_event(session, "account.setup_code_issued", object_type="user", object_id=user.id)
+    return IssuedCode(user, code)
+
+
+def issue_setup_code_on_server(session: Session, user: User) -> IssuedCode:
+    """For the command line: a fresh code for an account that has no password yet."""
+    if user.password_hash is not None:
+        raise DomainError(_("This account has a password; reset it first."))
+    code = _issue_setup_code(user)
+    session.flush()
+    record_event(session, "account.setup_code_issued", object_type="user", object_id=user.id)
+    return IssuedCode(user, code)
+
+
 def set_password_with_code(session: Session, email: str, code: str, password: str) -> User:
     """The user chooses her own password with the single-use code from an administrator."""
     policy = security_policy()

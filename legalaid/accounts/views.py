@@ -32,6 +32,7 @@ from legalaid.accounts.forms import (
     SetupForm,
 )
 from legalaid.accounts.models import User, UserSession
+from legalaid.accounts.notices import changes_since_last_sign_in
 from legalaid.accounts.sessions import (
     end_session,
     make_room_for_waiting_session,
@@ -88,11 +89,16 @@ def _home_for(user: User) -> str:
 
 
 def _finish_sign_in(user: User, next_path: str | None) -> BaseResponse:
+    # What an administrator changed since her last sign-in, read before this one is
+    # recorded and flashed once the new session (and its cookie) has begun.
+    notices = changes_since_last_sign_in(db_session(), user)
     signin.record_success(db_session(), user, _client_address())
     pending = current_user_session()
     if pending is not None:
         end_session(pending, "signed_in")
     _begin(user, "full")
+    for message in notices:
+        flash(message, "warning")
     g.user = user
     return redirect(local_path(next_path) or _home_for(user))
 
