@@ -207,3 +207,19 @@ def test_local_path_refuses_control_characters() -> None:
     assert local_path("/cases/\r\nSet-Cookie: x=1") is None
     assert local_path("/cases/\x00") is None
     assert local_path("/cases/?q=1") == "/cases/?q=1"
+
+
+@pytest.mark.parametrize("value", ["9" * 30, str(LARGEST_ID + 1), "²"])
+def test_an_oversized_existing_client_at_intake_is_a_form_error(
+    app: Flask, session: Session, value: str
+) -> None:
+    lawyer = create_user(session, "lawyer")
+    client = app.test_client()
+    sign_in(client, app, lawyer, session=session)
+    for action in ("check", "save"):
+        token = csrf_token(client, "/cases/intake")
+        response = client.post(
+            "/cases/intake",
+            data={"csrf_token": token, "action": action, "existing_client": value},
+        )
+        assert response.status_code < 500, (action, response.status_code)
