@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Flask, g
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from legalaid.access.current import init_login_manager
@@ -23,6 +25,7 @@ from legalaid.indicators.catalogue import IndicatorCatalogue, load_indicator_pol
 from legalaid.pages.errors import register_error_handlers
 from legalaid.policy.loader import load_policy
 from legalaid.policy.security import SecurityPolicy
+from legalaid.request_input import init_request_input
 from legalaid.routing import RecordIdConverter
 from legalaid.schema.migrations import ensure_current
 from legalaid.security_headers import init_security_headers
@@ -70,6 +73,13 @@ def create_app(
     app.config.update(settings.flask_config())
     app.extensions["legalaid.settings"] = settings
     app.extensions["legalaid.policies"] = load_policies(settings)
+    # How sign-in slows an address that failed often (tests put a recorder here).
+    app.extensions["legalaid.sleep"] = time.sleep
+    if settings.trusted_proxies:
+        # Only the configured number of hops is believed; werkzeug reads the headers.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
+        )
 
     _configure_logging()
 
@@ -88,6 +98,8 @@ def create_app(
     CSRFProtect(app)
     login_manager = LoginManager(app)
     init_login_manager(login_manager)
+    # Before access: malformed input is refused before the session is even loaded.
+    init_request_input(app)
     init_access(app)
     init_security_headers(app, https=settings.behind_https)
     register_error_handlers(app)
@@ -125,10 +137,12 @@ def _register_blueprints(app: Flask) -> None:
     from legalaid.cases.views import bp as cases_bp
     from legalaid.casework.views import bp as casework_bp
     from legalaid.clients.views import bp as clients_bp
+    from legalaid.conflicts.views import bp as conflicts_bp
     from legalaid.pages.views import bp as pages_bp
     from legalaid.referrals.views import bp as referrals_bp
     from legalaid.releases.downloads import bp as exports_bp
     from legalaid.releases.views import bp as releases_bp
+    from legalaid.staff.views import bp as staff_bp
     from legalaid.tokens.views import bp as tokens_bp
     from legalaid.trainings.views import bp as trainings_bp
 
@@ -142,6 +156,8 @@ def _register_blueprints(app: Flask) -> None:
         casework_bp,
         referrals_bp,
         caseloads_bp,
+        conflicts_bp,
+        staff_bp,
         trainings_bp,
         releases_bp,
         exports_bp,

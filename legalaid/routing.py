@@ -20,3 +20,17 @@ class RecordIdConverter(IntegerConverter):
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", LARGEST_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def record_id(value: object) -> int | None:
+    """A record id typed into a query string or a form, or None if it cannot be one.
+
+    The one parser for ids that do not come through the URL path: ASCII digits only
+    (``str.isdigit`` also takes "²", which ``int`` refuses) and no larger than a key
+    the database holds, so an oversized number is "no such record", never an overflow.
+    """
+    text = str(value).strip() if value is not None else ""
+    if not text or len(text) > 10 or not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= LARGEST_ID else None

@@ -79,6 +79,23 @@ def _check_secret(value: str, variable: str) -> str:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    host: str = ""
+    port: int = 587
+    username: str = ""
+    password: str = field(default="", repr=False)
+    sender: str = ""
+    # STARTTLS after connecting (port 587); off only for a relay on the same machine.
+    starttls: bool = True
+    # The address people open the app at, for the link in the mail.
+    base_url: str = ""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host and self.sender)
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str
     database_url: str
@@ -91,6 +108,12 @@ class Settings:
     policy_dir: Path | None = None
     behind_https: bool = False
     demo_mode: bool = False
+    # Reverse proxies in front of the app (hops that append to X-Forwarded-For). 0: none,
+    # and forwarded headers are ignored, so nobody can claim another address by sending one.
+    trusted_proxies: int = 0
+    # Outgoing mail for set-up codes of lawyers and managers (no host: no mail, and a
+    # manager of the clinic gives her staff their codes instead).
+    mail: MailSettings = field(default_factory=lambda: MailSettings())
     # "fast" makes the test suite quick; anything else hashes passwords at full strength.
     password_hashing: str = "strong"  # noqa: S105 - a profile name
 
@@ -226,4 +249,33 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         policy_dir=policy_dir,
         behind_https=_flag(source.get("LEGALAID_HTTPS"), default=env == "production"),
         demo_mode=_flag(source.get("LEGALAID_DEMO"), default=False),
+        trusted_proxies=_proxy_hops(source.get("LEGALAID_TRUSTED_PROXIES", "")),
+        mail=_mail_settings(source),
     )
+
+
+def _mail_settings(source: dict[str, str]) -> MailSettings:
+    """LEGALAID_SMTP_*: where set-up codes are mailed from (all optional)."""
+    port = source.get("LEGALAID_SMTP_PORT", "587").strip()
+    if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
+        raise StartupError("LEGALAID_SMTP_PORT must be a port number")
+    mail = MailSettings(
+        host=source.get("LEGALAID_SMTP_HOST", "").strip(),
+        port=int(port),
+        username=source.get("LEGALAID_SMTP_USERNAME", ""),
+        password=source.get("LEGALAID_SMTP_PASSWORD", ""),
+        sender=source.get("LEGALAID_SMTP_FROM", "").strip(),
+        starttls=_flag(source.get("LEGALAID_SMTP_STARTTLS"), default=True),
+        base_url=source.get("LEGALAID_BASE_URL", "").strip().rstrip("/"),
+    )
+    if mail.host and not mail.sender:
+        raise StartupError("LEGALAID_SMTP_FROM is not set; mail needs a sender address")
+    return mail
+
+
+def _proxy_hops(value: str) -> int:
+    """LEGALAID_TRUSTED_PROXIES: how many reverse proxies stand before the app (0 to 5)."""
+    text = value.strip() or "0"
+    if not (text.isascii() and text.isdigit()) or int(text) > 5:
+        raise StartupError("LEGALAID_TRUSTED_PROXIES must be a number of proxy hops, 0 to 5")
+    return int(text)

@@ -147,6 +147,9 @@ def app(shared_settings: Settings) -> Iterator[Flask]:
     """The app on the shared migrated database; everything a test commits is rolled back."""
     application = create_app(shared_settings)
     application.config.update(TESTING=True)
+    # Sign-in's delay for a throttled address is recorded, not slept (tests assert it).
+    application.extensions["tests.slept"] = slept = []
+    application.extensions["legalaid.sleep"] = slept.append
     # Built before the test's transaction starts (SQLite would make it wait for the lock).
     twin = create_app(shared_settings, check_schema=False)
     application.extensions["tests.twin"] = twin

@@ -259,8 +259,10 @@ def test_two_words_must_agree_when_both_names_have_two(session: Session, world: 
     assert not found("Leyla Məmmədova")  # surname only
     assert found("Мамедова Айнур")  # both, any order, any script
     assert found("Aynur Rəşad qızı Məmmədova")  # two of three words
-    # A one-word name is compared on its one word.
-    assert found("Məmmədova")
+    # A one-word name is compared on its one word inside the lawyer's own scope, but it
+    # never reveals another clinic (issue 12: one common word is no specific subject).
+    assert check_client(session, world.baku_lawyer, "Məmmədova").hits
+    assert not found("Məmmədova")
 
 
 def test_a_short_existing_name_can_still_match(session: Session, world: World) -> None:
@@ -271,9 +273,12 @@ def test_a_short_existing_name_can_still_match(session: Session, world: World) -
         "Zəhra Nəbiyeva",
         respondents=(("Tofiq", "known_person"),),
     )
-    (hit,) = check_client(session, world.ganja_lawyer, "Tofik Guliyev").hits
+    # In scope, the one-word respondent is still found; another clinic's is not revealed
+    # on one agreeing word (issue 12).
+    (hit,) = check_client(session, world.baku_lawyer, "Tofik Guliyev").hits
     assert hit.matched_kind == "respondent"
-    assert not check_client(session, world.ganja_lawyer, "Orxan Guliyev").hits
+    assert not check_client(session, world.baku_lawyer, "Orxan Guliyev").hits
+    assert not check_client(session, world.ganja_lawyer, "Tofik Guliyev").hits
 
 
 def test_birth_year_disagreement_excludes_a_client(session: Session, world: World) -> None:

@@ -21,7 +21,12 @@ def test_sign_out_of_all_other_sessions(app: Flask, session: Session) -> None:
     page = here.get("/account").get_data(as_text=True)
     assert page.count("This session") == 1
     token = csrf_token(here, "/account")
-    assert here.post("/account/sessions/end-others", data={"csrf_token": token}).status_code == 302
+    # Without the password again, nothing ends; with it, the others end.
+    refused = here.post("/account/sessions/end-others", data={"csrf_token": token})
+    assert refused.status_code == 200
+    assert elsewhere.get("/home").status_code == 200
+    form = {"csrf_token": token, "others_password": PASSWORD}
+    assert here.post("/account/sessions/end-others", data=form).status_code == 302
     assert elsewhere.get("/home").status_code == 302
     assert here.get("/home").status_code == 200
 

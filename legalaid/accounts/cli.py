@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from legalaid.accounts import services
+from legalaid.accounts.models import User
 from legalaid.accounts.roles import ROLES
 from legalaid.clinics.models import Clinic
 from legalaid.database import get_database
@@ -65,5 +66,24 @@ def create(
             if password is None:
                 click.echo(f"set-up code (single use): {issued.code}")
             click.echo("two-step sign-in is set up at the first sign-in")
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@users.command(
+    "setup-code", help="Print a fresh single-use set-up code for an account without a password."
+)
+@click.option("--email", required=True)
+@with_appcontext
+def setup_code(email: str) -> None:
+    """On the server: for the first manager of a clinic, or any account, when there is no
+    mail and no manager to give the code (an administrator's browser never shows it)."""
+    try:
+        with get_database(current_app).transaction() as session:
+            user = session.scalar(select(User).where(User.email == email.strip().lower()))
+            if user is None:
+                raise DomainError(f"no account {email}")
+            issued = services.issue_setup_code_on_server(session, user)
+            click.echo(f"set-up code (single use) for {user.email}: {issued.code}")
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -64,6 +64,36 @@ class ChangePasswordForm(NewPasswordForm):
     )
 
 
+def _password_again() -> PasswordField:
+    return PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(), Length(max=_FIELD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ReauthForm(FlaskForm):
+    """The password again, for what a stolen session alone must not do. Each action has
+    its own subclass, so that two of them on one page have distinct field names."""
+
+    def password_typed(self) -> str:
+        raise NotImplementedError
+
+
+class EndOthersForm(ReauthForm):
+    others_password = _password_again()
+
+    def password_typed(self) -> str:
+        return self.others_password.data or ""
+
+
+class NewRecoveryCodesForm(ReauthForm):
+    recovery_password = _password_again()
+
+    def password_typed(self) -> str:
+        return self.recovery_password.data or ""
+
+
 class PreferredLanguageForm(FlaskForm):
     language = SelectField(_l("Language"), choices=LANGUAGES.choices, validators=[InputRequired()])
 

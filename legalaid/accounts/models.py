@@ -35,7 +35,12 @@ class User(Base):
     # Sign-in. No password until the user sets her own with a setup code.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The whole account is locked (too many failures from all addresses together); set
+    # once when the lock starts, never moved by failures while it lasts.
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Goes up whenever what the account's credentials stand for changes (password set or
+    # reset, disabled, role or clinic changed): API tokens of an older epoch stop working.
+    credentials_epoch: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # A single-use, expiring code (hashed) that lets the user set her password: given
     # out by an administrator at account creation and at reset.
     setup_code_hash: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -97,6 +102,25 @@ class LoginAttempt(Base):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class SignInLock(Base):
+    """One account locked for one client address, from ``started_at`` to ``ends_at``.
+
+    Locks are per (account, address) so that a stranger's failures lock the stranger
+    out, not the account's owner at her office; the end is fixed when the lock starts.
+    """
+
+    __tablename__ = "sign_in_lock"
+    __table_args__ = (
+        Index("ix_sign_in_lock_user_address_end", "user_id", "client_address", "ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    client_address: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class UserSession(Base):
     """A server-side session; the cookie carries only a signed random token.
 
@@ -122,5 +146,7 @@ class UserSession(Base):
     ended_reason: Mapped[str | None] = mapped_column(String(32))
     client_address: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+    # Search terms typed into list pages (JSON, by list), encrypted: kept here, not in URLs.
+    search_terms: Mapped[str | None] = mapped_column(EncryptedText("user_session.search_terms"))
 
     user: Mapped[User] = relationship()

@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
 from flask_babel import gettext as _
+from zxcvbn import zxcvbn
 
 from legalaid.errors import DomainError
 from legalaid.policy.security import PasswordPolicy
@@ -61,6 +62,30 @@ def check_new_password(password: str, policy: PasswordPolicy, *, email: str = ""
         )
     if email and (lowered == email.lower() or lowered == email.split("@")[0].lower()):
         raise PasswordRejectedError(_("The password must not be your email address."))
+    if guessability(password, email=email) < policy.min_strength:
+        raise PasswordRejectedError(
+            _(
+                "This password is too easy to guess: repeated letters, keyboard rows, words "
+                "and names are what attackers try first. Use a few unrelated words."
+            )
+        )
+
+
+#: Words about this app that an attacker guessing for it tries first.
+_APP_WORDS = ("legalaid", "legal", "aid", "clinic", "azerbaijan", "baku")
+#: zxcvbn's own limit; its estimate of the first 72 characters stands for the whole.
+_ESTIMATOR_LENGTH = 72
+
+
+def guessability(password: str, *, email: str = "") -> int:
+    """zxcvbn's score, 0 (guessed at once) to 4 (very hard), of ``password``.
+
+    A list-based attack tries repetitions, keyboard walks, dictionary words and the
+    service's own name first; the length rule alone lets "aaaaaaaaaaaa" through.
+    """
+    personal = [part for part in email.lower().replace("@", ".").split(".") if part]
+    result = zxcvbn(password[:_ESTIMATOR_LENGTH], user_inputs=[*_APP_WORDS, *personal])
+    return int(result["score"])
 
 
 def hash_password(password: str, policy: PasswordPolicy) -> str:

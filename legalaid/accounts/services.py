@@ -56,6 +56,15 @@ def _validate_role_and_clinic(session: Session, role: str, clinic_id: int | None
         )
 
 
+def credentials_changed(user: User) -> None:
+    """What the account's credentials stand for has changed: API tokens made before end.
+
+    Called by every operation that changes the password, the active state, the role or
+    the clinic, so that no token outlives the account it was issued to.
+    """
+    user.credentials_epoch = (user.credentials_epoch or 1) + 1
+
+
 def _issue_setup_code(user: User) -> str:
     code = new_setup_code()
     user.setup_code_hash = code_hash(normalize_setup_code(code), "setup_code")
@@ -109,6 +118,7 @@ def set_initial_password(session: Session, user: User, password: str) -> None:
     user.password_changed_at = utcnow()
     user.setup_code_hash = None
     user.setup_code_expires_at = None
+    credentials_changed(user)
     session.flush()
 
 
@@ -119,11 +129,45 @@ def reset_account(session: Session, user: User) -> IssuedCode:
     user.totp_enrolled_at = None
     user.totp_last_step = None
     user.locked_until = None
+    credentials_changed(user)
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     end_user_sessions(session, user.id, "account_reset")
     code = _issue_setup_code(user)
     session.flush()
     record_event(session, "account.reset", object_type="user", object_id=user.id)
+    return IssuedCode(user, code)
+
+
+def issue_setup_code_for_staff(session: Session, manager: User, user_id: int) -> IssuedCode:
+    """A manager gives one of her own staff (waiting for set-up) a fresh set-up code.
+
+    Only accounts of her clinic that have no password (new, or reset by an administrator)
+    and are active; anyone else answers like a missing account.
+    """
+    user = session.get(User, user_id)
+    if (
+        user is None
+        or manager.role != "manager"
+        or user.clinic_id != manager.clinic_id
+        or user.role not in CLINIC_ROLES
+        or user.id == manager.id
+        or not user.active
+        or user.password_hash is not None
+    ):
+        raise NotFoundError()
+    code = _issue_setup_code(user)
+    session.flush()
+    record_event(session, "account.setup_code_issued", object_type="user", object_id=user.id)
+    return IssuedCode(user, code)
+
+
+def issue_setup_code_on_server(session: Session, user: User) -> IssuedCode:
+    """For the command line: a fresh code for an account that has no password yet."""
+    if user.password_hash is not None:
+        raise DomainError(_("This account has a password; reset it first."))
+    code = _issue_setup_code(user)
+    session.flush()
+    record_event(session, "account.setup_code_issued", object_type="user", object_id=user.id)
     return IssuedCode(user, code)
 
 
@@ -155,6 +199,7 @@ def set_password_with_code(session: Session, email: str, code: str, password: st
     user.password_changed_at = utcnow()
     user.setup_code_hash = None
     user.setup_code_expires_at = None
+    credentials_changed(user)
     end_user_sessions(session, user.id, "password_set")
     session.flush()
     record_event(
@@ -186,6 +231,7 @@ def change_password(
     check_new_password(new, policy.passwords, email=user.email)
     user.password_hash = hash_password(new, policy.passwords)
     user.password_changed_at = utcnow()
+    credentials_changed(user)
     ended = end_user_sessions(session, user.id, "password_changed", except_id=keep_session_id)
     session.flush()
     record_event(session, "account.password_changed", object_type="user", object_id=user.id)
@@ -199,6 +245,7 @@ def set_active(session: Session, user: User, active: bool, *, by: User) -> None:
         return
     user.active = active
     if not active:
+        credentials_changed(user)
         end_user_sessions(session, user.id, "account_disabled")
     session.flush()
     action = "account.enabled" if active else "account.disabled"
@@ -222,6 +269,7 @@ def change_role_and_clinic(
     user.role = role
     user.clinic_id = clinic_id
     if role_changed or clinic_changed:
+        credentials_changed(user)
         end_user_sessions(session, user.id, "role_changed")
     session.flush()
     if role_changed:

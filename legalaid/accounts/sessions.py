@@ -100,6 +100,39 @@ def end_user_sessions(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def end_waiting_sessions(session: Session, user_id: int, reason: str) -> int:
+    """End every session of a user that waits at the code step (a lock ends them all)."""
+    result = session.execute(
+        update(UserSession)
+        .where(
+            UserSession.user_id == user_id,
+            UserSession.ended_at.is_(None),
+            UserSession.stage == "password",
+        )
+        .values(ended_at=utcnow(), ended_reason=reason)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def make_room_for_waiting_session(session: Session, user_id: int, limit: int) -> None:
+    """End the oldest waiting sessions so that, with the one about to start, at most
+    ``limit`` wait at the code step: a known password opens no army of code guessers."""
+    waiting = list(
+        session.scalars(
+            select(UserSession)
+            .where(
+                UserSession.user_id == user_id,
+                UserSession.ended_at.is_(None),
+                UserSession.stage == "password",
+            )
+            .order_by(UserSession.created_at.desc(), UserSession.id.desc())
+        )
+    )
+    for row in waiting[max(limit - 1, 0) :]:
+        end_session(row, "too_many_waiting")
+
+
 def open_sessions_of(session: Session, user_id: int) -> list[UserSession]:
     return list(
         session.scalars(

@@ -10,13 +10,14 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from legalaid.accounts import totp
 from legalaid.accounts.codes import code_hash
-from legalaid.accounts.models import LoginAttempt, RecoveryCode, User
+from legalaid.accounts.models import LoginAttempt, RecoveryCode, SignInLock, User
 from legalaid.accounts.passwords import current_hasher, needs_rehash, verify_password
+from legalaid.accounts.sessions import end_waiting_sessions
 from legalaid.audit.service import Actor, record_event
 from legalaid.database import utcnow
 from legalaid.policy.security import SecurityPolicy
@@ -53,10 +54,64 @@ def _last_success(session: Session, user_id: int) -> datetime | None:
     )
 
 
+def _pair_lock_end(session: Session, user_id: int, client_address: str) -> datetime | None:
+    """The end of the latest lock of this account for this address (past or future)."""
+    return session.scalar(
+        select(func.max(SignInLock.ends_at)).where(
+            SignInLock.user_id == user_id, SignInLock.client_address == client_address
+        )
+    )
+
+
+def _is_future(moment: datetime | None, now: datetime) -> bool:
+    return moment is not None and moment > now
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Whether an attempt (password or code) may be checked at all, and its wait first."""
+
+    refused: bool
+    delay_seconds: float
+
+
+def gate(session: Session, user: User | None, client_address: str, policy: SecurityPolicy) -> Gate:
+    """The one check both sign-in steps make before they look at what was typed.
+
+    Refused while the account is locked everywhere or for this address; slowed (never
+    refused) when this address alone has failed often, since a clinic shares one address.
+    """
+    now = utcnow()
+    refused = user is not None and (
+        _is_future(user.locked_until, now)
+        or _is_future(_pair_lock_end(session, user.id, client_address), now)
+    )
+    delay = (
+        policy.lockout.address_delay_seconds
+        if address_is_throttled(session, client_address, policy)
+        else 0.0
+    )
+    return Gate(refused=refused, delay_seconds=delay)
+
+
+def _counting_since(*moments: datetime | None) -> datetime:
+    """Failures count from the latest of: window start, last success, last lock's end.
+
+    Counting from a lock's end means failures made while locked never start a new lock,
+    so a lock cannot be kept going by one request per lock period.
+    """
+    return max(moment for moment in moments if moment is not None)
+
+
 def record_failure(
     session: Session, user: User | None, client_address: str, policy: SecurityPolicy, *, step: str
-) -> None:
-    """Count a failed attempt; lock the account when it reaches the policy's limit."""
+) -> bool:
+    """Count a failed attempt; lock when a limit is reached. True if the account is locked
+    (for this address or everywhere) after this failure.
+
+    Every lock also ends every session of the account waiting at the code step, so no
+    session opened before the lock goes on guessing codes.
+    """
     now = utcnow()
     session.add(
         LoginAttempt(
@@ -77,23 +132,42 @@ def record_failure(
         actor=actor,
     )
     if user is None:
-        return
-    window_start = now - timedelta(minutes=policy.lockout.window_minutes)
+        return False
+    pair_end = _pair_lock_end(session, user.id, client_address)
+    if _is_future(user.locked_until, now) or _is_future(pair_end, now):
+        return True  # already locked: counted for the audit, never extending the lock
+    lockout = policy.lockout
+    window_start = now - timedelta(minutes=lockout.window_minutes)
     last_success = _last_success(session, user.id)
-    since = max(window_start, last_success) if last_success else window_start
-    failures = _failures_since(session, since, LoginAttempt.user_id == user.id)
-    if failures >= policy.lockout.max_failures:
-        already_locked = user.locked_until is not None and user.locked_until > now
-        user.locked_until = now + timedelta(minutes=policy.lockout.lock_minutes)
-        if not already_locked:
-            record_event(
-                session,
-                "auth.lockout",
-                object_type="user",
-                object_id=user.id,
-                outcome="denied",
-                actor=actor,
+    pair_failures = _failures_since(
+        session,
+        _counting_since(window_start, last_success, pair_end),
+        and_(LoginAttempt.user_id == user.id, LoginAttempt.client_address == client_address),
+    )
+    account_failures = _failures_since(
+        session,
+        _counting_since(window_start, last_success, user.locked_until),
+        LoginAttempt.user_id == user.id,
+    )
+    ends_at = now + timedelta(minutes=lockout.lock_minutes)
+    if account_failures >= lockout.max_failures_per_account:
+        user.locked_until = ends_at
+        action = "auth.lockout.account"
+    elif pair_failures >= lockout.max_failures:
+        session.add(
+            SignInLock(
+                user_id=user.id, client_address=client_address, started_at=now, ends_at=ends_at
             )
+        )
+        action = "auth.lockout"
+    else:
+        return False
+    session.flush()
+    end_waiting_sessions(session, user.id, "locked")
+    record_event(
+        session, action, object_type="user", object_id=user.id, outcome="denied", actor=actor
+    )
+    return True
 
 
 def address_is_throttled(session: Session, client_address: str, policy: SecurityPolicy) -> bool:
@@ -105,13 +179,12 @@ def address_is_throttled(session: Session, client_address: str, policy: Security
 def check_password(
     session: Session, email: str, password: str, client_address: str, policy: SecurityPolicy
 ) -> PasswordResult:
+    """The password step. Call ``gate`` first and wait its delay (the view does)."""
     user = find_user_by_email(session, email)
     # Always one hash of work, whatever fails first.
     password_ok = verify_password(user.password_hash if user else None, password, policy.passwords)
-    now = utcnow()
-    locked = user is not None and user.locked_until is not None and user.locked_until > now
-    throttled = address_is_throttled(session, client_address, policy)
-    if user is None or not user.active or locked or throttled or not password_ok:
+    refused = gate(session, user, client_address, policy).refused
+    if user is None or not user.active or refused or not password_ok:
         record_failure(session, user, client_address, policy, step="login")
         return PasswordResult(None)
     assert user.password_hash is not None  # noqa: S101 - verify_password returned True
@@ -121,8 +194,8 @@ def check_password(
 
 
 def record_success(session: Session, user: User, client_address: str) -> None:
+    # No lock is cleared here: both steps refuse while one lasts, so none is running.
     session.add(LoginAttempt(user_id=user.id, client_address=client_address, succeeded=True))
-    user.locked_until = None
     record_event(
         session,
         "auth.login.success",
@@ -130,6 +203,20 @@ def record_success(session: Session, user: User, client_address: str) -> None:
         object_id=user.id,
         actor=Actor.of(user),
     )
+
+
+def check_code(
+    session: Session, user: User, code: str, client_address: str, policy: SecurityPolicy
+) -> bool:
+    """The code step: refused while locked like the password step; a wrong code (TOTP or
+    recovery) counts against the account, whichever of its waiting sessions sent it."""
+    if gate(session, user, client_address, policy).refused:
+        record_failure(session, user, client_address, policy, step="2fa")
+        return False
+    if check_second_factor(session, user, code):
+        return True
+    record_failure(session, user, client_address, policy, step="2fa")
+    return False
 
 
 def check_second_factor(session: Session, user: User, code: str) -> bool:
@@ -163,3 +250,15 @@ def check_second_factor(session: Session, user: User, code: str) -> bool:
 
 def second_factor_required(user: User, policy: SecurityPolicy, *, demo_mode: bool) -> bool:
     return not demo_mode and user.role in policy.two_factor.required_for_roles
+
+
+def reauthenticate(
+    session: Session, user: User, password: str, client_address: str, policy: SecurityPolicy
+) -> bool:
+    """The password again inside a session: a wrong one counts like a sign-in failure,
+    so a stolen session cannot guess it any faster than the sign-in page allows."""
+    password_ok = verify_password(user.password_hash, password, policy.passwords)
+    if gate(session, user, client_address, policy).refused or not password_ok:
+        record_failure(session, user, client_address, policy, step="reauth")
+        return False
+    return True

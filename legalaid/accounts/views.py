@@ -23,14 +23,19 @@ from legalaid.accounts.forms import (
     ChangePasswordForm,
     CodeForm,
     EmptyForm,
+    EndOthersForm,
     EnrolForm,
     LoginForm,
+    NewRecoveryCodesForm,
     PreferredLanguageForm,
+    ReauthForm,
     SetupForm,
 )
 from legalaid.accounts.models import User, UserSession
+from legalaid.accounts.notices import changes_since_last_sign_in
 from legalaid.accounts.sessions import (
     end_session,
+    make_room_for_waiting_session,
     open_sessions_of,
     start_session,
 )
@@ -50,11 +55,23 @@ def _settings() -> Settings:
 
 
 def _client_address() -> str:
+    # The client's own address when LEGALAID_TRUSTED_PROXIES names the proxy hops (werkzeug's
+    # ProxyFix rewrites remote_addr); without it, forwarded headers are never read.
     return (request.remote_addr or "unknown")[:64]
+
+
+def _wait(seconds: float) -> None:
+    """Slow an address that failed often; the app's sleeper (tests record, not sleep)."""
+    if seconds > 0:
+        current_app.extensions["legalaid.sleep"](seconds)
 
 
 def _begin(user: User, stage: str) -> None:
     """A new server-side session and a new cookie: never reuse an id from before sign-in."""
+    if stage == "password":
+        make_room_for_waiting_session(
+            db_session(), user.id, services.security_policy().two_factor.max_waiting_sessions
+        )
     started = start_session(
         db_session(),
         user,
@@ -72,11 +89,16 @@ def _home_for(user: User) -> str:
 
 
 def _finish_sign_in(user: User, next_path: str | None) -> BaseResponse:
+    # What an administrator changed since her last sign-in, read before this one is
+    # recorded and flashed once the new session (and its cookie) has begun.
+    notices = changes_since_last_sign_in(db_session(), user)
     signin.record_success(db_session(), user, _client_address())
     pending = current_user_session()
     if pending is not None:
         end_session(pending, "signed_in")
     _begin(user, "full")
+    for message in notices:
+        flash(message, "warning")
     g.user = user
     return redirect(local_path(next_path) or _home_for(user))
 
@@ -101,6 +123,8 @@ def login() -> str | BaseResponse:
         return render_template("accounts/login.html", form=form)
     db = db_session()
     policy = services.security_policy()
+    user_typed = signin.find_user_by_email(db, form.email.data or "")
+    _wait(signin.gate(db, user_typed, _client_address(), policy).delay_seconds)
     result = signin.check_password(
         db, form.email.data or "", form.password.data or "", _client_address(), policy
     )
@@ -133,11 +157,11 @@ def two_factor() -> str | BaseResponse:
     if not form.validate_on_submit():
         return render_template("accounts/two_factor.html", form=form)
     db = db_session()
-    if signin.check_second_factor(db, user, form.code.data or ""):
-        return _finish_sign_in(user, session.get("next"))
     policy = services.security_policy()
-    signin.record_failure(db, user, _client_address(), policy, step="2fa")
-    if user.locked_until is not None:
+    _wait(signin.gate(db, user, _client_address(), policy).delay_seconds)
+    if signin.check_code(db, user, form.code.data or "", _client_address(), policy):
+        return _finish_sign_in(user, session.get("next"))
+    if pending.ended_at is not None or signin.gate(db, user, _client_address(), policy).refused:
         end_session(pending, "locked")
         session.clear()
         return render_template("accounts/login.html", form=LoginForm(), error=_generic_failure())
@@ -171,8 +195,25 @@ def enrol() -> str | BaseResponse:
     return render_template("accounts/enrol.html", form=form, qr_svg=totp.qr_svg(uri), secret=secret)
 
 
+def _reauthenticated(form: ReauthForm) -> bool:
+    """The password typed again is right (a wrong one is shown beside the field)."""
+    if not form.validate_on_submit():
+        return False
+    db = db_session()
+    policy = services.security_policy()
+    _wait(signin.gate(db, g.user, _client_address(), policy).delay_seconds)
+    if signin.reauthenticate(db, g.user, form.password_typed(), _client_address(), policy):
+        return True
+    field = next(iter(f for f in form if f.type == "PasswordField"))
+    field.errors = [*field.errors, _("The current password is not right.")]
+    return False
+
+
 @bp.post("/account/recovery-codes")
 def recovery_codes() -> str:
+    form = NewRecoveryCodesForm()
+    if not _reauthenticated(form):
+        return _settings_page(recovery_form=form)
     codes = services.regenerate_recovery_codes(db_session(), g.user)
     return render_template("accounts/recovery_codes.html", codes=codes, first_time=False)
 
@@ -228,6 +269,8 @@ def _settings_page(**forms: object) -> str:
         "password_form": ChangePasswordForm(),
         "language_form_self": PreferredLanguageForm(language=user.preferred_language),
         "empty_form": EmptyForm(),
+        "recovery_form": NewRecoveryCodesForm(),
+        "others_form": EndOthersForm(),
         "sessions": open_sessions_of(db_session(), user.id),
         "this_session": current_user_session(),
     }
@@ -292,7 +335,10 @@ def end_one_session(session_id: int) -> BaseResponse:
 
 
 @bp.post("/account/sessions/end-others")
-def end_other_sessions() -> BaseResponse:
+def end_other_sessions() -> str | BaseResponse:
+    form = EndOthersForm()
+    if not _reauthenticated(form):
+        return _settings_page(others_form=form)
     this_session = current_user_session()
     ended = services.end_other_sessions(
         db_session(), g.user, keep_session_id=this_session.id if this_session else None

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
@@ -10,6 +20,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from legalaid.accounts import services as account_services
 from legalaid.accounts.forms import EmptyForm
 from legalaid.accounts.models import User
+from legalaid.accounts.setup_delivery import Delivery, deliver_setup_code
 from legalaid.admin.forms import AccountEditForm, AccountForm, ClinicForm
 from legalaid.clinics import services as clinic_services
 from legalaid.clinics.models import Clinic
@@ -17,6 +28,8 @@ from legalaid.clinics.queries import all_clinics, clinic_choices
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import ConflictError, DomainError, show_on_form
 from legalaid.pagination import Page, paginate
+from legalaid.routing import record_id
+from legalaid.settings import Settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -116,8 +129,9 @@ def accounts_list() -> str:
         )
     if filters["role"]:
         query = query.where(User.role == filters["role"])
-    if filters["clinic"].isdigit():
-        query = query.where(User.clinic_id == int(filters["clinic"]))
+    clinic_id = record_id(filters["clinic"])
+    if clinic_id is not None:
+        query = query.where(User.clinic_id == clinic_id)
     page: Page[User] = paginate(db_session(), query, request.args.get("page", "1"))
     return render_template(
         "admin/accounts.html", page=page, filters=filters, clinics=all_clinics(db_session())
@@ -128,7 +142,7 @@ bp.add_url_rule("/accounts", endpoint="accounts", view_func=accounts_list)
 
 
 def _clinic_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return record_id(value)
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])
@@ -145,11 +159,12 @@ def account_new() -> str | BaseResponse:
                 clinic_id=_clinic_id(form.clinic_id.data),
                 preferred_language=form.preferred_language.data or "en",
             )
+            delivery = _deliver(issued)
         except DomainError as error:
             rollback_request()
             show_on_form(form, error, "email")
         else:
-            return render_template("admin/setup_code.html", user=issued.user, code=issued.code)
+            return render_template("admin/setup_code.html", user=issued.user, delivery=delivery)
     return render_template("admin/account_form.html", form=form, account=None)
 
 
@@ -220,7 +235,24 @@ def account_enable(user_id: int) -> BaseResponse:
 
 
 @bp.post("/accounts/<int:user_id>/reset")
-def account_reset(user_id: int) -> str:
+def account_reset(user_id: int) -> str | BaseResponse:
     user = _user_or_404(user_id)
-    issued = account_services.reset_account(db_session(), user)
-    return render_template("admin/setup_code.html", user=issued.user, code=issued.code, reset=True)
+    try:
+        delivery = _deliver(account_services.reset_account(db_session(), user))
+    except DomainError as error:
+        rollback_request()
+        flash(str(error), "error")
+        return redirect(url_for("admin.account_edit", user_id=user_id))
+    return render_template("admin/setup_code.html", user=user, delivery=delivery, reset=True)
+
+
+def _deliver(issued: account_services.IssuedCode) -> Delivery:
+    """The code of a lawyer or manager never reaches this (an administrator's) page."""
+    settings: Settings = current_app.extensions["legalaid.settings"]
+    mail = settings.mail
+    setup_url = (
+        f"{mail.base_url}{url_for('accounts.setup')}"
+        if mail.base_url
+        else url_for("accounts.setup", _external=True)
+    )
+    return deliver_setup_code(db_session(), issued, mail, setup_url)

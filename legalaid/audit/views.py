@@ -17,6 +17,7 @@ from legalaid.audit.queries import entries_query, resolve_actor
 from legalaid.audit.service import record_event
 from legalaid.database import db_session
 from legalaid.pagination import PER_PAGE, Page, paginate
+from legalaid.request_input import validates_control_characters
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -99,6 +100,7 @@ class AuditFilterForm(FlaskForm):
 
 
 @bp.get("/")
+@validates_control_characters
 def entries() -> str:
     session = db_session()
     form = AuditFilterForm(formdata=request.args)

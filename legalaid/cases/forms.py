@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from legalaid.cases.services import CaseDetails, RespondentInput
 from legalaid.clients.forms import ClientFields
 from legalaid.concurrency import VersionField
+from legalaid.routing import record_id
 from legalaid.vocabulary import Vocabulary
 from legalaid.vocabulary.casework import (
     CASE_CATEGORIES,
@@ -46,7 +47,7 @@ MAX_RESPONDENT_ROWS = 10
 
 
 def _optional_int(value: object) -> int | None:
-    return int(str(value)) if value not in (None, "") and str(value).isdigit() else None
+    return record_id(value)
 
 
 class CaseFields(FlaskForm):

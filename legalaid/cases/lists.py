@@ -16,6 +16,7 @@ from legalaid.cases.scope import case_condition
 from legalaid.casework.models import Hearing
 from legalaid.clients.models import Client
 from legalaid.pagination import Page, paginate
+from legalaid.routing import record_id
 from legalaid.vocabulary.casework import CASE_CATEGORIES, CASE_STATUSES, RISK_LEVELS
 
 SORTS = ("newest", "oldest", "number", "risk", "due")
@@ -47,7 +48,7 @@ class CaseFilters:
             status=pick("status", (*CASE_STATUSES.codes, ACTIVE)),
             category=pick("category", CASE_CATEGORIES.codes),
             risk=pick("risk", RISK_LEVELS.codes),
-            lawyer=lawyer if lawyer.isdigit() and user.role == "manager" else "",
+            lawyer=lawyer if record_id(lawyer) and user.role == "manager" else "",
             overdue=args.get("overdue") == "1",
             sort=pick("sort", SORTS) or "newest",
         )
@@ -106,7 +107,7 @@ def case_list_query(user: Any, filters: CaseFilters) -> Select[Any]:
     if filters.risk:
         query = query.where(Case.risk_level == filters.risk)
     if filters.lawyer:
-        query = query.where(Case.assigned_lawyer_id == int(filters.lawyer))
+        query = query.where(Case.assigned_lawyer_id == record_id(filters.lawyer))
     if filters.overdue:
         query = query.where(and_(_overdue()))
     risk_rank = case({"high": 0, "medium": 1, "low": 2}, value=Case.risk_level, else_=3)

@@ -35,10 +35,13 @@ from legalaid.cases.scope import get_visible_client
 from legalaid.clients.forms import CLIENT_FIELDS
 from legalaid.clients.models import Client
 from legalaid.clinics.models import Clinic
+from legalaid.conflicts.limits import CheckLimitError
 from legalaid.conflicts.service import ConflictReport, check_conflicts
 from legalaid.crypto.blind_index import blind_index
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
+from legalaid.routing import record_id
+from legalaid.search_terms import held_term, term_out_of_url
 from legalaid.vocabulary.casework import RESPONDENT_RELATIONS
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -56,9 +59,13 @@ def _clinic_lawyers(clinic_id: int) -> list[User]:
     )
 
 
-@bp.get("/")
-def list_cases() -> str:
-    filters = CaseFilters.from_args(request.args, g.user)
+@bp.route("/", methods=["GET", "POST"])
+def list_cases() -> str | BaseResponse:
+    moved = term_out_of_url("cases", "cases.list_cases")
+    if moved is not None:
+        return moved
+    args = {**request.args.to_dict(), "q": held_term("cases")}
+    filters = CaseFilters.from_args(args, g.user)
     page = case_list_page(db_session(), g.user, filters, request.args.get("page"))
     lawyers = _clinic_lawyers(g.user.clinic_id) if g.user.role == "manager" else []
     record_event(db_session(), "case.listed", object_type="case")
@@ -84,10 +91,11 @@ def _chosen_client(form: IntakeForm) -> Client | None:
     value = form.existing_client.data or "new"
     if value == "new":
         return None
-    if not value.isdigit():
+    client_id = record_id(value)
+    if client_id is None:
         raise DomainError(_("Choose one of the listed values."), field="existing_client")
     try:
-        client = get_visible_client(db_session(), g.user, int(value))
+        client = get_visible_client(db_session(), g.user, client_id)
     except NotFoundError:
         raise DomainError(_("Choose one of the listed values."), field="existing_client") from None
     if client.clinic_id != g.user.clinic_id:
@@ -195,7 +203,11 @@ def _check_step(form: IntakeForm) -> tuple[ConflictReport | None, bool]:
         return None, False
     # Errors elsewhere on the form wait for the save: the check only needs the names.
     _clear_errors(form)
-    return _run_check(form, client), True
+    try:
+        return _run_check(form, client), True
+    except CheckLimitError as error:
+        form.full_name.errors = [str(error)]
+        return None, False
 
 
 def _clear_errors(form: IntakeForm) -> None:
@@ -240,9 +252,7 @@ def _save_step(form: IntakeForm) -> BaseResponse | ConflictReport | None:
             client_details=None if client is not None else form.client_details(),
             case_details=form.case_details(),
             respondents=form.respondent_inputs(),
-            assigned_lawyer_id=int(form.assigned_lawyer_id.data or 0)
-            if str(form.assigned_lawyer_id.data or "").isdigit()
-            else 0,
+            assigned_lawyer_id=record_id(form.assigned_lawyer_id.data) or 0,
             decision=form.decision.data or "",
             decline_reason=form.decline_reason.data or "",
             today=today(),
@@ -440,7 +450,7 @@ def assign(case_id: int) -> Rendered:
     if request.method == "GET":
         form.version.data = case_.version
     if form.validate_on_submit():
-        lawyer_id = int(form.lawyer_id.data) if str(form.lawyer_id.data).isdigit() else None
+        lawyer_id = record_id(form.lawyer_id.data)
         try:
             services.assign_case(
                 db_session(),

@@ -18,6 +18,7 @@ from legalaid.clients.models import Client
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
 from legalaid.pagination import Page, paginate
+from legalaid.search_terms import held_term, term_out_of_url
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 
@@ -33,9 +34,12 @@ def client_or_404(client_id: int) -> Client:
         raise NotFound() from None
 
 
-@bp.get("/")
-def list_clients() -> str:
-    q = request.args.get("q", "").strip()[:40]
+@bp.route("/", methods=["GET", "POST"])
+def list_clients() -> str | BaseResponse:
+    moved = term_out_of_url("clients", "clients.list_clients")
+    if moved is not None:
+        return moved
+    q = held_term("clients")
     query = visible_clients(g.user).order_by(Client.id.desc())
     if q:
         query = query.where(func.upper(Client.number).contains(q.upper(), autoescape=True))

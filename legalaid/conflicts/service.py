@@ -13,16 +13,23 @@ from typing import Any
 from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from legalaid.audit.service import record_event
+from legalaid.accounts.services import security_policy
+from legalaid.audit.service import Actor, record_event
 from legalaid.cases.models import Case, Respondent
 from legalaid.cases.scope import case_condition, client_condition
 from legalaid.clients.models import Client
 from legalaid.clinics.models import Clinic
+from legalaid.conflicts.limits import enforce_hourly_limit
 from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
 from legalaid.conflicts.names import birth_year_key, name_keys
 
 #: Words that must agree before two names match (fewer when a name has fewer words).
 WORDS_TO_MATCH = 2
+#: Words that must agree before another clinic's record is even mentioned: a given name
+#: and a family name. One common word ("Sevinj") never reveals where someone is a client.
+WORDS_TO_REVEAL_ELSEWHERE = 2
+#: The most characters of matched clinic codes an audit entry holds.
+_AUDIT_CODES_MAX = 64
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,9 @@ def _matches(session: Session, subject: Subject) -> list[Any]:
     matched = func.count(func.distinct(NameKey.key))
     owner_words = func.max(NameKey.words)
     grouped = (
-        select(NameKey.client_id, NameKey.respondent_id, NameKey.clinic_id)
+        select(
+            NameKey.client_id, NameKey.respondent_id, NameKey.clinic_id, matched.label("agreeing")
+        )
         .where(NameKey.key.in_(keys))
         .group_by(NameKey.client_id, NameKey.respondent_id, NameKey.clinic_id)
         .having(matched >= case((owner_words < needed, owner_words), else_=literal(needed)))
@@ -106,6 +115,7 @@ def _matches(session: Session, subject: Subject) -> list[Any]:
         select(
             literal("client").label("kind"),
             grouped.c.clinic_id,
+            grouped.c.agreeing,
             Client.id.label("client_id"),
             literal(None).label("respondent_case_id"),
         )
@@ -115,6 +125,7 @@ def _matches(session: Session, subject: Subject) -> list[Any]:
     respondents = select(
         literal("respondent").label("kind"),
         grouped.c.clinic_id,
+        grouped.c.agreeing,
         literal(None).label("client_id"),
         Respondent.case_id.label("respondent_case_id"),
     ).join(Respondent, Respondent.id == grouped.c.respondent_id)
@@ -122,6 +133,16 @@ def _matches(session: Session, subject: Subject) -> list[Any]:
         *session.execute(clients.order_by(Client.id).limit(50)).all(),
         *session.execute(respondents.order_by(Respondent.id).limit(50)).all(),
     ]
+
+
+def _audit_codes(report: ConflictReport) -> str | None:
+    """The codes of the clinics that matched, for the check's audit entry (never names)."""
+    codes = sorted({hit.clinic_code for hit in report.hits})
+    text = ",".join(codes)
+    while len(text) > _AUDIT_CODES_MAX and codes:
+        codes.pop()
+        text = ",".join(codes) + ",+"
+    return text or None
 
 
 def check_conflicts(
@@ -132,17 +153,27 @@ def check_conflicts(
     exclude_case_id: int | None = None,
     exclude_client_id: int | None = None,
 ) -> ConflictReport:
-    """Match every subject; the case being checked and its own client are left out."""
+    """Match every subject; the case being checked and its own client are left out.
+
+    A match outside the user's scope counts only for a specific subject: at least a given
+    and a family name agreeing (and the birth year, where both sides know it, as for any
+    client match). Checks are limited per person and hour (``security.toml``).
+    """
+    enforce_hourly_limit(session, user, security_policy().conflict_checks.max_per_hour)
     report = ConflictReport(subjects=subjects)
     codes = dict(session.execute(select(Clinic.id, Clinic.code)).all())
     for subject in subjects:
+        specific = len(name_keys(*subject.names)) >= WORDS_TO_REVEAL_ELSEWHERE
         for row in _matches(session, subject):
+            reveals_elsewhere = specific and row.agreeing >= WORDS_TO_REVEAL_ELSEWHERE
             if row.kind == "client":
                 if row.client_id == exclude_client_id:
                     continue
                 client = session.scalar(
                     select(Client).where(Client.id == row.client_id, client_condition(user))
                 )
+                if client is None and not reveals_elsewhere:
+                    continue
                 report.hits.append(
                     Hit(
                         subject=subject,
@@ -160,6 +191,8 @@ def check_conflicts(
                 matched_case = session.scalar(
                     select(Case).where(Case.id == row.respondent_case_id, case_condition(user))
                 )
+                if matched_case is None and not reveals_elsewhere:
+                    continue
                 report.hits.append(
                     Hit(
                         subject=subject,
@@ -171,7 +204,14 @@ def check_conflicts(
                         case_number=matched_case.number if matched_case else None,
                     )
                 )
-    record_event(session, "conflict.checked", object_type="conflict_check")
+    # The checker is named explicitly: the hourly limit counts these entries by actor.
+    record_event(
+        session,
+        "conflict.checked",
+        object_type="conflict_check",
+        object_id=_audit_codes(report),
+        actor=Actor.of(user),
+    )
     return report
 
 

@@ -22,6 +22,7 @@ from legalaid.pagination import Page, paginate
 from legalaid.referrals import services
 from legalaid.referrals.forms import ProviderForm, ReferralForm, ReferralStatusForm
 from legalaid.referrals.models import Referral, ServiceProvider
+from legalaid.routing import record_id
 from legalaid.vocabulary.casework import REFERRAL_SERVICES
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
 
@@ -152,7 +153,7 @@ def add(case_id: int) -> Rendered:
             services.refer(
                 db_session(),
                 case_,
-                provider_id=int(provider_id) if provider_id.isdigit() else None,
+                provider_id=record_id(provider_id),
                 service_type=form.service_type.data or None,
                 sent_on=form.sent_on.data,
                 by=g.user.id,

@@ -38,5 +38,7 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     window_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     window_requests: Mapped[int] = mapped_column(Integer, default=0)
+    # The owner's credentials epoch when the token was made; a later epoch ends it.
+    credentials_epoch: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     user: Mapped[User] = relationship()

@@ -90,6 +90,7 @@ def create_token(
         created_at=now,
         expires_at=now + timedelta(days=days),
         window_requests=0,
+        credentials_epoch=user.credentials_epoch,
     )
     session.add(row)
     session.flush()
@@ -145,13 +146,22 @@ class Authenticated:
 
 
 def authenticate(session: Session, presented: str, *, now: datetime) -> Authenticated | None:
-    """The token and its owner, if the token is known, in date, not revoked, and its owner
-    is still an active task-force member; otherwise None (audited when a token matched)."""
+    """The token and its owner, if the token is known, in date, not revoked, made under its
+    owner's current credentials, and its owner is still an active task-force member;
+    otherwise None (audited when a token matched)."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(presented)))
     if row is None:
         return None
     owner = row.user
-    if row.revoked_at is not None or row.expires_at <= now or not may_hold_tokens(owner):
+    # A token made before its owner's password, role, clinic or active state last changed
+    # is over for good: re-enabling the account or restoring the role brings none back.
+    superseded = row.credentials_epoch != owner.credentials_epoch
+    if (
+        row.revoked_at is not None
+        or row.expires_at <= now
+        or superseded
+        or not may_hold_tokens(owner)
+    ):
         # Counted like accepted requests, and audited only within the same limit: a
         # forgotten job polling with a revoked token must not fill the audit log.
         _started, requests = _count_in_window(session, row, now=now, used=False)

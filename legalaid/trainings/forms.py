@@ -7,6 +7,7 @@ from wtforms import DateField, DecimalField, IntegerField, RadioField, StringFie
 from wtforms.validators import InputRequired, Length, Optional
 
 from legalaid.concurrency import VersionField
+from legalaid.routing import record_id
 from legalaid.trainings.services import SessionDetails
 from legalaid.vocabulary.forms import CheckboxesField, code_checkboxes, code_select
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
@@ -79,7 +80,7 @@ class SessionForm(FlaskForm):
             unit=self.unit.data or "",
             hours=self.hours.data,
             modules=list(self.modules.data or []),
-            trainer_ids=[int(v) for v in self.trainer_ids.data or [] if str(v).isdigit()],
+            trainer_ids=[n for n in map(record_id, self.trainer_ids.data or []) if n],
             external_trainers=(self.external_trainers.data or "").splitlines(),
             participation_mode=self.participation_mode.data or "",
             officers_female=self.officers_female.data,

@@ -40,8 +40,9 @@ class SessionFilters:
             return value if value in allowed else ""
 
         year = args.get("year", "").strip()
+        four_digits = len(year) == 4 and year.isascii() and year.isdigit()
         return cls(
-            year=year if year.isdigit() and 2000 <= int(year) <= 2100 else "",
+            year=year if four_digits and 2000 <= int(year) <= 2100 else "",
             region=pick("region", ECONOMIC_REGIONS.codes),
             agency=pick("agency", LAW_ENFORCEMENT_AGENCIES.codes),
             module=pick("module", TRAINING_MODULES.codes),
