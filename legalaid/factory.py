@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask import Flask, g
+from flask import Flask, g, make_response
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from werkzeug.wrappers import Response
@@ -20,7 +20,7 @@ from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.errors import StartupError
 from legalaid.i18n import init_babel
 from legalaid.indicators.catalogue import IndicatorCatalogue, load_indicator_policies
-from legalaid.pages.errors import register_error_handlers
+from legalaid.pages.errors import failed_commit_page, register_error_handlers
 from legalaid.policy.loader import load_policy
 from legalaid.policy.security import SecurityPolicy
 from legalaid.routing import RecordIdConverter
@@ -102,7 +102,12 @@ def create_app(
 
     @app.after_request
     def _commit(response: Response) -> Response:
-        commit_request()
+        # A failed commit must not reach Flask's own handler, which logs the exception's
+        # text (SQL parameters: what a user typed) and answers 500 to a lost race.
+        try:
+            commit_request()
+        except Exception as error:
+            return make_response(failed_commit_page(error))
         return response
 
     return app
@@ -162,6 +167,7 @@ def _register_template_globals(app: Flask) -> None:
     from legalaid.accounts.roles import ROLES
     from legalaid.calendar import today
     from legalaid.clinics.models import CLINIC_STATUSES
+    from legalaid.concurrency import saved_beside_typed
     from legalaid.vocabulary import casework as casework_vocabulary
     from legalaid.vocabulary.regions import ECONOMIC_REGIONS
 
@@ -181,6 +187,7 @@ def _register_template_globals(app: Flask) -> None:
             "clinic_today": today,
             "clinic_statuses": CLINIC_STATUSES,
             "can": can,
+            "saved_beside_typed": saved_beside_typed,
             "empty_form_factory": EmptyForm,
             "security_min_length": policies.security.passwords.min_length,
             "app_version": __version__,
