@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from legalaid.access.current import init_login_manager
 from legalaid.access.enforce import check_every_endpoint_listed, init_access
 from legalaid.access.policy import AccessPolicy
+from legalaid.crypto.checks import has_key_checks, verify_keys
 from legalaid.crypto.keyring import KeyRing
 from legalaid.database import Database, check_connection, commit_request, make_engine
 from legalaid.disclosure.policy import DisclosurePolicy
@@ -48,12 +49,17 @@ def load_policies(settings: Settings) -> Policies:
 
 
 def create_app(
-    config: Settings | Mapping[str, str] | None = None, *, check_schema: bool = True
+    config: Settings | Mapping[str, str] | None = None,
+    *,
+    check_schema: bool = True,
+    check_keys: bool | None = None,
 ) -> Flask:
     """Build an app from ``config`` (Settings, or an environment mapping; default os.environ).
 
     With ``check_schema`` the app refuses to serve until the database is at the newest
     migration; the CLI turns it off for the commands that create or upgrade the schema.
+    ``check_keys`` (default: as ``check_schema``) refuses keys whose stored check values
+    differ and records those of new keys (see :mod:`legalaid.crypto.checks`).
     """
     settings = config if isinstance(config, Settings) else load_settings(config)
     if settings.is_production and settings.demo_mode:
@@ -78,6 +84,8 @@ def create_app(
         check_connection(engine)
         if check_schema:
             ensure_current(engine)
+        if (check_schema if check_keys is None else check_keys) and has_key_checks(engine):
+            verify_keys(engine, settings)
     except StartupError:
         engine.dispose()
         raise

@@ -14,6 +14,7 @@ from legalaid.casework.models import Hearing, Note, NoteRevision, ServiceDeliver
 from legalaid.clients.models import Client, ClientKeyPopulation
 from legalaid.clinics.models import Clinic
 from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
+from legalaid.crypto.checks import KeyCheck
 from legalaid.database import Base
 from legalaid.referrals.models import Referral, ServiceProvider
 from legalaid.releases.models import IndicatorRelease
@@ -41,6 +42,7 @@ __all__ = [
     "ConflictHit",
     "Hearing",
     "IndicatorRelease",
+    "KeyCheck",
     "LoginAttempt",
     "NameKey",
     "Note",

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -158,15 +158,17 @@ def test_verify_an_empty_log(log: Log) -> None:
     assert "audit log OK: 0 entries" in result.output
 
 
-def test_verify_with_another_key_fails(log: Log, tmp_path: Path) -> None:
+def test_verify_with_another_key_is_refused_and_fails(log: Log, tmp_path: Path) -> None:
     log.write(2)
     other = tmp_path / "other-instance"
-    result = CliRunner().invoke(
-        main,
-        ["audit", "verify"],
-        env={**log.env, "LEGALAID_INSTANCE_PATH": str(other)},
-        catch_exceptions=False,
-    )
+    env = {**log.env, "LEGALAID_INSTANCE_PATH": str(other)}
+    # The other instance's keys do not match the database's key check values.
+    refused = CliRunner().invoke(main, ["audit", "verify"], env=env, catch_exceptions=False)
+    assert refused.exit_code == 2 and "does not match" in refused.output
+    # Without check values (a database from before them), the chain itself still fails.
+    with log.engine.begin() as connection:
+        connection.execute(text("DELETE FROM key_check"))
+    result = CliRunner().invoke(main, ["audit", "verify"], env=env, catch_exceptions=False)
     _assert_cli_names(result, 1, log.ids_by_seq()[1])
 
 
