@@ -251,15 +251,36 @@ def test_swapping_contents_breaks_the_chain(log: Log) -> None:
     _assert_cli_names(log.verify(), 2, ids[2])
 
 
-def test_cutting_off_the_end_shows_only_in_the_newest_entry_line(log: Log) -> None:
-    """A chain cannot see its own end removed: hence the head line worth writing down."""
+def test_cutting_off_the_end_is_caught_by_the_record_kept_outside_the_table(log: Log) -> None:
+    """A chain cannot see its own end removed; the last run's record (instance folder) can."""
     log.write(4)
     before = log.verify()
+    assert before.exit_code == 0
+    assert "newest entry: seq 4," in before.output
     log.tamper("DELETE FROM audit_entry WHERE seq = 4")
     after = log.verify()
-    assert after.exit_code == 0
-    assert "newest entry: seq 4," in before.output
-    assert "newest entry: seq 3," in after.output
+    assert after.exit_code == 1
+    assert "reached entry seq 4, which the log no longer holds" in after.output
+
+
+def test_an_emptied_log_is_not_ok(log: Log) -> None:
+    log.write(3)
+    assert log.verify().exit_code == 0
+    log.tamper("DELETE FROM audit_entry")
+    emptied = log.verify()
+    assert emptied.exit_code == 1
+    assert "audit log OK" not in emptied.output and "entries were removed" in emptied.output
+
+
+def test_a_rewritten_log_is_not_ok(log: Log) -> None:
+    """Rewritten from scratch with the key (so the chain holds): the recorded mac differs."""
+    log.write(3)
+    assert log.verify().exit_code == 0
+    log.tamper("DELETE FROM audit_entry")
+    log.write(5)
+    rewritten = log.verify()
+    assert rewritten.exit_code == 1
+    assert "is not the one verified" in rewritten.output
 
 
 def test_verify_refuses_a_database_without_schema(fresh_database_url: str, tmp_path: Path) -> None:

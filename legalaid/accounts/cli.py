@@ -61,9 +61,10 @@ def create(
             )
             if password is not None:
                 services.set_initial_password(session, issued.user, password)
-            click.echo(f"created {role} account {issued.user.email}")
-            if password is None:
-                click.echo(f"set-up code (single use): {issued.code}")
-            click.echo("two-step sign-in is set up at the first sign-in")
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
+    # Only now is it committed: a failed commit raised above and printed nothing.
+    click.echo(f"created {role} account {issued.user.email}")
+    if password is None:
+        click.echo(f"set-up code (single use): {issued.code}")
+    click.echo("two-step sign-in is set up at the first sign-in")
