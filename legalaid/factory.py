@@ -20,6 +20,7 @@ from legalaid.database import Database, check_connection, commit_request, make_e
 from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.errors import StartupError
 from legalaid.i18n import init_babel
+from legalaid.idempotency import init_idempotency
 from legalaid.indicators.catalogue import IndicatorCatalogue, load_indicator_policies
 from legalaid.pages.errors import failed_commit_page, register_error_handlers
 from legalaid.policy.loader import load_policy
@@ -117,6 +118,9 @@ def create_app(
         except Exception as error:
             return make_response(failed_commit_page(error))
         return response
+
+    # After the commit hook: its after_request runs before the commit (last-first).
+    init_idempotency(app)
 
     return app
 

@@ -16,6 +16,7 @@ from legalaid.clinics.models import Clinic
 from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
 from legalaid.crypto.checks import KeyCheck
 from legalaid.database import Base
+from legalaid.idempotency import Submission
 from legalaid.referrals.models import Referral, ServiceProvider
 from legalaid.releases.models import IndicatorRelease
 from legalaid.tokens.models import ApiToken
@@ -53,6 +54,7 @@ __all__ = [
     "Respondent",
     "ServiceDelivery",
     "ServiceProvider",
+    "Submission",
     "TrainingParticipant",
     "TrainingSession",
     "TrainingSessionModule",

@@ -1,4 +1,4 @@
-"""key check values: a stored verifier per configured key
+"""key check values and form submission tokens
 
 Revision ID: 0009
 Revises: 0006
@@ -7,6 +7,9 @@ Create Date: 2026-12-07 06:40:00.000000
 One row per key (each encryption key id, the blind-index key, the audit key, the secret
 key): an HMAC of a constant under that key, never the key. Start-up refuses a key whose
 check value differs, naming the variable.
+
+form_submission: the one-time token of each saved form post and where its record is, so
+that a repeated post (double click, retry) saves once (legalaid/idempotency.py).
 """
 
 from collections.abc import Sequence
@@ -28,7 +31,26 @@ def upgrade() -> None:
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_key_check")),
     )
+    op.create_table(
+        "form_submission",
+        sa.Column("token", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("location", sa.String(length=500), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_form_submission_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("token", name=op.f("pk_form_submission")),
+    )
+    op.create_index(
+        op.f("ix_form_submission_created_at"), "form_submission", ["created_at"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_form_submission_created_at"), table_name="form_submission")
+    op.drop_table("form_submission")
     op.drop_table("key_check")
