@@ -105,3 +105,17 @@ def test_downgrade_that_keeps_the_data_needs_no_consent(
         main, ["db", "downgrade", "--yes", "--", "-1"], env=_env(migrated_database_url, tmp_path)
     )
     assert result.exit_code == 0, result.output
+
+
+def test_the_shipped_gunicorn_settings_fit_the_longest_request() -> None:
+    """A national release on a million cases took 38-64 s (README); 30 s would kill it."""
+    from legalaid import gunicorn_conf
+
+    assert gunicorn_conf.timeout >= 120
+    assert gunicorn_conf.graceful_timeout >= gunicorn_conf.timeout
+    assert gunicorn_conf.bind.startswith("127.0.0.1:")
+    nginx = (Path(__file__).parent.parent / "docs/deploy/nginx.conf").read_text()
+    assert f"proxy_read_timeout {gunicorn_conf.timeout + 10}s" in nginx
+    unit = (Path(__file__).parent.parent / "docs/deploy/legalaid.service").read_text()
+    assert "gunicorn -c python:legalaid.gunicorn_conf legalaid.wsgi:app" in unit
+    assert "LEGALAID_TRUSTED_PROXIES=1" in unit
