@@ -135,14 +135,14 @@ def test_a_backup_taken_during_writes_restores_upgrades_verifies_and_decrypts(
                 audit_key=settings.audit_key,
             )
         )
-        with restored_app.app_context():
-            with get_database(restored_app).session_factory() as check:
-                client = check.scalar(select(Client).where(Client.id == first.client_id))
-                assert client is not None
-                assert client.full_name == "Synthetic Restorable Firstova"
-                # Every name of the copy decrypts (rows committed mid-backup included).
-                names = [row.full_name for row in check.scalars(select(Client))]
-                assert len(names) >= 2 and all(names)
+        factory = get_database(restored_app).session_factory
+        with restored_app.app_context(), factory() as check:
+            client = check.scalar(select(Client).where(Client.id == first.client_id))
+            assert client is not None
+            assert client.full_name == "Synthetic Restorable Firstova"
+            # Every name of the copy decrypts (rows committed mid-backup included).
+            names = [row.full_name for row in check.scalars(select(Client))]
+            assert len(names) >= 2 and all(names)
         get_database(restored_app).engine.dispose()
     finally:
         if drop is not None:
