@@ -44,9 +44,9 @@ bench: dev  ## benchmarks print figures and ratios; they are not tests
 	@echo 'release benchmark: $(BIN)/python benchmarks/releases.py --database-url URL --instance DIR (see README)'
 
 translations: dev  ## re-extract marked strings, update and compile the catalogs
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output -o legalaid/translations/messages.pot .
-	$(BIN)/pybabel update -q -i legalaid/translations/messages.pot -d legalaid/translations --no-location
-	$(BIN)/pybabel compile -q -d legalaid/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output -o legalaid/translations/messages.pot .
+	$(BIN)/pybabel update -i legalaid/translations/messages.pot -d legalaid/translations --ignore-obsolete
+	$(BIN)/pybabel compile -d legalaid/translations
 
 ci:  ## what CI runs: install, lint, types, both databases, packaging checks
 	.ci/run

@@ -16,9 +16,17 @@ def _cli_app() -> Flask:
     from legalaid.database import get_database
     from legalaid.factory import create_app
 
-    # Commands such as `db upgrade` and `demo` must run on an empty database.
-    app = create_app(check_schema=False)
+    # Commands such as `db upgrade` and `demo` must run on an empty database. Every other
+    # command refuses a key that does not match its stored check value, except the ones
+    # that report or repair it.
     context = click.get_current_context(silent=True)
+    # The app is loaded by the command being run: its path is e.g. "legalaid keys status".
+    path = context.command_path.split()[1:3] if context is not None else []
+    check_keys = path[:1] != ["db"] and path not in (
+        ["keys", "status"],
+        ["keys", "accept-secret-key"],
+    )
+    app = create_app(check_schema=False, check_keys=check_keys)
     if context is not None:
         context.call_on_close(get_database(app).engine.dispose)
     return app

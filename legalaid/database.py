@@ -15,11 +15,12 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
-from legalaid.errors import StartupError
+from legalaid.errors import ConflictError, StartupError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -60,7 +61,7 @@ def utcnow() -> datetime:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """WAL, foreign keys and a busy timeout; every transaction starts with BEGIN IMMEDIATE.
+    """WAL, synchronous=FULL, foreign keys and a busy timeout; BEGIN IMMEDIATE everywhere.
 
     A deferred SQLite transaction that reads and then writes cannot wait for the write
     lock (SQLite returns "database is locked" at once to avoid a deadlock). Taking the
@@ -75,7 +76,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA synchronous = NORMAL")
+        # FULL: a commit is on disk (WAL fsynced) before it is acknowledged. NORMAL may
+        # lose the last transactions on a power cut or a filesystem gone read-only, and a
+        # lawyer was already told "saved".
+        cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -104,12 +108,58 @@ def check_connection(engine: Engine) -> None:
         raise StartupError(f"cannot reach the database ({where}): {reason}") from exc
 
 
+#: PostgreSQL SQLSTATEs of a transaction that lost a race: serialization failure, deadlock.
+RACE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def lost_a_race(error: BaseException) -> bool:
+    """A version check that failed at flush, or a transaction PostgreSQL chose to abort.
+
+    Either way another transaction saved first: the answer is 409, never 500.
+    """
+    if isinstance(error, StaleDataError | ConflictError):
+        return True
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        return getattr(error.orig, "sqlstate", None) in RACE_SQLSTATES
+    return False
+
+
+class AppSession(Session):
+    """A session whose lost races surface as :class:`ConflictError`, like a version check.
+
+    On SQLite (BEGIN IMMEDIATE) the second writer reads the first one's version and the
+    service's own check refuses it. On PostgreSQL both may read the same version; the
+    second UPDATE then waits for the first and matches no row, and SQLAlchemy raises
+    ``StaleDataError`` at flush. Views already turn ``ConflictError`` into the 409 page
+    with what is saved now beside what she typed.
+    """
+
+    def flush(self, objects: Any = None) -> None:
+        try:
+            super().flush(objects)
+        except StaleDataError as exc:
+            raise ConflictError(_conflict_message()) from exc
+        except DBAPIError as exc:
+            if lost_a_race(exc):
+                raise ConflictError(_conflict_message()) from exc
+            raise
+
+
+def _conflict_message() -> str:
+    from flask_babel import gettext
+
+    try:
+        return str(gettext("Someone else saved this record after you opened it."))
+    except (RuntimeError, KeyError):  # outside a request (CLI, jobs)
+        return "Someone else saved this record after you opened it."
+
+
 class Database:
     """The app's engine and session factory, stored in ``app.extensions``."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.session_factory = sessionmaker(bind=engine, expire_on_commit=False)
+        self.session_factory = sessionmaker(bind=engine, class_=AppSession, expire_on_commit=False)
 
     def init_app(self, app: Flask) -> None:
         app.extensions["legalaid.db"] = self

@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask import Flask, g
+from flask import Flask, g, make_response
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -16,13 +16,15 @@ from werkzeug.wrappers import Response
 from legalaid.access.current import init_login_manager
 from legalaid.access.enforce import check_every_endpoint_listed, init_access
 from legalaid.access.policy import AccessPolicy
+from legalaid.crypto.checks import has_key_checks, verify_keys
 from legalaid.crypto.keyring import KeyRing
 from legalaid.database import Database, check_connection, commit_request, make_engine
 from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.errors import StartupError
 from legalaid.i18n import init_babel
+from legalaid.idempotency import init_idempotency
 from legalaid.indicators.catalogue import IndicatorCatalogue, load_indicator_policies
-from legalaid.pages.errors import register_error_handlers
+from legalaid.pages.errors import failed_commit_page, register_error_handlers
 from legalaid.policy.loader import load_policy
 from legalaid.policy.security import SecurityPolicy
 from legalaid.request_input import init_request_input
@@ -51,12 +53,17 @@ def load_policies(settings: Settings) -> Policies:
 
 
 def create_app(
-    config: Settings | Mapping[str, str] | None = None, *, check_schema: bool = True
+    config: Settings | Mapping[str, str] | None = None,
+    *,
+    check_schema: bool = True,
+    check_keys: bool | None = None,
 ) -> Flask:
     """Build an app from ``config`` (Settings, or an environment mapping; default os.environ).
 
     With ``check_schema`` the app refuses to serve until the database is at the newest
     migration; the CLI turns it off for the commands that create or upgrade the schema.
+    ``check_keys`` (default: as ``check_schema``) refuses keys whose stored check values
+    differ and records those of new keys (see :mod:`legalaid.crypto.checks`).
     """
     settings = config if isinstance(config, Settings) else load_settings(config)
     if settings.is_production and settings.demo_mode:
@@ -88,6 +95,8 @@ def create_app(
         check_connection(engine)
         if check_schema:
             ensure_current(engine)
+        if (check_schema if check_keys is None else check_keys) and has_key_checks(engine):
+            verify_keys(engine, settings)
     except StartupError:
         engine.dispose()
         raise
@@ -114,8 +123,16 @@ def create_app(
 
     @app.after_request
     def _commit(response: Response) -> Response:
-        commit_request()
+        # A failed commit must not reach Flask's own handler, which logs the exception's
+        # text (SQL parameters: what a user typed) and answers 500 to a lost race.
+        try:
+            commit_request()
+        except Exception as error:
+            return make_response(failed_commit_page(error))
         return response
+
+    # After the commit hook: its after_request runs before the commit (last-first).
+    init_idempotency(app)
 
     return app
 
@@ -178,6 +195,7 @@ def _register_template_globals(app: Flask) -> None:
     from legalaid.accounts.roles import ROLES
     from legalaid.calendar import today
     from legalaid.clinics.models import CLINIC_STATUSES
+    from legalaid.concurrency import saved_beside_typed
     from legalaid.vocabulary import casework as casework_vocabulary
     from legalaid.vocabulary.regions import ECONOMIC_REGIONS
 
@@ -197,6 +215,7 @@ def _register_template_globals(app: Flask) -> None:
             "clinic_today": today,
             "clinic_statuses": CLINIC_STATUSES,
             "can": can,
+            "saved_beside_typed": saved_beside_typed,
             "empty_form_factory": EmptyForm,
             "security_min_length": policies.security.passwords.min_length,
             "app_version": __version__,

@@ -14,7 +14,9 @@ from legalaid.casework.models import Hearing, Note, NoteRevision, ServiceDeliver
 from legalaid.clients.models import Client, ClientKeyPopulation
 from legalaid.clinics.models import Clinic
 from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
+from legalaid.crypto.checks import KeyCheck
 from legalaid.database import Base
+from legalaid.idempotency import Submission
 from legalaid.referrals.models import Referral, ServiceProvider
 from legalaid.releases.models import IndicatorRelease
 from legalaid.tokens.models import ApiToken
@@ -41,6 +43,7 @@ __all__ = [
     "ConflictHit",
     "Hearing",
     "IndicatorRelease",
+    "KeyCheck",
     "LoginAttempt",
     "NameKey",
     "Note",
@@ -51,6 +54,7 @@ __all__ = [
     "Respondent",
     "ServiceDelivery",
     "ServiceProvider",
+    "Submission",
     "TrainingParticipant",
     "TrainingSession",
     "TrainingSessionModule",

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from legalaid.database import get_database, make_engine
+from legalaid.database import AppSession, get_database, make_engine
 from legalaid.factory import create_app
 from legalaid.schema.migrations import upgrade
 from legalaid.settings import DEFAULT_POLICY_DIR, Settings
@@ -157,7 +157,10 @@ def app(shared_settings: Settings) -> Iterator[Flask]:
     connection: Connection = database.engine.connect()
     outer = connection.begin()
     database.session_factory = sessionmaker(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        bind=connection,
+        class_=AppSession,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
     )
     try:
         yield application

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -158,15 +158,17 @@ def test_verify_an_empty_log(log: Log) -> None:
     assert "audit log OK: 0 entries" in result.output
 
 
-def test_verify_with_another_key_fails(log: Log, tmp_path: Path) -> None:
+def test_verify_with_another_key_is_refused_and_fails(log: Log, tmp_path: Path) -> None:
     log.write(2)
     other = tmp_path / "other-instance"
-    result = CliRunner().invoke(
-        main,
-        ["audit", "verify"],
-        env={**log.env, "LEGALAID_INSTANCE_PATH": str(other)},
-        catch_exceptions=False,
-    )
+    env = {**log.env, "LEGALAID_INSTANCE_PATH": str(other)}
+    # The other instance's keys do not match the database's key check values.
+    refused = CliRunner().invoke(main, ["audit", "verify"], env=env, catch_exceptions=False)
+    assert refused.exit_code == 2 and "does not match" in refused.output
+    # Without check values (a database from before them), the chain itself still fails.
+    with log.engine.begin() as connection:
+        connection.execute(text("DELETE FROM key_check"))
+    result = CliRunner().invoke(main, ["audit", "verify"], env=env, catch_exceptions=False)
     _assert_cli_names(result, 1, log.ids_by_seq()[1])
 
 
@@ -249,15 +251,36 @@ def test_swapping_contents_breaks_the_chain(log: Log) -> None:
     _assert_cli_names(log.verify(), 2, ids[2])
 
 
-def test_cutting_off_the_end_shows_only_in_the_newest_entry_line(log: Log) -> None:
-    """A chain cannot see its own end removed: hence the head line worth writing down."""
+def test_cutting_off_the_end_is_caught_by_the_record_kept_outside_the_table(log: Log) -> None:
+    """A chain cannot see its own end removed; the last run's record (instance folder) can."""
     log.write(4)
     before = log.verify()
+    assert before.exit_code == 0
+    assert "newest entry: seq 4," in before.output
     log.tamper("DELETE FROM audit_entry WHERE seq = 4")
     after = log.verify()
-    assert after.exit_code == 0
-    assert "newest entry: seq 4," in before.output
-    assert "newest entry: seq 3," in after.output
+    assert after.exit_code == 1
+    assert "reached entry seq 4, which the log no longer holds" in after.output
+
+
+def test_an_emptied_log_is_not_ok(log: Log) -> None:
+    log.write(3)
+    assert log.verify().exit_code == 0
+    log.tamper("DELETE FROM audit_entry")
+    emptied = log.verify()
+    assert emptied.exit_code == 1
+    assert "audit log OK" not in emptied.output and "entries were removed" in emptied.output
+
+
+def test_a_rewritten_log_is_not_ok(log: Log) -> None:
+    """Rewritten from scratch with the key (so the chain holds): the recorded mac differs."""
+    log.write(3)
+    assert log.verify().exit_code == 0
+    log.tamper("DELETE FROM audit_entry")
+    log.write(5)
+    rewritten = log.verify()
+    assert rewritten.exit_code == 1
+    assert "is not the one verified" in rewritten.output
 
 
 def test_verify_refuses_a_database_without_schema(fresh_database_url: str, tmp_path: Path) -> None:

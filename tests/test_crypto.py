@@ -431,15 +431,24 @@ def test_keys_rotate_in_development_refuses_a_ring_from_the_environment(
     assert _stored_totp_secrets(migrated_database_url) == before_db
 
 
+#: One production instance's other keys: they stay the same across its commands (a start
+#: with another one is refused by the key check values).
+_PRODUCTION_KEYS: dict[str, str] = {}
+
+
 def _production_environment(database_url: str, instance: Path, ring: str) -> dict[str, str]:
+    if not _PRODUCTION_KEYS:
+        _PRODUCTION_KEYS.update(
+            LEGALAID_SECRET_KEY=secrets.token_urlsafe(48),
+            LEGALAID_BLIND_INDEX_KEY=_b64(_key()),
+            LEGALAID_AUDIT_KEY=_b64(_key()),
+        )
     return _environment(
         database_url,
         instance,
         LEGALAID_ENV="production",
-        LEGALAID_SECRET_KEY=secrets.token_urlsafe(48),
         LEGALAID_ENCRYPTION_KEYS=ring,
-        LEGALAID_BLIND_INDEX_KEY=_b64(_key()),
-        LEGALAID_AUDIT_KEY=_b64(_key()),
+        **_PRODUCTION_KEYS,
     )
 
 

@@ -1,19 +1,64 @@
 from __future__ import annotations
 
+import dataclasses
 import logging
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
+from legalaid.database import get_database
+from legalaid.factory import create_app
 from legalaid.i18n import LANGUAGE_COOKIE
+from legalaid.settings import Settings
 from tests.helpers import csrf_token, post_form
 
 
 def test_healthz_checks_the_database(client: FlaskClient) -> None:
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    for path in ("/healthz", "/readyz"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.get_json() == {"status": "ok", "database": "ok", "instance": "ok"}
+    assert client.get("/livez").get_json() == {"status": "ok"}
+
+
+def test_healthz_fails_when_the_database_refuses_writes(app: Flask, client: FlaskClient) -> None:
+    """A disk full or read-only database still answers SELECT 1: healthz must write."""
+    engine = get_database(app).engine
+
+    def refuse_writes(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("INSERT"):
+            raise OperationalError(statement, {}, Exception("database or disk is full"))
+
+    event.listen(engine, "before_cursor_execute", refuse_writes)
+    try:
+        response = client.get("/healthz")
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse_writes)
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unavailable"
+    assert "disk" not in response.get_data(as_text=True)
+
+
+def test_healthz_fails_when_the_instance_folder_is_not_writable(
+    shared_settings: Settings, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("x")
+    app = create_app(dataclasses.replace(shared_settings, instance_path=blocked))
+    try:
+        response = app.test_client().get("/healthz")
+    finally:
+        get_database(app).engine.dispose()
+    assert response.status_code == 503
+    assert response.get_json() == {
+        "status": "unavailable",
+        "database": "ok",
+        "instance": "unavailable",
+    }
 
 
 def test_layout_has_landmarks_and_local_assets_only(client: FlaskClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from legalaid.accounts.models import User
 from legalaid.database import get_database
 from legalaid.factory import create_app
-from tests.conftest import make_settings
+from legalaid.settings import Settings
 from tests.factories import PASSWORD, create_user, sign_in
 from tests.helpers import csrf_token
 
@@ -70,9 +71,12 @@ def test_cookie_flags_over_plain_http(app: Flask, session: Session, client: Flas
 
 
 def test_https_instance_uses_host_prefixed_secure_cookie_and_hsts(
-    shared_database_url: str, tmp_path: Path
+    shared_settings: Settings, tmp_path: Path
 ) -> None:
-    app = create_app(make_settings(shared_database_url, tmp_path, behind_https=True))
+    # The shared database's keys (their check values are recorded there).
+    app = create_app(
+        dataclasses.replace(shared_settings, instance_path=tmp_path, behind_https=True)
+    )
     try:
         client = app.test_client()
         response = client.get("/login", base_url="https://localhost")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import timedelta
 from unittest import mock
@@ -18,7 +19,6 @@ from legalaid.accounts.models import RecoveryCode, SignInLock, User, UserSession
 from legalaid.audit.models import AuditEntry
 from legalaid.database import get_database, utcnow
 from legalaid.factory import create_app
-from tests.conftest import make_settings
 from tests.factories import PASSWORD, create_user, fresh_step, sign_in, totp_code
 from tests.helpers import csrf_token
 
@@ -47,7 +47,10 @@ def test_production_hashes_are_argon2id_with_strong_parameters(
     shared_settings,
     tmp_path,  # type: ignore[no-untyped-def]
 ) -> None:
-    settings = make_settings(shared_settings.database_url, tmp_path, password_hashing="strong")
+    # The shared database's keys (their check values are recorded there).
+    settings = dataclasses.replace(
+        shared_settings, instance_path=tmp_path, password_hashing="strong"
+    )
     app = create_app(settings)
     with app.app_context():
         policy = app.extensions["legalaid.policies"].security.passwords

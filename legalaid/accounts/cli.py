@@ -62,12 +62,13 @@ def create(
             )
             if password is not None:
                 services.set_initial_password(session, issued.user, password)
-            click.echo(f"created {role} account {issued.user.email}")
-            if password is None:
-                click.echo(f"set-up code (single use): {issued.code}")
-            click.echo("two-step sign-in is set up at the first sign-in")
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
+    # Only now is it committed: a failed commit raised above and printed nothing.
+    click.echo(f"created {role} account {issued.user.email}")
+    if password is None:
+        click.echo(f"set-up code (single use): {issued.code}")
+    click.echo("two-step sign-in is set up at the first sign-in")
 
 
 @users.command(
@@ -84,6 +85,8 @@ def setup_code(email: str) -> None:
             if user is None:
                 raise DomainError(f"no account {email}")
             issued = services.issue_setup_code_on_server(session, user)
-            click.echo(f"set-up code (single use) for {user.email}: {issued.code}")
+            address = user.email
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
+    # Printed only once committed: a code that was never saved must not be handed out.
+    click.echo(f"set-up code (single use) for {address}: {issued.code}")

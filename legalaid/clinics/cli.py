@@ -41,6 +41,7 @@ def create(
                 opened_on=opened,
                 status=status,
             )
-            click.echo(f"created clinic {clinic.code} ({clinic.name}, {region})")
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
+    # Only now is it committed.
+    click.echo(f"created clinic {clinic.code} ({clinic.name}, {region})")

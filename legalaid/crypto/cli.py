@@ -12,6 +12,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from legalaid.crypto.checks import (
+    has_key_checks,
+    key_states,
+    replace_check_value,
+    retired_key_ids,
+)
 from legalaid.crypto.keyring import KeyRing
 from legalaid.crypto.rotation import (
     RotationError,
@@ -81,11 +87,39 @@ def status() -> None:
     click.echo(f"active key: {ring.active_id}; key ring: {', '.join(ring.key_ids)}")
     for name, ids in in_use.items():
         click.echo(f"{name}: {', '.join(sorted(ids)) or 'no values'}")
+    settings: Settings = current_app.extensions["legalaid.settings"]
+    database = _current_database()
+    states = []
+    if has_key_checks(database.engine):
+        with database.session_factory() as session:
+            states = key_states(session, settings)
+        click.echo("key check values:")
+        for state in states:
+            click.echo(f"  {state.key.variable} [{state.key.name}]: {state.state}")
     missing = sorted(union_of(in_use) - set(ring.key_ids))
     if missing:
         raise click.ClickException(
             f"values are encrypted under keys the ring lacks: {', '.join(missing)}"
         )
+    wrong = [state.key.variable for state in states if state.state == "differs"]
+    if wrong:
+        raise click.ClickException(f"keys that do not match this database: {', '.join(wrong)}")
+
+
+@keys.command(
+    "accept-secret-key",
+    help=(
+        "Record the check value of a new LEGALAID_SECRET_KEY (after changing it on purpose: "
+        "it signs cookies only, so every session ends). The other keys cannot be replaced "
+        "this way: data depends on them."
+    ),
+)
+@with_appcontext
+def accept_secret_key() -> None:
+    settings: Settings = current_app.extensions["legalaid.settings"]
+    with _current_database().transaction() as session:
+        replace_check_value(session, "secret_key", settings.secret_key.encode("utf-8"))
+    click.echo("LEGALAID_SECRET_KEY check value recorded")
 
 
 # --- production: the operator manages the ring ------------------------------------------
@@ -117,7 +151,8 @@ def _rotate_in_development(settings: Settings) -> None:
     old_ring = settings.encryption_keys
     with _current_database().transaction() as session:
         in_use = _checked(lambda: key_ids_in_use(session), _UNCHANGED)
-        taken = set(old_ring) | union_of(in_use)
+        # A retired key id keeps its check value: a new key must not reuse the id.
+        taken = set(old_ring) | union_of(in_use) | retired_key_ids(session)
         new_id = _next_key_id(taken)
         new_ring = {new_id: decode_key(new_key(), RING_VARIABLE), **old_ring}
         # Saved before the re-encryption commits, so that whatever fails from here on,

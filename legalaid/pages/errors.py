@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from legalaid.database import rollback_request
-from legalaid.errors import DomainError
+from legalaid.database import lost_a_race, rollback_request
+from legalaid.errors import ConflictError, DomainError
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,28 @@ _PAGES = {400, 403, 404, 405, 409, 413, 429, 503}
 def _render(status: int, **context: object) -> tuple[str, int]:
     template = f"errors/{status}.html" if status in _PAGES else "errors/generic.html"
     return render_template(template, status=status, **context), status
+
+
+def log_error(error: BaseException, where: str) -> None:
+    """The type and the frames only: exception messages (SQL parameters, form values) can
+    carry what a user typed about a client."""
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    chain = error.__cause__ or error.__context__
+    cause = f" (from {type(chain).__name__})" if chain is not None else ""
+    log.error("unhandled %s%s %s\n%s", type(error).__name__, cause, where, frames)
+
+
+def failed_commit_page(error: Exception) -> tuple[str, int]:
+    """The answer when the request's one commit fails: nothing of it was saved.
+
+    A lost race (someone else saved first, PostgreSQL chose this transaction to abort)
+    is the 409 page; anything else is logged like every error and answers 500.
+    """
+    rollback_request()
+    if lost_a_race(error):
+        return _render(ConflictError.status_code)
+    log_error(error, "at commit")
+    return _render(InternalServerError.code)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -56,8 +78,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unhandled(error: Exception) -> tuple[str, int]:
         rollback_request()
-        # Log the type and the frames only: exception messages (SQL parameters, form
-        # values) can carry what a user typed about a client.
-        frames = "".join(traceback.format_tb(error.__traceback__))
-        log.error("unhandled %s in request\n%s", type(error).__name__, frames)
+        if lost_a_race(error):
+            # A race a view did not catch (a flush outside its try, a deadlock PostgreSQL
+            # broke): the other save won; nothing of this one was saved.
+            return _render(ConflictError.status_code)
+        log_error(error, "in request")
         return _render(InternalServerError.code)

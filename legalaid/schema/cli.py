@@ -23,10 +23,23 @@ def upgrade(revision: str) -> None:
 
 @db.command("downgrade", help="Downgrade the database to REVISION (e.g. base).")
 @click.argument("revision")
+@click.option(
+    "--i-understand-data-loss",
+    "accept_loss",
+    is_flag=True,
+    help="Needed when the downgrade deletes the audit log or the frozen releases.",
+)
 @click.confirmation_option(prompt="Downgrading can drop tables and data. Continue?")
 @with_appcontext
-def downgrade(revision: str) -> None:
-    migrations.downgrade(get_database(current_app).engine, revision)
+def downgrade(revision: str, accept_loss: bool) -> None:
+    engine = get_database(current_app).engine
+    lost = migrations.data_lost_by_downgrade(engine, revision)
+    if lost and not accept_loss:
+        raise click.ClickException(
+            f"downgrading to {revision} deletes {' and '.join(lost)}, which cannot be made "
+            "again; back up first and add --i-understand-data-loss if you mean it"
+        )
+    migrations.downgrade(engine, revision)
     click.echo(f"database downgraded to {revision}")
 
 

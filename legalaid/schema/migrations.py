@@ -53,3 +53,34 @@ def ensure_current(engine: Engine) -> None:
             f"the database schema is at {', '.join(sorted(current))} but this version needs "
             f"{', '.join(sorted(heads))}: run 'legalaid db upgrade'"
         )
+
+
+#: Revisions whose downgrade deletes what can never be made again.
+DATA_LOSS = {
+    "0002": "the audit log",
+    "0005": "every frozen indicator release",
+}
+
+
+def data_lost_by_downgrade(engine: Engine, revision: str) -> list[str]:
+    """What downgrading to ``revision`` would delete for good (empty: nothing of that kind)."""
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    current = current_revisions(engine)
+    if not current:
+        return []
+    target = None if revision == "base" else revision
+    if target is not None and target.startswith("-"):
+        steps = int(target[1:])
+        undone: list[str] = []
+        for rev in script.iterate_revisions(current, "base"):
+            if len(undone) == steps:
+                break
+            undone.append(rev.revision)
+    else:
+        target_rev = script.get_revision(target) if target is not None else None
+        undone = [
+            rev.revision
+            for rev in script.iterate_revisions(current, target or "base")
+            if target_rev is None or rev.revision != target_rev.revision
+        ]
+    return [DATA_LOSS[rev] for rev in sorted(undone) if rev in DATA_LOSS]

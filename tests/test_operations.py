@@ -1,0 +1,121 @@
+"""Operations: commit errors logged without values, success printed only after commit,
+downgrades that would delete the audit log or the releases refused without consent."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import inspect
+from sqlalchemy.engine.base import RootTransaction
+from sqlalchemy.exc import IntegrityError
+
+import legalaid.factory
+from legalaid.cli import main
+from legalaid.database import make_engine
+
+SECRET_VALUE = "Synthetic Secretname Clientova"
+
+
+def test_a_failed_commit_is_logged_with_type_and_frames_never_values(
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    def failing_commit() -> None:
+        raise IntegrityError(
+            "INSERT INTO client (full_name) VALUES (%(name)s)",
+            {"name": SECRET_VALUE},
+            Exception(f'duplicate key: Key (full_name)=("{SECRET_VALUE}")'),
+        )
+
+    monkeypatch.setattr(legalaid.factory, "commit_request", failing_commit)
+    with caplog.at_level(logging.INFO):
+        response = client.get("/login")
+    assert response.status_code == 500
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "IntegrityError" in logged and "at commit" in logged
+    assert SECRET_VALUE not in logged
+    assert SECRET_VALUE not in caplog.text
+    assert SECRET_VALUE not in response.get_data(as_text=True)
+
+
+def test_a_lost_race_at_commit_answers_409(client: FlaskClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy.orm.exc import StaleDataError
+
+    def stale() -> None:
+        raise StaleDataError("UPDATE statement on table 'client' expected to update 1 row")
+
+    monkeypatch.setattr(legalaid.factory, "commit_request", stale)
+    assert client.get("/login").status_code == 409
+
+
+def _env(url: str, tmp_path: Path) -> dict[str, str]:
+    return {
+        "LEGALAID_DATABASE_URL": url,
+        "LEGALAID_INSTANCE_PATH": str(tmp_path),
+        "LEGALAID_ENV": "development",
+    }
+
+
+def test_users_create_prints_created_only_after_the_commit(
+    migrated_database_url: str, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    def refuse(self: RootTransaction) -> None:
+        raise IntegrityError("COMMIT", {}, Exception("disk I/O error"))
+
+    env = _env(migrated_database_url, tmp_path)
+    args = ["users", "create", "--role", "admin", "--no-password", "--email"]
+    first = CliRunner().invoke(main, [*args, "first@example.org"], env=env)
+    assert first.exit_code == 0 and "created admin account" in first.output
+    # The database's own COMMIT fails (not a savepoint's release inside the work).
+    monkeypatch.setattr(RootTransaction, "_do_commit", refuse)
+    result = CliRunner().invoke(main, [*args, "a@example.org"], env=env)
+    assert result.exit_code != 0
+    assert "created" not in result.output and "set-up code" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("revision", "lost"),
+    [("base", "the audit log"), ("0004", "every frozen indicator release")],
+)
+def test_downgrade_refuses_to_delete_the_audit_log_or_releases_without_consent(
+    migrated_database_url: str, tmp_path: Path, revision: str, lost: str
+) -> None:
+    env = _env(migrated_database_url, tmp_path)
+    refused = CliRunner().invoke(main, ["db", "downgrade", revision, "--yes"], env=env)
+    assert refused.exit_code == 1
+    assert lost in refused.output and "--i-understand-data-loss" in refused.output
+    engine = make_engine(migrated_database_url)
+    assert {"audit_entry", "indicator_release"} <= set(inspect(engine).get_table_names())
+    done = CliRunner().invoke(
+        main, ["db", "downgrade", revision, "--yes", "--i-understand-data-loss"], env=env
+    )
+    assert done.exit_code == 0, done.output
+    assert "indicator_release" not in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_downgrade_that_keeps_the_data_needs_no_consent(
+    migrated_database_url: str, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        main, ["db", "downgrade", "--yes", "--", "-1"], env=_env(migrated_database_url, tmp_path)
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_the_shipped_gunicorn_settings_fit_the_longest_request() -> None:
+    """A national release on a million cases took 38-64 s (README); 30 s would kill it."""
+    from legalaid import gunicorn_conf
+
+    assert gunicorn_conf.timeout >= 120
+    assert gunicorn_conf.graceful_timeout >= gunicorn_conf.timeout
+    assert gunicorn_conf.bind.startswith("127.0.0.1:")
+    nginx = (Path(__file__).parent.parent / "docs/deploy/nginx.conf").read_text()
+    assert f"proxy_read_timeout {gunicorn_conf.timeout + 10}s" in nginx
+    unit = (Path(__file__).parent.parent / "docs/deploy/legalaid.service").read_text()
+    assert "gunicorn -c python:legalaid.gunicorn_conf legalaid.wsgi:app" in unit
+    assert "LEGALAID_TRUSTED_PROXIES=1" in unit
