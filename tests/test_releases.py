@@ -504,7 +504,9 @@ def test_a_second_version_needs_a_reason_and_cannot_undo_the_first(
     assert (second.period_code, second.scope_key) == (first.period_code, first.scope_key)
     by_clinic = frozen(second).table("cases_opened", "2025Q1", ("clinic",))
     assert by_clinic is not None
-    assert by_clinic.values == {("AAA",): None, ("BBB",): None, (T,): 11}
+    # The total went from 8 to 11: a change of 3 (three late cases) is itself a small
+    # count, so the new total is hidden too (versions are protected as differences).
+    assert by_clinic.values == {("AAA",): None, ("BBB",): None, (T,): None}
     assert true_value(second, "cases_opened", "2025Q1", ("clinic",))[("BBB",)] == 5
     assert_no_small_count_shown(second)
     assert_nothing_recoverable(audit_of(second, first), policy.k)

@@ -98,7 +98,7 @@ class _Pattern:
         for cell, value in sorted(self.truth.items()):
             if cell in self.model.hidden_before:
                 self.status[cell] = "carried"
-            elif policy.is_sensitive(value):
+            elif policy.is_sensitive(value) or cell in self.model.differencing:
                 self.status[cell] = "primary"
             else:
                 self.status[cell] = "published"
@@ -204,6 +204,7 @@ class _Pattern:
                 and found.truth is not None
                 and found.low == found.high
                 and not self.policy.is_sensitive(found.truth)
+                and found.cell not in self.model.differencing
                 and self.status[found.cell] != "published"
             ):
                 self.status[found.cell] = "published"

@@ -21,10 +21,53 @@ from legalaid.indicators.measures_trainings import TRAINING_MEASURES, TRAINING_T
 from legalaid.indicators.periods import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
 from legalaid.policy.loader import PolicyModel, load_policy, policy_path
 
+
+def check_relations(measures: dict[str, Measure]) -> None:
+    """Every measure of a unit is related, directly or through others, to one broader
+    measure of that unit; relations name real measures, dimensions and categories.
+
+    Run at start-up (import): a new measure counting cases opened, say, cannot be added
+    without stating how it relates to ``cases_opened``, so disclosure control sees the
+    identity between the two indicators.
+    """
+    roots: dict[str, set[str]] = {}
+    for measure in measures.values():
+        if not measure.unit:
+            raise StartupError(f"measure {measure.name}: no unit")
+        current, seen = measure, {measure.name}
+        while current.within is not None:
+            broader = measures.get(current.within.measure)
+            if broader is None or broader.unit != current.unit:
+                raise StartupError(
+                    f"measure {current.name}: within '{current.within.measure}', "
+                    "which is not a measure of the same unit"
+                )
+            if current.within.category is not None:
+                dimension, category = current.within.category
+                if dimension not in broader.dimensions or (
+                    category not in STATIC_DIMENSIONS[dimension].categories
+                ):
+                    raise StartupError(
+                        f"measure {current.name}: {broader.name} has no {dimension}={category}"
+                    )
+            if broader.name in seen:
+                raise StartupError(f"measure {current.name}: relations form a cycle")
+            seen.add(broader.name)
+            current = broader
+        roots.setdefault(measure.unit, set()).add(current.name)
+    for unit, found in roots.items():
+        if len(found) > 1:
+            raise StartupError(
+                f"measures of unit '{unit}' ({', '.join(sorted(found))}) are not related: "
+                "declare which is within which (Measure.within)"
+            )
+
+
 #: Every formula the catalogue may name.
 MEASURES: dict[str, Measure] = {
     measure.name: measure for measure in (*CASE_MEASURES, *TRAINING_MEASURES)
 }
+check_relations(MEASURES)
 
 #: Every table they read (a release keeps them from changing while it counts).
 COUNTED_MODELS = tuple(dict.fromkeys((*CASE_TABLES, *TRAINING_TABLES)))
