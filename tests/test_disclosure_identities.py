@@ -173,3 +173,43 @@ def test_a_derivable_change_between_hidden_cells_is_caught() -> None:
     second = protect([new], POLICY, earlier=[first.as_published()])
     versions = [Version((old,), first.released()), Version((new,), second.released())]
     assert audit(versions, [truth_of([old]), truth_of([new])], K) == []
+
+
+# --- suppress as little as possible ------------------------------------------------------
+
+
+ROW = Dimension("service_type", ("a", "b", "c", "d"))
+
+
+def _row(a: int, b: int, c: int, d: int) -> Table:
+    return Table.from_counts("m", Q2, (ROW,), {("a",): a, ("b",): b, ("c",): c, ("d",): d})
+
+
+def test_a_small_revision_leaves_the_published_headline_total_visible() -> None:
+    """A referral re-typed (b -1, d +1): the total did not change and stays published."""
+    old = _row(20, 31, 3, 60)
+    first = protect([old], POLICY)
+    total = old.cell_id((TOTAL,))
+    assert first.released()[total] == 114
+    new = _row(20, 30, 3, 61)
+    second = protect([new], POLICY, earlier=[first.as_published()])
+    released = second.released()
+    assert released[total] == 114
+    # The two changed cells are hidden (changes of 1), c stays hidden (carried).
+    assert released[new.cell_id(("b",))] is None
+    assert released[new.cell_id(("d",))] is None
+    versions = [Version((old,), first.released()), Version((new,), released)]
+    assert audit(versions, [truth_of([old]), truth_of([new])], K) == []
+
+
+def test_a_true_zero_is_not_used_as_a_complement_when_a_count_will_do() -> None:
+    """Plan to date: a small count beside zeros, a large count and the national total."""
+    table = _row(3, 0, 0, 2180)
+    released = protect([table], POLICY).released()
+    assert released[table.cell_id(("a",))] is None
+    # The complement is the large count, never a zero shown as "suppressed" (which
+    # elsewhere is published as 0), and the headline total stays visible.
+    assert released[table.cell_id(("b",))] == 0
+    assert released[table.cell_id(("c",))] == 0
+    assert released[table.cell_id(("d",))] is None
+    assert released[table.cell_id((TOTAL,))] == 2183
