@@ -361,3 +361,29 @@ def export_dhis2(frozen: FrozenRelease, catalogue: IndicatorCatalogue) -> dict[s
         payload["period"] = frozen.period.code
     payload.update({"orgUnit": unit, "idScheme": "CODE", "dataValues": values})
     return payload
+
+
+def export_dhis2_deletions(
+    frozen: FrozenRelease, previous: FrozenRelease, catalogue: IndicatorCatalogue
+) -> dict[str, Any]:
+    """The values the previous version sent that this version no longer shows.
+
+    A new version can hide a cell the previous one published (a change between versions
+    of 1..k-1 is itself a small count, see ``docs/disclosure.md``). DHIS2 keeps a value
+    until it is deleted, so this payload lists them: import it with
+    ``importStrategy=DELETE`` (and ``idScheme=CODE``) before or after the new version's
+    payload (``docs/dhis2.md``).
+    """
+    now = {
+        (v["dataElement"], v["period"], v["orgUnit"], v["categoryOptionCombo"])
+        for v in export_dhis2(frozen, catalogue)["dataValues"]
+    }
+    before = export_dhis2(previous, catalogue)
+    gone = [
+        {key: value for key, value in v.items() if key != "value"}
+        for v in before["dataValues"]
+        if (v["dataElement"], v["period"], v["orgUnit"], v["categoryOptionCombo"]) not in now
+    ]
+    payload = {key: value for key, value in before.items() if key != "dataValues"}
+    payload.update({"importStrategy": "DELETE", "dataValues": gone})
+    return payload
