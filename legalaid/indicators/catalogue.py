@@ -115,6 +115,21 @@ class Dhis2Codes(PolicyModel):
     category_option_combos: dict[str, Dhis2Code]
 
 
+class Basis(PolicyModel):
+    """What an indicator's numbers are read from, so that nobody has to guess (and a
+    re-release of a past period can be explained): whose region a breakdown by region
+    is, and at which date statuses and consent are read."""
+
+    region: Literal["client_residence", "incident_else_client_residence", "training_venue", "none"]
+    #: "release_date": the status the record has when the release is made (a referral
+    #: completed since counts as completed, so re-releasing an old quarter can change
+    #: it); "not_applicable": the indicator reads no status, only dates.
+    statuses_as_of: Literal["release_date", "not_applicable"]
+    #: Statistics consent as it stands on the release date ("not_applicable": no
+    #: client is counted).
+    consent_as_of: Literal["release_date", "not_applicable"]
+
+
 class Indicator(PolicyModel):
     code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[0-9]{2}$")]
     objective: Literal["2.2", "2.3"]
@@ -128,6 +143,7 @@ class Indicator(PolicyModel):
     crossings: tuple[tuple[str, str], ...] = ()
     targets: Targets
     dhis2: Dhis2Codes
+    basis: Basis
 
     @model_validator(mode="after")
     def _consistent(self) -> Indicator:
@@ -141,6 +157,7 @@ class Indicator(PolicyModel):
                 raise ValueError(f"{self.code}: unknown measure '{self.denominator}'")
             measures.append(MEASURES[self.denominator])
         self._check_disaggregations(measures)
+        self._check_basis(measures)
         self._check_targets()
         self._check_dhis2()
         return self
@@ -164,6 +181,14 @@ class Indicator(PolicyModel):
             if frozenset(pair) in seen:
                 raise ValueError(f"{self.code}: crossing {pair[0]} x {pair[1]} listed twice")
             seen.add(frozenset(pair))
+
+    def _check_basis(self, measures: list[Measure]) -> None:
+        has_region = all("region" in measure.dimensions for measure in measures)
+        if has_region == (self.basis.region == "none"):
+            raise ValueError(f"{self.code}: basis.region must say whose region it counts")
+        uses_clients = any(measure.uses_clients for measure in measures)
+        if uses_clients == (self.basis.consent_as_of == "not_applicable"):
+            raise ValueError(f"{self.code}: basis.consent_as_of does not match its measure")
 
     def _check_targets(self) -> None:
         if self.unit == "share" and any(value > 100 for value in self.targets.by_year.values()):
