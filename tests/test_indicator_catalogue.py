@@ -114,6 +114,9 @@ def _first(data: dict[str, Any]) -> dict[str, Any]:
         (lambda d: _first(d)["dhis2"]["category_option_combos"].pop("woman"), "missing ['woman']"),
         (lambda d: _first(d)["dhis2"].update(category="clinic"), "not the clinic"),
         (lambda d: _first(d).update(colour="blue"), "colour"),
+        (lambda d: _first(d).pop("basis"), "basis"),
+        (lambda d: _first(d)["basis"].update(region="none"), "whose region"),
+        (lambda d: _first(d)["basis"].update(consent_as_of="not_applicable"), "consent_as_of"),
         (lambda d: d.update(indicator=[]), "at least 1"),
     ],
 )

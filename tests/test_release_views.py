@@ -256,6 +256,12 @@ def test_a_manager_releases_then_releases_again_with_a_reason(
         "success",
         "success",
     ]
+    # Information loss: this version's hidden cells and share, beside the previous one's.
+    page = client.get(f"/releases/{second.id}").get_data(as_text=True)
+    share = f"{first.cells_suppressed * 100 / first.cells_total:.1f}"
+    assert f"Previous version: {first.cells_suppressed} of {first.cells_total} ({share}%)" in page
+    assert f"{second.cells_suppressed} of {second.cells_total} (" in page
+    assert "Previous version" not in client.get(f"/releases/{first.id}").get_data(as_text=True)
 
 
 def test_an_incomplete_period_is_refused_and_nothing_saved(

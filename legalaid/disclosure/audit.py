@@ -35,6 +35,7 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_array
 
 from legalaid.disclosure.policy import DisclosurePolicy
+from legalaid.indicators.catalogue import MEASURES
 from legalaid.indicators.dimensions import Dimension
 from legalaid.indicators.tables import CellId, Table
 
@@ -110,6 +111,9 @@ class CellRange:
     truth: int | None
     #: 0: the release being made; 1, 2, ...: the earlier release it belongs to.
     release: int = 0
+    #: A difference between versions: today's cell minus the same cell in this earlier
+    #: release (``truth``: the true change, signed).
+    since: int | None = None
 
     @property
     def width(self) -> float:
@@ -123,6 +127,8 @@ class AuditReport:
     #: Every hidden statistic bounded exactly. A quick audit (during suppression) skips
     #: the settled ones and gives wide ranges only as far as it needed to look.
     complete: bool = True
+    #: Every change between versions of a cell that could be small (1..k-1), bounded.
+    differences: tuple[CellRange, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -132,7 +138,7 @@ class AuditReport:
         """The report once ``shown`` (cells of today's release) are published."""
         kept = tuple(r for r in self.ranges if r.release != 0 or r.cell not in shown)
         failures = tuple(r for r in self.failures if r.release != 0 or r.cell not in shown)
-        return AuditReport(kept, failures, self.complete)
+        return AuditReport(kept, failures, self.complete, self.differences)
 
     def require_passed(self) -> None:
         if self.failures:
@@ -196,7 +202,34 @@ def relations_of(tables: Sequence[Table], others: Iterable[CellId] = ()) -> tupl
             upper = cell._replace(measure=upper_measure)
             if upper in present:
                 found.add(Relation("bound", upper, (cell,)))
+        related = identity_of(cell)
+        if related is not None and related.parent in present and related.children[0] in present:
+            found.add(related)
     return tuple(sorted(found))
+
+
+def identity_of(cell: CellId) -> Relation | None:
+    """The relation between a cell and the same cell of the broader measure counting the
+    same units (:class:`legalaid.indicators.measures.Within`): LA04's total *is* LA02's
+    GBV cell; tested officers are at most trained officers. Every reader of the
+    catalogue knows these, so they are constraints like the margins.
+    """
+    measure = MEASURES.get(cell.measure)
+    if measure is None or measure.within is None:
+        return None
+    within = measure.within
+    broader = MEASURES[within.measure]
+    for name, _ in cell.coords:
+        if name in within.except_dimensions or name not in broader.dimensions:
+            return None
+    other = cell._replace(measure=within.measure)
+    if within.category is None:
+        return Relation("bound", other, (cell,))
+    dimension, category = within.category
+    if cell.fixes(dimension):
+        return None
+    # A sum with one child: the two are equal.
+    return Relation("sum", cell, (other.with_category(dimension, category),))
 
 
 def _intersect(first: Interval | None, second: Interval) -> Interval:
@@ -252,6 +285,19 @@ class Model:
             for relation in relations_of(release.tables):
                 links.add(self._link(relation, number))
         self.links = tuple(sorted(links))
+        #: Versions as differences: a cell of today's tables that an earlier release also
+        #: had, with another count. The change (today's minus then) is a statistic too:
+        #: a change of 1..k-1 tells of a few clients (a consent withdrawn, a late case),
+        #: so it may be neither published nor derivable to within k.
+        self.changes: list[tuple[Var, Var, int]] = []
+        for number, release in enumerate(earlier, start=1):
+            for cell, value in release.truth().items():
+                if cell in self.truth and self.canon[(number, cell)] != (0, cell):
+                    self.changes.append(((0, cell), (number, cell), self.truth[cell] - value))
+        #: Today's cells whose change since an earlier version is small: hidden (primary).
+        self.differencing = {
+            today[1] for today, _, change in self.changes if policy.is_small_change(change)
+        }
         #: The linear constraints of the links, and the statistics they name (the same
         #: for every pattern audited).
         self.rows = _rows(self.links)
@@ -322,7 +368,16 @@ class Model:
             if published[cell] is None:
                 hidden[(0, cell)] = value
         hidden = {var: value for var, value in hidden.items() if not _exact(known.get(var))}
-        return _audit(self.rows, self.variables, known, hidden, self.policy, self.solved, settled)
+        return _audit(
+            self.rows,
+            self.variables,
+            known,
+            hidden,
+            self.policy,
+            self.solved,
+            settled,
+            self.changes,
+        )
 
 
 def _exact(interval: Interval | None) -> bool:
@@ -675,8 +730,10 @@ def _audit(
     policy: DisclosurePolicy,
     solved: dict[Hashable, dict[Var, tuple[int, int | None]]] | None = None,
     settled: Collection[Var] | None = None,
+    changes: Sequence[tuple[Var, Var, int]] = (),
 ) -> AuditReport:
-    """Bound the hidden statistics; ``settled`` as in :meth:`Model.audit`."""
+    """Bound the hidden statistics and the small changes between versions; ``settled``
+    as in :meth:`Model.audit`."""
     wide = None if settled is None else policy.k
     settled = settled or ()
     variables = linked | set(hidden)
@@ -712,7 +769,67 @@ def _audit(
         )
     ranges.sort(key=lambda found: (found.release, found.cell))
     failures = tuple(found for found in ranges if fails(found, policy))
-    return AuditReport(tuple(ranges), failures, complete=wide is None)
+    small = [change for change in changes if policy.is_small_change(change[2])]
+    differences = _difference_ranges(rows, unknown, fixed, intervals, small)
+    failures += tuple(found for found in differences if found.width < policy.k)
+    return AuditReport(tuple(ranges), failures, wide is None, differences)
+
+
+def _difference_ranges(
+    rows: list[_Row],
+    unknown: Sequence[Var],
+    fixed: Mapping[Var, int],
+    intervals: Mapping[Var, Interval],
+    changes: Sequence[tuple[Var, Var, int]],
+) -> tuple[CellRange, ...]:
+    """The smallest and largest value of each change (today's minus then) an outsider
+    can work out, from all the constraints of both versions."""
+    if not changes:
+        return ()
+    components = _components(rows, unknown)
+    where = {var: number for number, (members, _) in enumerate(components) for var in members}
+    found: list[CellRange] = []
+    for today, before, change in changes:
+        constant = 0.0
+        terms: dict[Var, float] = {}
+        for var, sign in ((today, 1.0), (before, -1.0)):
+            if var in fixed:
+                constant += sign * fixed[var]
+            else:
+                terms[var] = sign
+        low: float | None = constant
+        high: float | None = constant
+        if terms:
+            parts = sorted({where[var] for var in terms if var in where})
+            members = sorted({var for part in parts for var in components[part][0]} | set(terms))
+            part_rows = [row for part in parts for row in components[part][1]]
+            index = {var: i for i, var in enumerate(members)}
+            objective = np.zeros(len(members))
+            for var, sign in terms.items():
+                objective[index[var]] = sign
+            a_eq, b_eq = _matrix([r for r in part_rows if r.equality], index, len(members))
+            a_ub, b_ub = _matrix([r for r in part_rows if not r.equality], index, len(members))
+            bounds: list[tuple[float, float | None]] = [
+                (float(intervals[var][0]), float(intervals[var][1]))
+                if var in intervals
+                else (0.0, None)
+                for var in members
+            ]
+            smallest, _ = _minimum(objective, a_ub, b_ub, a_eq, b_eq, bounds)
+            largest, _ = _minimum(-objective, a_ub, b_ub, a_eq, b_eq, bounds)
+            low = None if smallest is None else constant + smallest
+            high = None if largest is None else constant - largest
+        found.append(
+            CellRange(
+                today[1],
+                -(10**9) if low is None else math.ceil(low - EPSILON),
+                None if high is None else math.floor(high + EPSILON),
+                change,
+                release=0,
+                since=before[0],
+            )
+        )
+    return tuple(found)
 
 
 def fails(found: CellRange, policy: DisclosurePolicy) -> bool:

@@ -61,6 +61,11 @@ class DisclosurePolicy(PolicyModel):
         """A true count that may not be shown (primary suppression)."""
         return 1 <= value < self.k or (value == 0 and not self.show_zero)
 
+    def is_small_change(self, change: int) -> bool:
+        """A change between versions of a cell that may not be shown or derived: one of
+        1 to k-1 clients (or cases) more or fewer tells of those few."""
+        return 1 <= abs(change) < self.k
+
     def rounded(self, value: int) -> int:
         """The published form of a count that may be shown."""
         base = self.rounding_base

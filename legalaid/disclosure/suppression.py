@@ -34,7 +34,7 @@ from legalaid.disclosure.audit import (
     Var,
 )
 from legalaid.disclosure.policy import DisclosurePolicy
-from legalaid.indicators.dimensions import Dimension
+from legalaid.indicators.dimensions import CLINIC, Dimension
 from legalaid.indicators.tables import CellId, Key, Table
 
 Status = Literal["published", "primary", "carried", "complementary"]
@@ -98,7 +98,7 @@ class _Pattern:
         for cell, value in sorted(self.truth.items()):
             if cell in self.model.hidden_before:
                 self.status[cell] = "carried"
-            elif policy.is_sensitive(value):
+            elif policy.is_sensitive(value) or cell in self.model.differencing:
                 self.status[cell] = "primary"
             else:
                 self.status[cell] = "published"
@@ -136,9 +136,19 @@ class _Pattern:
         candidates = [m for m in link.members if m != protected and self.candidate(m)]
         if not candidates:
             return None
-        # The smallest non-zero count loses the least; a zero hides nothing (it can only
-        # grow), so it comes last.
-        return min(candidates, key=lambda m: (self.truth[m[1]] == 0, self.truth[m[1]], m))
+        return min(candidates, key=self.cost)
+
+    def cost(self, var: Var) -> tuple[bool, int, int, Var]:
+        """What hiding a cell as a complement loses, smallest first.
+
+        A zero hides nothing (it can only grow) and a true zero shown as "suppressed"
+        beside a 0 elsewhere contradicts it, so zeros come last; then totals before
+        their breakdowns (a headline total, the nation's or a clinic's, is the most
+        read: hidden only when nothing else will do); then the smallest count.
+        """
+        cell = var[1]
+        fixed = sum(1 for name, _ in cell.coords if name != CLINIC)
+        return (self.truth[cell] == 0, -fixed, self.truth[cell], var)
 
     def complement_for(self, var: Var) -> Var | None:
         """From the tightest relation of ``var`` (the one with the fewest unknowns).
@@ -154,7 +164,10 @@ class _Pattern:
                     chosen = self.complement_in(link, current)
                     if chosen is not None:
                         unknowns = sum(not self.exactly_known(m) for m in link.members)
-                        options.append(((unknowns, _KIND_ORDER[link.kind], link), chosen))
+                        # A non-zero complement from any relation before a zero from
+                        # the tightest one.
+                        zero = self.truth[chosen[1]] == 0
+                        options.append(((zero, unknowns, _KIND_ORDER[link.kind], link), chosen))
             if options:
                 return min(options)[1]
             following: set[Var] = set()
@@ -204,6 +217,7 @@ class _Pattern:
                 and found.truth is not None
                 and found.low == found.high
                 and not self.policy.is_sensitive(found.truth)
+                and found.cell not in self.model.differencing
                 and self.status[found.cell] != "published"
             ):
                 self.status[found.cell] = "published"

@@ -21,10 +21,53 @@ from legalaid.indicators.measures_trainings import TRAINING_MEASURES, TRAINING_T
 from legalaid.indicators.periods import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
 from legalaid.policy.loader import PolicyModel, load_policy, policy_path
 
+
+def check_relations(measures: dict[str, Measure]) -> None:
+    """Every measure of a unit is related, directly or through others, to one broader
+    measure of that unit; relations name real measures, dimensions and categories.
+
+    Run at start-up (import): a new measure counting cases opened, say, cannot be added
+    without stating how it relates to ``cases_opened``, so disclosure control sees the
+    identity between the two indicators.
+    """
+    roots: dict[str, set[str]] = {}
+    for measure in measures.values():
+        if not measure.unit:
+            raise StartupError(f"measure {measure.name}: no unit")
+        current, seen = measure, {measure.name}
+        while current.within is not None:
+            broader = measures.get(current.within.measure)
+            if broader is None or broader.unit != current.unit:
+                raise StartupError(
+                    f"measure {current.name}: within '{current.within.measure}', "
+                    "which is not a measure of the same unit"
+                )
+            if current.within.category is not None:
+                dimension, category = current.within.category
+                if dimension not in broader.dimensions or (
+                    category not in STATIC_DIMENSIONS[dimension].categories
+                ):
+                    raise StartupError(
+                        f"measure {current.name}: {broader.name} has no {dimension}={category}"
+                    )
+            if broader.name in seen:
+                raise StartupError(f"measure {current.name}: relations form a cycle")
+            seen.add(broader.name)
+            current = broader
+        roots.setdefault(measure.unit, set()).add(current.name)
+    for unit, found in roots.items():
+        if len(found) > 1:
+            raise StartupError(
+                f"measures of unit '{unit}' ({', '.join(sorted(found))}) are not related: "
+                "declare which is within which (Measure.within)"
+            )
+
+
 #: Every formula the catalogue may name.
 MEASURES: dict[str, Measure] = {
     measure.name: measure for measure in (*CASE_MEASURES, *TRAINING_MEASURES)
 }
+check_relations(MEASURES)
 
 #: Every table they read (a release keeps them from changing while it counts).
 COUNTED_MODELS = tuple(dict.fromkeys((*CASE_TABLES, *TRAINING_TABLES)))
@@ -72,6 +115,21 @@ class Dhis2Codes(PolicyModel):
     category_option_combos: dict[str, Dhis2Code]
 
 
+class Basis(PolicyModel):
+    """What an indicator's numbers are read from, so that nobody has to guess (and a
+    re-release of a past period can be explained): whose region a breakdown by region
+    is, and at which date statuses and consent are read."""
+
+    region: Literal["client_residence", "incident_else_client_residence", "training_venue", "none"]
+    #: "release_date": the status the record has when the release is made (a referral
+    #: completed since counts as completed, so re-releasing an old quarter can change
+    #: it); "not_applicable": the indicator reads no status, only dates.
+    statuses_as_of: Literal["release_date", "not_applicable"]
+    #: Statistics consent as it stands on the release date ("not_applicable": no
+    #: client is counted).
+    consent_as_of: Literal["release_date", "not_applicable"]
+
+
 class Indicator(PolicyModel):
     code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[0-9]{2}$")]
     objective: Literal["2.2", "2.3"]
@@ -85,6 +143,7 @@ class Indicator(PolicyModel):
     crossings: tuple[tuple[str, str], ...] = ()
     targets: Targets
     dhis2: Dhis2Codes
+    basis: Basis
 
     @model_validator(mode="after")
     def _consistent(self) -> Indicator:
@@ -98,6 +157,7 @@ class Indicator(PolicyModel):
                 raise ValueError(f"{self.code}: unknown measure '{self.denominator}'")
             measures.append(MEASURES[self.denominator])
         self._check_disaggregations(measures)
+        self._check_basis(measures)
         self._check_targets()
         self._check_dhis2()
         return self
@@ -121,6 +181,14 @@ class Indicator(PolicyModel):
             if frozenset(pair) in seen:
                 raise ValueError(f"{self.code}: crossing {pair[0]} x {pair[1]} listed twice")
             seen.add(frozenset(pair))
+
+    def _check_basis(self, measures: list[Measure]) -> None:
+        has_region = all("region" in measure.dimensions for measure in measures)
+        if has_region == (self.basis.region == "none"):
+            raise ValueError(f"{self.code}: basis.region must say whose region it counts")
+        uses_clients = any(measure.uses_clients for measure in measures)
+        if uses_clients == (self.basis.consent_as_of == "not_applicable"):
+            raise ValueError(f"{self.code}: basis.consent_as_of does not match its measure")
 
     def _check_targets(self) -> None:
         if self.unit == "share" and any(value > 100 for value in self.targets.by_year.values()):

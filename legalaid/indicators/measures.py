@@ -90,6 +90,26 @@ class PeriodsFunction(Protocol):
 
 
 @dataclass(frozen=True)
+class Within:
+    """How a measure relates to the broader measure that counts the same units.
+
+    - ``category`` given: this measure *is* the broader one restricted to that category
+      (``gbv_cases_opened`` is ``cases_opened`` with ``category = gbv``), so every cell of
+      it equals the broader measure's cell with that category added;
+    - ``category`` None: every cell is at most the broader measure's same cell (the units
+      counted are a subset: tested officers among trained ones).
+
+    ``except_dimensions``: dimensions on which the two do not agree (a different basis,
+    e.g. the incident's region rather than the client's): no relation over them.
+    Disclosure control treats these as relations every reader knows.
+    """
+
+    measure: str
+    category: tuple[str, str] | None = None
+    except_dimensions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Measure:
     name: str
     count: MeasureFunction
@@ -103,6 +123,11 @@ class Measure:
     #: Every period of a release in one statement, for a measure that does not add up
     #: over time (None: ask each period on its own).
     count_periods: PeriodsFunction | None = None
+    #: What is counted, and by which date ("case opened", "referral sent"...). Measures
+    #: of one unit must be related (``within``) to one broader measure of that unit,
+    #: checked at start-up, so that no identity between indicators is forgotten.
+    unit: str = ""
+    within: Within | None = None
 
 
 def sql_text(value: str) -> SQLColumnExpression[str]:
@@ -641,6 +666,7 @@ CASE_MEASURES: tuple[Measure, ...] = (
         _CLIENT_DIMENSIONS,
         time_additive=False,
         count_periods=clients_served_by_period,
+        unit="client served",
     ),
     Measure(
         "clients_excluded_no_consent",
@@ -648,53 +674,67 @@ CASE_MEASURES: tuple[Measure, ...] = (
         (CLINIC,),
         time_additive=False,
         count_periods=clients_excluded_no_consent_by_period,
+        unit="client not consenting",
     ),
     Measure(
         "cases_opened",
         cases_opened,
         (*_CLIENT_DIMENSIONS, "category"),
         time_additive=True,
+        unit="case opened",
     ),
     Measure(
         "cases_closed",
         cases_closed,
         (*_CLIENT_DIMENSIONS, "category", "outcome"),
         time_additive=True,
+        unit="case closed",
     ),
     Measure(
         "gbv_cases_opened",
         gbv_cases_opened,
         (*_CLIENT_DIMENSIONS, "gbv_type"),
         time_additive=True,
+        unit="case opened",
+        within=Within("cases_opened", ("category", "gbv")),
     ),
     Measure(
         "discrimination_cases_opened",
         discrimination_cases_opened,
         (*_CLIENT_DIMENSIONS, "discrimination_domain"),
         time_additive=True,
+        unit="case opened",
+        within=Within("cases_opened", ("category", "discrimination")),
     ),
     Measure(
         "cases_law_enforcement_respondent",
         cases_law_enforcement_respondent,
         (CLINIC, "region", "category", "gender_identity", "key_population"),
         time_additive=True,
+        unit="case opened",
+        # Its region is the incident's (the client's only where that is not recorded).
+        within=Within("cases_opened", except_dimensions=("region",)),
     ),
     Measure(
         "protection_orders_granted",
         protection_orders_granted,
         (*_CLIENT_DIMENSIONS, "order_kind"),
         time_additive=True,
+        unit="protection order granted",
     ),
     Measure(
         "referrals_sent",
         referrals_sent,
         (*_CLIENT_DIMENSIONS, "service_type"),
         time_additive=True,
+        unit="referral sent",
     ),
     Measure(
         "referrals_completed",
         referrals_completed,
         (*_CLIENT_DIMENSIONS, "service_type"),
         time_additive=True,
+        unit="referral sent",
+        within=Within("referrals_sent"),
     ),
 )

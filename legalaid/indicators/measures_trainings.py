@@ -24,6 +24,7 @@ from legalaid.indicators.measures import (
     Measure,
     Row,
     Scope,
+    Within,
     grouped_counts,
     grouped_select,
     in_scope,
@@ -191,6 +192,7 @@ TRAINING_MEASURES: tuple[Measure, ...] = (
         _SESSION_DIMENSIONS,
         time_additive=True,
         uses_clients=False,
+        unit="training session",
     ),
     Measure(
         "officers_trained",
@@ -198,6 +200,7 @@ TRAINING_MEASURES: tuple[Measure, ...] = (
         (*_SESSION_DIMENSIONS, "sex"),
         time_additive=True,
         uses_clients=False,
+        unit="attendance",
     ),
     Measure(
         "officers_tested",
@@ -205,6 +208,8 @@ TRAINING_MEASURES: tuple[Measure, ...] = (
         (*_SESSION_DIMENSIONS, "sex"),
         time_additive=True,
         uses_clients=False,
+        unit="attendance",
+        within=Within("officers_trained"),
     ),
     Measure(
         "officers_improved",
@@ -212,5 +217,7 @@ TRAINING_MEASURES: tuple[Measure, ...] = (
         (*_SESSION_DIMENSIONS, "sex"),
         time_additive=True,
         uses_clients=False,
+        unit="attendance",
+        within=Within("officers_tested"),
     ),
 )

@@ -298,9 +298,10 @@ def export_dhis2(frozen: FrozenRelease, catalogue: IndicatorCatalogue) -> dict[s
 
     Every published count of each catalogued indicator, for each quarter and year of the
     release, under the indicator's data element (a share: numerator and denominator
-    under their two data elements), by the indicator's DHIS2 category and in total.
-    Suppressed counts are left out. The plan to date has no DHIS2 period: its own tables
-    are left out (its quarters and years are in).
+    under their two data elements): by the indicator's DHIS2 category where every
+    category is published, else in total, never both for one data element, period and
+    org unit (``docs/dhis2.md``). Suppressed counts are left out. The plan to date has
+    no DHIS2 period: its own tables are left out (its quarters and years are in).
     """
     unit = org_unit(frozen, catalogue)
     values: list[dict[str, str]] = []
@@ -341,18 +342,26 @@ def export_dhis2(frozen: FrozenRelease, catalogue: IndicatorCatalogue) -> dict[s
             if not DHIS2_PERIOD.match(period.code):
                 continue
             for measure, element in elements:
+                # One data element, period and org unit carries its total or its
+                # breakdown, never both (DHIS2 would count the total twice): the
+                # breakdown when every category of it is published (DHIS2 adds it up),
+                # else the total alone.
+                table = None
+                if codes.category is not None and (codes.category,) in entry.layouts:
+                    table = frozen.table(measure, period.code, (codes.category,))
+                categories = () if table is None else table.dimensions[0].categories
+                if table is not None and all(
+                    _value(table, (category,)) is not None
+                    and category in codes.category_option_combos
+                    for category in categories
+                ):
+                    for category in categories:
+                        combo = codes.category_option_combos[category]
+                        add(element, period.code, combo, table, (category,))
+                    continue
                 total = frozen.table(measure, period.code, ())
                 if total is not None:
                     add(element, period.code, total_combo, total, ())
-                if codes.category is None or (codes.category,) not in entry.layouts:
-                    continue
-                table = frozen.table(measure, period.code, (codes.category,))
-                if table is None:
-                    continue
-                for category in table.dimensions[0].categories:
-                    combo = codes.category_option_combos.get(category)
-                    if combo is not None:
-                        add(element, period.code, combo, table, (category,))
 
     payload: dict[str, Any] = {}
     if catalogue.dhis2.data_set is not None:
@@ -360,4 +369,30 @@ def export_dhis2(frozen: FrozenRelease, catalogue: IndicatorCatalogue) -> dict[s
     if DHIS2_PERIOD.match(frozen.period.code):
         payload["period"] = frozen.period.code
     payload.update({"orgUnit": unit, "idScheme": "CODE", "dataValues": values})
+    return payload
+
+
+def export_dhis2_deletions(
+    frozen: FrozenRelease, previous: FrozenRelease, catalogue: IndicatorCatalogue
+) -> dict[str, Any]:
+    """The values the previous version sent that this version no longer shows.
+
+    A new version can hide a cell the previous one published (a change between versions
+    of 1..k-1 is itself a small count, see ``docs/disclosure.md``). DHIS2 keeps a value
+    until it is deleted, so this payload lists them: import it with
+    ``importStrategy=DELETE`` (and ``idScheme=CODE``) before or after the new version's
+    payload (``docs/dhis2.md``).
+    """
+    now = {
+        (v["dataElement"], v["period"], v["orgUnit"], v["categoryOptionCombo"])
+        for v in export_dhis2(frozen, catalogue)["dataValues"]
+    }
+    before = export_dhis2(previous, catalogue)
+    gone = [
+        {key: value for key, value in v.items() if key != "value"}
+        for v in before["dataValues"]
+        if (v["dataElement"], v["period"], v["orgUnit"], v["categoryOptionCombo"]) not in now
+    ]
+    payload = {key: value for key, value in before.items() if key != "dataValues"}
+    payload.update({"importStrategy": "DELETE", "dataValues": gone})
     return payload

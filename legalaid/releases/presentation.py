@@ -563,3 +563,21 @@ def policy_note(policy: dict[str, Any]) -> dict[str, Any]:
         "rounding": str(policy.get("rounding", "none")),
         "consent": bool(policy.get("require_statistics_consent", True)),
     }
+
+
+@dataclass(frozen=True)
+class InformationLoss:
+    """What disclosure control hid of a release: cells, and their share of all cells."""
+
+    hidden: int
+    cells: int
+
+    @property
+    def percent(self) -> Decimal:
+        if not self.cells:
+            return Decimal(0)
+        return (Decimal(self.hidden) * 100 / Decimal(self.cells)).quantize(Decimal("0.1"))
+
+
+def information_loss(release: Any) -> InformationLoss:
+    return InformationLoss(release.cells_suppressed, release.cells_total)

@@ -42,6 +42,7 @@ from legalaid.releases.frozen import FrozenRelease
 from legalaid.releases.models import IndicatorRelease
 from legalaid.releases.presentation import (
     dashboard_panels,
+    information_loss,
     period_label,
     policy_note,
     release_tables,
@@ -306,6 +307,15 @@ def view(release_id: int) -> str:
         )
         .order_by(IndicatorRelease.version)
     ).all()
+    # The version before, to show beside this one what disclosure control hid.
+    previous = session.scalar(
+        visible_releases(g.user).where(
+            IndicatorRelease.scope_key == release.scope_key,
+            IndicatorRelease.period_code == release.period_code,
+            IndicatorRelease.period_end == release.period_end,
+            IndicatorRelease.version == release.version - 1,
+        )
+    )
     # One period of the release at a time (its own period first); each is a link away.
     periods = frozen.periods()
     asked = request.args.get("period", "")
@@ -317,6 +327,8 @@ def view(release_id: int) -> str:
     return render_template(
         "releases/view.html",
         release=release,
+        loss=information_loss(release),
+        previous_loss=None if previous is None else information_loss(previous),
         frozen=frozen,
         period=period_label(frozen.period),
         periods=[(p, period_label(p)) for p in periods],
