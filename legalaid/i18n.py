@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 
+from legalaid.calendar import today as clinic_today
 from legalaid.vocabulary import Vocabulary
 
 # Each language is named in itself so that a reader can find her own.
@@ -34,5 +33,6 @@ def init_babel(app: Flask) -> None:
         format_date=format_date,
         format_datetime=format_datetime,
         format_decimal=format_decimal,
-        today=date.today,
+        # The clinics' date (Baku), as everywhere else a user sees or types one.
+        today=clinic_today,
     )

@@ -1,24 +1,24 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from legalaid.i18n import LANGUAGES
+from legalaid.webforms import AppForm
 
 # Generous upper bounds: the password rules themselves come from policies/security.toml
 # and are checked by the services, which give the precise message.
 _FIELD_MAX = 1024
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=_FIELD_MAX)])
     next = HiddenField()
 
 
-class CodeForm(FlaskForm):
+class CodeForm(AppForm):
     code = StringField(
         _l("Code from your authenticator app, or a recovery code"),
         validators=[InputRequired(), Length(max=32)],
@@ -26,7 +26,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(AppForm):
     code = StringField(
         _l("6-digit code shown by the app"),
         validators=[InputRequired(), Length(max=16)],
@@ -34,7 +34,7 @@ class EnrolForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(AppForm):
     """The new password, typed twice."""
 
     password = PasswordField(
@@ -72,7 +72,7 @@ def _password_again() -> PasswordField:
     )
 
 
-class ReauthForm(FlaskForm):
+class ReauthForm(AppForm):
     """The password again, for what a stolen session alone must not do. Each action has
     its own subclass, so that two of them on one page have distinct field names."""
 
@@ -94,9 +94,9 @@ class NewRecoveryCodesForm(ReauthForm):
         return self.recovery_password.data or ""
 
 
-class PreferredLanguageForm(FlaskForm):
+class PreferredLanguageForm(AppForm):
     language = SelectField(_l("Language"), choices=LANGUAGES.choices, validators=[InputRequired()])
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(AppForm):
     """A form with nothing but its CSRF token, for buttons that change state."""

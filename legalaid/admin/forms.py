@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -10,9 +9,10 @@ from legalaid.clinics.models import CLINIC_STATUSES
 from legalaid.concurrency import VersionField
 from legalaid.i18n import LANGUAGES
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
+from legalaid.webforms import AppForm
 
 
-class ClinicForm(FlaskForm):
+class ClinicForm(AppForm):
     code = StringField(_l("Code"), validators=[InputRequired(), Length(min=2, max=8)])
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     economic_region = SelectField(
@@ -27,7 +27,7 @@ class ClinicForm(FlaskForm):
     version = HiddenField()
 
 
-class AccountForm(FlaskForm):
+class AccountForm(AppForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
     full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLES.choices, validators=[InputRequired()])
@@ -39,7 +39,7 @@ class AccountForm(FlaskForm):
     )
 
 
-class AccountEditForm(FlaskForm):
+class AccountEditForm(AppForm):
     full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLES.choices, validators=[InputRequired()])
     clinic_id = SelectField(

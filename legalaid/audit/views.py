@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Field, Form, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
@@ -18,6 +17,7 @@ from legalaid.audit.service import record_event
 from legalaid.database import db_session
 from legalaid.pagination import PER_PAGE, Page, paginate
 from legalaid.request_input import validates_control_characters
+from legalaid.webforms import AppForm
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -52,7 +52,7 @@ def _a_date(_form: Form, field: Field) -> None:
         )
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(AppForm):
     """The GET filter form; the values stay as typed so a mistake can be corrected."""
 
     class Meta:

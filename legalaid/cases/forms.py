@@ -1,12 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     RadioField,
@@ -33,6 +31,7 @@ from legalaid.vocabulary.casework import (
 )
 from legalaid.vocabulary.forms import code_checkboxes, code_select
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
+from legalaid.webforms import AppForm, AppSubform
 
 INTAKE_RESPONDENT_ROWS = 2
 
@@ -50,7 +49,7 @@ def _optional_int(value: object) -> int | None:
     return record_id(value)
 
 
-class CaseFields(FlaskForm):
+class CaseFields(AppForm):
     category = code_select(_l("Category"), CASE_CATEGORIES)
     gbv_type = code_select(
         _l("Type of violence (the first that applies)"), GBV_TYPES, required=False
@@ -96,7 +95,7 @@ class CaseForm(CaseFields):
     version = VersionField()
 
 
-class RespondentRow(Form):
+class RespondentRow(AppSubform):
     name = StringField(
         _l("Name (if known)"),
         validators=[Optional(), Length(max=200)],
@@ -135,7 +134,7 @@ class IntakeForm(ClientFields, CaseFields):
         ]
 
 
-class RespondentForm(FlaskForm):
+class RespondentForm(AppForm):
     name = StringField(
         _l("Name (if known)"),
         validators=[Optional(), Length(max=200)],
@@ -144,20 +143,20 @@ class RespondentForm(FlaskForm):
     relation = code_select(_l("Relation to the client"), RESPONDENT_RELATIONS)
 
 
-class CloseForm(FlaskForm):
+class CloseForm(AppForm):
     outcome = code_select(_l("Outcome"), CASE_OUTCOMES)
     closed_on = DateField(_l("Closed on"), validators=[Optional()])
     version = VersionField()
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(AppForm):
     reason = TextAreaField(
         _l("Reason for reopening"), validators=[InputRequired(), Length(max=1000)]
     )
     version = VersionField()
 
 
-class RecheckForm(FlaskForm):
+class RecheckForm(AppForm):
     decision = RadioField(
         _l("Decision after the conflict check"),
         choices=INTAKE_DECISIONS.choices,
@@ -170,11 +169,11 @@ class RecheckForm(FlaskForm):
     version = VersionField()
 
 
-class OpenForm(FlaskForm):
+class OpenForm(AppForm):
     version = VersionField()
 
 
-class AssignForm(FlaskForm):
+class AssignForm(AppForm):
     lawyer_id = SelectField(
         _l("Assign to"), choices=[], validators=[InputRequired()], validate_choice=False
     )

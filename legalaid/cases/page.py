@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import flash, g, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import NotFound
@@ -28,6 +27,7 @@ from legalaid.database import db_session, rollback_request
 from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
 from legalaid.referrals.forms import ReferralForm
 from legalaid.referrals.models import Referral, ServiceProvider
+from legalaid.webforms import AppForm
 
 
 def case_or_404(case_id: int) -> Case:
@@ -102,7 +102,7 @@ def provider_choices(session: Session) -> list[SelectChoice]:
     return [SelectChoice(str(row.id), row.name) for row in rows]
 
 
-def _default_forms(case_: Case) -> dict[str, FlaskForm]:
+def _default_forms(case_: Case) -> dict[str, AppForm]:
     version = {"data": {"version": case_.version}}
     referral_form = ReferralForm(formdata=None)
     return {

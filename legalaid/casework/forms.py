@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -14,9 +13,10 @@ from legalaid.vocabulary.casework import (
     PROTECTION_ORDER_RESULTS,
 )
 from legalaid.vocabulary.forms import code_select
+from legalaid.webforms import AppForm
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(AppForm):
     service_type = code_select(_l("Service"), LEGAL_SERVICES)
     delivered_on = DateField(_l("Date"), validators=[InputRequired()])
     order_kind = code_select(
@@ -24,13 +24,13 @@ class ServiceForm(FlaskForm):
     )
 
 
-class OrderResultForm(FlaskForm):
+class OrderResultForm(AppForm):
     result = code_select(_l("Result"), PROTECTION_ORDER_RESULTS)
     result_on = DateField(_l("Date of the decision"), validators=[Optional()])
     version = VersionField()
 
 
-class NoteForm(FlaskForm):
+class NoteForm(AppForm):
     body = TextAreaField(_l("Note"), validators=[InputRequired(), Length(max=NOTE_LIMIT)])
 
 
@@ -38,7 +38,7 @@ class NoteCorrectionForm(NoteForm):
     version = VersionField()
 
 
-class HearingForm(FlaskForm):
+class HearingForm(AppForm):
     kind = code_select(_l("Kind"), HEARING_KINDS)
     due_on = DateField(_l("Date"), validators=[InputRequired()])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=PLACE_LIMIT)])

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,6 +22,7 @@ from legalaid.vocabulary.casework import (
 )
 from legalaid.vocabulary.forms import code_checkboxes, code_select
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
+from legalaid.webforms import AppForm
 
 #: The names of the fields below that describe the client (not the case).
 CLIENT_FIELDS = (
@@ -49,7 +49,7 @@ CLIENT_FIELDS = (
 )
 
 
-class ClientFields(FlaskForm):
+class ClientFields(AppForm):
     full_name = StringField(
         _l("Full name"),
         validators=[InputRequired(), Length(max=200)],

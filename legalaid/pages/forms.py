@@ -1,10 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired
 
 from legalaid.i18n import LANGUAGES
+from legalaid.webforms import AppForm
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(AppForm):
     language = SelectField(choices=LANGUAGES.choices, validators=[InputRequired()])
     next = HiddenField()

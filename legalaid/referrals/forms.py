@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -9,9 +8,10 @@ from legalaid.concurrency import VersionField
 from legalaid.vocabulary.casework import REFERRAL_SERVICES, REFERRAL_STATUSES
 from legalaid.vocabulary.forms import code_select
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
+from legalaid.webforms import AppForm
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(AppForm):
     provider_id = SelectField(
         _l("Refer to"), choices=[], validators=[InputRequired()], validate_choice=False
     )
@@ -21,12 +21,12 @@ class ReferralForm(FlaskForm):
     sent_on = DateField(_l("Sent on"), validators=[Optional()])
 
 
-class ReferralStatusForm(FlaskForm):
+class ReferralStatusForm(AppForm):
     status = code_select(_l("Status"), REFERRAL_STATUSES)
     version = VersionField()
 
 
-class ProviderForm(FlaskForm):
+class ProviderForm(AppForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     service_type = code_select(_l("Main service"), REFERRAL_SERVICES)
     economic_region = code_select(_l("Economic region"), ECONOMIC_REGIONS)

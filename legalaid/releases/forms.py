@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from legalaid.releases.services import REASON_MAX
+from legalaid.webforms import AppForm
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(AppForm):
     # The service decides whether a period may be released (completed, data-entry lag
     # passed): a code that is not offered is refused there, beside this field.
     period = SelectField(

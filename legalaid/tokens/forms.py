@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from legalaid.tokens.services import DEFAULT_EXPIRY_DAYS, EXPIRY_DAYS, NAME_MAX
+from legalaid.webforms import AppForm
 
 
-class TokenForm(FlaskForm):
+class TokenForm(AppForm):
     name = StringField(
         _l("Name"),
         validators=[InputRequired(), Length(max=NAME_MAX)],

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, DecimalField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
@@ -17,6 +16,7 @@ from legalaid.vocabulary.trainings import (
     PARTICIPATION_MODES,
     TRAINING_MODULES,
 )
+from legalaid.webforms import AppForm
 
 
 def _count_field(label: object) -> IntegerField:
@@ -25,7 +25,7 @@ def _count_field(label: object) -> IntegerField:
     )
 
 
-class SessionForm(FlaskForm):
+class SessionForm(AppForm):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     starts_on = DateField(_l("First day"), validators=[InputRequired()])
     ends_on = DateField(_l("Last day"), validators=[Optional()])
@@ -95,7 +95,7 @@ class SessionEditForm(SessionForm):
     version = VersionField()
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AppForm):
     sheet = FileField(
         _l("Test sheet (CSV or XLSX)"),
         render_kw={
@@ -106,5 +106,5 @@ class ImportForm(FlaskForm):
     version = VersionField()
 
 
-class VersionOnlyForm(FlaskForm):
+class VersionOnlyForm(AppForm):
     version = VersionField()
