@@ -194,7 +194,7 @@ def main() -> None:
     if args.database_url.startswith("postgresql"):
         demo.append("--reset-postgresql")
     out = subprocess.run(demo, env=env, check=True, capture_output=True, text=True).stdout
-    accounts = re.findall(r"lawyer\s+(\S+@\S+)\s+password: (\S+)", out)
+    accounts = re.findall(r"lawyer\s+\S+\s+(\S+@\S+)\s+password: (\S+)", out)
     assert accounts, "no lawyer accounts in the demo's output"
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "-c", "python:legalaid.gunicorn_conf", "legalaid.wsgi:app"],

@@ -104,6 +104,12 @@ def create_app(
     app.extensions["legalaid.keyring"] = KeyRing(settings.encryption_keys)
 
     init_babel(app)
+    if settings.demo_mode:
+        # Only a demo instance (refused in production) lists its synthetic accounts.
+        from legalaid.demo.sign_in_list import read_demo_accounts
+
+        instance_path = settings.instance_path
+        app.jinja_env.globals["demo_accounts"] = lambda: read_demo_accounts(instance_path)
     CSRFProtect(app)
     login_manager = LoginManager(app)
     init_login_manager(login_manager)

@@ -90,9 +90,23 @@ def test_demo_is_reproducible_and_prints_how_to_start(tmp_path: Path) -> None:
     assert {kind for _, kind in releases} == {"quarter"}
     assert "release by taskforce@" in first.output
     second = _invoke(["demo", "--seed", "7"], url, tmp_path)
-    assert second.output == first.output
-    for role in ("lawyer", "manager", "task_force", "admin"):
-        assert re.search(rf"^  {role}\s+\S+@\S+\s+password: \S+$", first.output, re.MULTILINE)
+    # Run again on the same file, the demo says that it wiped it (no terminal to ask in).
+    wiped, *rest = second.output.splitlines(keepends=True)
+    assert wiped == f"wiped the existing database {tmp_path / 'demo.sqlite3'}\n"
+    assert "".join(rest) == first.output
+    assert "wiped" not in first.output
+    for role, clinic in (
+        ("lawyer", "BAK"),
+        ("manager", "BAK"),
+        ("task_force", "-"),
+        ("admin", "-"),
+    ):
+        assert re.search(
+            rf"^  {role}\s+{clinic}\s+\S+@\S+\s+password: \S+$", first.output, re.MULTILINE
+        )
+    # The command as she must type it from where she is, and the real address.
+    assert re.search(r"^Start the app with:  \S*legalaid run$", first.output, re.MULTILINE)
+    assert "http://127.0.0.1:5000/login" in first.output
     other_seed = _invoke(["demo", "--seed", "8"], url, tmp_path)
     assert other_seed.output != first.output
 
@@ -100,20 +114,75 @@ def test_demo_is_reproducible_and_prints_how_to_start(tmp_path: Path) -> None:
 def test_demo_instance_shows_the_banner_and_skips_two_step_sign_in(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
     result = _invoke(["demo", "--seed", "3"], url, tmp_path)
-    match = re.search(r"^  lawyer\s+(\S+)\s+password: (\S+)$", result.output, re.MULTILINE)
+    match = re.search(r"^  lawyer\s+BAK\s+(\S+)\s+password: (\S+)$", result.output, re.MULTILINE)
     assert match
     app = create_app(
         load_settings({"LEGALAID_DATABASE_URL": url, "LEGALAID_INSTANCE_PATH": str(tmp_path)})
     )
     try:
         client = app.test_client()
-        assert "Demonstration instance" in client.get("/login").get_data(as_text=True)
+        page = client.get("/login").get_data(as_text=True)
+        assert "Demonstration instance" in page
+        # The sign-in page lists the demo accounts, so the terminal output is not needed.
+        assert "Demo accounts" in page
+        assert f"<code>{match.group(1)}</code>" in page
+        assert f"<code>{match.group(2)}</code>" in page
         token = csrf_token(client, "/login")
         response = client.post(
             "/login",
             data={"email": match.group(1), "password": match.group(2), "csrf_token": token},
         )
         assert response.headers["Location"].endswith("/home")
+    finally:
+        get_database(app).engine.dispose()
+
+
+def test_demo_asks_before_wiping_an_existing_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import legalaid.demo.cli as demo_cli
+
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    assert _invoke(["demo", "--seed", "7"], url, tmp_path).exit_code == 0
+    engine = make_engine(url)
+
+    def clinics() -> list[str]:
+        with engine.connect() as connection:
+            return list(connection.execute(select(Clinic.code).order_by(Clinic.code)).scalars())
+
+    before = clinics()
+    assert before
+    monkeypatch.setattr(demo_cli, "_interactive", lambda: True)
+    refused = CliRunner().invoke(
+        main,
+        ["demo", "--seed", "7"],
+        input="n\n",
+        env={
+            "LEGALAID_DATABASE_URL": url,
+            "LEGALAID_INSTANCE_PATH": str(tmp_path),
+            "LEGALAID_ENV": "development",
+        },
+    )
+    assert refused.exit_code == 1
+    assert "already exists; the demo wipes it" in refused.output
+    assert clinics() == before, "a refused wipe keeps the database"
+    engine.dispose()
+    assert _invoke(["demo", "--seed", "7", "--yes"], url, tmp_path).exit_code == 0
+
+
+def test_an_instance_that_is_not_a_demo_lists_no_accounts(tmp_path: Path) -> None:
+    from legalaid.demo.sign_in_list import DemoAccount, write_demo_accounts
+
+    url = f"sqlite:///{tmp_path / 'plain.sqlite3'}"
+    assert _invoke(["db", "upgrade"], url, tmp_path).exit_code == 0
+    write_demo_accounts(tmp_path, [DemoAccount("x@example.org", "admin", "", "leftover-pass")])
+    app = create_app(
+        load_settings({"LEGALAID_DATABASE_URL": url, "LEGALAID_INSTANCE_PATH": str(tmp_path)})
+    )
+    try:
+        page = app.test_client().get("/login").get_data(as_text=True)
+        assert "Demo accounts" not in page
+        assert "leftover-pass" not in page
     finally:
         get_database(app).engine.dispose()
 

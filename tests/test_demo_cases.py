@@ -262,7 +262,9 @@ def test_cli_bulk_demo_prints_a_summary(fresh_database_url: str, tmp_path: Path)
     assert "network (realistic): 4 clinics, 12 lawyers;" in result.output
     assert re.search(r"^bulk casework: 150 cases in [\d.]+ s", result.output, re.MULTILINE)
     assert "no audit entries" in result.output
-    assert re.search(r"^  lawyer\s+lawyer@demo\.legalaid\.az\s+password: \S+$", result.output, re.M)
+    assert re.search(
+        r"^  lawyer\s+BAK\s+lawyer@demo\.legalaid\.az\s+password: \S+$", result.output, re.M
+    )
 
 
 def _held(session: Session) -> dict[str, int]:

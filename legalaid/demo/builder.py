@@ -161,10 +161,13 @@ class DemoReport:
         out = [f"clinics ({len(self.clinics)}):"]
         out += [f"  {c.code}  {c.name}  [{c.economic_region}]" for c in self.clinics]
         out.append("")
-        out.append("accounts (demo only: two-step sign-in is off):")
-        out += [f"  {u.role:<10}  {u.email:<28}  password: {pw}" for u, pw in self.accounts]
-        out.append("")
+        out.append("accounts: role, clinic, e-mail, password (demo only: two-step sign-in is off):")
         codes = {clinic.id: clinic.code for clinic in self.clinics}
+        out += [
+            f"  {u.role:<10}  {codes.get(u.clinic_id or 0, '-'):<4}  {u.email:<28}  password: {pw}"
+            for u, pw in self.accounts
+        ]
+        out.append("")
         out.append("more lawyers (no password; an administrator can issue a setup code):")
         out += [f"  {codes[u.clinic_id or 0]}  {u.email}" for u in self.lawyers]
         out.append("")

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+import shutil
+import sqlite3
+import sys
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -11,6 +16,7 @@ from legalaid.database import Database, get_database
 from legalaid.demo.builder import DEFAULT_CASES, DemoReport, build_demo
 from legalaid.demo.bulk import CASES_PER_CLINIC, NETWORKS, build_bulk_cases, plan_network
 from legalaid.demo.releases import build_releases
+from legalaid.demo.sign_in_list import DemoAccount, forget_demo_accounts, write_demo_accounts
 from legalaid.schema import migrations
 from legalaid.settings import Settings, load_development_secrets, write_development_secrets
 
@@ -19,6 +25,44 @@ def _wipe_sqlite(database_path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         candidate = database_path.with_name(database_path.name + suffix)
         candidate.unlink(missing_ok=True)
+
+
+def _command_as_typed(name: str) -> str:
+    """How the user runs this command again from where she is: `.venv/bin/legalaid` after the
+    quick start (the venv is not activated), plain `legalaid` when it is on her PATH."""
+    # The console script installed beside this interpreter (sys.argv[0] may be a test runner).
+    program = Path(sys.executable).absolute().parent / "legalaid"
+    if not program.exists():
+        return f"legalaid {name}"
+    on_path = shutil.which("legalaid")
+    if on_path and Path(on_path).absolute() == program:
+        return f"legalaid {name}"
+    try:
+        return f"{program.relative_to(Path.cwd().absolute())} {name}"
+    except ValueError:
+        return f"{program} {name}"
+
+
+def _holds_a_database(path: Path) -> bool:
+    # Opening the app may already have created an empty file: only tables count as data.
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            return bool(connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+    except sqlite3.Error:
+        return True
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _address() -> str:
+    # `legalaid run` is Flask's run command: these are its defaults and its variables.
+    host = os.environ.get("FLASK_RUN_HOST", "127.0.0.1")
+    port = os.environ.get("FLASK_RUN_PORT", "5000")
+    return f"http://{host}:{port}/login"
 
 
 @click.command(
@@ -56,16 +100,30 @@ def _wipe_sqlite(database_path: Path) -> None:
     is_flag=True,
     help="Allow wiping a PostgreSQL database (drops every table of the app).",
 )
+@click.option("--yes", is_flag=True, help="Wipe an existing SQLite database without asking first.")
 @with_appcontext
-def demo(seed: int, cases: int | None, network: str, reset_postgresql: bool) -> None:
+def demo(seed: int, cases: int | None, network: str, reset_postgresql: bool, yes: bool) -> None:
     settings: Settings = current_app.extensions["legalaid.settings"]
     if settings.is_production:
         raise click.ClickException("the demo cannot run in production")
     engine = get_database(current_app).engine
+    wiped: Path | None = None
     if engine.dialect.name == "sqlite":
         engine.dispose()
         if engine.url.database and engine.url.database != ":memory:":
-            _wipe_sqlite(Path(engine.url.database))
+            database_path = Path(engine.url.database)
+            if _holds_a_database(database_path):
+                # Running the quick start again must not silently throw away what someone
+                # tried out; without a terminal to ask in, it says what it did instead.
+                if not yes and _interactive():
+                    click.confirm(
+                        f"{database_path} already exists; the demo wipes it and everything "
+                        "in it. Continue?",
+                        default=True,
+                        abort=True,
+                    )
+                wiped = database_path
+            _wipe_sqlite(database_path)
     elif reset_postgresql:
         migrations.downgrade(engine, "base")
     else:
@@ -96,12 +154,25 @@ def demo(seed: int, cases: int | None, network: str, reset_postgresql: bool) -> 
             )
         )
     bulk_lines = _bulk(database, report, cases, network) if cases else []
+    codes = {clinic.id: clinic.code for clinic in report.clinics}
+    forget_demo_accounts(settings.instance_path)
+    write_demo_accounts(
+        settings.instance_path,
+        [
+            DemoAccount(user.email, user.role, codes.get(user.clinic_id or 0, ""), password)
+            for user, password in report.accounts
+        ],
+    )
 
+    if wiped is not None:
+        click.echo(f"wiped the existing database {wiped}")
     click.echo(f"demo database ready (seed {seed}): {engine.url.render_as_string()}")
     for line in [*report.lines(), *release_lines, *bulk_lines]:
         click.echo(line)
     click.echo("")
-    click.echo("Start the app with:  legalaid run   then open http://127.0.0.1:5000/login")
+    click.echo(f"Start the app with:  {_command_as_typed('run')}")
+    click.echo(f"then open {_address()} and sign in with one of the accounts above")
+    click.echo("(the sign-in page of the demo lists them too).")
 
 
 def _bulk(database: Database, report: DemoReport, count: int, network: str) -> list[str]:
