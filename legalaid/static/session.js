@@ -1,5 +1,7 @@
 // Warns before the idle timeout and lets the user stay signed in. The server enforces
-// the timeout on its own; this only spares the user a surprise.
+// the timeout on its own; this only spares the user a surprise. Typing counts as activity:
+// a lawyer writing a long intake is not signed out half way, so input sends a keepalive,
+// at most once a minute (the server's idle clock only needs minutes).
 (function () {
   "use strict";
   var body = document.body;
@@ -11,6 +13,9 @@
   var stay = document.getElementById("idle-stay");
   var token = document.querySelector('meta[name="csrf-token"]').content;
   var deadline, warnTimer, tickTimer;
+  var KEEPALIVE_EVERY_MS = 60 * 1000;
+  var lastKeepalive = Date.now();
+  var sending = false;
 
   function schedule() {
     deadline = Date.now() + idle * 1000;
@@ -30,19 +35,33 @@
       countdown.textContent = "(" + left + " s)";
     }, 1000);
   }
-  stay.addEventListener("click", function () {
-    fetch(body.dataset.keepaliveUrl, {
+  function keepalive(onExpired) {
+    sending = true;
+    return fetch(body.dataset.keepaliveUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { "X-CSRFToken": token }
     }).then(function (response) {
+      sending = false;
       if (response.ok) {
-        dialog.close();
+        lastKeepalive = Date.now();
+        if (dialog && dialog.open) { dialog.close(); }
         schedule();
       } else {
-        window.location.assign(body.dataset.expiredUrl);
+        onExpired();
       }
-    });
+    }, function () { sending = false; });
+  }
+  stay.addEventListener("click", function () {
+    keepalive(function () { window.location.assign(body.dataset.expiredUrl); });
   });
+  function typed() {
+    if (sending || Date.now() - lastKeepalive < KEEPALIVE_EVERY_MS) { return; }
+    // An expired session is left alone here: what she typed stays on the page, and the
+    // post that sends it is held by the server through the next sign-in.
+    keepalive(function () {});
+  }
+  document.addEventListener("input", typed, true);
+  document.addEventListener("keydown", typed, true);
   schedule();
 })();

@@ -1,0 +1,61 @@
+"""Typing is activity: a lawyer writing a long intake is not signed out half way through."""
+
+from __future__ import annotations
+
+import time
+
+import pyotp
+
+from legalaid.database import get_database
+from tests.browser.conftest import LiveServer
+from tests.factories import PASSWORD, create_clinic, create_user
+
+
+def test_typing_sends_a_throttled_keepalive(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+    app = live_server.app
+    with app.app_context(), get_database(app).session_factory() as session:
+        clinic = create_clinic(session)
+        user = create_user(session, "lawyer", clinic=clinic)
+        email, secret = user.email, user.totp_secret
+    assert secret
+    # The page's clock is the test's: minutes pass without waiting for them.
+    page.clock.install()
+    page.goto(live_server.url + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/login/two-factor")
+    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).at(time.time()))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+    page.goto(live_server.url + "/cases/intake")
+    assert page.locator("h1").count() == 1
+
+    keepalives: list[int] = []
+    page.on(
+        "response",
+        lambda r: keepalives.append(r.status) if r.url.endswith("/session/keepalive") else None,
+    )
+    field = page.locator("textarea, input[type=text]").first
+    field.press_sequentially("Client called")
+    page.wait_for_timeout(300)
+    assert keepalives == [], "the page was just loaded: nothing to keep alive yet"
+
+    # Without typing, time passing sends nothing (an unattended screen still times out).
+    page.clock.run_for(61_000)
+    page.wait_for_timeout(300)
+    assert keepalives == []
+
+    field.press_sequentially(" back")
+    page.wait_for_timeout(500)
+    assert keepalives == [204], "typing after a minute keeps the session alive"
+
+    field.press_sequentially(" on Friday")
+    page.wait_for_timeout(300)
+    assert keepalives == [204], "at most one keepalive a minute"
+
+    page.clock.run_for(61_000)
+    field.press_sequentially(".")
+    page.wait_for_timeout(500)
+    assert keepalives == [204, 204]
+    assert page.locator("#idle-warning[open]").count() == 0
