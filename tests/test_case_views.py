@@ -388,6 +388,34 @@ def test_reassignment_removes_access_on_the_next_request(app: Flask, session: Se
     assert "case.reassigned" in _actions(session)
 
 
+def test_reassignment_shows_each_lawyers_caseload_and_preselects_nobody(
+    app: Flask, session: Session
+) -> None:
+    clinic = create_clinic(session)
+    current = create_user(session, "lawyer", clinic=clinic)
+    busy = create_user(session, "lawyer", clinic=clinic)
+    free = create_user(session, "lawyer", clinic=clinic)
+    manager = create_user(session, "manager", clinic=clinic)
+    case_ = make_case(session, current)
+    make_case(session, busy)
+    make_case(session, busy)
+    closed = make_case(session, free)
+    closed.status, closed.outcome = "closed", "resolved_favour"
+    session.flush()
+    client = app.test_client()
+    sign_in(client, app, manager, session=session)
+    html = client.get(f"/cases/{case_.id}/assign").get_data(as_text=True)
+    select_html = re.search(r'<select[^>]*name="lawyer_id".*?</select>', html, re.S)
+    assert select_html
+    options = re.findall(r"<option([^>]*)>([^<]*)</option>", select_html.group(0))
+    labels = [label for _attrs, label in options]
+    assert labels[0] == "Choose a lawyer"
+    assert f"{busy.full_name} (2 active cases)" in labels
+    assert f"{free.full_name} (0 active cases)" in labels
+    assert not any(current.full_name in label for label in labels)
+    assert not any("selected" in attrs for attrs, _label in options)
+
+
 def test_reassignment_needs_a_reason_and_a_lawyer_of_the_clinic(
     app: Flask, session: Session
 ) -> None:

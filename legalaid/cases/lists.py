@@ -22,6 +22,8 @@ from legalaid.vocabulary.casework import CASE_CATEGORIES, CASE_STATUSES, RISK_LE
 SORTS = ("newest", "oldest", "number", "risk", "due")
 #: A status filter value of its own: every case not closed (at intake or open).
 ACTIVE = "active"
+#: The statuses of a case that still needs work.
+ACTIVE_STATUSES = ("intake", "open")
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def case_list_query(user: Any, filters: CaseFilters) -> Select[Any]:
             | func.upper(Client.number).contains(filters.q.upper(), autoescape=True)
         )
     if filters.status == ACTIVE:
-        query = query.where(Case.status.in_(("intake", "open")))
+        query = query.where(Case.status.in_(ACTIVE_STATUSES))
     elif filters.status:
         query = query.where(Case.status == filters.status)
     if filters.category:
@@ -136,3 +138,15 @@ def case_list_page(
         per_page=page.per_page,
         total=page.total,
     )
+
+
+def active_case_counts(session: Session, lawyer_ids: list[int]) -> dict[int, int]:
+    """Each lawyer's active cases, counted in one GROUP BY (for choosing whom to assign)."""
+    if not lawyer_ids:
+        return {}
+    rows = session.execute(
+        select(Case.assigned_lawyer_id, func.count())
+        .where(Case.assigned_lawyer_id.in_(lawyer_ids), Case.status.in_(ACTIVE_STATUSES))
+        .group_by(Case.assigned_lawyer_id)
+    )
+    return {int(lawyer_id): int(count) for lawyer_id, count in rows}

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
@@ -24,7 +25,7 @@ from legalaid.cases.forms import (
     ReopenForm,
     RespondentForm,
 )
-from legalaid.cases.lists import CaseFilters, case_list_page
+from legalaid.cases.lists import CaseFilters, active_case_counts, case_list_page
 from legalaid.cases.page import (
     case_or_404,
     provider_choices,
@@ -442,10 +443,23 @@ def add_respondent(case_id: int) -> Rendered:
 def assign(case_id: int) -> Rendered:
     case_ = case_or_404(case_id)
     form = AssignForm()
+    lawyers = [u for u in _clinic_lawyers(case_.clinic_id) if u.id != case_.assigned_lawyer_id]
+    loads = active_case_counts(db_session(), [u.id for u in lawyers])
+    # Nobody is preselected: the manager chooses, seeing how many active cases each has.
     form.lawyer_id.choices = [
-        SelectChoice(str(user.id), user.full_name)
-        for user in _clinic_lawyers(case_.clinic_id)
-        if user.id != case_.assigned_lawyer_id
+        SelectChoice("", _("Choose a lawyer")),
+        *(
+            SelectChoice(
+                str(u.id),
+                ngettext(
+                    "%(name)s (%(num)d active case)",
+                    "%(name)s (%(num)d active cases)",
+                    loads.get(u.id, 0),
+                    name=u.full_name,
+                ),
+            )
+            for u in lawyers
+        ),
     ]
     if request.method == "GET":
         form.version.data = case_.version
