@@ -36,8 +36,9 @@ class SavedBesideTyped:
 
 
 def _shown(field: Any, data: Any) -> str:
-    from flask_babel import format_date
     from flask_babel import gettext as _
+
+    from legalaid.i18n import format_date
 
     if field.type == "BooleanField":
         return str(_("yes") if data else _("no"))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
+import flask_babel
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import Babel, format_datetime, format_decimal, get_locale
 
 from legalaid.calendar import today as clinic_today
 from legalaid.vocabulary import Vocabulary
@@ -24,6 +28,23 @@ def select_locale() -> str:
     if cookie in LANGUAGES:
         return str(cookie)
     return request.accept_languages.best_match(LANGUAGES.codes) or "en"
+
+
+_NAMED_FORMATS = ("short", "medium", "long", "full")
+# CLDR's Russian dates end in "г." (year); in a sentence that ends with a date the full stop
+# then doubles ("2026 г.."). The app's dates leave the abbreviation out, as forms do.
+_YEAR_ABBREVIATION = re.compile(r"\s*'г'\.?$")
+
+
+def format_date(value: date | None = None, format: str = "medium") -> str:
+    """flask_babel.format_date, with named formats that can end a sentence in every language."""
+    locale = get_locale()
+    if locale is not None and format in _NAMED_FORMATS:
+        pattern = locale.date_formats[format].pattern
+        trimmed = _YEAR_ABBREVIATION.sub("", pattern)
+        if trimmed != pattern:
+            return str(flask_babel.format_date(value, trimmed))
+    return str(flask_babel.format_date(value, format))
 
 
 def init_babel(app: Flask) -> None:

@@ -126,3 +126,18 @@ def test_the_footer_date_is_the_clinics_date(app: Flask) -> None:
 
     # The server's zone may be a day behind Baku's: pages read one clock, Baku's.
     assert app.jinja_env.globals["today"] is calendar.today
+
+
+@pytest.mark.parametrize("style", ["medium", "long", "full"])
+def test_a_russian_date_can_end_a_sentence(app: Flask, style: str) -> None:
+    from datetime import date
+
+    from legalaid.i18n import format_date
+
+    with app.test_request_context(), force_locale("ru"):
+        day = format_date(date(2026, 12, 7), style)
+        assert "2026" in day and "дек" in day
+        # A sentence that ends with a date ends with one full stop (it read "2026 г..").
+        assert not day.endswith(".")
+    with app.test_request_context(), force_locale("az"):
+        assert format_date(date(2026, 12, 7), "long") == "7 dekabr 2026"

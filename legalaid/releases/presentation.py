@@ -15,7 +15,6 @@ from typing import Any
 from babel import Locale, numbers
 from flask_babel import (
     LazyString,
-    format_date,
     format_decimal,
     format_percent,
     get_locale,
@@ -24,6 +23,7 @@ from flask_babel import (
 from flask_babel import lazy_gettext as _l
 
 from legalaid.disclosure.suppression import ShareCell
+from legalaid.i18n import format_date
 from legalaid.indicators.catalogue import Indicator, IndicatorCatalogue
 from legalaid.indicators.dimensions import CLINIC, NO_KEY_POPULATION
 from legalaid.indicators.periods import PLAN, QUARTER, YEAR, Period
