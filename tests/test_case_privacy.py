@@ -132,7 +132,7 @@ def _walk_a_case_through_the_app(app: Flask, session: Session) -> Case:
         post_form(
             client,
             f"/cases/{case_id}/close",
-            {"outcome": "withdrawn", "version": str(version)},
+            {"outcome": "withdrawn", "version": str(version), "agenda_loss_confirmed": "y"},
             page=case_url,
         ).status_code
         == 302

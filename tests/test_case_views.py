@@ -416,6 +416,35 @@ def test_reassignment_shows_each_lawyers_caseload_and_preselects_nobody(
     assert not any("selected" in attrs for attrs, _label in options)
 
 
+def test_closing_a_case_with_hearings_to_come_asks_first(app: Flask, session: Session) -> None:
+    from legalaid.calendar import today
+    from legalaid.casework.models import Hearing
+
+    lawyer = create_user(session, "lawyer", clinic=create_clinic(session))
+    case_ = make_case(session, lawyer)
+    case_.status, case_.opened_on = "open", today() - timedelta(days=10)
+    session.add(Hearing(case_id=case_.id, kind="hearing", due_on=today() + timedelta(days=3)))
+    session.add(Hearing(case_id=case_.id, kind="hearing", due_on=today() - timedelta(days=3)))
+    session.flush()
+    client = app.test_client()
+    sign_in(client, app, lawyer, session=session)
+    url = f"/cases/{case_.id}/close"
+    data = {"outcome": "withdrawn", "version": str(case_.version)}
+    first = post_form(client, url, data, page=f"/cases/{case_.id}")
+    assert first.status_code == 400
+    html = first.get_data(as_text=True)
+    assert "This case has 1 hearing or deadline still to come" in html
+    assert 'name="agenda_loss_confirmed"' in html, "the confirmation works without JavaScript"
+    session.expire_all()
+    assert session.get(Case, case_.id).status == "open"  # type: ignore[union-attr]
+    confirmed = post_form(
+        client, url, {**data, "agenda_loss_confirmed": "y"}, page=f"/cases/{case_.id}"
+    )
+    assert confirmed.status_code == 302
+    session.expire_all()
+    assert session.get(Case, case_.id).status == "closed"  # type: ignore[union-attr]
+
+
 def test_reassignment_needs_a_reason_and_a_lawyer_of_the_clinic(
     app: Flask, session: Session
 ) -> None:

@@ -146,6 +146,9 @@ class RespondentForm(AppForm):
 class CloseForm(AppForm):
     outcome = code_select(_l("Outcome"), CASE_OUTCOMES)
     closed_on = DateField(_l("Closed on"), validators=[Optional()])
+    agenda_loss_confirmed = BooleanField(
+        _l("Close it anyway: its hearings and deadlines leave the agenda")
+    )
     version = VersionField()
 
 

@@ -12,7 +12,8 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_babel import ngettext
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
@@ -25,6 +26,7 @@ from legalaid.cases.models import (
     Respondent,
 )
 from legalaid.cases.numbers import case_number, next_number
+from legalaid.casework.models import Hearing
 from legalaid.clients.models import Client
 from legalaid.clients.services import ClientDetails, create_client, validate_client
 from legalaid.clinics.models import Clinic
@@ -452,10 +454,24 @@ def close_case(
     closed_on: date | None,
     by: int | None,
     today: date,
+    agenda_loss_confirmed: bool = False,
 ) -> Case:
     _expect(case_, expected_version)
     if case_.status == "closed":
         raise DomainError(_("This case is already closed."))
+    coming = upcoming_hearings(session, case_.id, today)
+    if coming and not agenda_loss_confirmed:
+        # Closing cannot be undone silently: its hearings would drop off every agenda.
+        raise DomainError(
+            ngettext(
+                "This case has %(num)d hearing or deadline still to come; closing it takes "
+                "it off the agenda. Tick the box below to close it anyway.",
+                "This case has %(num)d hearings or deadlines still to come; closing it takes "
+                "them off the agenda. Tick the box below to close it anyway.",
+                coming,
+            ),
+            field="agenda_loss_confirmed",
+        )
     CASE_OUTCOMES.require(outcome, "outcome")
     closed_on = closed_on or today
     if closed_on > today:
@@ -469,6 +485,18 @@ def close_case(
     session.flush()
     record_event(session, "case.closed", object_type="case", object_id=case_.id)
     return case_
+
+
+def upcoming_hearings(session: Session, case_id: int, today: date) -> int:
+    """Hearings and deadlines of the case not done and due today or later."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Hearing)
+            .where(Hearing.case_id == case_id, Hearing.done.is_(False), Hearing.due_on >= today)
+        )
+        or 0
+    )
 
 
 def reopen_case(

@@ -344,6 +344,7 @@ def close(case_id: int) -> Rendered:
             closed_on=form.closed_on.data,
             by=g.user.id,
             today=today(),
+            agenda_loss_confirmed=bool(form.agenda_loss_confirmed.data),
         ),
         _("The case is closed."),
         refresh_version=lambda case_: case_.version,
