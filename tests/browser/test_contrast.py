@@ -1,0 +1,59 @@
+"""Counts shown in badges are readable (WCAG 1.4.3: at least 4.5:1); the overdue count on the
+caseload read 1.04:1, a link's blue on the amber badge."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import timedelta
+
+import pyotp
+
+from legalaid.calendar import today
+from legalaid.casework.models import Hearing
+from legalaid.database import get_database
+from tests.browser.conftest import LiveServer
+from tests.case_factories import make_case
+from tests.factories import PASSWORD, create_clinic, create_user
+
+
+def _luminance(css_colour: str) -> float:
+    r, g, b = (int(v) / 255 for v in re.findall(r"[\d.]+", css_colour)[:3])
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(foreground: str, background: str) -> float:
+    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_the_overdue_count_on_the_caseload_is_readable(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+    app = live_server.app
+    with app.app_context(), get_database(app).session_factory() as session:
+        lawyer = create_user(session, "lawyer", clinic=create_clinic(session))
+        case_ = make_case(session, lawyer)
+        session.add(Hearing(case_id=case_.id, kind="hearing", due_on=today() - timedelta(days=2)))
+        session.commit()
+        email, secret = lawyer.email, lawyer.totp_secret
+    assert secret
+    page.goto(live_server.url + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/login/two-factor")
+    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).at(time.time()))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+    page.goto(live_server.url + "/caseload")
+    links = page.locator(".badge a")
+    assert links.count() >= 1
+    for i in range(links.count()):
+        colours = links.nth(i).evaluate(
+            "a => [getComputedStyle(a).color,"
+            " getComputedStyle(a.closest('.badge')).backgroundColor]"
+        )
+        assert contrast(*colours) >= 4.5, colours
