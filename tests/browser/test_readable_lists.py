@@ -1,5 +1,6 @@
-"""Counts shown in badges are readable (WCAG 1.4.3: at least 4.5:1); the overdue count on the
-caseload read 1.04:1, a link's blue on the amber badge."""
+"""Lists a lawyer reads all day: counts in badges are readable (WCAG 1.4.3: at least 4.5:1;
+the overdue count on the caseload read 1.04:1, a link's blue on the amber badge), and case
+numbers stay on one line on a phone (they wrapped over three)."""
 
 from __future__ import annotations
 
@@ -40,14 +41,7 @@ def test_the_overdue_count_on_the_caseload_is_readable(live_server: LiveServer, 
         session.commit()
         email, secret = lawyer.email, lawyer.totp_secret
     assert secret
-    page.goto(live_server.url + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/login/two-factor")
-    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).at(time.time()))
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_load_state()
+    _sign_in(page, live_server.url, email, secret)
     page.goto(live_server.url + "/caseload")
     links = page.locator(".badge a")
     assert links.count() >= 1
@@ -57,3 +51,34 @@ def test_the_overdue_count_on_the_caseload_is_readable(live_server: LiveServer, 
             " getComputedStyle(a.closest('.badge')).backgroundColor]"
         )
         assert contrast(*colours) >= 4.5, colours
+
+
+def test_case_numbers_stay_on_one_line_on_a_phone(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+    app = live_server.app
+    with app.app_context(), get_database(app).session_factory() as session:
+        lawyer = create_user(session, "lawyer", clinic=create_clinic(session))
+        for _ in range(3):
+            make_case(session, lawyer)
+        session.commit()
+        email, secret = lawyer.email, lawyer.totp_secret
+    assert secret
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in(page, live_server.url, email, secret)
+    for path in ("/cases/",):
+        page.goto(live_server.url + path)
+        numbers = page.locator(".record-number")
+        assert numbers.count() >= 3, path
+        for i in range(numbers.count()):
+            # One line box per number: getClientRects() has one rectangle per line.
+            assert numbers.nth(i).evaluate("a => a.getClientRects().length") == 1, path
+
+
+def _sign_in(page, url: str, email: str, secret: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/login/two-factor")
+    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).at(time.time()))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
