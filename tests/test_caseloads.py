@@ -96,6 +96,7 @@ def world(session: Session) -> World:
         closed_on=None,
         by=amina.id,
         today=day,
+        agenda_loss_confirmed=True,
     )
     gone.active = False
     session.commit()

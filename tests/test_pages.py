@@ -145,12 +145,18 @@ def test_accept_language_picks_the_first_page_language(client: FlaskClient) -> N
 
 
 def test_dates_are_formatted_for_the_locale(client: FlaskClient) -> None:
-    from datetime import date
+
+    import re
 
     from babel.dates import format_date
 
-    today = date.today()
+    from legalaid.calendar import today as clinic_today
+
+    today = clinic_today()
     for language in ("en", "az", "ru"):
         client.set_cookie(LANGUAGE_COOKIE, language)
         html = client.get("/").get_data(as_text=True)
-        assert format_date(today, "long", locale=language) in html
+        # CLDR's long date, without the Russian year abbreviation ("2026 г.") that doubled
+        # a sentence's full stop.
+        expected = re.sub(r"\s*г\.$", "", format_date(today, "long", locale=language))
+        assert expected in html

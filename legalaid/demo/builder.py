@@ -305,6 +305,9 @@ def _take_case(
             closed_on=plan.closed_on,
             by=case_.assigned_lawyer_id,
             today=today,
+            # The synthetic history closes some cases before dates set for later: as a
+            # lawyer who ticked the confirmation would.
+            agenda_loss_confirmed=True,
         )
     if plan.reopened_on is not None:
         reopen_case(
