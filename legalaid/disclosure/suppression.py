@@ -191,6 +191,7 @@ class _Pattern:
             return  # rounded counts are intervals; the exact audit deals with them
         if self._sums is None:
             self._start_counting()
+        assert self._sums is not None  # noqa: S101
         assert self._known is not None and self._unknowns is not None  # noqa: S101
         sums, known, unknowns = self._sums, self._known, self._unknowns
         changed = True
