@@ -400,6 +400,7 @@ def _audits(session: Session, action: str) -> list[AuditEntry]:
         ("csv", "text/csv", "csv"),
         ("json", "application/json", "json"),
         ("dhis2", "application/json", "dhis2.json"),
+        ("dhis2-deletions", "application/json", "dhis2-deletions.json"),
     ],
 )
 def test_the_task_force_downloads_a_national_release(
