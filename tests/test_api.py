@@ -27,6 +27,7 @@ from legalaid.releases.services import create_release
 from legalaid.tokens import services
 from legalaid.tokens.models import ApiToken
 from tests.case_factories import make_case
+from tests.dhis2_schema import validate_data_value_set
 from tests.factories import create_user, sign_in
 from tests.helpers import csrf_token
 
@@ -293,6 +294,8 @@ def test_a_token_reads_what_a_new_version_deletes_in_dhis2(
         FrozenRelease(second.content), FrozenRelease(first.content), catalogue
     )
     assert body["importStrategy"] == "DELETE"
+    validate_data_value_set(body)
+    validate_data_value_set(nothing)
     assert {
         "dataElement": "AZLA02_CASES_OPENED",
         "period": "2026Q1",
