@@ -27,6 +27,7 @@ from legalaid.releases.services import create_release
 from legalaid.tokens import services
 from legalaid.tokens.models import ApiToken
 from tests.case_factories import make_case
+from tests.dhis2_schema import validate_data_value_set
 from tests.factories import create_user, sign_in
 from tests.helpers import csrf_token
 
@@ -249,6 +250,68 @@ def test_a_token_reads_a_release_as_json_or_dhis2(
     assert unknown.status_code == 400 and unknown.is_json
     entry = audits(session, "api.release_read")[-1]
     assert (entry.object_id, entry.actor_id) == (str(release.id), world.task_force.id)
+
+
+def test_a_token_reads_what_a_new_version_deletes_in_dhis2(
+    app: Flask, session: Session, world: World
+) -> None:
+    _row, secret = make_token(session, world.task_force)
+    client = app.test_client()
+    catalogue = app.extensions["legalaid.policies"].indicators
+    first = world.national
+    url = f"/api/v1/releases/{first.id}?format=dhis2-deletions"
+    nothing = client.get(url, headers=bearer(secret)).get_json()
+    assert (nothing["importStrategy"], nothing["dataValues"]) == ("DELETE", [])
+    sent = client.get(f"/api/v1/releases/{first.id}?format=dhis2", headers=bearer(secret))
+    totals = [v for v in sent.get_json()["dataValues"] if v["dataElement"] == "AZLA02_CASES_OPENED"]
+    assert [v["value"] for v in totals] == ["6"]
+
+    # Three late cases: the national total goes 6 -> 9, a change of 3 (k-1 or less), so
+    # version 2 hides it, and DHIS2 must be told to delete the 6 it holds.
+    lawyer = create_user(session, "lawyer", clinic=world.manager.clinic)
+    for _ in range(3):
+        make_case(session, lawyer, on=date(2026, 2, 11))
+    policies = app.extensions["legalaid.policies"]
+    second = create_release(
+        session,
+        catalogue=policies.indicators,
+        policy=policies.disclosure,
+        user=world.task_force,
+        period_code="2026Q1",
+        reason="Late entries",
+        today=TODAY,
+    )
+    session.commit()
+    listed = client.get("/api/v1/releases", headers=bearer(secret)).get_json()
+    item = next(item for item in listed["releases"] if item["id"] == second.id)
+    assert item["links"]["dhis2_deletions"] == (
+        f"/api/v1/releases/{second.id}?format=dhis2-deletions"
+    )
+    response = client.get(item["links"]["dhis2_deletions"], headers=bearer(secret))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body == exports.export_dhis2_deletions(
+        FrozenRelease(second.content), FrozenRelease(first.content), catalogue
+    )
+    assert body["importStrategy"] == "DELETE"
+    validate_data_value_set(body)
+    validate_data_value_set(nothing)
+    assert {
+        "dataElement": "AZLA02_CASES_OPENED",
+        "period": "2026Q1",
+        "orgUnit": "AZ",
+        "categoryOptionCombo": "default",
+    } in body["dataValues"]
+    now = client.get(f"/api/v1/releases/{second.id}?format=dhis2", headers=bearer(secret))
+    kept = {
+        (v["dataElement"], v["period"], v["categoryOptionCombo"])
+        for v in now.get_json()["dataValues"]
+    }
+    assert not [
+        v
+        for v in body["dataValues"]
+        if (v["dataElement"], v["period"], v["categoryOptionCombo"]) in kept
+    ]
 
 
 def test_a_clinics_release_or_a_missing_one_answers_404_json_and_is_audited(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import jsonschema
 import pytest
 from flask import Flask
 from pydantic import ValidationError
@@ -34,6 +35,7 @@ from legalaid.releases.models import IndicatorRelease
 from legalaid.releases.services import create_release
 from legalaid.settings import DEFAULT_POLICY_DIR
 from tests.case_factories import make_case
+from tests.dhis2_schema import validate_data_value_set
 from tests.factories import create_clinic, create_user, sign_in
 
 TODAY = date(2026, 11, 22)
@@ -328,7 +330,15 @@ def test_dhis2_payload_has_the_structure_of_a_data_value_set_and_no_suppressed_c
     release = release_for(app, session, world.task_force, "2026Q1")
     frozen = FrozenRelease(release.content)
     payload = exports.export_dhis2(frozen, catalogue)
-    json.dumps(payload)
+    validate_data_value_set(json.loads(json.dumps(payload)))
+    # The schema is not vacuous: a number where DHIS2 wants a string, or a total beside a
+    # stray key, is refused.
+    for broken in (
+        {**payload, "dataValues": [{**payload["dataValues"][0], "value": 18}]},
+        {**payload, "dataValues": [{**payload["dataValues"][0], "extra": "x"}]},
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            validate_data_value_set(broken)
     assert payload["period"] == "2026Q1"
     values = check_data_value_set(payload, catalogue, catalogue.dhis2.national_org_unit)
     got = {(v["dataElement"], v["period"], v["categoryOptionCombo"]): v["value"] for v in values}
@@ -400,6 +410,7 @@ def _audits(session: Session, action: str) -> list[AuditEntry]:
         ("csv", "text/csv", "csv"),
         ("json", "application/json", "json"),
         ("dhis2", "application/json", "dhis2.json"),
+        ("dhis2-deletions", "application/json", "dhis2-deletions.json"),
     ],
 )
 def test_the_task_force_downloads_a_national_release(

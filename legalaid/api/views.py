@@ -24,7 +24,7 @@ from legalaid.pagination import paginate
 from legalaid.releases import exports
 from legalaid.releases.frozen import FrozenRelease
 from legalaid.releases.models import IndicatorRelease
-from legalaid.releases.scope import get_visible_release, visible_releases
+from legalaid.releases.scope import get_visible_release, previous_version, visible_releases
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 PER_PAGE = 50
 OBJECT_TYPE = "release"
-API_FORMATS = ("json", "dhis2")
+API_FORMATS = ("json", "dhis2", "dhis2-deletions")
 
 # GET only, and no cookie is ever read: there is nothing for a forged request to ride on.
 bp.record_once(lambda state: state.app.extensions["csrf"].exempt(bp))
@@ -70,6 +70,7 @@ def _summary(release: IndicatorRelease) -> dict[str, Any]:
     found["links"] = {
         "json": url_for("api.release", release_id=release.id, format="json"),
         "dhis2": url_for("api.release", release_id=release.id, format="dhis2"),
+        "dhis2_deletions": url_for("api.release", release_id=release.id, format="dhis2-deletions"),
     }
     return found
 
@@ -116,14 +117,20 @@ def release(release_id: int) -> Response:
         return api_error(404, "not_found", _("This release does not exist or is not yours to see."))
     if fmt not in API_FORMATS:
         return api_error(
-            400, "bad_request", _("Unknown format: ask for format=json or format=dhis2.")
+            400,
+            "bad_request",
+            _("Unknown format: ask for format=json, format=dhis2 or format=dhis2-deletions."),
         )
     frozen = FrozenRelease(found.content)
-    body = (
-        exports.export_json(found, frozen, _catalogue())
-        if fmt == "json"
-        else exports.export_dhis2(frozen, _catalogue())
-    )
+    if fmt == "json":
+        body = exports.export_json(found, frozen, _catalogue())
+    elif fmt == "dhis2":
+        body = exports.export_dhis2(frozen, _catalogue())
+    else:
+        # What the previous version sent and this one hides (importStrategy=DELETE).
+        previous = previous_version(session, caller.owner, found)
+        before = None if previous is None else FrozenRelease(previous.content)
+        body = exports.export_dhis2_deletions(frozen, before, _catalogue())
     record_event(
         session, "api.release_read", object_type=OBJECT_TYPE, object_id=found.id, actor=actor
     )

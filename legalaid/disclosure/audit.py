@@ -329,6 +329,18 @@ class Model:
         #: The ranges of each component programme solved so far: suppression audits one
         #: pattern after another, and most components are the same from one to the next.
         self.solved: dict[Hashable, dict[Var, tuple[int, int | None]]] = {}
+        #: The rows with the exactly known cells moved to the right-hand side, kept from
+        #: one audited pattern to the next: only the rows of a cell whose known value
+        #: changed (a cell newly hidden, mostly) are substituted again.
+        self._rows_of: dict[Var, list[int]] = defaultdict(list)
+        for number, row in enumerate(self.rows):
+            for var in row.coefficients:
+                self._rows_of[var].append(number)
+        self._fixed: dict[Var, int] | None = None
+        self._substituted: list[_Row | None] = []
+        #: What knowledge() gave for the last pattern, to update rather than rebuild.
+        self._published: dict[CellId, int | None] | None = None
+        self._known: dict[Var, Interval] = {}
 
     def var(self, release: int, cell: CellId) -> Var:
         return self.canon.get((release, cell), (release, cell))
@@ -342,13 +354,43 @@ class Model:
 
     def knowledge(self, published: Mapping[CellId, int | None]) -> dict[Var, Interval]:
         """Every interval an outsider knows, with ``published`` as today's release."""
-        known = dict(self.earlier_known)
-        for cell in self.truth:
+        previous = self._published
+        if previous is None:
+            known = dict(self.earlier_known)
+            cells: Iterable[CellId] = self.truth
+        else:
+            known = dict(self._known)
+            cells = [cell for cell in self.truth if published[cell] != previous[cell]]
+        for cell in cells:
+            var = (0, cell)
             shown = published[cell]
+            if var in self.earlier_known:
+                known[var] = self.earlier_known[var]
+            else:
+                known.pop(var, None)
             if shown is not None:
-                var = (0, cell)
                 known[var] = _intersect(known.get(var), self.policy.interval(shown))
-        return known
+        self._published = {cell: published[cell] for cell in self.truth}
+        self._known = known
+        return dict(known)
+
+    def substituted(self, fixed: Mapping[Var, int]) -> list[_Row]:
+        """``_substitute(self.rows, fixed)``, re-substituting only the rows that changed."""
+        previous = self._fixed
+        if previous is None:
+            numbers: Iterable[int] = range(len(self.rows))
+            self._substituted = [None] * len(self.rows)
+        else:
+            changed = {
+                var for var in previous.keys() | fixed.keys() if previous.get(var) != fixed.get(var)
+            }
+            numbers = sorted({n for var in changed for n in self._rows_of.get(var, ())})
+        self._fixed = None  # until the substitution below has succeeded
+        for number in numbers:
+            kept = _substitute([self.rows[number]], fixed)
+            self._substituted[number] = kept[0] if kept else None
+        self._fixed = dict(fixed)
+        return [row for row in self._substituted if row is not None]
 
     def audit(
         self, published: Mapping[CellId, int | None], *, settled: Collection[Var] | None = None
@@ -368,6 +410,7 @@ class Model:
             if published[cell] is None:
                 hidden[(0, cell)] = value
         hidden = {var: value for var, value in hidden.items() if not _exact(known.get(var))}
+        fixed = {var: low for var, (low, high) in known.items() if low == high}
         return _audit(
             self.rows,
             self.variables,
@@ -377,6 +420,7 @@ class Model:
             self.solved,
             settled,
             self.changes,
+            substituted=self.substituted(fixed),
         )
 
 
@@ -731,6 +775,8 @@ def _audit(
     solved: dict[Hashable, dict[Var, tuple[int, int | None]]] | None = None,
     settled: Collection[Var] | None = None,
     changes: Sequence[tuple[Var, Var, int]] = (),
+    *,
+    substituted: list[_Row] | None = None,
 ) -> AuditReport:
     """Bound the hidden statistics and the small changes between versions; ``settled``
     as in :meth:`Model.audit`."""
@@ -741,7 +787,7 @@ def _audit(
     intervals = {var: bounds for var, bounds in known.items() if bounds[0] != bounds[1]}
     unknown = sorted(variables - set(fixed))
     targets = {var for var in unknown if var not in intervals and var not in settled}
-    rows = _substitute(all_rows, fixed)
+    rows = _substitute(all_rows, fixed) if substituted is None else substituted
 
     ranges: list[CellRange] = []
     for members, component_rows in _components(rows, unknown):

@@ -20,6 +20,7 @@ releases already give a cell away) is refused.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -105,6 +106,10 @@ class _Pattern:
         self.earlier_exact = {
             var for var, (low, high) in self.model.earlier_known.items() if low == high
         }
+        self._sums: list[Link] | None = None
+        self._known: set[Var] | None = None
+        self._unknowns: list[int] | None = None
+        self._sums_of: defaultdict[Var, set[int]] = defaultdict(set)
 
     def published(self) -> dict[CellId, int | None]:
         return {
@@ -184,24 +189,51 @@ class _Pattern:
         """Hide a second member of every sum that has exactly one unknown, hidden member."""
         if self.policy.rounding_base != 1:
             return  # rounded counts are intervals; the exact audit deals with them
-        # What exactly_known says of every statistic, kept up to date as cells are hidden
-        # (asked once per member of every sum, round after round: it must be cheap).
-        known = self.earlier_exact | {
-            (0, cell) for cell, status in self.status.items() if status == "published"
-        }
-        sums = [link for link in self.model.links if link.kind == "sum"]
+        if self._sums is None:
+            self._start_counting()
+        assert self._sums is not None  # noqa: S101
+        assert self._known is not None and self._unknowns is not None  # noqa: S101
+        sums, known, unknowns = self._sums, self._known, self._unknowns
         changed = True
         while changed:
             changed = False
-            for link in sums:
+            for number, link in enumerate(sums):
+                if unknowns[number] != 1:
+                    continue
                 unknown = _only_unknown(link.members, known)
                 if unknown is None or not self.hidden(unknown):
                     continue
                 chosen = self.complement_in(link, unknown)
                 if chosen is not None:
-                    self.status[chosen[1]] = "complementary"
-                    known.discard(chosen)
+                    self.hide(chosen[1])
                     changed = True
+
+    def _start_counting(self) -> None:
+        # What exactly_known says of every statistic, and how many members of each sum
+        # it does not know, kept up to date as cells are hidden (hide()): a pass over the
+        # sums reads one number per sum, not its members, round after round.
+        self._known = self.earlier_exact | {
+            (0, cell) for cell, status in self.status.items() if status == "published"
+        }
+        self._sums = [link for link in self.model.links if link.kind == "sum"]
+        self._unknowns = [
+            sum(member not in self._known for member in link.members) for link in self._sums
+        ]
+        self._sums_of = defaultdict(set)
+        for number, link in enumerate(self._sums):
+            for member in link.members:
+                self._sums_of[member].add(number)
+
+    def hide(self, cell: CellId) -> None:
+        """Hide a published cell as a complement."""
+        self.status[cell] = "complementary"
+        var = (0, cell)
+        if self._known is None or self._unknowns is None or self._sums is None:
+            return
+        if var in self._known and self.policy.rounding_base == 1:
+            self._known.discard(var)
+            for number in self._sums_of.get(var, ()):
+                self._unknowns[number] += _count(self._sums[number].members, var)
 
     def show_the_computable(self, report: AuditReport) -> set[CellId]:
         """Show hidden cells that anyone can compute exactly and that may be shown.
@@ -222,7 +254,13 @@ class _Pattern:
             ):
                 self.status[found.cell] = "published"
                 shown.add(found.cell)
+                self._sums = self._known = self._unknowns = None  # counted afresh if asked
         return shown
+
+
+def _count(members: Sequence[Var], var: Var) -> int:
+    """How many times ``var`` is a member (a sum may name a cell more than once)."""
+    return sum(member == var for member in members)
 
 
 def _only_unknown(members: Sequence[Var], known: set[Var]) -> Var | None:
@@ -274,7 +312,7 @@ def protect(
         for failure in report.failures:
             chosen = pattern.complement_for((failure.release, failure.cell))
             if chosen is not None and pattern.status[chosen[1]] == "published":
-                pattern.status[chosen[1]] = "complementary"
+                pattern.hide(chosen[1])
                 added = True
         if not added:
             report.require_passed()

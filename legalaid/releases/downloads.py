@@ -19,7 +19,7 @@ from legalaid.indicators.catalogue import IndicatorCatalogue
 from legalaid.releases import exports
 from legalaid.releases.frozen import FrozenRelease
 from legalaid.releases.models import IndicatorRelease
-from legalaid.releases.scope import get_visible_release
+from legalaid.releases.scope import get_visible_release, previous_version
 
 bp = Blueprint("exports", __name__)
 
@@ -29,8 +29,14 @@ _MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "dhis2": "application/json",
+    "dhis2-deletions": "application/json",
 }
-_EXTENSIONS = {"csv": "csv", "json": "json", "dhis2": "dhis2.json"}
+_EXTENSIONS = {
+    "csv": "csv",
+    "json": "json",
+    "dhis2": "dhis2.json",
+    "dhis2-deletions": "dhis2-deletions.json",
+}
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -63,9 +69,19 @@ def render_export(release: IndicatorRelease, frozen: FrozenRelease, fmt: str) ->
         return exports.export_csv(release, frozen).encode("utf-8")
     if fmt == "json":
         data = exports.export_json(release, frozen, _catalogue())
+    elif fmt == "dhis2-deletions":
+        data = deletions(release, frozen)
     else:
         data = exports.export_dhis2(frozen, _catalogue())
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def deletions(release: IndicatorRelease, frozen: FrozenRelease) -> dict[str, object]:
+    """The DHIS2 values the previous version sent and this one hides (``importStrategy=
+    DELETE``; import before this version's payload). Version 1 deletes nothing."""
+    previous = previous_version(db_session(), g.user, release)
+    before = None if previous is None else FrozenRelease(previous.content)
+    return exports.export_dhis2_deletions(frozen, before, _catalogue())
 
 
 @bp.get("/releases/<int:release_id>/export.<fmt>")

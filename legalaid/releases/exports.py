@@ -45,7 +45,7 @@ from legalaid.indicators.tables import TOTAL, Key
 from legalaid.releases.frozen import FrozenRelease, IndicatorEntry, PublishedTable
 from legalaid.releases.models import IndicatorRelease
 
-FORMATS = ("csv", "json", "dhis2")
+FORMATS = ("csv", "json", "dhis2", "dhis2-deletions")
 JSON_FORMAT = "legalaid.release/1"
 PUBLISHED = "published"
 SUPPRESSED = "suppressed"
@@ -373,7 +373,7 @@ def export_dhis2(frozen: FrozenRelease, catalogue: IndicatorCatalogue) -> dict[s
 
 
 def export_dhis2_deletions(
-    frozen: FrozenRelease, previous: FrozenRelease, catalogue: IndicatorCatalogue
+    frozen: FrozenRelease, previous: FrozenRelease | None, catalogue: IndicatorCatalogue
 ) -> dict[str, Any]:
     """The values the previous version sent that this version no longer shows.
 
@@ -381,8 +381,12 @@ def export_dhis2_deletions(
     of 1..k-1 is itself a small count, see ``docs/disclosure.md``). DHIS2 keeps a value
     until it is deleted, so this payload lists them: import it with
     ``importStrategy=DELETE`` (and ``idScheme=CODE``) before or after the new version's
-    payload (``docs/dhis2.md``).
+    payload (``docs/dhis2.md``). The first version (no ``previous``) deletes nothing.
     """
+    if previous is None:
+        payload = {k: v for k, v in export_dhis2(frozen, catalogue).items() if k != "dataValues"}
+        payload.update({"importStrategy": "DELETE", "dataValues": []})
+        return payload
     now = {
         (v["dataElement"], v["period"], v["orgUnit"], v["categoryOptionCombo"])
         for v in export_dhis2(frozen, catalogue)["dataValues"]

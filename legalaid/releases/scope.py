@@ -47,6 +47,21 @@ def visible_releases(user: Any) -> Select[IndicatorRelease]:
     )
 
 
+def previous_version(
+    session: Session, user: Any, release: IndicatorRelease
+) -> IndicatorRelease | None:
+    """The version before ``release`` of the same scope and period (None for version 1)."""
+    found: IndicatorRelease | None = session.scalar(
+        visible_releases(user).where(
+            IndicatorRelease.scope_key == release.scope_key,
+            IndicatorRelease.period_code == release.period_code,
+            IndicatorRelease.period_end == release.period_end,
+            IndicatorRelease.version == release.version - 1,
+        )
+    )
+    return found
+
+
 def get_visible_release(session: Session, user: Any, release_id: int) -> IndicatorRelease:
     from flask_babel import gettext as _
 

@@ -47,7 +47,7 @@ from legalaid.releases.presentation import (
     policy_note,
     release_tables,
 )
-from legalaid.releases.scope import get_visible_release, visible_releases
+from legalaid.releases.scope import get_visible_release, previous_version, visible_releases
 
 bp = Blueprint("releases", __name__)
 
@@ -55,7 +55,7 @@ Rendered = str | BaseResponse | tuple[str, int]
 OBJECT_TYPE = "release"
 #: How many releases the dashboard's chooser offers (newest periods first).
 CHOOSER_LIMIT = 200
-EXPORT_FORMATS = ("csv", "json", "dhis2")
+EXPORT_FORMATS = ("csv", "json", "dhis2", "dhis2-deletions")
 
 
 def release_or_404(release_id: int, *, action: str = "release.viewed") -> IndicatorRelease:
@@ -308,14 +308,7 @@ def view(release_id: int) -> str:
         .order_by(IndicatorRelease.version)
     ).all()
     # The version before, to show beside this one what disclosure control hid.
-    previous = session.scalar(
-        visible_releases(g.user).where(
-            IndicatorRelease.scope_key == release.scope_key,
-            IndicatorRelease.period_code == release.period_code,
-            IndicatorRelease.period_end == release.period_end,
-            IndicatorRelease.version == release.version - 1,
-        )
-    )
+    previous = previous_version(session, g.user, release)
     # One period of the release at a time (its own period first); each is a link away.
     periods = frozen.periods()
     asked = request.args.get("period", "")
