@@ -32,6 +32,7 @@ from legalaid.routing import RecordIdConverter
 from legalaid.schema.migrations import ensure_current
 from legalaid.security_headers import init_security_headers
 from legalaid.settings import Settings, load_settings
+from legalaid.webforms import error_summary
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ def create_app(
     app.extensions["legalaid.keyring"] = KeyRing(settings.encryption_keys)
 
     init_babel(app)
+    app.jinja_env.globals["error_summary"] = error_summary
     if settings.demo_mode:
         # Only a demo instance (refused in production) lists its synthetic accounts.
         from legalaid.demo.sign_in_list import read_demo_accounts

@@ -10,13 +10,17 @@ WTForms' own. ``tests/test_form_messages.py`` fails for a form that derives from
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import get_translations, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtforms_catalogues
-from wtforms import Form
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from wtforms import Field, FieldList, Form, FormField
+from wtforms.form import BaseForm
 
 # WTForms' messages (wtforms/locale/wtforms.pot), marked here so that extraction puts them in
 # the app's catalogues. Only their translations matter; the objects are never shown.
@@ -119,3 +123,38 @@ class AppSubform(Form):
     class Meta:
         def get_translations(self, form: Any) -> _Catalogues:
             return CATALOGUES
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    field_id: str | None
+    label: str
+    message: str
+
+
+def _field_lines(field: Field) -> list[SummaryLine]:
+    if isinstance(field, FieldList):
+        return [line for entry in field for line in _field_lines(entry)]
+    if isinstance(field, FormField):
+        return [line for sub in field.form for line in _field_lines(sub)]
+    hidden = field.type in ("HiddenField", "CSRFTokenField")
+    label = "" if hidden else str(field.label.text)
+    return [
+        SummaryLine(None if hidden else field.id, label, str(message))
+        for message in field.errors
+        if isinstance(message, str) or not isinstance(message, dict | list)
+    ]
+
+
+@pass_context
+def error_summary(context: Context) -> list[SummaryLine]:
+    """Every error of every form on the page, in the order of its fields, for the summary at
+    the top of the page (GOV.UK Design System's error summary): after a failed save the
+    user is told at once what to fix and can jump to each field, however long the page."""
+    lines: list[SummaryLine] = []
+    seen: set[int] = set()
+    for value in context.get_all().values():
+        if isinstance(value, BaseForm) and id(value) not in seen:
+            seen.add(id(value))
+            lines.extend(line for field in value for line in _field_lines(field))
+    return lines

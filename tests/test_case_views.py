@@ -677,3 +677,20 @@ def test_a_declined_intake_reopened_is_checked_again_before_it_opens(
             .order_by(ConflictCheck.id)
         )
     ] == ["decline", "proceed"]
+
+
+def test_a_failed_save_lists_every_error_at_the_top(app: Flask, session: Session) -> None:
+    lawyer = create_user(session, "lawyer")
+    client = app.test_client()
+    sign_in(client, app, lawyer, session=session)
+    data = {**INTAKE, "category": "", "risk_level": ""}
+    html = _intake(client, data, "check")
+    html = _intake(client, data, "save", _fingerprint(html))
+    summary = re.search(r'<div class="error-summary".*?</div>', html, re.S)
+    assert summary, "the errors are summarised above the form"
+    assert summary.start() < html.index('<form method="post" novalidate>'), "above the form"
+    links = re.findall(r'<a href="#([\w-]+)">', summary.group(0))
+    # All errors of the form in one submit, each linking to its field.
+    assert {"category", "risk_level"} <= set(links)
+    for field_id in links:
+        assert f'id="{field_id}"' in html

@@ -82,3 +82,26 @@ def _sign_in(page, url: str, email: str, secret: str) -> None:  # type: ignore[n
     page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).at(time.time()))
     page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state()
+
+
+def test_a_failed_save_takes_her_to_the_error_summary(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+    app = live_server.app
+    with app.app_context(), get_database(app).session_factory() as session:
+        lawyer = create_user(session, "lawyer", clinic=create_clinic(session))
+        session.commit()
+        email, secret = lawyer.email, lawyer.totp_secret
+    assert secret
+    _sign_in(page, live_server.url, email, secret)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/cases/intake")
+    page.get_by_role("button", name="Save the intake").click()
+    page.wait_for_load_state()
+    summary = page.locator(".error-summary")
+    assert summary.count() == 1
+    # Focus is on the summary (read out first), and the page shows it without scrolling.
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert summary.bounding_box()["y"] < 844
+    first_link = summary.locator("a").first
+    target = first_link.get_attribute("href")
+    first_link.click()
+    assert page.evaluate("document.activeElement.id") == target.lstrip("#")
