@@ -76,3 +76,21 @@ def page(browser):  # type: ignore[no-untyped-def]
     tab.set_default_timeout(10_000)
     yield tab
     context.close()
+
+
+def sign_in(page, url: str, email: str, secret: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the pages as she would: password, then the authenticator's code."""
+    import time
+
+    import pyotp
+
+    from tests.factories import PASSWORD
+
+    page.goto(url + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/login/two-factor")
+    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).at(time.time()))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
-import pyotp
 from sqlalchemy import select
 
 from legalaid.calendar import today
 from legalaid.cases.models import Case
 from legalaid.database import get_database
 from legalaid.referrals.services import create_provider
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, sign_in
 from tests.case_factories import make_case
-from tests.factories import PASSWORD, create_clinic, create_user
-
-
-def _sign_in(page, url: str, email: str, secret: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(url + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/login/two-factor")
-    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).at(time.time()))
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_load_state()
+from tests.factories import create_clinic, create_user
 
 
 def test_lawyer_takes_an_intake_and_works_the_case_to_closure(
@@ -46,7 +33,7 @@ def test_lawyer_takes_an_intake_and_works_the_case_to_closure(
         session.commit()
         email, secret = lawyer.email, str(lawyer.totp_secret)
 
-    _sign_in(page, live_server.url, email, secret)
+    sign_in(page, live_server.url, email, secret)
     page.get_by_role("link", name="New intake").first.click()
     page.wait_for_url("**/cases/intake")
     page.get_by_label("Full name").fill("Günay Rəhimova")
@@ -138,7 +125,7 @@ def test_manager_reassigns_a_case_between_two_lawyers(live_server: LiveServer, p
         second_name = second.full_name
         email, secret = manager.email, str(manager.totp_secret)
 
-    _sign_in(page, live_server.url, email, secret)
+    sign_in(page, live_server.url, email, secret)
     page.goto(live_server.url + "/cases/")
     page.get_by_role("link", name=number).click()
     page.get_by_role("button", name="Reassign").click()

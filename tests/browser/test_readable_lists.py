@@ -5,17 +5,14 @@ numbers stay on one line on a phone (they wrapped over three)."""
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
-
-import pyotp
 
 from legalaid.calendar import today
 from legalaid.casework.models import Hearing
 from legalaid.database import get_database
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, sign_in
 from tests.case_factories import make_case
-from tests.factories import PASSWORD, create_clinic, create_user
+from tests.factories import create_clinic, create_user
 
 
 def _luminance(css_colour: str) -> float:
@@ -41,7 +38,7 @@ def test_the_overdue_count_on_the_caseload_is_readable(live_server: LiveServer, 
         session.commit()
         email, secret = lawyer.email, lawyer.totp_secret
     assert secret
-    _sign_in(page, live_server.url, email, secret)
+    sign_in(page, live_server.url, email, secret)
     page.goto(live_server.url + "/caseload")
     links = page.locator(".badge a")
     assert links.count() >= 1
@@ -63,7 +60,7 @@ def test_case_numbers_stay_on_one_line_on_a_phone(live_server: LiveServer, page)
         email, secret = lawyer.email, lawyer.totp_secret
     assert secret
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, live_server.url, email, secret)
+    sign_in(page, live_server.url, email, secret)
     for path in ("/cases/",):
         page.goto(live_server.url + path)
         numbers = page.locator(".record-number")
@@ -73,17 +70,6 @@ def test_case_numbers_stay_on_one_line_on_a_phone(live_server: LiveServer, page)
             assert numbers.nth(i).evaluate("a => a.getClientRects().length") == 1, path
 
 
-def _sign_in(page, url: str, email: str, secret: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(url + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/login/two-factor")
-    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).at(time.time()))
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_load_state()
-
-
 def test_a_failed_save_takes_her_to_the_error_summary(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
@@ -91,7 +77,7 @@ def test_a_failed_save_takes_her_to_the_error_summary(live_server: LiveServer, p
         session.commit()
         email, secret = lawyer.email, lawyer.totp_secret
     assert secret
-    _sign_in(page, live_server.url, email, secret)
+    sign_in(page, live_server.url, email, secret)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_server.url + "/cases/intake")
     page.get_by_role("button", name="Save the intake").click()

@@ -3,33 +3,20 @@ her clinic's indicators through the form."""
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import pyotp
 from sqlalchemy import select
 
 from legalaid.calendar import today
 from legalaid.database import get_database
 from legalaid.releases.models import IndicatorRelease
 from legalaid.releases.services import create_release
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, sign_in
 from tests.case_factories import make_case
-from tests.factories import PASSWORD, create_clinic, create_user
+from tests.factories import create_clinic, create_user
 
 IN_QUARTER = date(2026, 5, 4)  # 2026Q2, a completed quarter
-
-
-def _sign_in(page, url: str, email: str, secret: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(url + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/login/two-factor")
-    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).at(time.time()))
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_load_state()
 
 
 def _cases(session, clinic, count: int) -> None:  # type: ignore[no-untyped-def]
@@ -59,7 +46,7 @@ def test_the_task_force_reads_the_dashboard_and_downloads_the_csv(
         session.commit()
         email, secret, release_id = member.email, str(member.totp_secret), release.id
 
-    _sign_in(page, live_server.url, email, secret)
+    sign_in(page, live_server.url, email, secret)
     page.get_by_role("link", name="Indicators").first.click()
     page.wait_for_url("**/indicators")
     card = page.locator("article.indicator-card", has_text="Cases opened").first
@@ -93,7 +80,7 @@ def test_a_manager_releases_her_clinics_indicators(live_server: LiveServer, page
         manager = create_user(session, "manager", clinic=clinic)
         email, secret, clinic_id = manager.email, str(manager.totp_secret), clinic.id
 
-    _sign_in(page, live_server.url, email, secret)
+    sign_in(page, live_server.url, email, secret)
     page.get_by_role("link", name="Releases").first.click()
     page.wait_for_url("**/releases")
     assert "Nothing has been released yet." in page.content()

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
-import pyotp
-
 from legalaid.database import get_database
-from tests.browser.conftest import LiveServer
-from tests.factories import PASSWORD, create_clinic, create_user
+from tests.browser.conftest import LiveServer, sign_in
+from tests.factories import create_clinic, create_user
 
 
 def test_typing_sends_a_throttled_keepalive(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
@@ -20,14 +16,7 @@ def test_typing_sends_a_throttled_keepalive(live_server: LiveServer, page) -> No
     assert secret
     # The page's clock is the test's: minutes pass without waiting for them.
     page.clock.install()
-    page.goto(live_server.url + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/login/two-factor")
-    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).at(time.time()))
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, email, secret)
     page.goto(live_server.url + "/cases/intake")
     assert page.locator("h1").count() == 1
 

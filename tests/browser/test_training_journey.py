@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
-import pyotp
 from sqlalchemy import select
 
 from legalaid.calendar import today
 from legalaid.database import get_database
 from legalaid.trainings.models import TrainingParticipant, TrainingSession
-from tests.browser.conftest import LiveServer
-from tests.factories import PASSWORD, create_clinic, create_user
+from tests.browser.conftest import LiveServer, sign_in
+from tests.factories import create_clinic, create_user
 from tests.training_factories import HAND_ROWS, csv_sheet
-
-
-def _sign_in(page, url: str, email: str, secret: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(url + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/login/two-factor")
-    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).at(time.time()))
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_load_state()
 
 
 def test_manager_records_a_session_imports_the_sheet_and_sees_the_summary(
@@ -37,7 +24,7 @@ def test_manager_records_a_session_imports_the_sheet_and_sees_the_summary(
         lawyer = create_user(session, "lawyer", clinic=clinic)
         email, secret, lawyer_name = manager.email, str(manager.totp_secret), lawyer.full_name
 
-    _sign_in(page, live_server.url, email, secret)
+    sign_in(page, live_server.url, email, secret)
     page.get_by_role("link", name="Trainings").first.click()
     page.wait_for_url("**/trainings/")
     assert "No training sessions yet." in page.content()
