@@ -80,6 +80,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # lose the last transactions on a power cut or a filesystem gone read-only, and a
         # lawyer was already told "saved".
         cursor.execute("PRAGMA synchronous = FULL")
+        # Erasure (legalaid/retention) must not leave overwritten values in free space.
+        cursor.execute("PRAGMA secure_delete = ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -28,6 +28,7 @@ from legalaid.pages.errors import failed_commit_page, register_error_handlers
 from legalaid.policy.loader import load_policy
 from legalaid.policy.security import SecurityPolicy
 from legalaid.request_input import init_request_input
+from legalaid.retention.policy import RetentionPolicy
 from legalaid.routing import RecordIdConverter
 from legalaid.schema.migrations import ensure_current
 from legalaid.security_headers import init_security_headers
@@ -41,6 +42,7 @@ class Policies:
     access: AccessPolicy
     indicators: IndicatorCatalogue
     disclosure: DisclosurePolicy
+    retention: RetentionPolicy
 
 
 def load_policies(settings: Settings) -> Policies:
@@ -50,6 +52,7 @@ def load_policies(settings: Settings) -> Policies:
         access=load_policy(settings.policy_dir, "access.toml", AccessPolicy),
         indicators=indicators,
         disclosure=disclosure,
+        retention=load_policy(settings.policy_dir, "retention.toml", RetentionPolicy),
     )
 
 

@@ -86,6 +86,10 @@ class Client(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Retention (legalaid/retention): personal data overwritten on this day, under this rule
+    # ("retention" or "request"); the coded record above stays for the statistics.
+    erased_on: Mapped[date | None] = mapped_column(Date)
+    erasure_rule: Mapped[str | None] = mapped_column(String(16))
 
     key_populations: Mapped[list[ClientKeyPopulation]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="ClientKeyPopulation.population"

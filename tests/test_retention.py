@@ -1,0 +1,198 @@
+"""Retention and erasure: overwritten for real (raw file, pg_dump), refused when it must be."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import make_url
+
+from legalaid.cases.models import Case
+from legalaid.cases.services import close_case
+from legalaid.clients.models import Client
+from legalaid.conflicts.models import NameKey
+from legalaid.conflicts.service import Subject, check_conflicts
+from legalaid.database import get_database
+from legalaid.errors import StartupError
+from legalaid.factory import create_app
+from legalaid.retention.erasure import (
+    ErasureRefusedError,
+    due_clients,
+    erase_client,
+    retention_policy,
+    set_legal_hold,
+)
+from tests.case_factories import make_case
+from tests.conftest import make_settings
+from tests.factories import create_clinic, create_user
+
+TODAY = date(2026, 12, 7)
+NAME = "Zumrudxanim Qaraqizova"
+RESPONDENT = "Behbudali Tapdiqoglu"
+PHONE = "+994 55 901 23 45"
+
+
+@pytest.fixture
+def committed_app(migrated_database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    application = create_app(make_settings(migrated_database_url, tmp_path))
+    with application.app_context():
+        yield application
+    get_database(application).engine.dispose()
+
+
+def _closed_case(app: Flask, *, years_ago: int, name: str = NAME) -> tuple[int, int, int]:
+    database = get_database(app)
+    with database.session_factory() as session:
+        clinic = create_clinic(session)
+        lawyer = create_user(session, "lawyer", clinic=clinic)
+        case = make_case(
+            session,
+            lawyer,
+            full_name=name,
+            respondents=((RESPONDENT, "intimate_partner"),),
+            phone=PHONE,
+            on=date(2018, 3, 1),
+        )
+        close_case(
+            session,
+            case,
+            expected_version=case.version,
+            outcome=_an_outcome(),
+            closed_on=date(2018, 6, 1),
+            by=lawyer.id,
+            today=date(2018, 6, 1),
+        )
+        session.execute(
+            update(Case)
+            .where(Case.id == case.id)
+            .values(closed_on=TODAY.replace(year=TODAY.year - years_ago))
+        )
+        session.commit()
+        return case.id, case.client_id, lawyer.id
+
+
+def _an_outcome() -> str:
+    from legalaid.vocabulary.casework import CASE_OUTCOMES
+
+    return CASE_OUTCOMES.codes[0]
+
+
+def _stored_secrets(app: Flask, client_id: int) -> list[str]:
+    """The raw ciphertexts and blind keys stored for her, as the database holds them."""
+    database = get_database(app)
+    with database.engine.connect() as connection:
+        row = connection.exec_driver_sql(
+            "SELECT full_name, phone FROM client WHERE id = ?"
+            if database.engine.dialect.name == "sqlite"
+            else "SELECT full_name, phone FROM client WHERE id = %s",
+            (client_id,),
+        ).one()
+        keys = [k for (k,) in connection.exec_driver_sql("SELECT key FROM name_key").all()]
+        names = [n for (n,) in connection.exec_driver_sql("SELECT name FROM respondent").all() if n]
+    return [row[0], row[1], *keys, *names]
+
+
+def _raw_bytes(app: Flask) -> bytes:
+    database = get_database(app)
+    url = make_url(str(database.engine.url))
+    if database.engine.dialect.name == "sqlite":
+        raw = database.engine.raw_connection()
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
+        path = Path(str(url.database))
+        data = path.read_bytes()
+        wal = path.with_name(path.name + "-wal")
+        return data + (wal.read_bytes() if wal.exists() else b"")
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        pytest.skip("pg_dump is not installed")
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return subprocess.run([pg_dump, dsn], check=True, capture_output=True).stdout
+
+
+def test_erasure_overwrites_every_value_and_keeps_the_record(committed_app: Flask) -> None:
+    _, client_id, lawyer_id = _closed_case(committed_app, years_ago=6)
+    before = _stored_secrets(committed_app, client_id)
+    assert len(before) >= 4
+    raw = _raw_bytes(committed_app)
+    assert all(value.encode() in raw for value in before)
+
+    database = get_database(committed_app)
+    with database.transaction() as session:
+        assert due_clients(session, retention_policy(), TODAY) == [client_id]
+        erase_client(session, client_id, rule="retention", today=TODAY)
+
+    raw = _raw_bytes(committed_app)
+    for value in [*before, NAME, RESPONDENT, PHONE, "Zumrudxanim", "Qaraqizova"]:
+        assert value.encode() not in raw, value
+    with database.session_factory() as session:
+        client = session.get(Client, client_id)
+        assert client is not None
+        assert client.erased_on == TODAY and client.erasure_rule == "retention"
+        assert client.age_band == "25_29" and client.gender_identity == "woman"
+        assert client.phone is None and client.full_name == ""
+        assert session.scalar(select(func.count()).select_from(Case)) == 1
+        assert session.scalar(select(func.count()).select_from(NameKey)) == 0
+        from legalaid.accounts.models import User
+
+        lawyer = session.get(User, lawyer_id)
+        report = check_conflicts(session, lawyer, [Subject("client", (NAME,), label="client")])
+        assert report.hits == []
+        assert due_clients(session, retention_policy(), TODAY) == []
+
+
+def test_not_yet_due_and_legal_hold_stop_the_job(committed_app: Flask) -> None:
+    _, recent_client, _ = _closed_case(committed_app, years_ago=2, name="Nargiz Recentova")
+    held_case, held_client, _ = _closed_case(committed_app, years_ago=9, name="Gulnar Heldova")
+    database = get_database(committed_app)
+    with database.transaction() as session:
+        case = session.get(Case, held_case)
+        assert case is not None
+        assert due_clients(session, retention_policy(), TODAY) == [held_client]
+        set_legal_hold(session, case, hold=True, today=TODAY)
+    with database.transaction() as session:
+        assert due_clients(session, retention_policy(), TODAY) == []
+        with pytest.raises(ErasureRefusedError, match="legal hold"):
+            erase_client(session, held_client, rule="client_request", today=TODAY)
+    with database.session_factory() as session:
+        held = session.get(Client, held_client)
+        assert held is not None and held.erased_on is None and held.full_name == "Gulnar Heldova"
+        assert recent_client not in due_clients(session, retention_policy(), TODAY)
+
+
+def test_erasure_of_an_open_case_is_refused(committed_app: Flask) -> None:
+    database = get_database(committed_app)
+    with database.session_factory() as session:
+        clinic = create_clinic(session)
+        lawyer = create_user(session, "lawyer", clinic=clinic)
+        case = make_case(session, lawyer, full_name="Aysel Openova")
+        client_id = case.client_id
+    with database.transaction() as session, pytest.raises(ErasureRefusedError, match="still open"):
+        erase_client(session, client_id, rule="client_request", today=TODAY)
+    with database.session_factory() as session:
+        client = session.get(Client, client_id)
+        assert client is not None and client.full_name == "Aysel Openova"
+        assert session.scalar(
+            select(func.count()).select_from(NameKey).where(NameKey.client_id == client_id)
+        )
+
+
+def test_a_retention_file_with_an_unknown_category_stops_start_up(
+    migrated_database_url: str, tmp_path: Path
+) -> None:
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "retention.toml").write_text(
+        "[keep_years]\ngbv = 5\ndiscrimination = 5\nother = 3\nimmigration = 2\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(StartupError, match="unknown case category: immigration"):
+        create_app(make_settings(migrated_database_url, tmp_path / "i", policy_dir=policies))
