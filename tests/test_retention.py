@@ -196,3 +196,51 @@ def test_a_retention_file_with_an_unknown_category_stops_start_up(
     )
     with pytest.raises(StartupError, match="unknown case category: immigration"):
         create_app(make_settings(migrated_database_url, tmp_path / "i", policy_dir=policies))
+
+
+def _every_table(
+    app: Flask, period_codes: tuple[str, ...]
+) -> dict[tuple[str, str, int | None], object]:
+    """Every indicator table of every period, nationally and per clinic, with true counts."""
+    from legalaid.clinics.models import Clinic
+    from legalaid.indicators.measures import NATIONAL, Scope
+    from legalaid.indicators.periods import period_of_code
+    from legalaid.releases.compute import compute_tables
+
+    found = app.extensions["legalaid.policies"]
+    tables: dict[tuple[str, str, int | None], object] = {}
+    with get_database(app).session_factory() as session:
+        clinic_ids = list(session.scalars(select(Clinic.id).order_by(Clinic.id)))
+        for code in period_codes:
+            for scope in [NATIONAL, *(Scope(clinic_id=c) for c in clinic_ids)]:
+                for table in compute_tables(
+                    session, found.indicators, found.disclosure, period_of_code(code), scope
+                ):
+                    key = (code, table.measure, scope.clinic_id)
+                    tables[key] = (table.dimensions, dict(table.values))
+    return tables
+
+
+def test_every_indicator_table_of_every_period_is_identical_after_erasure(
+    committed_app: Flask,
+) -> None:
+    erased = _closed_case(committed_app, years_ago=6)[1]
+    _closed_case(committed_app, years_ago=7, name="Sevinc Qalanova")
+    _closed_case(committed_app, years_ago=1, name="Leyla Qalanova")
+    periods = ("2018", "2018Q1", "2018Q2", "2018Q3", "2018Q4")
+    before = _every_table(committed_app, periods)
+    counted = [
+        values
+        for _, values in before.values()
+        if any(v for v in values.values())  # type: ignore[attr-defined]
+    ]
+    assert counted, "the cases must be counted somewhere, or the comparison proves nothing"
+
+    database = get_database(committed_app)
+    with database.transaction() as session:
+        erase_client(session, erased, rule="retention", today=TODAY)
+
+    after = _every_table(committed_app, periods)
+    assert after.keys() == before.keys()
+    changed = [key for key in before if before[key] != after[key]]
+    assert changed == []

@@ -1,6 +1,6 @@
 """retention: erased clients and legal holds on cases
 
-Revision ID: 0016
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-07 09:55:00.000000
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016"
+revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
