@@ -180,6 +180,20 @@ class Database:
             yield session
 
 
+def checkpoint_sqlite_wal(engine: Engine) -> None:
+    """SQLite: fold the write-ahead log into the file and empty it (no-op elsewhere).
+
+    Erased values must not linger in old page images in the -wal file.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
+
+
 def get_database(app: Flask | None = None) -> Database:
     target = app or current_app
     database: Database = target.extensions["legalaid.db"]

@@ -18,7 +18,7 @@ from legalaid.cases.services import close_case
 from legalaid.clients.models import Client
 from legalaid.conflicts.models import NameKey
 from legalaid.conflicts.service import Subject, check_conflicts
-from legalaid.database import get_database
+from legalaid.database import checkpoint_sqlite_wal, get_database
 from legalaid.errors import StartupError
 from legalaid.factory import create_app
 from legalaid.retention.erasure import (
@@ -102,11 +102,7 @@ def _raw_bytes(app: Flask) -> bytes:
     database = get_database(app)
     url = make_url(str(database.engine.url))
     if database.engine.dialect.name == "sqlite":
-        raw = database.engine.raw_connection()
-        try:
-            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            raw.close()
+        checkpoint_sqlite_wal(database.engine)
         path = Path(str(url.database))
         data = path.read_bytes()
         wal = path.with_name(path.name + "-wal")

@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from legalaid.calendar import today
-from legalaid.database import get_database
+from legalaid.database import checkpoint_sqlite_wal, get_database
 from legalaid.retention.erasure import (
     RULE_RETENTION,
     ErasureRefusedError,
@@ -39,11 +39,5 @@ def run() -> None:
             erased += 1
         except ErasureRefusedError:
             refused += 1
-    if database.engine.dialect.name == "sqlite":
-        # Old page images must not linger in the write-ahead log.
-        raw = database.engine.raw_connection()
-        try:
-            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            raw.close()
+    checkpoint_sqlite_wal(database.engine)
     click.echo(f"erased {erased} client(s); {refused} refused")
