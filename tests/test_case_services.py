@@ -54,6 +54,7 @@ from legalaid.casework.services import (
 from legalaid.clients.models import Client, ClientKeyPopulation
 from legalaid.clients.services import ClientDetails, age_band_on, create_client, update_client
 from legalaid.clinics.models import Clinic
+from legalaid.conflicts.names import birth_year_key
 from legalaid.conflicts.models import ConflictCheck, NameKey
 from legalaid.errors import ConflictError, DomainError, NotFoundError
 from legalaid.referrals.models import Referral, ServiceProvider
@@ -474,7 +475,10 @@ def test_the_age_band_comes_from_the_date_of_birth(
     )
     assert client.age_band == band
     assert client.date_of_birth == born.isoformat()
-    assert client.birth_year_key is not None and str(born.year) not in client.birth_year_key
+    # The stored key is the keyed hash of the year, never the year itself (a hex digest can
+    # contain any four digits by chance, so the test compares with the hash, not a substring).
+    assert client.birth_year_key == birth_year_key(born.year)
+    assert client.birth_year_key != str(born.year) and len(client.birth_year_key) == 64
 
 
 def test_an_age_band_alone_keeps_no_birth_year(session: Session, world: World) -> None:
