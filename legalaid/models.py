@@ -10,15 +10,17 @@ from legalaid.cases.models import (
     NumberCounter,
     Respondent,
 )
-from legalaid.casework.models import Hearing, Note, NoteRevision, ServiceDelivery
+from legalaid.casework.models import CaseTask, Hearing, Note, NoteRevision, ServiceDelivery
 from legalaid.clients.models import Client, ClientKeyPopulation
 from legalaid.clinics.models import Clinic
 from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
 from legalaid.crypto.checks import KeyCheck
 from legalaid.database import Base
+from legalaid.feeds.models import CalendarFeed
 from legalaid.idempotency import Submission
 from legalaid.referrals.models import Referral, ServiceProvider
 from legalaid.releases.models import IndicatorRelease
+from legalaid.reminders.models import ReminderDelivery
 from legalaid.tokens.models import ApiToken
 from legalaid.trainings.models import (
     TrainingParticipant,
@@ -32,8 +34,10 @@ metadata = Base.metadata
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "CalendarFeed",
     "Case",
     "CaseAssignment",
+    "CaseTask",
     "CaseDiscriminationGround",
     "CaseStatusChange",
     "Client",
@@ -51,6 +55,7 @@ __all__ = [
     "NumberCounter",
     "RecoveryCode",
     "Referral",
+    "ReminderDelivery",
     "Respondent",
     "ServiceDelivery",
     "ServiceProvider",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from legalaid.accounts.roles import ROLES
@@ -49,6 +49,10 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(EncryptedText("user_account.totp_secret"))
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Reminders of hearings and deadlines by e-mail: only when she asks for them.
+    reminders_enabled: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     clinic: Mapped[Clinic | None] = relationship()
 

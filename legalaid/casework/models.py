@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from legalaid.accounts.models import User
@@ -111,17 +121,54 @@ class Hearing(Base):
         # The agenda and the caseload page: what is due, by date, not yet done; per case too.
         Index("ix_hearing_done_due_on", "done", "due_on"),
         Index("ix_hearing_case_open", "case_id", "done", "due_on"),
+        CheckConstraint(
+            "duration_minutes IS NULL OR (duration_minutes > 0 AND duration_minutes <= 1440"
+            " AND starts_at IS NOT NULL)",
+            name="duration",
+        ),
+        # A deadline suggested by a rule of policies/deadlines.toml is accepted once.
+        UniqueConstraint("case_id", "rule_code", "rule_source"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("legal_case.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(24))
     due_on: Mapped[date] = mapped_column(Date)
+    # Clinic time (Asia/Baku) of day; none for a deadline that runs to the end of the day.
+    starts_at: Mapped[time | None] = mapped_column(Time)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
     place: Mapped[str | None] = mapped_column(EncryptedText("hearing.place"))
+    # The deadline rule this date was computed by, and what it ran from ("service:12").
+    rule_code: Mapped[str | None] = mapped_column(String(48))
+    rule_source: Mapped[str | None] = mapped_column(String(32))
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     done_on: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CaseTask(Base):
+    """A to-do on a case ("call the client back on Friday"), for someone who sees the case."""
+
+    __tablename__ = "case_task"
+    __table_args__ = (Index("ix_case_task_assignee_open", "assignee_id", "done", "due_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("legal_case.id", ondelete="CASCADE"), index=True
+    )
+    description: Mapped[str] = mapped_column(EncryptedText("case_task.description"))
+    due_on: Mapped[date] = mapped_column(Date)
+    assignee_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    assignee: Mapped[User] = relationship(foreign_keys=[assignee_id])
 
     __mapper_args__ = {"version_id_col": version}
