@@ -19,6 +19,7 @@ from legalaid.access.policy import AccessPolicy
 from legalaid.crypto.checks import has_key_checks, verify_keys
 from legalaid.crypto.keyring import KeyRing
 from legalaid.database import Database, check_connection, commit_request, make_engine
+from legalaid.deadlines.policy import DeadlinePolicy
 from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.errors import StartupError
 from legalaid.i18n import init_babel
@@ -27,6 +28,7 @@ from legalaid.indicators.catalogue import IndicatorCatalogue, load_indicator_pol
 from legalaid.pages.errors import failed_commit_page, register_error_handlers
 from legalaid.policy.loader import load_policy
 from legalaid.policy.security import SecurityPolicy
+from legalaid.reminders.policy import ReminderPolicy
 from legalaid.request_input import init_request_input
 from legalaid.retention.policy import RetentionPolicy
 from legalaid.routing import RecordIdConverter
@@ -43,6 +45,8 @@ class Policies:
     indicators: IndicatorCatalogue
     disclosure: DisclosurePolicy
     retention: RetentionPolicy
+    deadlines: DeadlinePolicy
+    reminders: ReminderPolicy
 
 
 def load_policies(settings: Settings) -> Policies:
@@ -53,6 +57,8 @@ def load_policies(settings: Settings) -> Policies:
         indicators=indicators,
         disclosure=disclosure,
         retention=load_policy(settings.policy_dir, "retention.toml", RetentionPolicy),
+        deadlines=load_policy(settings.policy_dir, "deadlines.toml", DeadlinePolicy),
+        reminders=load_policy(settings.policy_dir, "reminders.toml", ReminderPolicy),
     )
 
 

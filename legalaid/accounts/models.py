@@ -50,9 +50,7 @@ class User(Base):
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     # Reminders of hearings and deadlines by e-mail: only when she asks for them.
-    reminders_enabled: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=false()
-    )
+    reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     clinic: Mapped[Clinic | None] = relationship()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import current_app, flash, g, redirect, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import NotFound
@@ -20,10 +20,12 @@ from legalaid.audit.service import record_event
 from legalaid.cases.forms import CloseForm, OpenForm, ReopenForm, RespondentForm
 from legalaid.cases.models import Case, CaseAssignment, CaseStatusChange
 from legalaid.cases.scope import get_visible_case
-from legalaid.casework.forms import HearingForm, NoteForm, ServiceForm
-from legalaid.casework.models import Hearing, Note, ServiceDelivery
+from legalaid.casework.forms import HearingForm, NoteForm, ServiceForm, TaskForm
+from legalaid.casework.models import CaseTask, Hearing, Note, ServiceDelivery
+from legalaid.casework.services import task_assignees
 from legalaid.conflicts.models import ConflictCheck
 from legalaid.database import db_session, rollback_request
+from legalaid.deadlines.suggestions import suggestions_for
 from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
 from legalaid.referrals.forms import ReferralForm
 from legalaid.referrals.models import Referral, ServiceProvider
@@ -109,6 +111,7 @@ def _default_forms(case_: Case) -> dict[str, AppForm]:
         "service_form": ServiceForm(formdata=None),
         "note_form": NoteForm(formdata=None),
         "hearing_form": HearingForm(formdata=None),
+        "task_form": TaskForm(formdata=None),
         "referral_form": referral_form,
         "respondent_form": RespondentForm(formdata=None),
         "open_form": OpenForm(formdata=None, **version),
@@ -122,6 +125,11 @@ def render_case_page(case_: Case, *, status: int = 200, **forms: Any) -> tuple[s
     context: dict[str, Any] = _default_forms(case_)
     context.update(forms)
     context["referral_form"].provider_id.choices = provider_choices(session)
+    context["task_form"].assignee_id.choices = [
+        SelectChoice(str(user.id), user.full_name) for user in task_assignees(session, case_)
+    ]
+    if context["task_form"].assignee_id.data is None:
+        context["task_form"].assignee_id.data = str(g.user.id)
     context.update(
         case=case_,
         client=case_.client,
@@ -140,6 +148,15 @@ def render_case_page(case_: Case, *, status: int = 200, **forms: Any) -> tuple[s
         hearings=session.scalars(
             select(Hearing).where(Hearing.case_id == case_.id).order_by(Hearing.due_on, Hearing.id)
         ).all(),
+        tasks=session.scalars(
+            select(CaseTask)
+            .where(CaseTask.case_id == case_.id)
+            .options(selectinload(CaseTask.assignee))
+            .order_by(CaseTask.done, CaseTask.due_on, CaseTask.id)
+        ).all(),
+        suggested_deadlines=suggestions_for(
+            session, current_app.extensions["legalaid.policies"].deadlines, case_
+        ),
         referrals=session.scalars(
             select(Referral)
             .where(Referral.case_id == case_.id)

@@ -1,10 +1,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import InputRequired, Length, Optional
 
-from legalaid.casework.services import NOTE_LIMIT, PLACE_LIMIT
+from legalaid.casework.services import NOTE_LIMIT, PLACE_LIMIT, TASK_LIMIT
 from legalaid.concurrency import VersionField
 from legalaid.vocabulary.casework import (
     HEARING_KINDS,
@@ -41,4 +49,19 @@ class NoteCorrectionForm(NoteForm):
 class HearingForm(AppForm):
     kind = code_select(_l("Kind"), HEARING_KINDS)
     due_on = DateField(_l("Date"), validators=[InputRequired()])
+    starts_at = TimeField(_l("Time (Baku)"), validators=[Optional()])
+    duration_minutes = IntegerField(_l("Duration in minutes"), validators=[Optional()])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=PLACE_LIMIT)])
+
+
+class SuggestedDeadlineForm(AppForm):
+    """Accept a deadline computed by a rule of policies/deadlines.toml (date recomputed)."""
+
+    rule_code = HiddenField(validators=[InputRequired()])
+    rule_source = HiddenField(validators=[InputRequired()])
+
+
+class TaskForm(AppForm):
+    description = StringField(_l("Task"), validators=[InputRequired(), Length(max=TASK_LIMIT)])
+    due_on = DateField(_l("Due"), validators=[InputRequired()])
+    assignee_id = SelectField(_l("For"), validators=[InputRequired()], choices=[])

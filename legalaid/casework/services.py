@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from legalaid.accounts.models import User
 from legalaid.audit.service import record_event
 from legalaid.cases.models import Case
-from legalaid.casework.models import Hearing, Note, NoteRevision, ServiceDelivery
+from legalaid.casework.models import CaseTask, Hearing, Note, NoteRevision, ServiceDelivery
 from legalaid.database import utcnow
 from legalaid.errors import ConflictError, DomainError, NotFoundError
 from legalaid.vocabulary.casework import (
@@ -23,6 +25,9 @@ NOTE_LIMIT = 10_000
 PLACE_LIMIT = 200
 #: How far ahead a hearing may be planned; a typo of the year is caught.
 HEARING_HORIZON = timedelta(days=3 * 366)
+#: A hearing lasts at most a working day; longer is a typo of the unit.
+MAX_DURATION_MINUTES = 24 * 60
+TASK_LIMIT = 200
 
 
 def _not_closed(case_: Case) -> None:
@@ -146,11 +151,28 @@ def add_hearing(
     place: str,
     by: int | None,
     today: date,
+    starts_at: time | None = None,
+    duration_minutes: int | None = None,
+    rule_code: str | None = None,
+    rule_source: str | None = None,
 ) -> Hearing:
     _not_closed(case_)
     HEARING_KINDS.require(kind, "kind")
     if due_on is None:
         raise DomainError(_("This field is required."), field="due_on")
+    if duration_minutes is not None:
+        if starts_at is None:
+            raise DomainError(_("Give the start time for a duration."), field="starts_at")
+        if duration_minutes <= 0:
+            raise DomainError(
+                _("The duration must be more than zero minutes: it cannot end before it starts."),
+                field="duration_minutes",
+            )
+        if duration_minutes > MAX_DURATION_MINUTES:
+            raise DomainError(
+                _("At most %(limit)d minutes, please.", limit=MAX_DURATION_MINUTES),
+                field="duration_minutes",
+            )
     if due_on > today + HEARING_HORIZON:
         raise DomainError(_("Please check the date: it is years ahead."), field="due_on")
     if due_on < case_.intake_on - HEARING_HORIZON:
@@ -161,7 +183,15 @@ def add_hearing(
             _("At most %(limit)d characters, please.", limit=PLACE_LIMIT), field="place"
         )
     hearing = Hearing(
-        case_id=case_.id, kind=kind, due_on=due_on, place=place or None, created_by_id=by
+        case_id=case_.id,
+        kind=kind,
+        due_on=due_on,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        place=place or None,
+        created_by_id=by,
+        rule_code=rule_code,
+        rule_source=rule_source,
     )
     session.add(hearing)
     session.flush()
@@ -179,3 +209,74 @@ def set_hearing_done(
     session.flush()
     record_event(session, "case.hearing_updated", object_type="case", object_id=case_.id)
     return hearing
+
+
+def _task_description(description: str) -> str:
+    description = description.strip()
+    if not description:
+        raise DomainError(_("This field is required."), field="description")
+    if len(description) > TASK_LIMIT:
+        raise DomainError(
+            _("At most %(limit)d characters, please.", limit=TASK_LIMIT), field="description"
+        )
+    return description
+
+
+def task_assignees(session: Session, case_: Case) -> list[User]:
+    """Who a task of the case may be for: whoever sees the case (BRIEF section 3)."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.active.is_(True),
+                (User.id == case_.assigned_lawyer_id)
+                | ((User.role == "manager") & (User.clinic_id == case_.clinic_id)),
+            )
+            .order_by(User.full_name)
+        )
+    )
+
+
+def add_task(
+    session: Session,
+    case_: Case,
+    *,
+    description: str,
+    due_on: date | None,
+    assignee_id: int | None,
+    allowed_assignees: set[int],
+    by: int | None,
+    today: date,
+) -> CaseTask:
+    """A task for someone who sees the case (its lawyer or a manager of its clinic)."""
+    _not_closed(case_)
+    text = _task_description(description)
+    if due_on is None:
+        raise DomainError(_("This field is required."), field="due_on")
+    if due_on > today + HEARING_HORIZON:
+        raise DomainError(_("Please check the date: it is years ahead."), field="due_on")
+    if assignee_id is None or assignee_id not in allowed_assignees:
+        raise DomainError(_("Choose one of the listed values."), field="assignee_id")
+    task = CaseTask(
+        case_id=case_.id,
+        description=text,
+        due_on=due_on,
+        assignee_id=assignee_id,
+        created_by_id=by,
+    )
+    session.add(task)
+    session.flush()
+    record_event(session, "case.task_added", object_type="case", object_id=case_.id)
+    return task
+
+
+def set_task_done(
+    session: Session, case_: Case, task: CaseTask, *, done: bool, today: date
+) -> CaseTask:
+    if task.case_id != case_.id:
+        raise NotFoundError()
+    task.done = done
+    task.done_on = today if done else None
+    session.flush()
+    record_event(session, "case.task_updated", object_type="case", object_id=case_.id)
+    return task

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
+from legalaid.cases.models import Case
 from legalaid.cases.page import (
     case_or_404,
     case_record_or_404,
@@ -20,10 +21,14 @@ from legalaid.casework.forms import (
     NoteForm,
     OrderResultForm,
     ServiceForm,
+    SuggestedDeadlineForm,
+    TaskForm,
 )
-from legalaid.casework.models import Hearing, Note, ServiceDelivery
+from legalaid.casework.models import CaseTask, Hearing, Note, ServiceDelivery
 from legalaid.database import db_session, rollback_request
+from legalaid.deadlines.suggestions import accept_suggestion
 from legalaid.errors import ConflictError, DomainError, show_on_form
+from legalaid.routing import record_id
 
 bp = Blueprint("casework", __name__, url_prefix="/cases/<int:case_id>")
 
@@ -142,6 +147,8 @@ def add_hearing(case_id: int) -> Rendered:
             place=form.place.data or "",
             by=g.user.id,
             today=today(),
+            starts_at=form.starts_at.data,
+            duration_minutes=form.duration_minutes.data,
         ),
         _("Hearing or deadline added."),
         default_field="kind",
@@ -159,3 +166,55 @@ def hearing_done(case_id: int, hearing_id: int) -> Rendered:
     if target == "agenda":
         return redirect(url_for("caseloads.agenda"))
     return redirect(url_for("cases.view", case_id=case_id))
+
+
+@bp.post("/deadlines/suggested")
+def accept_deadline(case_id: int) -> Rendered:
+    return submit_on_case_page(
+        case_id,
+        SuggestedDeadlineForm(),
+        "suggested_form",
+        lambda case_, form: accept_suggestion(
+            db_session(),
+            current_app.extensions["legalaid.policies"].deadlines,
+            case_,
+            rule_code=form.rule_code.data or "",
+            source=form.rule_source.data or "",
+            by=g.user.id,
+            today=today(),
+        ),
+        _("Deadline added."),
+    )
+
+
+@bp.post("/tasks")
+def add_task(case_id: int) -> Rendered:
+    def change(case_: Case, form: TaskForm) -> object:
+        allowed = {user.id for user in services.task_assignees(db_session(), case_)}
+        return services.add_task(
+            db_session(),
+            case_,
+            description=form.description.data or "",
+            due_on=form.due_on.data,
+            assignee_id=record_id(form.assignee_id.data),
+            allowed_assignees=allowed,
+            by=g.user.id,
+            today=today(),
+        )
+
+    form = TaskForm()
+    # Any submitted id is checked against the case's people by the service.
+    form.assignee_id.validate_choice = False
+    return submit_on_case_page(
+        case_id, form, "task_form", change, _("Task added."), default_field="description"
+    )
+
+
+@bp.post("/tasks/<int:task_id>/done")
+def task_done(case_id: int, task_id: int) -> Rendered:
+    case_ = case_or_404(case_id)
+    task = case_record_or_404(CaseTask, task_id, case_id)
+    done = request.form.get("done", "1") == "1"
+    services.set_task_done(db_session(), case_, task, done=done, today=today())
+    flash(_("Marked as done.") if done else _("Marked as not done."), "success")
+    return redirect(url_for("cases.view", case_id=case_id, _anchor="tasks-heading"))
