@@ -68,10 +68,11 @@ class LegalaidGroup(FlaskGroup):
         from legalaid.clinics.cli import clinics
         from legalaid.crypto.cli import keys
         from legalaid.demo.cli import demo
+        from legalaid.reminders.cli import reminders
         from legalaid.retention.cli import retention
         from legalaid.schema.cli import db
 
-        for command in (db, clinics, users, keys, audit, demo, retention):
+        for command in (db, clinics, users, keys, audit, demo, retention, reminders):
             self.add_command(command)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:

@@ -172,10 +172,12 @@ def _register_blueprints(app: Flask) -> None:
     from legalaid.casework.views import bp as casework_bp
     from legalaid.clients.views import bp as clients_bp
     from legalaid.conflicts.views import bp as conflicts_bp
+    from legalaid.feeds.views import bp as feeds_bp
     from legalaid.pages.views import bp as pages_bp
     from legalaid.referrals.views import bp as referrals_bp
     from legalaid.releases.downloads import bp as exports_bp
     from legalaid.releases.views import bp as releases_bp
+    from legalaid.reminders.views import bp as reminders_bp
     from legalaid.staff.views import bp as staff_bp
     from legalaid.tokens.views import bp as tokens_bp
     from legalaid.trainings.views import bp as trainings_bp
@@ -197,6 +199,8 @@ def _register_blueprints(app: Flask) -> None:
         exports_bp,
         tokens_bp,
         api_bp,
+        reminders_bp,
+        feeds_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -41,6 +41,8 @@ from legalaid.accounts.sessions import (
 )
 from legalaid.database import db_session
 from legalaid.errors import DomainError, show_on_form
+from legalaid.feeds.service import has_feed
+from legalaid.reminders.forms import ReminderSettingsForm
 from legalaid.safe_redirect import local_path
 from legalaid.settings import Settings
 
@@ -213,7 +215,7 @@ def _reauthenticated(form: ReauthForm) -> bool:
 def recovery_codes() -> str:
     form = NewRecoveryCodesForm()
     if not _reauthenticated(form):
-        return _settings_page(recovery_form=form)
+        return settings_page(recovery_form=form)
     codes = services.regenerate_recovery_codes(db_session(), g.user)
     return render_template("accounts/recovery_codes.html", codes=codes, first_time=False)
 
@@ -263,9 +265,13 @@ def dashboard() -> str | BaseResponse:
     return render_template("accounts/dashboard.html", user=user)
 
 
-def _settings_page(**forms: object) -> str:
+def settings_page(**forms: object) -> str:
+    """The account page; other features' forms on it re-render it with their errors."""
     user: User = g.user
     context = {
+        "reminder_form": ReminderSettingsForm(enabled=user.reminders_enabled),
+        "has_feed": has_feed(db_session(), user),
+        "feed_url": None,
         "password_form": ChangePasswordForm(),
         "language_form_self": PreferredLanguageForm(language=user.preferred_language),
         "empty_form": EmptyForm(),
@@ -280,14 +286,14 @@ def _settings_page(**forms: object) -> str:
 
 @bp.get("/account")
 def settings() -> str:
-    return _settings_page()
+    return settings_page()
 
 
 @bp.post("/account/password")
 def change_password() -> str | BaseResponse:
     form = ChangePasswordForm()
     if not form.validate_on_submit():
-        return _settings_page(password_form=form)
+        return settings_page(password_form=form)
     this_session = current_user_session()
     try:
         ended = services.change_password(
@@ -299,7 +305,7 @@ def change_password() -> str | BaseResponse:
         )
     except DomainError as error:
         show_on_form(form, error, "password")
-        return _settings_page(password_form=form)
+        return settings_page(password_form=form)
     flash(
         ngettext(
             "Your password is changed. %(num)d other session was signed out.",
@@ -338,7 +344,7 @@ def end_one_session(session_id: int) -> BaseResponse:
 def end_other_sessions() -> str | BaseResponse:
     form = EndOthersForm()
     if not _reauthenticated(form):
-        return _settings_page(others_form=form)
+        return settings_page(others_form=form)
     this_session = current_user_session()
     ended = services.end_other_sessions(
         db_session(), g.user, keep_session_id=this_session.id if this_session else None

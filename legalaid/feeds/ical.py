@@ -1,0 +1,72 @@
+"""The feed's iCalendar (RFC 5545) text: case numbers, kinds and times, never names or places.
+
+Events are built from the user's scope at each fetch, so a reassigned or closed case drops
+out at the next refresh. Times are clinic time (Asia/Baku) with the zone named; a hearing
+without a time, or a deadline, is an all-day event.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask_babel import force_locale
+from icalendar import Calendar, Event
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from legalaid.accounts.models import User
+from legalaid.calendar import CLINIC_ZONE
+from legalaid.cases.models import Case
+from legalaid.cases.scope import case_condition
+from legalaid.casework.models import Hearing
+from legalaid.vocabulary.casework import HEARING_KINDS
+
+#: How far back the feed goes: calendar apps keep what they once fetched anyway.
+PAST_DAYS = 30
+DEFAULT_MINUTES = 60
+
+
+def feed_events(session: Session, user: User, today: date) -> list[Any]:
+    return list(
+        session.execute(
+            select(Hearing, Case.number)
+            .join(Case, Case.id == Hearing.case_id)
+            .where(
+                case_condition(user),
+                Case.status != "closed",
+                Hearing.due_on >= today - timedelta(days=PAST_DAYS),
+            )
+            .order_by(Hearing.due_on, Hearing.id)
+        ).all()
+    )
+
+
+def build_calendar(
+    rows: list[Any], *, language: str, host: str, base_url: str, now: datetime
+) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//legalaid//calendar feed//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "legalaid")
+    calendar.add("x-wr-timezone", str(CLINIC_ZONE))
+    with force_locale(language):
+        for hearing, number in rows:
+            event = Event()
+            event.add("uid", f"hearing-{hearing.id}@{host}")
+            event.add("dtstamp", now)
+            event.add("summary", f"{HEARING_KINDS.label(hearing.kind)} · {number}")
+            if hearing.starts_at is None:
+                event.add("dtstart", hearing.due_on)
+                event.add("dtend", hearing.due_on + timedelta(days=1))
+            else:
+                start = datetime.combine(hearing.due_on, hearing.starts_at, CLINIC_ZONE)
+                minutes = hearing.duration_minutes or DEFAULT_MINUTES
+                event.add("dtstart", start)
+                event.add("dtend", start + timedelta(minutes=minutes))
+            if base_url:
+                event.add("url", f"{base_url.rstrip('/')}/cases/{hearing.case_id}")
+            calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return bytes(calendar.to_ical())

@@ -1,0 +1,114 @@
+"""Sending the reminders that are due: each exactly once, even with two runs at once.
+
+A reminder is first *claimed* by inserting its (user, key) row under a unique constraint
+and committing; a second run, here or on another server, fails that insert and skips it.
+Only the claimant sends. A mail server that refuses gets the claim deleted again, so the
+next run retries; a run that dies between sending and recording leaves a claim that a run
+after ``stale_claim_minutes`` takes over (the one case where a reminder can go twice).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+
+from legalaid.audit.service import Actor, record_event
+from legalaid.database import Database
+from legalaid.mail import MailError, send_mail
+from legalaid.reminders.due import DueReminder, due_reminders
+from legalaid.reminders.message import compose
+from legalaid.reminders.models import ReminderDelivery
+from legalaid.reminders.policy import ReminderPolicy
+from legalaid.settings import MailSettings
+
+log = logging.getLogger(__name__)
+
+#: The job itself, in the audit log (no account acts).
+SYSTEM = Actor(None, None)
+
+
+def _claim(
+    database: Database, reminder: DueReminder, now: datetime, stale_after: int
+) -> int | None:
+    """The id of our claim, or None when another run holds or already sent it."""
+    try:
+        with database.transaction() as session:
+            session.execute(
+                delete(ReminderDelivery).where(
+                    ReminderDelivery.user_id == reminder.user_id,
+                    ReminderDelivery.reminder_key == reminder.key,
+                    ReminderDelivery.sent_at.is_(None),
+                    ReminderDelivery.claimed_at < now - timedelta(minutes=stale_after),
+                )
+            )
+            claim = ReminderDelivery(
+                user_id=reminder.user_id, reminder_key=reminder.key, claimed_at=now
+            )
+            session.add(claim)
+            session.flush()
+            return claim.id
+    except IntegrityError:
+        return None
+
+
+def _release(database: Database, claim_id: int, reminder: DueReminder) -> None:
+    with database.transaction() as session:
+        session.execute(delete(ReminderDelivery).where(ReminderDelivery.id == claim_id))
+        record_event(
+            session,
+            "reminder.failed",
+            object_type=reminder.object_type,
+            object_id=reminder.object_id,
+            outcome="failure",
+            actor=SYSTEM,
+        )
+
+
+def _mark_sent(database: Database, claim_id: int, reminder: DueReminder, now: datetime) -> None:
+    with database.transaction() as session:
+        session.execute(
+            update(ReminderDelivery).where(ReminderDelivery.id == claim_id).values(sent_at=now)
+        )
+        record_event(
+            session,
+            "reminder.sent",
+            object_type=reminder.object_type,
+            object_id=reminder.object_id,
+            actor=SYSTEM,
+        )
+
+
+def send_due_reminders(
+    database: Database, now: datetime, *, policy: ReminderPolicy, mail: MailSettings
+) -> int:
+    """Send what is due at ``now`` (aware); the number of mails sent. Needs an app context.
+
+    Without a mail server configured nothing is claimed, so nothing is lost: the reminders
+    go once one is.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if not mail.configured:
+        log.warning("reminders: no SMTP server configured (LEGALAID_SMTP_HOST); none sent")
+        return 0
+    with database.transaction() as session:
+        due = due_reminders(session, policy, now)
+    sent = 0
+    for reminder in due:
+        claim_id = _claim(database, reminder, now, policy.stale_claim_minutes)
+        if claim_id is None:
+            continue
+        subject, body = compose(reminder, mail.base_url)
+        try:
+            send_mail(mail, to=reminder.email, subject=subject, body=body)
+        except MailError:
+            _release(database, claim_id, reminder)
+            # The server is down or refuses: the rest waits for the next run too.
+            log.warning("reminders: the mail server refused; %d left for the next run", len(due))
+            break
+        _mark_sent(database, claim_id, reminder, now)
+        sent += 1
+    return sent
