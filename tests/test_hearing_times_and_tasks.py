@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
 from legalaid.calendar import today
 from legalaid.casework.models import CaseTask, Hearing
@@ -80,8 +81,11 @@ def test_a_duration_that_ends_before_it_starts_is_refused_with_what_was_typed_ke
 
 
 def test_a_duration_without_a_time_is_refused_in_azerbaijani(app: Flask, session: Session) -> None:
-    client, case_id, _ = _lawyer_with_case(app, session)
-    client.set_cookie("legalaid_lang", "az")
+    client, case_id, lawyer_id = _lawyer_with_case(app, session)
+    lawyer = session.get(User, lawyer_id)
+    assert lawyer is not None
+    lawyer.preferred_language = "az"
+    session.commit()
     response = post_form(
         client,
         f"/cases/{case_id}/hearings",
@@ -94,7 +98,10 @@ def test_a_duration_without_a_time_is_refused_in_azerbaijani(app: Flask, session
         page=f"/cases/{case_id}",
     )
     assert response.status_code == 400
-    assert "Give the start time for a duration." not in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Give the start time for a duration." not in html
+    assert "Müddət üçün başlama vaxtını göstərin." in html
+    assert 'value="30"' in html
 
 
 def test_a_task_is_added_for_someone_who_sees_the_case_and_marked_done(

@@ -92,7 +92,9 @@ class World:
                 mail=_mail(port or self.port),
             )
 
-    def case_with(self, *hearings: tuple[str, date, time | None], lawyer: User | None = None) -> Case:
+    def case_with(
+        self, *hearings: tuple[str, date, time | None], lawyer: User | None = None
+    ) -> Case:
         case_ = make_case(
             self.session,
             lawyer or self.lawyer,
@@ -250,9 +252,7 @@ def test_nothing_for_a_closed_case_a_reassigned_case_or_a_user_who_opted_out(
             today=NOW.date(),
             agenda_loss_confirmed=True,
         )
-        assign_case(
-            world.session, reassigned, lawyer_id=colleague.id, reason="Caseload", by=None
-        )
+        assign_case(world.session, reassigned, lawyer_id=colleague.id, reason="Caseload", by=None)
     world.session.commit()
     assert world.run() == 1
     (message,) = world.inbox.parsed()
