@@ -223,3 +223,34 @@ def test_a_short_term_order_offers_its_expiry_and_accepting_adds_it_once(
     assert again.status_code == 400
     assert "already added or no longer applies" in again.get_data(as_text=True)
     assert len(session.scalars(select(Hearing).where(Hearing.case_id == case_id)).all()) == 1
+
+
+def test_erasing_a_client_overwrites_the_descriptions_of_her_cases_tasks(
+    app: Flask, session: Session
+) -> None:
+    from legalaid.cases.models import Case
+    from legalaid.cases.services import close_case
+    from legalaid.retention.erasure import erase_client
+
+    lawyer = create_user(session, "lawyer")
+    case_ = make_case(session, lawyer)
+    task = CaseTask(
+        case_id=case_.id, description="Call Leyla back", due_on=today(), assignee_id=lawyer.id
+    )
+    session.add(task)
+    session.commit()
+    with app.extensions["tests.twin"].test_request_context():
+        close_case(
+            session,
+            case_,
+            expected_version=case_.version,
+            outcome="withdrawn",
+            closed_on=today(),
+            by=lawyer.id,
+            today=today(),
+        )
+        erase_client(session, case_.client_id, rule="client_request", today=today())
+    session.commit()
+    session.expire_all()
+    assert session.get(CaseTask, task.id).description == ""  # type: ignore[union-attr]
+    assert session.get(Case, case_.id) is not None

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from legalaid.audit.service import Actor, record_event
 from legalaid.cases.models import Case, CaseAssignment, CaseStatusChange, Respondent
-from legalaid.casework.models import Hearing, Note, NoteRevision
+from legalaid.casework.models import CaseTask, Hearing, Note, NoteRevision
 from legalaid.clients.models import Client
 from legalaid.conflicts.models import ConflictCheck, NameKey
 from legalaid.errors import DomainError
@@ -137,6 +137,7 @@ def erase_client(
     note_ids = select(Note.id).where(Note.case_id.in_(case_ids))
     session.execute(update(NoteRevision).where(NoteRevision.note_id.in_(note_ids)).values(body=""))
     session.execute(update(Hearing).where(Hearing.case_id.in_(case_ids)).values(place=None))
+    session.execute(update(CaseTask).where(CaseTask.case_id.in_(case_ids)).values(description=""))
     session.execute(
         update(CaseStatusChange).where(CaseStatusChange.case_id.in_(case_ids)).values(reason=None)
     )

@@ -23,6 +23,7 @@ ERASABLE = (
     "legal_case.summary",
     "case_note.body",
     "hearing.place",
+    "case_task.description",
     "case_status_change.reason",
     "case_assignment.reason",
     "conflict_check.reason",
