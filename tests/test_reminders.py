@@ -31,6 +31,7 @@ from legalaid.casework.models import CaseTask, Hearing
 from legalaid.database import get_database
 from legalaid.factory import create_app
 from legalaid.reminders import service
+from legalaid.reminders.cli import reminders
 from legalaid.reminders.models import ReminderDelivery
 from legalaid.settings import MailSettings
 from tests.case_factories import make_case
@@ -119,7 +120,7 @@ def world(migrated_database_url: str, tmp_path: Path) -> Iterator[World]:
     port = _free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    settings = make_settings(migrated_database_url, tmp_path)
+    settings = make_settings(migrated_database_url, tmp_path, mail=_mail(port))
     app = create_app(settings)
     twin = create_app(settings, check_schema=False)
     try:
@@ -298,3 +299,17 @@ def test_the_monday_digest_lists_the_week_once(world: World) -> None:
     body = world.bodies()[0]
     assert first.number in body and second.number in body
     assert world.run(monday + timedelta(hours=4)) == 0
+
+
+def test_the_command_sends_what_is_due_at_the_moment_given(world: World) -> None:
+    case_ = world.case_with(("hearing", NOW.date() + timedelta(days=7), time(10, 30)))
+    world.session.rollback()
+    runner = world.app.test_cli_runner()
+    refused = runner.invoke(reminders, ["send", "--at", "2026-12-09T09:00"])
+    assert refused.exit_code != 0 and "time zone" in refused.output
+    result = runner.invoke(reminders, ["send", "--at", NOW.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "sent 1 reminder(s)" in result.output
+    assert case_.number in str(world.inbox.parsed()[0]["Subject"])
+    again = runner.invoke(reminders, ["send", "--at", NOW.isoformat()])
+    assert "sent 0 reminder(s)" in again.output

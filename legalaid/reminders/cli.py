@@ -9,11 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
-from legalaid.database import get_database
-from legalaid.reminders.service import send_due_reminders
+from legalaid.reminders.service import send_reminders_of_app
 
 
 @click.group("reminders", help="E-mail reminders of hearings, deadlines and tasks.")
@@ -39,10 +37,5 @@ def send(at: str | None) -> None:
             raise click.BadParameter("an ISO 8601 moment, e.g. 2026-12-07T08:00+04:00") from exc
         if now.tzinfo is None:
             raise click.BadParameter("give the time zone, e.g. +04:00")
-    sent = send_due_reminders(
-        get_database(current_app),
-        now,
-        policy=current_app.extensions["legalaid.policies"].reminders,
-        mail=current_app.extensions["legalaid.settings"].mail,
-    )
+    sent = send_reminders_of_app(now)
     click.echo(f"sent {sent} reminder(s)")

@@ -25,6 +25,18 @@ from legalaid.reminders.policy import ReminderPolicy
 DEADLINE_KINDS = frozenset({"deadline", "appeal_deadline"})
 
 
+def _hearing_columns() -> tuple[Any, ...]:
+    # Only what a reminder says: the encrypted place is never read, let alone decrypted.
+    return (
+        Hearing.id,
+        Hearing.case_id,
+        Hearing.kind,
+        Hearing.due_on,
+        Hearing.starts_at,
+        Case.number,
+    )
+
+
 @dataclass(frozen=True)
 class Item:
     """One dated thing a reminder is about: only codes, dates and the case number."""
@@ -53,7 +65,7 @@ def _at(day: date, hour: int) -> datetime:
 
 
 def _hearing_reminder(
-    policy: ReminderPolicy, hearing: Hearing, now: datetime
+    policy: ReminderPolicy, hearing: Any, now: datetime
 ) -> tuple[str, str] | None:
     """(reason, key) of the reminder due now for this hearing, if any."""
     stamp = f"{hearing.due_on.isoformat()}T{hearing.starts_at or ''}"
@@ -88,7 +100,8 @@ def hearing_reminders(session: Session, policy: ReminderPolicy, now: datetime) -
     local = now.astimezone(CLINIC_ZONE)
     today = local.date()
     rows = session.execute(
-        select(Hearing, Case.number, User.id, User.email, User.preferred_language)
+        select(*_hearing_columns(), User.id.label("user_id"), User.email, User.preferred_language)
+        .select_from(Hearing)
         .join(Case, Case.id == Hearing.case_id)
         .join(User, User.id == Case.assigned_lawyer_id)
         .where(
@@ -101,14 +114,23 @@ def hearing_reminders(session: Session, policy: ReminderPolicy, now: datetime) -
         .order_by(Hearing.due_on, Hearing.id)
     ).all()
     found = []
-    for hearing, number, user_id, email, language in rows:
-        due = _hearing_reminder(policy, hearing, local)
+    for row in rows:
+        due = _hearing_reminder(policy, row, local)
         if due is None:
             continue
         reason, key = due
-        item = Item(hearing.case_id, number, hearing.kind, hearing.due_on, hearing.starts_at)
+        item = Item(row.case_id, row.number, row.kind, row.due_on, row.starts_at)
         found.append(
-            DueReminder(user_id, email, language, key, reason, "hearing", hearing.id, (item,))
+            DueReminder(
+                row.user_id,
+                row.email,
+                row.preferred_language,
+                key,
+                reason,
+                "hearing",
+                row.id,
+                (item,),
+            )
         )
     return found
 
@@ -118,7 +140,16 @@ def task_reminders(session: Session, policy: ReminderPolicy, now: datetime) -> l
     if local.hour < policy.morning_hour:
         return []
     rows = session.execute(
-        select(CaseTask, Case.number, User.id, User.email, User.preferred_language)
+        select(
+            CaseTask.id,
+            CaseTask.case_id,
+            CaseTask.due_on,
+            Case.number,
+            User.id.label("user_id"),
+            User.email,
+            User.preferred_language,
+        )
+        .select_from(CaseTask)
         .join(Case, Case.id == CaseTask.case_id)
         .join(User, User.id == CaseTask.assignee_id)
         .where(
@@ -136,16 +167,16 @@ def task_reminders(session: Session, policy: ReminderPolicy, now: datetime) -> l
     ).all()
     return [
         DueReminder(
-            user_id,
-            email,
-            language,
-            f"task:{task.id}:{task.due_on.isoformat()}",
+            row.user_id,
+            row.email,
+            row.preferred_language,
+            f"task:{row.id}:{row.due_on.isoformat()}",
             "task",
             "case_task",
-            task.id,
-            (Item(task.case_id, number, "task", task.due_on, None),),
+            row.id,
+            (Item(row.case_id, row.number, "task", row.due_on, None),),
         )
-        for task, number, user_id, email, language in rows
+        for row in rows
     ]
 
 
@@ -161,7 +192,8 @@ def digest_reminders(session: Session, policy: ReminderPolicy, now: datetime) ->
     found = []
     for user in users:
         rows = session.execute(
-            select(Hearing, Case.number)
+            select(*_hearing_columns())
+            .select_from(Hearing)
             .join(Case, Case.id == Hearing.case_id)
             .where(
                 case_condition(user),
@@ -175,8 +207,7 @@ def digest_reminders(session: Session, policy: ReminderPolicy, now: datetime) ->
         if not rows:
             continue
         items = tuple(
-            Item(hearing.case_id, number, hearing.kind, hearing.due_on, hearing.starts_at)
-            for hearing, number in rows
+            Item(row.case_id, row.number, row.kind, row.due_on, row.starts_at) for row in rows
         )
         key = f"digest:{year}-W{week:02d}"
         found.append(

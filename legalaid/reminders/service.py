@@ -10,13 +10,14 @@ after ``stale_claim_minutes`` takes over (the one case where a reminder can go t
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
 from legalaid.audit.service import Actor, record_event
-from legalaid.database import Database
+from legalaid.database import Database, get_database
 from legalaid.mail import MailError, send_mail
 from legalaid.reminders.due import DueReminder, due_reminders
 from legalaid.reminders.message import compose
@@ -112,3 +113,14 @@ def send_due_reminders(
         _mark_sent(database, claim_id, reminder, now)
         sent += 1
     return sent
+
+
+def send_reminders_of_app(now: datetime | None = None) -> int:
+    """:func:`send_due_reminders` with the current app's database, policy and mail server:
+    the one call a scheduled job (or ``legalaid reminders send``) makes."""
+    return send_due_reminders(
+        get_database(current_app),
+        now or datetime.now(UTC),
+        policy=current_app.extensions["legalaid.policies"].reminders,
+        mail=current_app.extensions["legalaid.settings"].mail,
+    )
