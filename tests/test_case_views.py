@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from legalaid.audit.models import AuditEntry
 from legalaid.calendar import today
 from legalaid.cases.models import Case
-from legalaid.casework.services import add_hearing, add_note, add_service
+from legalaid.casework.services import add_hearing, add_note, add_service, add_task
 from legalaid.clients.models import Client
 from legalaid.conflicts.models import ConflictCheck
 from legalaid.referrals.services import create_provider, refer
@@ -261,6 +261,16 @@ def _case_with_everything(session: Session, lawyer) -> dict[str, int]:  # type: 
         by=lawyer.id,
         today=day,
     )
+    task = add_task(
+        session,
+        case_,
+        description="Call back",
+        due_on=day,
+        assignee_id=lawyer.id,
+        allowed_assignees={lawyer.id},
+        by=lawyer.id,
+        today=day,
+    )
     session.commit()
     return {
         "case_id": case_.id,
@@ -269,6 +279,7 @@ def _case_with_everything(session: Session, lawyer) -> dict[str, int]:  # type: 
         "note_id": note.id,
         "hearing_id": hearing.id,
         "referral_id": referral.id,
+        "task_id": task.id,
     }
 
 
