@@ -112,9 +112,9 @@ def test_a_task_is_added_for_someone_who_sees_the_case_and_marked_done(
         client,
         f"/cases/{case_id}/tasks",
         {
-            "description": "Call back on Friday",
-            "due_on": (today() + timedelta(days=2)).isoformat(),
-            "assignee_id": str(lawyer_id),
+            "task-description": "Call back on Friday",
+            "task-due_on": (today() + timedelta(days=2)).isoformat(),
+            "task-assignee_id": str(lawyer_id),
         },
         page=f"/cases/{case_id}",
     )
@@ -145,9 +145,9 @@ def test_a_task_for_someone_outside_the_case_is_refused_and_the_text_kept(
         client,
         f"/cases/{case_id}/tasks",
         {
-            "description": "Bring the documents",
-            "due_on": today().isoformat(),
-            "assignee_id": str(outsider.id),
+            "task-description": "Bring the documents",
+            "task-due_on": today().isoformat(),
+            "task-assignee_id": str(outsider.id),
         },
         page=f"/cases/{case_id}",
     )
@@ -181,7 +181,7 @@ def test_tasks_of_a_case_outside_her_scope_answer_404(app: Flask, session: Sessi
         post_form(
             client,
             f"/cases/{other_case.id}/tasks",
-            {"description": "x", "due_on": today().isoformat(), "assignee_id": "1"},
+            {"task-description": "x", "task-due_on": today().isoformat(), "task-assignee_id": "1"},
             page=own_page,
         ).status_code
         == 404

@@ -20,7 +20,7 @@ from legalaid.audit.service import record_event
 from legalaid.cases.forms import CloseForm, OpenForm, ReopenForm, RespondentForm
 from legalaid.cases.models import Case, CaseAssignment, CaseStatusChange
 from legalaid.cases.scope import get_visible_case
-from legalaid.casework.forms import HearingForm, NoteForm, ServiceForm, TaskForm
+from legalaid.casework.forms import TASK_PREFIX, HearingForm, NoteForm, ServiceForm, TaskForm
 from legalaid.casework.models import CaseTask, Hearing, Note, ServiceDelivery
 from legalaid.casework.services import task_assignees
 from legalaid.conflicts.models import ConflictCheck
@@ -111,7 +111,7 @@ def _default_forms(case_: Case) -> dict[str, AppForm]:
         "service_form": ServiceForm(formdata=None),
         "note_form": NoteForm(formdata=None),
         "hearing_form": HearingForm(formdata=None),
-        "task_form": TaskForm(formdata=None),
+        "task_form": TaskForm(formdata=None, prefix=TASK_PREFIX),
         "referral_form": referral_form,
         "respondent_form": RespondentForm(formdata=None),
         "open_form": OpenForm(formdata=None, **version),

@@ -61,6 +61,10 @@ class SuggestedDeadlineForm(AppForm):
     rule_source = HiddenField(validators=[InputRequired()])
 
 
+#: The task form shares the case page with the hearing form: its ids ("task-due_on") differ.
+TASK_PREFIX = "task"
+
+
 class TaskForm(AppForm):
     description = StringField(_l("Task"), validators=[InputRequired(), Length(max=TASK_LIMIT)])
     due_on = DateField(_l("Due"), validators=[InputRequired()])

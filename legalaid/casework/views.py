@@ -16,6 +16,7 @@ from legalaid.cases.page import (
 )
 from legalaid.casework import services
 from legalaid.casework.forms import (
+    TASK_PREFIX,
     HearingForm,
     NoteCorrectionForm,
     NoteForm,
@@ -202,7 +203,7 @@ def add_task(case_id: int) -> Rendered:
             today=today(),
         )
 
-    form = TaskForm()
+    form = TaskForm(prefix=TASK_PREFIX)
     # Any submitted id is checked against the case's people by the service.
     form.assignee_id.validate_choice = False
     return submit_on_case_page(
