@@ -17,6 +17,7 @@ Usage (from the project root)::
 from __future__ import annotations
 
 import argparse
+import logging
 import random
 import socket
 import sys
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import Engine, event, func, insert, select, update
+from sqlalchemy import Engine, delete, event, func, insert, select, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cases import grow_to, make_app, prepare, wipe_sqlite
@@ -40,6 +41,7 @@ from legalaid.calendar import CLINIC_ZONE
 from legalaid.cases.models import Case
 from legalaid.casework.models import Hearing
 from legalaid.database import get_database
+from legalaid.reminders.models import ReminderDelivery
 from legalaid.reminders.service import send_due_reminders
 from legalaid.settings import MailSettings
 
@@ -129,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     monday = datetime(2026, 12, 14, 9, 0, tzinfo=CLINIC_ZONE)
     open_count = top_up_hearings(app, args.open, now, args.seed)
     with app.app_context(), get_database(app).transaction() as session:
+        # A reused database: what an earlier benchmark sent is forgotten, so it is sent again.
+        session.execute(delete(ReminderDelivery))
         session.execute(
             update(User).where(User.role.in_(("lawyer", "manager"))).values(reminders_enabled=True)
         )
@@ -141,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         port = int(probe.getsockname()[1])
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     mail = MailSettings(
         host="127.0.0.1", port=port, sender="bench@example.org", starttls=False, base_url="x"
     )

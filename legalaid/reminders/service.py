@@ -13,7 +13,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from legalaid.audit.service import Actor, record_event
@@ -53,6 +53,32 @@ def _claim(
             return claim.id
     except IntegrityError:
         return None
+
+
+#: Keys looked up per statement when skipping what earlier runs already sent.
+KEY_BATCH = 500
+
+
+def _already_handled(
+    database: Database, due: list[DueReminder], now: datetime, stale_after: int
+) -> set[tuple[int, str]]:
+    """(user, key) pairs sent, or claimed by a run still within its time: one query per
+    batch, so a run that finds everything done costs a few statements, not three per
+    reminder. The unique constraint still decides any race that starts after this read."""
+    fresh_since = now - timedelta(minutes=stale_after)
+    handled: set[tuple[int, str]] = set()
+    with database.transaction() as session:
+        for start in range(0, len(due), KEY_BATCH):
+            pairs = [(r.user_id, r.key) for r in due[start : start + KEY_BATCH]]
+            rows = session.execute(
+                select(ReminderDelivery.user_id, ReminderDelivery.reminder_key).where(
+                    tuple_(ReminderDelivery.user_id, ReminderDelivery.reminder_key).in_(pairs),
+                    ReminderDelivery.sent_at.is_not(None)
+                    | (ReminderDelivery.claimed_at >= fresh_since),
+                )
+            )
+            handled.update((row.user_id, row.reminder_key) for row in rows)
+    return handled
 
 
 def _release(database: Database, claim_id: int, reminder: DueReminder) -> None:
@@ -97,6 +123,8 @@ def send_due_reminders(
         return 0
     with database.transaction() as session:
         due = due_reminders(session, policy, now)
+    handled = _already_handled(database, due, now, policy.stale_claim_minutes)
+    due = [reminder for reminder in due if (reminder.user_id, reminder.key) not in handled]
     sent = 0
     for reminder in due:
         claim_id = _claim(database, reminder, now, policy.stale_claim_minutes)
