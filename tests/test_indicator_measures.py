@@ -945,3 +945,81 @@ def test_dimensions_named_resolve(session: Session, data: DataSet) -> None:
     clinics = clinics_dimension(session)
     assert dimension_named("clinic", clinics).categories == ("AAA", "BBB")
     assert dimension_named("sex", clinics).categories == ("female", "male")
+
+
+def _completed_in(session: Session, period: str) -> int:
+    return only_cell(
+        build_table(
+            session,
+            MEASURES["referrals_completed"],
+            (),
+            period_of_code(period),
+            NATIONAL,
+            consent_required=True,
+            clinics=clinics_dimension(session),
+        )
+    )
+
+
+def test_a_referral_counts_as_completed_within_90_days_of_sending_and_old_quarters_stay(
+    session: Session, data: DataSet
+) -> None:
+    """LA08 reads a referral's completion within 90 days of sending, so re-releasing an
+    old quarter gives the same number whatever happened to its referrals much later; a
+    status saved again keeps its date."""
+    lawyer = create_user(session, "lawyer", clinic=data.aaa)
+    provider = create_provider(
+        session,
+        name="Synthetic late shelter",
+        service_type="shelter",
+        economic_region="baku",
+        contact="",
+        by=None,
+    )
+    before = _completed_in(session, "2027Q1")
+    sent_on = date(2027, 1, 10)
+    on_time = _case(session, lawyer, sent_on, gbv("physical_assault"))
+    late = _case(session, lawyer, sent_on, gbv("physical_assault"))
+    referrals = {}
+    for case_ in (on_time, late):
+        referrals[case_.id] = refer(
+            session,
+            case_,
+            provider_id=provider.id,
+            service_type=None,
+            sent_on=sent_on,
+            by=None,
+            today=sent_on,
+        )
+    done = referrals[on_time.id]
+    set_referral_status(
+        session,
+        on_time,
+        done,
+        status="completed",
+        expected_version=done.version,
+        today=sent_on + timedelta(days=90),
+    )
+    slow = referrals[late.id]
+    set_referral_status(
+        session,
+        late,
+        slow,
+        status="completed",
+        expected_version=slow.version,
+        today=sent_on + timedelta(days=91),
+    )
+    session.flush()
+    assert _completed_in(session, "2027Q1") == before + 1
+    # Saving "completed" again a year later moves nothing.
+    set_referral_status(
+        session,
+        on_time,
+        done,
+        status="completed",
+        expected_version=done.version,
+        today=date(2028, 3, 1),
+    )
+    session.flush()
+    assert done.status_on == sent_on + timedelta(days=90)
+    assert _completed_in(session, "2027Q1") == before + 1

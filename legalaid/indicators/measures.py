@@ -42,6 +42,7 @@ from legalaid.clinics.models import Clinic
 from legalaid.indicators.by_quarter import QUARTER, quarter_code
 from legalaid.indicators.dimensions import CLINIC, NO_KEY_POPULATION
 from legalaid.indicators.periods import Period
+from legalaid.indicators.sql_dates import days_between
 from legalaid.referrals.models import Referral
 
 #: One row of a measure: the categories, in the order of the dimensions asked, and a count.
@@ -620,6 +621,11 @@ def _referrals(
     )
 
 
+#: LA08 counts a referral as completed when it was completed within this many days of
+#: being sent (the indicator's definition in ``policies/indicators.toml`` says so).
+REFERRAL_COMPLETION_DAYS = 90
+
+
 def referrals_sent(
     session: Session,
     period: Period,
@@ -640,9 +646,25 @@ def referrals_completed(
     *,
     consent_required: bool,
 ) -> list[Row]:
-    """Referrals sent out during the period whose status is now "completed"."""
+    """Referrals sent out during the period and completed within
+    :data:`REFERRAL_COMPLETION_DAYS` of being sent.
+
+    Each referral has its own window, so the count adds up over quarters, and once the
+    window has passed it no longer changes when an old quarter is released again (a
+    referral completed a year later does not move an old share); it changes only if that
+    referral's own record is corrected. ``status_on`` is the date of the status now
+    recorded (set when the status changes, see ``set_referral_status``).
+    """
     return _referrals(
-        session, period, scope, dimensions, consent_required, [Referral.status == "completed"]
+        session,
+        period,
+        scope,
+        dimensions,
+        consent_required,
+        [
+            Referral.status == "completed",
+            days_between(Referral.status_on, Referral.sent_on) <= REFERRAL_COMPLETION_DAYS,
+        ],
     )
 
 
