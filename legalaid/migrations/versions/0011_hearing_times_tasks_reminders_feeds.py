@@ -1,7 +1,7 @@
 """hearing times, case tasks, e-mail reminders and private calendar feeds
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0014
 Create Date: 2026-12-07 12:30:00.000000
 
 hearing.starts_at / duration_minutes: the clinic time (Asia/Baku) and length of a hearing;
@@ -10,6 +10,8 @@ case_task: to-dos on a case with an encrypted description and an assignee.
 user_account.reminders_enabled: e-mail reminders are opt-in.
 reminder_delivery: one row per reminder and user, unique, so a reminder goes out once.
 calendar_feed: the SHA-256 of each user's calendar feed secret.
+
+Written after 0009; chained after 0014 when main was merged (one head).
 """
 
 from collections.abc import Sequence
@@ -18,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -37,7 +39,9 @@ def upgrade() -> None:
         batch.create_unique_constraint(
             "uq_hearing_case_id_rule_code_rule_source", ["case_id", "rule_code", "rule_source"]
         )
-    with op.batch_alter_table("user_account") as batch:
+    # In place (SQLite's ALTER TABLE ADD COLUMN): a copied user_account would break the
+    # foreign keys of every table that points at it.
+    with op.batch_alter_table("user_account", recreate="never") as batch:
         batch.add_column(
             sa.Column(
                 "reminders_enabled", sa.Boolean(), server_default=sa.false(), nullable=False
@@ -119,7 +123,9 @@ def downgrade() -> None:
         batch.drop_index("ix_case_task_assignee_open")
         batch.drop_index("ix_case_task_case_id")
     op.drop_table("case_task")
-    with op.batch_alter_table("user_account") as batch:
+    # Not a copy of user_account (batch's default on SQLite): dropping the old table would
+    # break every foreign key that points at it. SQLite 3.35+ drops the column in place.
+    with op.batch_alter_table("user_account", recreate="never") as batch:
         batch.drop_column("reminders_enabled")
     with op.batch_alter_table("hearing") as batch:
         batch.drop_constraint("uq_hearing_case_id_rule_code_rule_source", type_="unique")
