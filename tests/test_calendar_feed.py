@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import time, timedelta
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from icalendar import Calendar
@@ -18,6 +19,7 @@ from legalaid.calendar import today
 from legalaid.cases.models import Case
 from legalaid.cases.services import assign_case
 from legalaid.casework.models import Hearing
+from legalaid.feeds import service as feeds
 from tests.case_factories import make_case
 from tests.factories import create_user, sign_in
 from tests.helpers import post_form
@@ -26,6 +28,12 @@ CLIENT_NAME = "Nigar Gizlinova"
 RESPONDENT_NAME = "Elvin Sirrov"
 PLACE = "Yasamal District Court"
 FEED = re.compile(r'value="(http://localhost/calendar/[^"]+\.ics)"')
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The tests fetch a feed several times in a second; one test below restores the limit.
+    monkeypatch.setattr(feeds, "MIN_FETCH_INTERVAL", timedelta(0))
 
 
 def _case(session: Session, lawyer: User) -> Case:
@@ -137,3 +145,20 @@ def test_reminders_are_turned_on_from_the_account_page(app: Flask, session: Sess
     post_form(client, "/account/reminders", {}, page="/account")
     session.expire_all()
     assert session.get(User, lawyer.id).reminders_enabled is False  # type: ignore[union-attr]
+
+
+def test_fetching_again_within_seconds_answers_429_and_is_audited(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feeds, "MIN_FETCH_INTERVAL", timedelta(seconds=30))
+    lawyer = create_user(session, "lawyer")
+    path = _new_link(_signed_in(app, session, lawyer))
+    assert app.test_client().get(path).status_code == 200
+    again = app.test_client().get(path)
+    assert again.status_code == 429
+    assert again.headers["Retry-After"] == "30"
+    session.expire_all()
+    outcomes = session.scalars(
+        select(AuditEntry.outcome).where(AuditEntry.action == "calendar_feed.fetched")
+    ).all()
+    assert sorted(outcomes) == ["denied", "success"]

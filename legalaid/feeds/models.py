@@ -19,3 +19,5 @@ class CalendarFeed(Base):
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # For the rate limit: a calendar app polls every few minutes at most.
+    last_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

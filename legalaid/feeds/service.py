@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -18,6 +20,8 @@ from legalaid.audit.service import record_event
 from legalaid.feeds.models import CalendarFeed
 
 TOKEN_BYTES = 32
+#: The shortest time between two fetches of one feed (calendar apps poll far less often).
+MIN_FETCH_INTERVAL = timedelta(seconds=30)
 
 
 def _digest(token: str) -> str:
@@ -45,13 +49,28 @@ def revoke_feed(session: Session, user: User) -> None:
     record_event(session, "calendar_feed.revoked", object_type="user", object_id=user.id)
 
 
-def feed_owner(session: Session, token: str) -> User | None:
-    """The active user whose feed this secret opens, or None."""
+@dataclass(frozen=True)
+class Fetch:
+    user: User
+    too_soon: bool
+
+
+def open_feed(session: Session, token: str, now: datetime) -> Fetch | None:
+    """The active user whose feed this secret opens (None: 404), and whether this fetch
+    comes too soon after the last one (429); an accepted fetch is remembered."""
     if not token or len(token) > 128:
         return None
-    user: User | None = session.scalar(
-        select(User)
+    row = session.execute(
+        select(User, CalendarFeed)
         .join(CalendarFeed, CalendarFeed.user_id == User.id)
         .where(CalendarFeed.token_hash == _digest(token), User.active.is_(True))
-    )
-    return user
+    ).first()
+    if row is None:
+        return None
+    user, feed = row
+    last = feed.last_fetched_at
+    if last is not None and now - last < MIN_FETCH_INTERVAL:
+        return Fetch(user, too_soon=True)
+    feed.last_fetched_at = now
+    session.flush()
+    return Fetch(user, too_soon=False)

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, make_response, redirect, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
@@ -21,10 +31,24 @@ bp = Blueprint("feeds", __name__)
 @bp.get("/calendar/<token>.ics")
 def feed(token: str) -> BaseResponse:
     session = db_session()
-    user = service.feed_owner(session, token)
-    if user is None:
+    fetch = service.open_feed(session, token, utcnow())
+    if fetch is None:
         record_event(session, "calendar_feed.fetched", object_type="user", outcome="denied")
         raise NotFound()
+    user = fetch.user
+    if fetch.too_soon:
+        record_event(
+            session,
+            "calendar_feed.fetched",
+            object_type="user",
+            object_id=user.id,
+            outcome="denied",
+            actor=Actor.of(user),
+        )
+        # The error page, with the header a calendar app reads to wait before trying again.
+        refused = make_response(render_template("errors/429.html", status=429), 429)
+        refused.headers["Retry-After"] = str(int(service.MIN_FETCH_INTERVAL.total_seconds()))
+        return refused
     record_event(
         session,
         "calendar_feed.fetched",
