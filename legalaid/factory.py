@@ -20,6 +20,8 @@ from legalaid.crypto.checks import has_key_checks, verify_keys
 from legalaid.crypto.keyring import KeyRing
 from legalaid.database import Database, check_connection, commit_request, make_engine
 from legalaid.disclosure.policy import DisclosurePolicy
+from legalaid.documents import init_documents
+from legalaid.documents.policy import DocumentPolicy
 from legalaid.errors import StartupError
 from legalaid.i18n import init_babel
 from legalaid.idempotency import init_idempotency
@@ -43,6 +45,7 @@ class Policies:
     indicators: IndicatorCatalogue
     disclosure: DisclosurePolicy
     retention: RetentionPolicy
+    documents: DocumentPolicy
 
 
 def load_policies(settings: Settings) -> Policies:
@@ -53,6 +56,7 @@ def load_policies(settings: Settings) -> Policies:
         indicators=indicators,
         disclosure=disclosure,
         retention=load_policy(settings.policy_dir, "retention.toml", RetentionPolicy),
+        documents=load_policy(settings.policy_dir, "documents.toml", DocumentPolicy),
     )
 
 
@@ -106,6 +110,7 @@ def create_app(
         raise
     Database(engine).init_app(app)
     app.extensions["legalaid.keyring"] = KeyRing(settings.encryption_keys)
+    init_documents(app)
 
     init_babel(app)
     app.jinja_env.globals["error_summary"] = error_summary
@@ -166,6 +171,7 @@ def _register_blueprints(app: Flask) -> None:
     from legalaid.casework.views import bp as casework_bp
     from legalaid.clients.views import bp as clients_bp
     from legalaid.conflicts.views import bp as conflicts_bp
+    from legalaid.documents.views import bp as documents_bp
     from legalaid.pages.views import bp as pages_bp
     from legalaid.referrals.views import bp as referrals_bp
     from legalaid.releases.downloads import bp as exports_bp
@@ -183,6 +189,7 @@ def _register_blueprints(app: Flask) -> None:
         clients_bp,
         casework_bp,
         referrals_bp,
+        documents_bp,
         caseloads_bp,
         conflicts_bp,
         staff_bp,
@@ -207,7 +214,9 @@ def _register_template_globals(app: Flask) -> None:
     from legalaid.calendar import today
     from legalaid.clinics.models import CLINIC_STATUSES
     from legalaid.concurrency import saved_beside_typed
+    from legalaid.documents.services import size_label
     from legalaid.vocabulary import casework as casework_vocabulary
+    from legalaid.vocabulary.documents import DOCUMENT_KINDS
     from legalaid.vocabulary.regions import ECONOMIC_REGIONS
 
     policies: Policies = app.extensions["legalaid.policies"]
@@ -223,6 +232,8 @@ def _register_template_globals(app: Flask) -> None:
             "regions": ECONOMIC_REGIONS,
             # Casework codes and their labels: vocab.CASE_STATUSES.label(code).
             "vocab": casework_vocabulary,
+            "document_kinds": DOCUMENT_KINDS,
+            "document_size": size_label,
             "clinic_today": today,
             "clinic_statuses": CLINIC_STATUSES,
             "can": can,

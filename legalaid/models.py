@@ -16,6 +16,7 @@ from legalaid.clinics.models import Clinic
 from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
 from legalaid.crypto.checks import KeyCheck
 from legalaid.database import Base
+from legalaid.documents.models import Document
 from legalaid.idempotency import Submission
 from legalaid.referrals.models import Referral, ServiceProvider
 from legalaid.releases.models import IndicatorRelease
@@ -41,6 +42,7 @@ __all__ = [
     "Clinic",
     "ConflictCheck",
     "ConflictHit",
+    "Document",
     "Hearing",
     "IndicatorRelease",
     "KeyCheck",

@@ -19,6 +19,7 @@ from legalaid.clients.models import Client
 from legalaid.conflicts.models import ConflictCheck
 from legalaid.referrals.services import create_provider, refer
 from tests.case_factories import make_case
+from tests.document_factories import add_document
 from tests.factories import create_clinic, create_user, sign_in
 from tests.helpers import csrf_token, post_form
 
@@ -213,6 +214,9 @@ def test_declining_records_a_closed_case_with_the_reason(app: Flask, session: Se
 # --- scoping: every case and client route -------------------------------------------------
 
 
+MANAGERS_ONLY = {"cases.assign", "documents.delete"}
+
+
 def _scoped_routes(app: Flask) -> list[tuple[str, set[str], set[str]]]:
     routes = []
     for rule in app.url_map.iter_rules():
@@ -262,7 +266,9 @@ def _case_with_everything(session: Session, lawyer) -> dict[str, int]:  # type: 
         today=day,
     )
     session.commit()
+    document = add_document(session, case_, lawyer.id)
     return {
+        "document_id": document.id,
         "case_id": case_.id,
         "client_id": case_.client_id,
         "service_id": service.id,
@@ -310,7 +316,7 @@ def test_outsiders_get_404_or_403_on_every_case_and_client_route(
     assert len(routes) >= 15
     expected = {404} if who.startswith("other") else {403}
     if who == "other_lawyer":
-        expected_for = lambda endpoint: {403} if endpoint == "cases.assign" else {404}  # noqa: E731
+        expected_for = lambda endpoint: {403} if endpoint in MANAGERS_ONLY else {404}  # noqa: E731
     else:
         expected_for = lambda endpoint: expected  # noqa: E731
     for endpoint, args, methods in routes:
@@ -337,7 +343,7 @@ def test_the_assigned_lawyer_and_her_manager_reach_every_route(
         sign_in(client, app, user, session=session)
         for endpoint, args, methods in _scoped_routes(app):
             statuses = _hit(client, app, endpoint, ids, args, methods)
-            allowed = {403} if (user is lawyer and endpoint == "cases.assign") else set()
+            allowed = {403} if (user is lawyer and endpoint in MANAGERS_ONLY) else set()
             assert not (set(statuses) & ({404} | ({403} - allowed))), (
                 user.role,
                 endpoint,

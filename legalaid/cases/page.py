@@ -24,6 +24,7 @@ from legalaid.casework.forms import HearingForm, NoteForm, ServiceForm
 from legalaid.casework.models import Hearing, Note, ServiceDelivery
 from legalaid.conflicts.models import ConflictCheck
 from legalaid.database import db_session, rollback_request
+from legalaid.documents.page import case_page_documents
 from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
 from legalaid.referrals.forms import ReferralForm
 from legalaid.referrals.models import Referral, ServiceProvider
@@ -120,6 +121,7 @@ def _default_forms(case_: Case) -> dict[str, AppForm]:
 def render_case_page(case_: Case, *, status: int = 200, **forms: Any) -> tuple[str, int]:
     session = db_session()
     context: dict[str, Any] = _default_forms(case_)
+    context.update(case_page_documents(session, case_.id))
     context.update(forms)
     context["referral_form"].provider_id.choices = provider_choices(session)
     context.update(
