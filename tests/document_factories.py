@@ -55,7 +55,17 @@ def add_document(
     kind: str = "medical_certificate",
     description: str = "",
 ) -> Document:
-    (document,) = add_documents(
+    spool = spooled(content or minimal_pdf())
+    try:
+        (document,) = _add(session, case_, user_id, spool, filename, kind, description)
+    finally:
+        spool.close()
+    session.commit()
+    return document
+
+
+def _add(session, case_, user_id, spool, filename, kind, description):  # type: ignore[no-untyped-def]
+    return add_documents(
         session,
         current_app.extensions["legalaid.documents.store"],
         current_app.extensions["legalaid.policies"].documents,
@@ -63,8 +73,6 @@ def add_document(
         kind=kind,
         document_date=None,
         description=description,
-        uploads=[Upload(filename, spooled(content or minimal_pdf()))],
+        uploads=[Upload(filename, spool)],
         by=user_id,
     )
-    session.commit()
-    return document
