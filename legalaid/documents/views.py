@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -114,7 +115,7 @@ def upload(case_id: int) -> Rendered:
             show_on_form(form, error, "files")
             return render_case_page(case_, status=error.status_code, document_form=form)
         flash(
-            _("Document saved.") if len(added) == 1 else _("%(n)d documents saved.", n=len(added)),
+            ngettext("%(num)d document saved.", "%(num)d documents saved.", len(added)),
             "success",
         )
         return redirect(url_for("cases.view", case_id=case_id, _anchor="documents"))
