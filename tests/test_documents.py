@@ -478,3 +478,27 @@ def test_the_raw_database_holds_no_file_name(session: Session, lawyer_with_case)
     rows = session.execute(text("SELECT * FROM case_document")).all()
     flat = " ".join(str(value) for row in rows for value in row)
     assert "Mammadova" not in flat and "Sumqayit" not in flat
+
+
+def test_an_upload_cut_off_halfway_stores_nothing(
+    app: Flask, session: Session, lawyer_with_case
+) -> None:  # type: ignore[no-untyped-def]
+    _lawyer, case_, client = lawyer_with_case
+    token = csrf_token(client, f"/cases/{case_.id}")
+    fields: MultiDict[str, object] = MultiDict(
+        {"csrf_token": token, "document-kind": "medical_certificate"}
+    )
+    content = minimal_pdf() + os.urandom(800_000)
+    fields.add("document-files", FileStorage(io.BytesIO(content), filename="cut.pdf"))
+    boundary, body = encode_multipart(fields)  # type: ignore[arg-type]
+    before = set(_store_root(app).iterdir()) if _store_root(app).exists() else set()
+    response = client.post(
+        f"/cases/{case_.id}/documents",
+        input_stream=io.BytesIO(body[: len(body) // 2]),
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers={"Content-Length": str(len(body))},
+    )
+    assert response.status_code == 400
+    after = set(_store_root(app).iterdir()) if _store_root(app).exists() else set()
+    assert after == before
+    assert session.scalars(select(Document).where(Document.case_id == case_.id)).all() == []
