@@ -20,23 +20,25 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
 from legalaid.audit.service import record_event
+from legalaid.calendar import today
 from legalaid.cases.models import Case
 from legalaid.cases.page import case_or_404, render_case_page
 from legalaid.database import db_session, rollback_request
 from legalaid.documents import services
-from legalaid.documents.forms import DeleteForm, ReplaceForm, UploadForm
+from legalaid.documents.forms import DeleteForm, LetterForm, ReplaceForm, UploadForm
 from legalaid.documents.models import Document
 from legalaid.documents.services import Upload
 from legalaid.documents.storage import DocumentStore
 from legalaid.documents.streaming import DocumentDecryptionError
 from legalaid.documents.uploads import document_policy
 from legalaid.errors import DomainError, show_on_form
+from legalaid.letters.fill import ASKED, FROM_CASE, generate_letter
 from legalaid.pages.errors import log_error
 
 bp = Blueprint("documents", __name__, url_prefix="/cases/<int:case_id>/documents")
@@ -248,3 +250,46 @@ def delete(case_id: int, document_id: int) -> Rendered:
         flash(_("The document's content was destroyed; the record of it is kept."), "success")
         return redirect(url_for("documents.view", case_id=case_id, document_id=document_id))
     return _render_document(case_, document, status=400, delete_form=form)
+
+
+@bp.route("/letter", methods=["GET", "POST"])
+def letter(case_id: int) -> Rendered:
+    case_ = case_or_404(case_id)
+    form = LetterForm()
+    if request.method == "GET":
+        form.language.data = get_locale_code()
+    status = 200
+    if form.validate_on_submit():
+        settings = current_app.extensions["legalaid.settings"]
+        try:
+            added = generate_letter(
+                db_session(),
+                document_store(),
+                document_policy(),
+                case_,
+                letter=form.letter.data or "",
+                language=form.language.data or "",
+                answers=form.answers(),
+                policy_dir=settings.policy_dir,
+                today=today(),
+                by=g.user.id,
+            )
+        except DomainError as error:
+            rollback_request()
+            case_ = case_or_404(case_id)
+            show_on_form(form, error, "letter")
+            status = error.status_code
+        else:
+            flash(_("The letter was saved among the case's documents."), "success")
+            return redirect(url_for("documents.view", case_id=case_id, document_id=added.id))
+    elif request.method == "POST":
+        status = 400
+    record_event(db_session(), "case.viewed", object_type="case", object_id=case_id)
+    return render_template(
+        "documents/letter.html", case=case_, form=form, asked=ASKED, from_case=FROM_CASE
+    ), status
+
+
+def get_locale_code() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "az"
