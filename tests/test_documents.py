@@ -502,3 +502,24 @@ def test_an_upload_cut_off_halfway_stores_nothing(
     after = set(_store_root(app).iterdir()) if _store_root(app).exists() else set()
     assert after == before
     assert session.scalars(select(Document).where(Document.case_id == case_.id)).all() == []
+
+
+def test_the_spool_reads_like_a_file_and_keeps_nothing_readable() -> None:
+    from legalaid.documents.spool import SealedSpool
+
+    data = os.urandom(300_000)
+    spool = SealedSpool()
+    try:
+        for start in range(0, len(data), 7000):
+            spool.write(data[start : start + 7000])
+        spool.seek(0)
+        assert spool.read(200_000) == data[:200_000]
+        assert spool.read() == data[200_000:]
+        spool.seek(123_456)
+        assert spool.read(10) == data[123_456:123_466]
+        spool.seek(-5, io.SEEK_END)
+        assert spool.read() == data[-5:]
+        spool._sink.seek(0)
+        assert data[1000:1100] not in spool._sink.read()
+    finally:
+        spool.close()

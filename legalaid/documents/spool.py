@@ -92,6 +92,20 @@ class SealedSpool(io.RawIOBase):
         self._position = max(0, base + offset)
         return self._position
 
+    def read(self, size: int | None = -1) -> bytes:
+        """Up to ``size`` bytes, fewer only at the end (like a buffered file, which is what
+        callers such as ``FileStorage.read(n)`` expect, not a raw stream's one chunk)."""
+        if size is None or size < 0:
+            return self.readall()
+        out = bytearray()
+        while len(out) < size:
+            piece = bytearray(min(size - len(out), CHUNK))
+            count = self.readinto(piece)
+            if not count:
+                break
+            out += piece[:count]
+        return bytes(out)
+
     def readinto(self, buffer: Any) -> int:
         self._seal()
         if self._position >= self.size:
