@@ -1,7 +1,7 @@
 """case documents: encrypted files on a case or a client (metadata only)
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0014
 Create Date: 2026-12-07 12:30:00.000000
 
 case_document: kind, date, encrypted description and original file name, size, type,
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0009"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
