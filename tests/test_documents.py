@@ -523,3 +523,36 @@ def test_the_spool_reads_like_a_file_and_keeps_nothing_readable() -> None:
         assert data[1000:1100] not in spool._sink.read()
     finally:
         spool.close()
+
+
+class _ExplodingStream(io.RawIOBase):
+    """A body that fails the test if anyone reads it."""
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return 0  # the test client rewinds it before sending
+
+    def tell(self) -> int:
+        return 0
+
+    def readinto(self, buffer: object) -> int:
+        raise AssertionError("the body of a refused upload was read")
+
+
+def test_an_anonymous_upload_is_refused_before_its_body_is_read(
+    app: Flask, session: Session, lawyer_with_case
+) -> None:  # type: ignore[no-untyped-def]
+    _lawyer, case_, _client = lawyer_with_case
+    anonymous = app.test_client()
+    response = anonymous.post(
+        f"/cases/{case_.id}/documents",
+        input_stream=_ExplodingStream(),
+        content_type="multipart/form-data; boundary=b",
+        headers={"Content-Length": str(50 * 1024 * 1024)},
+    )
+    assert response.status_code == 401

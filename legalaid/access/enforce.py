@@ -42,6 +42,9 @@ def check_every_endpoint_listed(app: Flask, policy: AccessPolicy) -> None:
 
 
 def enforce_access() -> Response | None:
+    if g.get("access_checked"):
+        return None  # already checked earlier in this request (a document upload)
+    g.access_checked = True
     g.request_id = str(uuid.uuid4())
     g.csp_nonce = secrets.token_urlsafe(16)
     endpoint = request.endpoint
