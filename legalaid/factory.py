@@ -170,6 +170,7 @@ def _register_blueprints(app: Flask) -> None:
     from legalaid.referrals.views import bp as referrals_bp
     from legalaid.releases.downloads import bp as exports_bp
     from legalaid.releases.views import bp as releases_bp
+    from legalaid.retention.views import bp as retention_bp
     from legalaid.staff.views import bp as staff_bp
     from legalaid.tokens.views import bp as tokens_bp
     from legalaid.trainings.views import bp as trainings_bp
@@ -181,6 +182,7 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         cases_bp,
         clients_bp,
+        retention_bp,
         casework_bp,
         referrals_bp,
         caseloads_bp,

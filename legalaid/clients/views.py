@@ -63,6 +63,10 @@ def view(client_id: int) -> str:
 @bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
 def edit(client_id: int) -> str | BaseResponse | tuple[str, int]:
     client = client_or_404(client_id)
+    if client.erased_on is not None:
+        # An erased client's identifiers stay erased: a new intake records her again.
+        flash(_("This client's personal data is erased; it cannot be edited."), "error")
+        return redirect(url_for("clients.view", client_id=client_id))
     form = ClientForm(obj=client) if request.method == "GET" else ClientForm()
     if request.method == "GET":
         form.key_populations.data = client.population_codes
