@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
 
+from legalaid.audit.models import AuditEntry
 from legalaid.cases.models import Case
 from legalaid.cases.services import close_case
 from legalaid.clients.models import Client
@@ -240,3 +241,43 @@ def test_every_indicator_table_of_every_period_is_identical_after_erasure(
     assert after.keys() == before.keys()
     changed = [key for key in before if before[key] != after[key]]
     assert changed == []
+
+
+def test_the_retention_command_erases_due_clients_reports_a_count_and_is_idempotent(
+    committed_app: Flask,
+) -> None:
+    from legalaid.retention.cli import retention
+
+    _, due_one, _ = _closed_case(committed_app, years_ago=6, name="Sabina Birinciyeva")
+    _, due_two, _ = _closed_case(committed_app, years_ago=8, name="Samira Ikinciyeva")
+    _, recent, _ = _closed_case(committed_app, years_ago=1, name="Sona Yeniyeva")
+    held_case, held, _ = _closed_case(committed_app, years_ago=9, name="Sevda Saxlanova")
+    database = get_database(committed_app)
+    with database.transaction() as session:
+        case = session.get(Case, held_case)
+        assert case is not None
+        set_legal_hold(session, case, hold=True, today=TODAY)
+
+    ciphertexts = [_stored_secrets(committed_app, cid)[0] for cid in (due_one, due_two)]
+    runner = committed_app.test_cli_runner()
+    first = runner.invoke(retention, ["run"], catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    assert first.output.strip() == "erased 2 client(s); 0 refused"
+    with database.session_factory() as session:
+        states = {
+            cid: session.get(Client, cid).erased_on is not None  # type: ignore[union-attr]
+            for cid in (due_one, due_two, recent, held)
+        }
+    assert states == {due_one: True, due_two: True, recent: False, held: False}
+    raw = _raw_bytes(committed_app)
+    assert all(value.encode() not in raw for value in ciphertexts)
+
+    second = runner.invoke(retention, ["run"], catch_exceptions=False)
+    assert second.exit_code == 0 and second.output.strip() == "erased 0 client(s); 0 refused"
+    with database.session_factory() as session:
+        erased_events = session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "client.erased.retention")
+        )
+    assert erased_events == 2
