@@ -21,6 +21,7 @@ from legalaid.crypto.keyring import KeyRing
 from legalaid.database import Database, check_connection, commit_request, make_engine
 from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.errors import StartupError
+from legalaid.feedback.policy import FeedbackPolicy
 from legalaid.i18n import init_babel
 from legalaid.idempotency import init_idempotency
 from legalaid.indicators.catalogue import IndicatorCatalogue, load_indicator_policies
@@ -43,6 +44,7 @@ class Policies:
     indicators: IndicatorCatalogue
     disclosure: DisclosurePolicy
     retention: RetentionPolicy
+    feedback: FeedbackPolicy
 
 
 def load_policies(settings: Settings) -> Policies:
@@ -53,6 +55,7 @@ def load_policies(settings: Settings) -> Policies:
         indicators=indicators,
         disclosure=disclosure,
         retention=load_policy(settings.policy_dir, "retention.toml", RetentionPolicy),
+        feedback=load_policy(settings.policy_dir, "feedback.toml", FeedbackPolicy),
     )
 
 
@@ -166,6 +169,7 @@ def _register_blueprints(app: Flask) -> None:
     from legalaid.casework.views import bp as casework_bp
     from legalaid.clients.views import bp as clients_bp
     from legalaid.conflicts.views import bp as conflicts_bp
+    from legalaid.feedback.views import bp as feedback_bp
     from legalaid.pages.views import bp as pages_bp
     from legalaid.referrals.views import bp as referrals_bp
     from legalaid.releases.downloads import bp as exports_bp
@@ -183,6 +187,7 @@ def _register_blueprints(app: Flask) -> None:
         cases_bp,
         clients_bp,
         retention_bp,
+        feedback_bp,
         casework_bp,
         referrals_bp,
         caseloads_bp,

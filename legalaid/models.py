@@ -16,6 +16,7 @@ from legalaid.clinics.models import Clinic
 from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
 from legalaid.crypto.checks import KeyCheck
 from legalaid.database import Base
+from legalaid.feedback.models import FeedbackCode, FeedbackResponse
 from legalaid.idempotency import Submission
 from legalaid.referrals.models import Referral, ServiceProvider
 from legalaid.releases.models import IndicatorRelease
@@ -41,6 +42,8 @@ __all__ = [
     "Clinic",
     "ConflictCheck",
     "ConflictHit",
+    "FeedbackCode",
+    "FeedbackResponse",
     "Hearing",
     "IndicatorRelease",
     "KeyCheck",
