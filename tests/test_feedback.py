@@ -269,3 +269,32 @@ def test_another_clinics_case_gives_no_code(app: Flask, session: Session) -> Non
     )
     assert session.scalar(select(func.count()).select_from(FeedbackCode)) == 0
     assert get_database(app)
+
+
+def test_the_satisfaction_indicator_counts_the_answers_of_the_quarter(
+    app: Flask, session: Session
+) -> None:
+    from legalaid.indicators.measures import NATIONAL, Scope
+    from legalaid.indicators.periods import period_of_code
+    from legalaid.releases.compute import compute_tables
+
+    lawyer = create_user(session, "lawyer")
+    _answers(app, session, lawyer, ["5", "4", "3", "1", "5", "2"])
+    found = app.extensions["legalaid.policies"]
+    la11 = found.indicators.get("LA11")
+    assert la11 is not None and la11.unit == "share" and la11.targets.example
+    this_quarter = period_of_code(quarter_code(today()))
+    for scope in (NATIONAL, Scope(clinic_id=lawyer.clinic_id)):
+        tables = {
+            table.measure: table
+            for table in compute_tables(
+                session, found.indicators, found.disclosure, this_quarter, scope
+            )
+            if table.measure.startswith("feedback_") and not table.dimensions
+        }
+        total = tables["feedback_answers"].values[()]
+        satisfied = tables["feedback_satisfied"].values[()]
+        if scope is NATIONAL:
+            assert total >= 6 and satisfied >= 3
+        else:
+            assert (total, satisfied) == (6, 3)

@@ -16,6 +16,8 @@ REASON_LABELS: dict[str, LazyString] = {
 FIELD_LABELS: dict[str, LazyString] = {
     "client.full_name": _l("Her full name"),
     "client.other_names": _l("Other names she uses"),
+    "client.name_to_use": _l("The name she uses"),
+    "client.language_needs": _l("Her language, interpreter and accessibility needs"),
     "client.date_of_birth": _l("Her date of birth (the age band stays)"),
     "client.birth_year_key": _l("The keyed birth year used by the conflict check"),
     "client.phone": _l("Her phone number"),

@@ -1,4 +1,4 @@
-"""anonymous client feedback: one-time codes and answers
+"""anonymous client feedback; a client's name to use and language needs
 
 Revision ID: 0012
 Revises: 0009
@@ -7,6 +7,7 @@ Create Date: 2026-12-07 12:30:00.000000
 feedback_code: the keyed hash of a code handed to a client, its clinic, the category of
 service and its expiry; deleted when used. feedback_response: the answers, with clinic,
 quarter and category only (no case, no client, no time stamp, no address).
+client.name_to_use (encrypted), language, interpreter, access_needs (encrypted).
 """
 
 from collections.abc import Sequence
@@ -24,6 +25,17 @@ _YPN = "IN ('yes', 'partly', 'no')"
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("client") as batch:
+        batch.add_column(sa.Column("name_to_use", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("language", sa.String(length=8), nullable=True))
+        batch.add_column(sa.Column("interpreter", sa.String(length=8), nullable=True))
+        batch.add_column(sa.Column("access_needs", sa.Text(), nullable=True))
+        batch.create_check_constraint(
+            op.f("ck_client_language"), "language IS NULL OR language IN ('az', 'ru', 'en', 'other')"
+        )
+        batch.create_check_constraint(
+            op.f("ck_client_interpreter"), "interpreter IS NULL OR interpreter IN ('none', 'spoken', 'sign')"
+        )
     op.create_table(
         "feedback_code",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -82,3 +94,10 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_feedback_code_expires_on"), table_name="feedback_code")
     op.drop_index(op.f("ix_feedback_code_clinic_id"), table_name="feedback_code")
     op.drop_table("feedback_code")
+    with op.batch_alter_table("client") as batch:
+        batch.drop_constraint(op.f("ck_client_interpreter"), type_="check")
+        batch.drop_constraint(op.f("ck_client_language"), type_="check")
+        batch.drop_column("access_needs")
+        batch.drop_column("interpreter")
+        batch.drop_column("language")
+        batch.drop_column("name_to_use")
