@@ -292,7 +292,12 @@ def _hit(
 
 
 #: Case and client routes the access policy gives managers only (a lawyer gets 403).
-MANAGER_ONLY = {"cases.assign", "retention.erase", "retention.legal_hold"}
+MANAGER_ONLY = {
+    "cases.assign",
+    "clients.own_file_page",
+    "retention.erase",
+    "retention.legal_hold",
+}
 
 
 @pytest.mark.parametrize("who", ["other_lawyer", "other_manager", "task_force", "admin"])
