@@ -1,7 +1,7 @@
 """anonymous client feedback; a client's name to use and language needs
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0014
 Create Date: 2026-12-07 12:30:00.000000
 
 feedback_code: the keyed hash of a code handed to a client, its clinic, the category of
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0009"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
