@@ -11,11 +11,9 @@ from legalaid.crypto.fields import EncryptedText
 from legalaid.database import Base, UTCDateTime, utcnow
 from legalaid.vocabulary.casework import (
     AGE_BANDS,
-    CLIENT_LANGUAGES,
     CONTACT_CHANNELS,
     DISABILITY,
     GENDER_IDENTITIES,
-    INTERPRETER_NEEDS,
     KEY_POPULATIONS,
     SETTLEMENTS,
 )
@@ -34,13 +32,7 @@ class Client(Base):
             "contact_channel IS NULL OR " + CONTACT_CHANNELS.sql_check("contact_channel"),
             name="contact_channel",
         ),
-        CheckConstraint(
-            "language IS NULL OR " + CLIENT_LANGUAGES.sql_check("language"), name="language"
-        ),
-        CheckConstraint(
-            "interpreter IS NULL OR " + INTERPRETER_NEEDS.sql_check("interpreter"),
-            name="interpreter",
-        ),
+
         # The indicators read a client's categories from the index alone (migration 0006).
         Index(
             "ix_client_statistics",
@@ -78,8 +70,9 @@ class Client(Base):
     contact_hours: Mapped[str | None] = mapped_column(EncryptedText("client.contact_hours"))
     contact_notes: Mapped[str | None] = mapped_column(EncryptedText("client.contact_notes"))
 
-    # Language and accessibility: codes for the language and interpreter, free text (which
-    # may reveal a health condition) encrypted.
+    # Language and accessibility: codes (CLIENT_LANGUAGES, INTERPRETER_NEEDS, checked by
+    # the service; no CHECK constraint, which SQLite could only add by rebuilding the
+    # table) and free text (which may reveal a health condition) encrypted.
     language: Mapped[str | None] = mapped_column(String(8))
     interpreter: Mapped[str | None] = mapped_column(String(8))
     access_needs: Mapped[str | None] = mapped_column(EncryptedText("client.access_needs"))

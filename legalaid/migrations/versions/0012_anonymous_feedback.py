@@ -25,17 +25,12 @@ _YPN = "IN ('yes', 'partly', 'no')"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("client") as batch:
-        batch.add_column(sa.Column("name_to_use", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("language", sa.String(length=8), nullable=True))
-        batch.add_column(sa.Column("interpreter", sa.String(length=8), nullable=True))
-        batch.add_column(sa.Column("access_needs", sa.Text(), nullable=True))
-        batch.create_check_constraint(
-            op.f("ck_client_language"), "language IS NULL OR language IN ('az', 'ru', 'en', 'other')"
-        )
-        batch.create_check_constraint(
-            op.f("ck_client_interpreter"), "interpreter IS NULL OR interpreter IN ('none', 'spoken', 'sign')"
-        )
+    # Plain ALTER TABLE (SQLite >= 3.35 adds and drops columns in place): recreating the
+    # client table would trip the foreign keys that point at it once there are rows.
+    op.add_column("client", sa.Column("name_to_use", sa.Text(), nullable=True))
+    op.add_column("client", sa.Column("language", sa.String(length=8), nullable=True))
+    op.add_column("client", sa.Column("interpreter", sa.String(length=8), nullable=True))
+    op.add_column("client", sa.Column("access_needs", sa.Text(), nullable=True))
     op.create_table(
         "feedback_code",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -94,10 +89,5 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_feedback_code_expires_on"), table_name="feedback_code")
     op.drop_index(op.f("ix_feedback_code_clinic_id"), table_name="feedback_code")
     op.drop_table("feedback_code")
-    with op.batch_alter_table("client") as batch:
-        batch.drop_constraint(op.f("ck_client_interpreter"), type_="check")
-        batch.drop_constraint(op.f("ck_client_language"), type_="check")
-        batch.drop_column("access_needs")
-        batch.drop_column("interpreter")
-        batch.drop_column("language")
-        batch.drop_column("name_to_use")
+    for column in ("access_needs", "interpreter", "language", "name_to_use"):
+        op.drop_column("client", column)
