@@ -89,6 +89,7 @@ def test_anonymous_answer_works_once_and_cannot_be_tied_to_the_case(
     assert response.status_code == 200, response.get_data(as_text=True)[:3000]
     assert "Your answers are saved." in response.get_data(as_text=True)
     [saved] = _responses(session)
+    assert len(saved.id) == 32 and int(saved.id, 16) >= 0  # random, not a sequence
     assert (saved.clinic_id, saved.category, saved.quarter) == (
         case.clinic_id,
         case.category,

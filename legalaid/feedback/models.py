@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
@@ -54,7 +55,11 @@ class FeedbackResponse(Base):
         Index("ix_feedback_response_clinic_quarter", "clinic_id", "quarter"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Random, not a sequence: a serial id would give the order answers came in, which beside
+    # the audit log's times of handing out codes could line answers up with slips.
+    id: Mapped[str] = mapped_column(
+        String(32), primary_key=True, default=lambda: secrets.token_hex(16)
+    )
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
     quarter: Mapped[str] = mapped_column(String(6))  # e.g. 2026Q4
     category: Mapped[str | None] = mapped_column(String(16))

@@ -49,7 +49,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_feedback_code_expires_on"), "feedback_code", ["expires_on"])
     op.create_table(
         "feedback_response",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("clinic_id", sa.Integer(), nullable=False),
         sa.Column("quarter", sa.String(length=6), nullable=False),
         sa.Column("category", sa.String(length=16), nullable=True),
