@@ -23,6 +23,7 @@ from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.documents import init_documents
 from legalaid.documents.policy import DocumentPolicy
 from legalaid.errors import StartupError
+from legalaid.feedback.policy import FeedbackPolicy
 from legalaid.i18n import init_babel
 from legalaid.idempotency import init_idempotency
 from legalaid.indicators.catalogue import IndicatorCatalogue, load_indicator_policies
@@ -46,6 +47,7 @@ class Policies:
     disclosure: DisclosurePolicy
     retention: RetentionPolicy
     documents: DocumentPolicy
+    feedback: FeedbackPolicy
 
 
 def load_policies(settings: Settings) -> Policies:
@@ -57,6 +59,7 @@ def load_policies(settings: Settings) -> Policies:
         disclosure=disclosure,
         retention=load_policy(settings.policy_dir, "retention.toml", RetentionPolicy),
         documents=load_policy(settings.policy_dir, "documents.toml", DocumentPolicy),
+        feedback=load_policy(settings.policy_dir, "feedback.toml", FeedbackPolicy),
     )
 
 
@@ -172,10 +175,12 @@ def _register_blueprints(app: Flask) -> None:
     from legalaid.clients.views import bp as clients_bp
     from legalaid.conflicts.views import bp as conflicts_bp
     from legalaid.documents.views import bp as documents_bp
+    from legalaid.feedback.views import bp as feedback_bp
     from legalaid.pages.views import bp as pages_bp
     from legalaid.referrals.views import bp as referrals_bp
     from legalaid.releases.downloads import bp as exports_bp
     from legalaid.releases.views import bp as releases_bp
+    from legalaid.retention.views import bp as retention_bp
     from legalaid.staff.views import bp as staff_bp
     from legalaid.tokens.views import bp as tokens_bp
     from legalaid.trainings.views import bp as trainings_bp
@@ -187,6 +192,8 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         cases_bp,
         clients_bp,
+        retention_bp,
+        feedback_bp,
         casework_bp,
         referrals_bp,
         documents_bp,

@@ -17,6 +17,7 @@ from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
 from legalaid.crypto.checks import KeyCheck
 from legalaid.database import Base
 from legalaid.documents.models import Document
+from legalaid.feedback.models import FeedbackCode, FeedbackResponse
 from legalaid.idempotency import Submission
 from legalaid.referrals.models import Referral, ServiceProvider
 from legalaid.releases.models import IndicatorRelease
@@ -43,6 +44,8 @@ __all__ = [
     "ConflictCheck",
     "ConflictHit",
     "Document",
+    "FeedbackCode",
+    "FeedbackResponse",
     "Hearing",
     "IndicatorRelease",
     "KeyCheck",

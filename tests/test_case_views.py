@@ -214,9 +214,6 @@ def test_declining_records_a_closed_case_with_the_reason(app: Flask, session: Se
 # --- scoping: every case and client route -------------------------------------------------
 
 
-MANAGERS_ONLY = {"cases.assign", "documents.delete"}
-
-
 def _scoped_routes(app: Flask) -> list[tuple[str, set[str], set[str]]]:
     routes = []
     for rule in app.url_map.iter_rules():
@@ -297,6 +294,16 @@ def _hit(
     return statuses
 
 
+#: Case and client routes the access policy gives managers only (a lawyer gets 403).
+MANAGER_ONLY = {
+    "cases.assign",
+    "documents.delete",
+    "clients.own_file_page",
+    "retention.erase",
+    "retention.legal_hold",
+}
+
+
 @pytest.mark.parametrize("who", ["other_lawyer", "other_manager", "task_force", "admin"])
 def test_outsiders_get_404_or_403_on_every_case_and_client_route(
     app: Flask, session: Session, who: str
@@ -316,7 +323,7 @@ def test_outsiders_get_404_or_403_on_every_case_and_client_route(
     assert len(routes) >= 15
     expected = {404} if who.startswith("other") else {403}
     if who == "other_lawyer":
-        expected_for = lambda endpoint: {403} if endpoint in MANAGERS_ONLY else {404}  # noqa: E731
+        expected_for = lambda endpoint: {403} if endpoint in MANAGER_ONLY else {404}  # noqa: E731
     else:
         expected_for = lambda endpoint: expected  # noqa: E731
     for endpoint, args, methods in routes:
@@ -343,7 +350,7 @@ def test_the_assigned_lawyer_and_her_manager_reach_every_route(
         sign_in(client, app, user, session=session)
         for endpoint, args, methods in _scoped_routes(app):
             statuses = _hit(client, app, endpoint, ids, args, methods)
-            allowed = {403} if (user is lawyer and endpoint in MANAGERS_ONLY) else set()
+            allowed = {403} if (user is lawyer and endpoint in MANAGER_ONLY) else set()
             assert not (set(statuses) & ({404} | ({403} - allowed))), (
                 user.role,
                 endpoint,

@@ -14,9 +14,11 @@ from legalaid.clients.services import ClientDetails
 from legalaid.concurrency import VersionField
 from legalaid.vocabulary.casework import (
     AGE_BANDS,
+    CLIENT_LANGUAGES,
     CONTACT_CHANNELS,
     DISABILITY,
     GENDER_IDENTITIES,
+    INTERPRETER_NEEDS,
     KEY_POPULATIONS,
     SETTLEMENTS,
 )
@@ -28,6 +30,10 @@ from legalaid.webforms import AppForm
 CLIENT_FIELDS = (
     "full_name",
     "other_names",
+    "name_to_use",
+    "language",
+    "interpreter",
+    "access_needs",
     "date_of_birth",
     "birth_year",
     "phone",
@@ -59,6 +65,16 @@ class ClientFields(AppForm):
         _l("Other names used (other spellings, maiden name, nickname)"),
         validators=[Optional(), Length(max=300)],
         render_kw={"autocomplete": "off"},
+    )
+    name_to_use = StringField(
+        _l("Name she uses, if not her legal name"),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "off"},
+    )
+    language = code_select(_l("Language she prefers"), CLIENT_LANGUAGES, required=False)
+    interpreter = code_select(_l("Interpreter"), INTERPRETER_NEEDS, required=False)
+    access_needs = TextAreaField(
+        _l("Accessibility needs"), validators=[Optional(), Length(max=500)]
     )
     date_of_birth = DateField(_l("Date of birth"), validators=[Optional()])
     birth_year = IntegerField(
@@ -96,6 +112,10 @@ class ClientFields(AppForm):
         return ClientDetails(
             full_name=self.full_name.data or "",
             other_names=self.other_names.data or "",
+            name_to_use=self.name_to_use.data or "",
+            language=self.language.data or None,
+            interpreter=self.interpreter.data or None,
+            access_needs=self.access_needs.data or "",
             date_of_birth=self.date_of_birth.data,
             birth_year=self.birth_year.data,
             phone=self.phone.data or "",
