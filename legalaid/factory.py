@@ -166,6 +166,7 @@ def _register_blueprints(app: Flask) -> None:
     from legalaid.casework.views import bp as casework_bp
     from legalaid.clients.views import bp as clients_bp
     from legalaid.conflicts.views import bp as conflicts_bp
+    from legalaid.held_forms.views import bp as held_forms_bp
     from legalaid.pages.views import bp as pages_bp
     from legalaid.referrals.views import bp as referrals_bp
     from legalaid.releases.downloads import bp as exports_bp
@@ -185,6 +186,7 @@ def _register_blueprints(app: Flask) -> None:
         referrals_bp,
         caseloads_bp,
         conflicts_bp,
+        held_forms_bp,
         staff_bp,
         trainings_bp,
         releases_bp,

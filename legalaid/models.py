@@ -16,6 +16,7 @@ from legalaid.clinics.models import Clinic
 from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
 from legalaid.crypto.checks import KeyCheck
 from legalaid.database import Base
+from legalaid.held_forms.models import HeldForm
 from legalaid.idempotency import Submission
 from legalaid.referrals.models import Referral, ServiceProvider
 from legalaid.releases.models import IndicatorRelease
@@ -42,6 +43,7 @@ __all__ = [
     "ConflictCheck",
     "ConflictHit",
     "Hearing",
+    "HeldForm",
     "IndicatorRelease",
     "KeyCheck",
     "LoginAttempt",

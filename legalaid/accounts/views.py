@@ -41,6 +41,7 @@ from legalaid.accounts.sessions import (
 )
 from legalaid.database import db_session
 from legalaid.errors import DomainError, show_on_form
+from legalaid.held_forms.views import SESSION_KEY as HELD_FORM_KEY
 from legalaid.safe_redirect import local_path
 from legalaid.settings import Settings
 
@@ -80,8 +81,13 @@ def _begin(user: User, stage: str) -> None:
         client_address=_client_address(),
         user_agent=request.headers.get("User-Agent", ""),
     )
+    # A form held from the expired session survives the new session (its row checks
+    # whose it is); nothing else of the old cookie does.
+    held = session.get(HELD_FORM_KEY)
     session.clear()
     session[SESSION_TOKEN_KEY] = started.token
+    if isinstance(held, str):
+        session[HELD_FORM_KEY] = held
 
 
 def _home_for(user: User) -> str:
@@ -100,6 +106,8 @@ def _finish_sign_in(user: User, next_path: str | None) -> BaseResponse:
     for message in notices:
         flash(message, "warning")
     g.user = user
+    if session.get(HELD_FORM_KEY):
+        return redirect(url_for("held_forms.resume"))
     return redirect(local_path(next_path) or _home_for(user))
 
 
