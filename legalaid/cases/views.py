@@ -227,6 +227,7 @@ def _save_step(form: IntakeForm) -> BaseResponse | ConflictReport | None:
         _show_intake_error(form, error)
         return None
     if client is not None:
+        form.checks_client = False
         for name in CLIENT_FIELDS:
             form[name].validators = []
             form[name].flags.required = False
