@@ -39,15 +39,20 @@ from legalaid.accounts.sessions import (
     open_sessions_of,
     start_session,
 )
+from legalaid.audit.service import record_event
+from legalaid.calendar import today
+from legalaid.caseloads.queries import caseload_rows
 from legalaid.database import db_session
 from legalaid.errors import DomainError, show_on_form
 from legalaid.held_forms.views import SESSION_KEY as HELD_FORM_KEY
+from legalaid.pages import home_today
 from legalaid.safe_redirect import local_path
 from legalaid.settings import Settings
 
 bp = Blueprint("accounts", __name__)
 
-ROLE_HOME = {"admin": "admin.accounts"}
+#: Every role lands on its own home page (legalaid/pages/home_today.py says what is on it).
+ROLE_HOME: dict[str, str] = {}
 
 
 def _settings() -> Settings:
@@ -268,7 +273,23 @@ def dashboard() -> str | BaseResponse:
     user: User = g.user
     if user.role in ROLE_HOME:
         return redirect(url_for(ROLE_HOME[user.role]))
-    return render_template("accounts/dashboard.html", user=user)
+    session, day = db_session(), today()
+    context: dict[str, object] = {}
+    if user.role in ("lawyer", "manager"):
+        context["work"] = home_today.casework_today(session, user, day)
+        context["week_days"] = home_today.WEEK_DAYS
+        if user.role == "manager":
+            context["caseload"] = caseload_rows(session, user, day)
+        record_event(session, "home.viewed", object_type="caseload")
+    elif user.role == "task_force":
+        context["releases"] = home_today.latest_releases(session, user)
+        record_event(session, "home.viewed", object_type="release")
+    elif user.role == "admin":
+        # Counts of refusals come from the audit log: reading them is audited too.
+        context["admin"] = home_today.admin_today(session)
+        context["refusal_days"] = home_today.REFUSALS_DAYS
+        record_event(session, "audit.summary_viewed", object_type="audit")
+    return render_template("accounts/dashboard.html", user=user, **context)
 
 
 def _settings_page(**forms: object) -> str:
