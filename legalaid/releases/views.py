@@ -31,6 +31,7 @@ from wtforms.fields.choices import SelectChoice
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
 from legalaid.clinics.models import Clinic
+from legalaid.confirmations import confirmation_page, confirmed
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
 from legalaid.indicators.periods import Period, completed_periods
@@ -251,7 +252,26 @@ def new_release() -> Rendered:
         record_event(db_session(), "release.form_viewed", object_type="release")
     refusal: str | None = None
     status = 200
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not confirmed():
+        choices = list(form.period.choices or [])
+        # A release is frozen once made (a correction is a new version): say so first.
+        return confirmation_page(
+            title=_(
+                "Release %(period)s?",
+                period=next(
+                    (str(c.label) for c in choices if c.value == form.period.data),
+                    form.period.data,
+                ),
+            ),
+            consequence=_(
+                "The tables are computed, protected and frozen now: a release is never "
+                "changed afterwards, and a correction can only be a new version with a reason."
+            ),
+            action_label=_("Release"),
+            cancel_url=url_for("releases.new_release"),
+        ), 200
+    if valid:
         try:
             release = services.create_release(
                 db_session(),
