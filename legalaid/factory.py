@@ -209,6 +209,7 @@ def _register_template_globals(app: Flask) -> None:
     from legalaid.calendar import today
     from legalaid.clinics.models import CLINIC_STATUSES
     from legalaid.concurrency import saved_beside_typed
+    from legalaid.database import utcnow
     from legalaid.vocabulary import casework as casework_vocabulary
     from legalaid.vocabulary.regions import ECONOMIC_REGIONS
 
@@ -226,6 +227,7 @@ def _register_template_globals(app: Flask) -> None:
             # Casework codes and their labels: vocab.CASE_STATUSES.label(code).
             "vocab": casework_vocabulary,
             "clinic_today": today,
+            "now_utc": utcnow,
             "clinic_statuses": CLINIC_STATUSES,
             "can": can,
             "saved_beside_typed": saved_beside_typed,
