@@ -1,7 +1,7 @@
 """held forms: what a user posted after her session expired, until she signs in again
 
 Revision ID: 0016
-Revises: 0009
+Revises: 0014
 Create Date: 2026-12-07 12:30:00.000000
 
 held_form: the SHA-256 of a random id kept in the user's signed cookie, whose form it is,
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0009"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
