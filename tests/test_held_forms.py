@@ -112,3 +112,13 @@ def test_a_post_after_signing_out_is_not_held(
     response = client.post(f"/cases/{case.id}/notes", data={"body": NOTE, "csrf_token": token})
     assert response.status_code in (400, 401)
     assert session.scalars(select(HeldForm)).all() == []
+
+
+def test_the_keepalive_after_expiry_still_answers_401_and_holds_nothing(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    lawyer, _case, token = _arrange(app, client, session)
+    _expire_sessions(session, lawyer.id)
+    response = client.post("/session/keepalive", headers={"X-CSRFToken": token})
+    assert response.status_code == 401
+    assert session.scalars(select(HeldForm)).all() == []

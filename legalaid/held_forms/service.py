@@ -48,7 +48,7 @@ def hold(
     """Keep ``fields`` for ``user_id``; the random id to put in her cookie, or None."""
     kept = [(name, value) for name, value in fields if name not in NOT_HELD]
     text = json.dumps(kept, ensure_ascii=False)
-    if len(text) > MAX_HELD_CHARACTERS or len(path) > 500:
+    if not kept or len(text) > MAX_HELD_CHARACTERS or len(path) > 500:
         return None
     now = utcnow()
     session.execute(delete(HeldForm).where(HeldForm.expires_at < now))

@@ -24,7 +24,8 @@ def hold_expired_post() -> Response | None:
     page is held; a post whose session ended otherwise (signed out, disabled) is not.
     """
     account = g.get("expired_account")
-    if request.method != "POST" or account is None:
+    # The keepalive is a script's request, not a form: it must keep answering 401.
+    if request.method != "POST" or account is None or request.endpoint == "accounts.keepalive":
         return None
     user_id, role = account
     token = service.hold(
@@ -35,16 +36,18 @@ def hold_expired_post() -> Response | None:
         fields=list(request.form.items(multi=True)),
         had_files=bool(request.files),
     )
-    if token is not None:
-        session[SESSION_KEY] = token
-        flash(
-            _(
-                "Your session ended before the form you sent was saved. It is kept for "
-                "%(minutes)d minutes: sign in again to get it back.",
-                minutes=service.HOLD_MINUTES,
-            ),
-            "warning",
-        )
+    if token is None:
+        # Nothing that can be kept (empty, or too large): at least no error page.
+        return redirect(url_for("accounts.login", next=request.path, expired=1), code=303)
+    session[SESSION_KEY] = token
+    flash(
+        _(
+            "Your session ended before the form you sent was saved. It is kept for "
+            "%(minutes)d minutes: sign in again to get it back.",
+            minutes=service.HOLD_MINUTES,
+        ),
+        "warning",
+    )
     return redirect(url_for("accounts.login", next=request.path), code=303)
 
 
