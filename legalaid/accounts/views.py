@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import (
     Blueprint,
     current_app,
@@ -42,6 +44,7 @@ from legalaid.accounts.sessions import (
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
 from legalaid.caseloads.queries import caseload_rows
+from legalaid.confirmations import confirmation_page, confirmed
 from legalaid.database import db_session
 from legalaid.errors import DomainError, show_on_form
 from legalaid.held_forms.views import SESSION_KEY as HELD_FORM_KEY
@@ -222,13 +225,43 @@ def _reauthenticated(form: ReauthForm) -> bool:
     return False
 
 
+#: How long the password typed for new recovery codes stands for the confirmation after it.
+RECOVERY_CONFIRM_SECONDS = 300
+_RECOVERY_REAUTH_KEY = "recovery_reauth"
+
+
 @bp.post("/account/recovery-codes")
 def recovery_codes() -> str:
+    row = current_user_session()
+    if confirmed():
+        # The password was checked on the request before; its mark names this session.
+        mark = session.pop(_RECOVERY_REAUTH_KEY, None)
+        fresh = (
+            isinstance(mark, list)
+            and len(mark) == 2
+            and row is not None
+            and mark[0] == row.id
+            and 0 <= time.time() - float(mark[1]) <= RECOVERY_CONFIRM_SECONDS
+        )
+        if fresh:
+            codes = services.regenerate_recovery_codes(db_session(), g.user)
+            return render_template("accounts/recovery_codes.html", codes=codes, first_time=False)
+        form = NewRecoveryCodesForm(formdata=None)
+        form.recovery_password.errors = [_("Type your password again to make new codes.")]
+        return _settings_page(recovery_form=form)
     form = NewRecoveryCodesForm()
     if not _reauthenticated(form):
         return _settings_page(recovery_form=form)
-    codes = services.regenerate_recovery_codes(db_session(), g.user)
-    return render_template("accounts/recovery_codes.html", codes=codes, first_time=False)
+    session[_RECOVERY_REAUTH_KEY] = [row.id if row else None, time.time()]
+    return confirmation_page(
+        title=_("Make new recovery codes?"),
+        consequence=_(
+            "All your old recovery codes stop working at once. The new ones are shown only "
+            "once, on the next page: write them down before you leave it."
+        ),
+        action_label=_("Make new recovery codes"),
+        cancel_url=url_for("accounts.settings"),
+    )
 
 
 @bp.post("/logout")
