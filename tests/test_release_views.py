@@ -244,6 +244,11 @@ def test_a_manager_releases_then_releases_again_with_a_reason(
     assert error and "say why it is released again" in error.group(1)
     assert '<option selected value="2026Q2">' in html or 'value="2026Q2" selected' in html
     assert _count(session) == 1
+    # The missing reason is said before the confirmation page, not after it.
+    response = post_form(client, "/releases/new", {"period": QUARTER, "reason": ""})
+    assert response.status_code == 400
+    assert "say why it is released again" in response.get_data(as_text=True)
+    assert 'name="confirmed"' not in response.get_data(as_text=True)
 
     response = post_form(
         client,

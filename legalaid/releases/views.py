@@ -225,6 +225,15 @@ def _released_versions(user: Any) -> dict[tuple[str, Any], int]:
     return {(code, end): int(version) for code, end, version in rows}
 
 
+def _reason_missing(form: ReleaseForm, periods: tuple[Period, ...]) -> bool:
+    chosen = next((period for period in periods if period.code == form.period.data), None)
+    return (
+        chosen is not None
+        and (chosen.code, chosen.end) in _released_versions(g.user)
+        and not (form.reason.data or "").strip()
+    )
+
+
 def _period_choices(form: ReleaseForm, periods: tuple[Period, ...]) -> None:
     released = _released_versions(g.user)
     choices = [SelectChoice("", _("Choose a period"))]
@@ -253,6 +262,13 @@ def new_release() -> Rendered:
     refusal: str | None = None
     status = 200
     valid = form.validate_on_submit()
+    if valid and not confirmed() and _reason_missing(form, periods):
+        # Said before the confirmation, not after it (the service checks it again).
+        form.reason.errors = [
+            *form.reason.errors,
+            _("This period has been released before: say why it is released again."),
+        ]
+        valid = False
     if valid and not confirmed():
         choices = list(form.period.choices or [])
         # A release is frozen once made (a correction is a new version): say so first.
