@@ -176,6 +176,7 @@ def _register_blueprints(app: Flask) -> None:
     from legalaid.conflicts.views import bp as conflicts_bp
     from legalaid.documents.views import bp as documents_bp
     from legalaid.feedback.views import bp as feedback_bp
+    from legalaid.held_forms.views import bp as held_forms_bp
     from legalaid.pages.views import bp as pages_bp
     from legalaid.referrals.views import bp as referrals_bp
     from legalaid.releases.downloads import bp as exports_bp
@@ -199,6 +200,7 @@ def _register_blueprints(app: Flask) -> None:
         documents_bp,
         caseloads_bp,
         conflicts_bp,
+        held_forms_bp,
         staff_bp,
         trainings_bp,
         releases_bp,
@@ -221,6 +223,7 @@ def _register_template_globals(app: Flask) -> None:
     from legalaid.calendar import today
     from legalaid.clinics.models import CLINIC_STATUSES
     from legalaid.concurrency import saved_beside_typed
+    from legalaid.database import utcnow
     from legalaid.documents.services import size_label
     from legalaid.vocabulary import casework as casework_vocabulary
     from legalaid.vocabulary.documents import DOCUMENT_KINDS
@@ -242,6 +245,7 @@ def _register_template_globals(app: Flask) -> None:
             "document_kinds": DOCUMENT_KINDS,
             "document_size": size_label,
             "clinic_today": today,
+            "now_utc": utcnow,
             "clinic_statuses": CLINIC_STATUSES,
             "can": can,
             "saved_beside_typed": saved_beside_typed,

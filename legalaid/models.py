@@ -18,6 +18,7 @@ from legalaid.crypto.checks import KeyCheck
 from legalaid.database import Base
 from legalaid.documents.models import Document
 from legalaid.feedback.models import FeedbackCode, FeedbackResponse
+from legalaid.held_forms.models import HeldForm
 from legalaid.idempotency import Submission
 from legalaid.referrals.models import Referral, ServiceProvider
 from legalaid.releases.models import IndicatorRelease
@@ -47,6 +48,7 @@ __all__ = [
     "FeedbackCode",
     "FeedbackResponse",
     "Hearing",
+    "HeldForm",
     "IndicatorRelease",
     "KeyCheck",
     "LoginAttempt",

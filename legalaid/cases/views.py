@@ -237,6 +237,7 @@ def _save_step(form: IntakeForm) -> BaseResponse | ConflictReport | None:
         _show_intake_error(form, error)
         return None
     if client is not None:
+        form.checks_client = False
         for name in CLIENT_FIELDS:
             form[name].validators = []
             form[name].flags.required = False
@@ -285,6 +286,14 @@ def _save_step(form: IntakeForm) -> BaseResponse | ConflictReport | None:
 @bp.get("/<int:case_id>")
 def view(case_id: int) -> tuple[str, int]:
     return render_case_page(case_or_404(case_id))
+
+
+@bp.get("/<int:case_id>/print")
+def print_summary(case_id: int) -> tuple[str, int]:
+    """The case page without navigation, forms or toggles, for paper (in her language)."""
+    case_ = case_or_404(case_id)
+    record_event(db_session(), "case.printed", object_type="case", object_id=case_.id)
+    return render_case_page(case_, print_view=True)
 
 
 def _conflict_page(case_id: int, template: str, form: Any, message: str) -> tuple[str, int]:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -10,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from legalaid.calendar import today
 from legalaid.clients.services import ClientDetails
 from legalaid.concurrency import VersionField
 from legalaid.vocabulary.casework import (
@@ -24,7 +28,7 @@ from legalaid.vocabulary.casework import (
 )
 from legalaid.vocabulary.forms import code_checkboxes, code_select
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
-from legalaid.webforms import AppForm
+from legalaid.webforms import AppForm, add_errors
 
 #: The names of the fields below that describe the client (not the case).
 CLIENT_FIELDS = (
@@ -107,6 +111,26 @@ class ClientFields(AppForm):
     consent_services = BooleanField(_l("Consents to receive services"))
     consent_statistics = BooleanField(_l("Consents to be counted in anonymized statistics"))
     consent_sharing = BooleanField(_l("Consents to share her data with referral partners"))
+
+    #: Off when an existing client is chosen on an intake: her details are not typed again.
+    checks_client = True
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        return self._client_rules() and valid
+
+    def _client_rules(self) -> bool:
+        """The rules that join two fields, found in the same submit as the required fields
+        (the service checks them again; here they only spare errors arriving in waves)."""
+        if not self.checks_client:
+            return True
+        problems = []
+        born = self.date_of_birth.data
+        if born is not None and born > today():
+            problems.append((self.date_of_birth, _("The date of birth cannot be in the future.")))
+        if born is None and not self.age_band.data and not self.date_of_birth.errors:
+            problems.append((self.age_band, _("Choose an age band, or give the date of birth.")))
+        return add_errors(problems)
 
     def client_details(self) -> ClientDetails:
         return ClientDetails(

@@ -17,6 +17,7 @@ from legalaid.clients import services
 from legalaid.clients.forms import ClientForm
 from legalaid.clients.models import Client
 from legalaid.clients.own_file import own_file
+from legalaid.clients.search import clients_named, looks_like_number
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
 from legalaid.i18n import LANGUAGES
@@ -43,12 +44,23 @@ def list_clients() -> str | BaseResponse:
     if moved is not None:
         return moved
     q = held_term("clients")
-    query = visible_clients(g.user).order_by(Client.id.desc())
-    if q:
-        query = query.where(func.upper(Client.number).contains(q.upper(), autoescape=True))
-    page: Page[Client] = paginate(db_session(), query, request.args.get("page"))
-    record_event(db_session(), "client.listed", object_type="client")
-    return render_template("clients/list.html", page=page, q=q)
+    by_name = bool(q) and not looks_like_number(q)
+    if by_name:
+        query = clients_named(g.user, q)
+    else:
+        query = visible_clients(g.user)
+        if q:
+            query = query.where(func.upper(Client.number).contains(q.upper(), autoescape=True))
+    page: Page[Client] = paginate(
+        db_session(), query.order_by(Client.id.desc()), request.args.get("page")
+    )
+    # That a name was searched is recorded; the name never is (nor in a URL or a log).
+    record_event(
+        db_session(),
+        "client.searched_by_name" if by_name else "client.listed",
+        object_type="client",
+    )
+    return render_template("clients/list.html", page=page, q=q, by_name=by_name)
 
 
 @bp.get("/<int:client_id>")
