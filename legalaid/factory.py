@@ -21,7 +21,10 @@ from legalaid.crypto.keyring import KeyRing
 from legalaid.database import Database, check_connection, commit_request, make_engine
 from legalaid.deadlines.policy import DeadlinePolicy
 from legalaid.disclosure.policy import DisclosurePolicy
+from legalaid.documents import init_documents
+from legalaid.documents.policy import DocumentPolicy
 from legalaid.errors import StartupError
+from legalaid.feedback.policy import FeedbackPolicy
 from legalaid.i18n import init_babel
 from legalaid.idempotency import init_idempotency
 from legalaid.indicators.catalogue import IndicatorCatalogue, load_indicator_policies
@@ -47,6 +50,8 @@ class Policies:
     retention: RetentionPolicy
     deadlines: DeadlinePolicy
     reminders: ReminderPolicy
+    documents: DocumentPolicy
+    feedback: FeedbackPolicy
 
 
 def load_policies(settings: Settings) -> Policies:
@@ -59,6 +64,8 @@ def load_policies(settings: Settings) -> Policies:
         retention=load_policy(settings.policy_dir, "retention.toml", RetentionPolicy),
         deadlines=load_policy(settings.policy_dir, "deadlines.toml", DeadlinePolicy),
         reminders=load_policy(settings.policy_dir, "reminders.toml", ReminderPolicy),
+        documents=load_policy(settings.policy_dir, "documents.toml", DocumentPolicy),
+        feedback=load_policy(settings.policy_dir, "feedback.toml", FeedbackPolicy),
     )
 
 
@@ -112,6 +119,7 @@ def create_app(
         raise
     Database(engine).init_app(app)
     app.extensions["legalaid.keyring"] = KeyRing(settings.encryption_keys)
+    init_documents(app)
 
     init_babel(app)
     app.jinja_env.globals["error_summary"] = error_summary
@@ -172,12 +180,16 @@ def _register_blueprints(app: Flask) -> None:
     from legalaid.casework.views import bp as casework_bp
     from legalaid.clients.views import bp as clients_bp
     from legalaid.conflicts.views import bp as conflicts_bp
+    from legalaid.documents.views import bp as documents_bp
+    from legalaid.feedback.views import bp as feedback_bp
     from legalaid.feeds.views import bp as feeds_bp
+    from legalaid.held_forms.views import bp as held_forms_bp
     from legalaid.pages.views import bp as pages_bp
     from legalaid.referrals.views import bp as referrals_bp
     from legalaid.releases.downloads import bp as exports_bp
     from legalaid.releases.views import bp as releases_bp
     from legalaid.reminders.views import bp as reminders_bp
+    from legalaid.retention.views import bp as retention_bp
     from legalaid.staff.views import bp as staff_bp
     from legalaid.tokens.views import bp as tokens_bp
     from legalaid.trainings.views import bp as trainings_bp
@@ -189,10 +201,14 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         cases_bp,
         clients_bp,
+        retention_bp,
+        feedback_bp,
         casework_bp,
         referrals_bp,
+        documents_bp,
         caseloads_bp,
         conflicts_bp,
+        held_forms_bp,
         staff_bp,
         trainings_bp,
         releases_bp,
@@ -217,7 +233,10 @@ def _register_template_globals(app: Flask) -> None:
     from legalaid.calendar import today
     from legalaid.clinics.models import CLINIC_STATUSES
     from legalaid.concurrency import saved_beside_typed
+    from legalaid.database import utcnow
+    from legalaid.documents.services import size_label
     from legalaid.vocabulary import casework as casework_vocabulary
+    from legalaid.vocabulary.documents import DOCUMENT_KINDS
     from legalaid.vocabulary.regions import ECONOMIC_REGIONS
 
     policies: Policies = app.extensions["legalaid.policies"]
@@ -233,7 +252,10 @@ def _register_template_globals(app: Flask) -> None:
             "regions": ECONOMIC_REGIONS,
             # Casework codes and their labels: vocab.CASE_STATUSES.label(code).
             "vocab": casework_vocabulary,
+            "document_kinds": DOCUMENT_KINDS,
+            "document_size": size_label,
             "clinic_today": today,
+            "now_utc": utcnow,
             "clinic_statuses": CLINIC_STATUSES,
             "can": can,
             "saved_beside_typed": saved_beside_typed,

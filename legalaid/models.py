@@ -16,7 +16,10 @@ from legalaid.clinics.models import Clinic
 from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
 from legalaid.crypto.checks import KeyCheck
 from legalaid.database import Base
+from legalaid.documents.models import Document
+from legalaid.feedback.models import FeedbackCode, FeedbackResponse
 from legalaid.feeds.models import CalendarFeed
+from legalaid.held_forms.models import HeldForm
 from legalaid.idempotency import Submission
 from legalaid.referrals.models import Referral, ServiceProvider
 from legalaid.releases.models import IndicatorRelease
@@ -45,7 +48,11 @@ __all__ = [
     "Clinic",
     "ConflictCheck",
     "ConflictHit",
+    "Document",
+    "FeedbackCode",
+    "FeedbackResponse",
     "Hearing",
+    "HeldForm",
     "IndicatorRelease",
     "KeyCheck",
     "LoginAttempt",

@@ -27,7 +27,9 @@ def init_security_headers(app: Flask, *, https: bool) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         nonce = g.get("csp_nonce") or ""
-        response.headers["Content-Security-Policy"] = _csp(nonce)
+        # A view may send a stricter policy of its own (a document download: sandbox).
+        if "Content-Security-Policy" not in response.headers:
+            response.headers["Content-Security-Policy"] = _csp(nonce)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"

@@ -116,6 +116,12 @@ class Settings:
     mail: MailSettings = field(default_factory=lambda: MailSettings())
     # "fast" makes the test suite quick; anything else hashes passwords at full strength.
     password_hashing: str = "strong"  # noqa: S105 - a profile name
+    # Where document ciphertext is kept (None: the instance folder's documents/).
+    documents_path: Path | None = None
+
+    @property
+    def document_folder(self) -> Path:
+        return self.documents_path or self.instance_path / "documents"
 
     @property
     def is_production(self) -> bool:
@@ -251,7 +257,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         demo_mode=_flag(source.get("LEGALAID_DEMO"), default=False),
         trusted_proxies=_proxy_hops(source.get("LEGALAID_TRUSTED_PROXIES", "")),
         mail=_mail_settings(source),
+        documents_path=_documents_path(source),
     )
+
+
+def _documents_path(source: dict[str, str]) -> Path | None:
+    """LEGALAID_DOCUMENTS_PATH: a folder outside any web root for document ciphertext."""
+    value = source.get("LEGALAID_DOCUMENTS_PATH", "").strip()
+    return Path(value).resolve() if value else None
 
 
 def _mail_settings(source: dict[str, str]) -> MailSettings:

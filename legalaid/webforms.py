@@ -125,6 +125,14 @@ class AppSubform(Form):
             return CATALOGUES
 
 
+def add_errors(problems: list[tuple[Field, str]]) -> bool:
+    """Add each message to its field unless the field has an error already; True if none."""
+    for field, message in problems:
+        if not field.errors:
+            field.errors = [*field.errors, message]
+    return not problems
+
+
 @dataclass(frozen=True)
 class SummaryLine:
     field_id: str | None
@@ -139,8 +147,10 @@ def _field_lines(field: Field) -> list[SummaryLine]:
         return [line for sub in field.form for line in _field_lines(sub)]
     hidden = field.type in ("HiddenField", "CSRFTokenField")
     label = "" if hidden else str(field.label.text)
+    # A group of checkboxes or radios is reached at its first option.
+    target = f"{field.id}-0" if field.type in ("CheckboxesField", "RadioField") else field.id
     return [
-        SummaryLine(None if hidden else field.id, label, str(message))
+        SummaryLine(None if hidden else target, label, str(message))
         for message in field.errors
         if isinstance(message, str) or not isinstance(message, dict | list)
     ]

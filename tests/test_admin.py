@@ -198,7 +198,9 @@ def test_reset_ends_sessions_and_forgets_password_and_second_factor(
     victim = app.test_client()
     sign_in(victim, app, user, session=session)
     token = csrf_token(client, f"/admin/accounts/{user.id}")
-    response = client.post(f"/admin/accounts/{user.id}/reset", data={"csrf_token": token})
+    response = client.post(
+        f"/admin/accounts/{user.id}/reset", data={"csrf_token": token, "confirmed": "yes"}
+    )
     assert re.search(r"<code>[A-Z0-9]{4}-", response.get_data(as_text=True))
     session.refresh(user)
     assert user.password_hash is None and user.totp_secret is None
@@ -210,7 +212,9 @@ def test_admin_disables_and_changes_role(app: Flask, session: Session) -> None:
     client, admin = _admin_client(app, session)
     user = create_user(session, "manager")
     token = csrf_token(client, f"/admin/accounts/{user.id}")
-    client.post(f"/admin/accounts/{user.id}/disable", data={"csrf_token": token})
+    client.post(
+        f"/admin/accounts/{user.id}/disable", data={"csrf_token": token, "confirmed": "yes"}
+    )
     session.refresh(user)
     assert user.active is False
     token = csrf_token(client, f"/admin/accounts/{user.id}")
@@ -235,7 +239,9 @@ def test_admin_disables_and_changes_role(app: Flask, session: Session) -> None:
     assert {"account.disabled", "account.enabled", "account.role_changed"} <= set(actions)
     # An administrator cannot disable herself.
     token = csrf_token(client, f"/admin/accounts/{admin.id}")
-    client.post(f"/admin/accounts/{admin.id}/disable", data={"csrf_token": token})
+    client.post(
+        f"/admin/accounts/{admin.id}/disable", data={"csrf_token": token, "confirmed": "yes"}
+    )
     session.refresh(admin)
     assert admin.active
 

@@ -182,12 +182,16 @@ def test_a_member_revokes_her_token_and_not_someone_elses(
     sign_in(client, app, world.task_force, session=session)
     token = csrf_token(client, "/settings/tokens")
     assert (
-        client.post(f"/settings/tokens/{theirs.id}/revoke", data={"csrf_token": token}).status_code
+        client.post(
+            f"/settings/tokens/{theirs.id}/revoke", data={"csrf_token": token, "confirmed": "yes"}
+        ).status_code
         == 404
     )
     denied = audits(session, "token.revoked")[-1]
     assert (denied.object_id, denied.outcome) == (str(theirs.id), "denied")
-    response = client.post(f"/settings/tokens/{mine.id}/revoke", data={"csrf_token": token})
+    response = client.post(
+        f"/settings/tokens/{mine.id}/revoke", data={"csrf_token": token, "confirmed": "yes"}
+    )
     assert response.status_code == 302
     session.expire_all()
     assert session.get(ApiToken, mine.id).revoked_at is not None  # type: ignore[union-attr]

@@ -580,3 +580,24 @@ def test_pagination_keeps_filters(session: Session, client: FlaskClient, admin: 
     second = _page(client, "?action=test.page&page=2")
     assert second.count("<code>test.page</code>") == 5
     assert _page(client, "?action=test.page&page=nonsense").count("<code>test.page</code>") == 50
+
+
+def test_audit_date_filters_are_days_in_baku(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    """An entry at 22:30 UTC on 1 March is 02:30 on 2 March in Baku: it is a 2 March entry."""
+    from datetime import UTC, date, datetime
+
+    from legalaid.audit.queries import entries_query
+
+    late = datetime(2026, 3, 1, 22, 30, tzinfo=UTC)
+    early = datetime(2026, 3, 1, 19, 30, tzinfo=UTC)  # 23:30 in Baku, still 1 March
+    with app.extensions["tests.twin"].app_context():
+        query = entries_query(
+            actor_id=None, action="", date_from=date(2026, 3, 2), date_to=date(2026, 3, 2)
+        )
+    sql = str(query.compile(compile_kwargs={"literal_binds": False}))
+    params = query.compile().params
+    bounds = sorted(v for v in params.values() if isinstance(v, datetime))
+    assert bounds[0] == datetime(2026, 3, 1, 20, 0, tzinfo=UTC), sql
+    assert bounds[0] <= late < bounds[1] and early < bounds[0]

@@ -19,6 +19,7 @@ from legalaid.clients.models import Client
 from legalaid.conflicts.models import ConflictCheck
 from legalaid.referrals.services import create_provider, refer
 from tests.case_factories import make_case
+from tests.document_factories import add_document
 from tests.factories import create_clinic, create_user, sign_in
 from tests.helpers import csrf_token, post_form
 
@@ -272,7 +273,9 @@ def _case_with_everything(session: Session, lawyer) -> dict[str, int]:  # type: 
         today=day,
     )
     session.commit()
+    document = add_document(session, case_, lawyer.id)
     return {
+        "document_id": document.id,
         "case_id": case_.id,
         "client_id": case_.client_id,
         "service_id": service.id,
@@ -302,6 +305,16 @@ def _hit(
     return statuses
 
 
+#: Case and client routes the access policy gives managers only (a lawyer gets 403).
+MANAGER_ONLY = {
+    "cases.assign",
+    "documents.delete",
+    "clients.own_file_page",
+    "retention.erase",
+    "retention.legal_hold",
+}
+
+
 @pytest.mark.parametrize("who", ["other_lawyer", "other_manager", "task_force", "admin"])
 def test_outsiders_get_404_or_403_on_every_case_and_client_route(
     app: Flask, session: Session, who: str
@@ -321,7 +334,7 @@ def test_outsiders_get_404_or_403_on_every_case_and_client_route(
     assert len(routes) >= 15
     expected = {404} if who.startswith("other") else {403}
     if who == "other_lawyer":
-        expected_for = lambda endpoint: {403} if endpoint == "cases.assign" else {404}  # noqa: E731
+        expected_for = lambda endpoint: {403} if endpoint in MANAGER_ONLY else {404}  # noqa: E731
     else:
         expected_for = lambda endpoint: expected  # noqa: E731
     for endpoint, args, methods in routes:
@@ -348,7 +361,7 @@ def test_the_assigned_lawyer_and_her_manager_reach_every_route(
         sign_in(client, app, user, session=session)
         for endpoint, args, methods in _scoped_routes(app):
             statuses = _hit(client, app, endpoint, ids, args, methods)
-            allowed = {403} if (user is lawyer and endpoint == "cases.assign") else set()
+            allowed = {403} if (user is lawyer and endpoint in MANAGER_ONLY) else set()
             assert not (set(statuses) & ({404} | ({403} - allowed))), (
                 user.role,
                 endpoint,

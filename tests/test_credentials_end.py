@@ -114,7 +114,18 @@ def test_new_recovery_codes_need_the_password_again(app: Flask, session: Session
         "/account/recovery-codes", data={"csrf_token": token, "recovery_password": PASSWORD}
     )
     assert right.status_code == 200
+    # The right password leads to a confirmation page (the password is not carried on it).
+    page = right.get_data(as_text=True)
+    assert "stop working at once" in page and PASSWORD not in page
+    assert _codes(session, user) == before
+    confirmed = client.post(
+        "/account/recovery-codes", data={"csrf_token": token, "confirmed": "yes"}
+    )
+    assert confirmed.status_code == 200
     assert _codes(session, user) == 10
+    # The confirmation is good once: sending it again asks for the password again.
+    again = client.post("/account/recovery-codes", data={"csrf_token": token, "confirmed": "yes"})
+    assert "Type your password again" in again.get_data(as_text=True)
 
 
 def test_ending_other_sessions_needs_the_password_again(app: Flask, session: Session) -> None:

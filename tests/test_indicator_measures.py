@@ -54,6 +54,7 @@ from legalaid.cases.services import (
 from legalaid.casework.services import add_service, record_order_result
 from legalaid.clinics.models import Clinic
 from legalaid.disclosure.policy import DisclosurePolicy
+from legalaid.feedback.models import FeedbackResponse
 from legalaid.indicators.catalogue import MEASURES, IndicatorCatalogue
 from legalaid.indicators.measures import NATIONAL, Scope
 from legalaid.indicators.periods import PeriodNotAvailableError, period_of_code
@@ -417,6 +418,17 @@ def build_data_set(session: Session) -> DataSet:
         ),
         today=d(2026, 2, 2),
     )
+    # Anonymous feedback (LA11): AAA two answers in 2025Q1 (5 and 2), BBB one in 2025Q4 (4).
+    for clinic, quarter, satisfaction in (
+        (aaa, "2025Q1", "5"),
+        (aaa, "2025Q1", "2"),
+        (bbb, "2025Q4", "4"),
+    ):
+        session.add(
+            FeedbackResponse(
+                clinic_id=clinic.id, quarter=quarter, category="gbv", satisfaction=satisfaction
+            )
+        )
     session.commit()
     return DataSet(aaa, bbb)
 
@@ -688,6 +700,9 @@ EXPECTED_2025: dict[str, dict[tuple[str, ...], dict[tuple[str, ...], int]]] = {
             (T, T): 4,
         },
     },
+    # Feedback answers of 2025: AAA 5 and 2 (Q1), BBB 4 (Q4); satisfied: 4 or 5.
+    "feedback_answers": {(): {(T,): 3}, ("clinic",): {("AAA",): 2, ("BBB",): 1, (T,): 3}},
+    "feedback_satisfied": {(): {(T,): 2}, ("clinic",): {("AAA",): 1, ("BBB",): 1, (T,): 2}},
     "officers_improved": {  # +20 (f) and +15 (m); +5 and -5 do not count
         (): {(T,): 2},
         ("sex",): {("female",): 1, ("male",): 1, (T,): 2},

@@ -181,7 +181,7 @@ def test_csv_has_every_cell_of_the_release_with_its_published_value(
     # The statuses say suppressed, never why (primary or complementary).
     assert {row["status"] for row in rows} <= {"published", "suppressed", "undefined"}
     shares = [row for row in rows if row["role"] == "share"]
-    assert {row["indicator"] for row in shares} == {"LA08", "LE03"}
+    assert {row["indicator"] for row in shares} == {"LA08", "LA11", "LE03"}
 
 
 # --- JSON ----------------------------------------------------------------------------------

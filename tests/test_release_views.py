@@ -194,7 +194,9 @@ def test_lawyers_and_admins_reach_no_release_route(
     ):
         assert client.get(url).status_code == 403, url
     token = csrf_token(client, "/")
-    response = client.post("/releases/new", data={"csrf_token": token, "period": QUARTER})
+    response = client.post(
+        "/releases/new", data={"csrf_token": token, "period": QUARTER, "confirmed": "yes"}
+    )
     assert response.status_code == 403
     assert _count(session) == 2
     home = client.get("/").get_data(as_text=True)
@@ -222,7 +224,9 @@ def test_a_manager_releases_then_releases_again_with_a_reason(
     assert 'value="2026Q3"' in form and 'value="2025"' in form and 'value="2025-2027"' in form
     assert 'value="2026Q4"' not in form and 'value="2026"' not in form
 
-    response = post_form(client, "/releases/new", {"period": QUARTER, "reason": ""})
+    response = post_form(
+        client, "/releases/new", {"period": QUARTER, "reason": "", "confirmed": "yes"}
+    )
     assert response.status_code == 302
     first = session.scalars(select(IndicatorRelease)).one()
     assert (first.version, first.clinic_id, first.period_code) == (1, world.clinic_a.id, QUARTER)
@@ -231,16 +235,25 @@ def test_a_manager_releases_then_releases_again_with_a_reason(
     assert "Released: Quarter 2 of 2026 (April to June), version 1." in page
 
     # Again without a reason: refused beside the field, what she chose kept, nothing saved.
-    response = post_form(client, "/releases/new", {"period": QUARTER, "reason": "  "})
+    response = post_form(
+        client, "/releases/new", {"period": QUARTER, "reason": "  ", "confirmed": "yes"}
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     error = re.search(r'id="reason-error"[^>]*>(.*?)</small>', html, re.DOTALL)
     assert error and "say why it is released again" in error.group(1)
     assert '<option selected value="2026Q2">' in html or 'value="2026Q2" selected' in html
     assert _count(session) == 1
+    # The missing reason is said before the confirmation page, not after it.
+    response = post_form(client, "/releases/new", {"period": QUARTER, "reason": ""})
+    assert response.status_code == 400
+    assert "say why it is released again" in response.get_data(as_text=True)
+    assert 'name="confirmed"' not in response.get_data(as_text=True)
 
     response = post_form(
-        client, "/releases/new", {"period": QUARTER, "reason": "Late intakes entered"}
+        client,
+        "/releases/new",
+        {"period": QUARTER, "reason": "Late intakes entered", "confirmed": "yes"},
     )
     assert response.status_code == 302
     session.expire_all()
@@ -269,12 +282,14 @@ def test_an_incomplete_period_is_refused_and_nothing_saved(
 ) -> None:
     client = _client(app, session, world.task_force)
     for code in ("2026Q4", "2026", "2031Q1", "anything"):
-        response = post_form(client, "/releases/new", {"period": code, "reason": ""})
+        response = post_form(
+            client, "/releases/new", {"period": code, "reason": "", "confirmed": "yes"}
+        )
         assert response.status_code == 400
         html = response.get_data(as_text=True)
         error = re.search(r'id="period-error"[^>]*>(.*?)</small>', html, re.DOTALL)
         assert error and "This period is not available for release." in error.group(1)
-    response = post_form(client, "/releases/new", {"period": "", "reason": ""})
+    response = post_form(client, "/releases/new", {"period": "", "reason": "", "confirmed": "yes"})
     assert response.status_code == 400
     assert _count(session) == 0
 
@@ -287,7 +302,9 @@ def test_a_refused_release_answers_409_saves_nothing_and_is_audited(
 
     monkeypatch.setattr(services, "protect", refuse)
     client = _client(app, session, world.task_force)
-    response = post_form(client, "/releases/new", {"period": QUARTER, "reason": "typed reason"})
+    response = post_form(
+        client, "/releases/new", {"period": QUARTER, "reason": "typed reason", "confirmed": "yes"}
+    )
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "These numbers cannot be released safely" in html
@@ -306,7 +323,9 @@ def test_a_release_made_meanwhile_answers_409_and_saves_nothing(
     # As if another member released the same version between the check and the save.
     monkeypatch.setattr(services, "next_version", lambda *_args: 1)
     client = _client(app, session, world.task_force)
-    response = post_form(client, "/releases/new", {"period": QUARTER, "reason": "again"})
+    response = post_form(
+        client, "/releases/new", {"period": QUARTER, "reason": "again", "confirmed": "yes"}
+    )
     assert response.status_code == 409
     assert "Someone else released this period a moment ago." in response.get_data(as_text=True)
     assert _count(session) == 1
@@ -316,7 +335,7 @@ def test_a_form_without_its_csrf_token_is_refused(
     app: Flask, session: Session, world: World
 ) -> None:
     client = _client(app, session, world.task_force)
-    response = client.post("/releases/new", data={"period": QUARTER})
+    response = client.post("/releases/new", data={"period": QUARTER, "confirmed": "yes"})
     assert response.status_code == 400
     assert _count(session) == 0
 

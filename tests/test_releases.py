@@ -76,6 +76,8 @@ CLINIC_TABLES = {
     ("officers_trained", ("sex",)),  # LE02
     ("officers_improved", ()),  # LE03: no crossing with the clinic
     ("officers_tested", ()),
+    ("feedback_satisfied", ()),  # LA11: the clinic is its only breakdown
+    ("feedback_answers", ()),
 }
 
 
@@ -281,8 +283,9 @@ def test_a_year_release_holds_every_table_of_the_year_and_its_quarters(
     assert len(found) == len(set(found))  # each table once
     expected = catalogue_tables(catalogue)
     # LA01 9, LA02 8, LA03 5, LA04 6, LA05 5, LA06 5, LA07 4 (shared with LA08), LA08 4,
-    # LA09 6, LA10 2, LE01 5, LE02 7, LE03 5 + 5 (officers improved, officers tested).
-    assert len(expected) == 76
+    # LA09 6, LA10 2, LE01 5, LE02 7, LE03 5 + 5 (officers improved, officers tested),
+    # LA11 2 + 2 (satisfied answers, all answers; total and by clinic).
+    assert len(expected) == 80
     assert set(found) == {(p, m, layout) for p in YEAR_PERIODS for m, layout in expected}
     assert [entry.code for entry in published.indicators] == [
         "LA01",
@@ -295,6 +298,7 @@ def test_a_year_release_holds_every_table_of_the_year_and_its_quarters(
         "LA08",
         "LA09",
         "LA10",
+        "LA11",
         "LE01",
         "LE02",
         "LE03",

@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
 
+from legalaid.audit.models import AuditEntry
 from legalaid.cases.models import Case
 from legalaid.cases.services import close_case
 from legalaid.clients.models import Client
@@ -217,26 +218,179 @@ def _every_table(
     return tables
 
 
+def _busy_closed_case(
+    app: Flask, *, name: str, category: str = "gbv", consent_statistics: bool = True
+) -> int:
+    """A case of 2018 with everything the indicators count: services, a protection order
+    granted, a referral sent and completed, a law-enforcement respondent; closed since 2019."""
+    from legalaid.casework.services import add_service, record_order_result
+    from legalaid.referrals.services import create_provider, refer, set_referral_status
+
+    day = date(2018, 4, 10)
+    database = get_database(app)
+    with database.session_factory() as session:
+        clinic = create_clinic(session)
+        lawyer = create_user(session, "lawyer", clinic=clinic)
+        case = make_case(
+            session,
+            lawyer,
+            full_name=name,
+            category=category,
+            respondents=(("Polis Serjantov", "law_enforcement"),),
+            on=day,
+            consent_statistics=consent_statistics,
+        )
+        add_service(
+            session,
+            case,
+            service_type="advice",
+            delivered_on=day,
+            order_kind=None,
+            by=lawyer.id,
+            today=day,
+        )
+        order = add_service(
+            session,
+            case,
+            service_type="protection_order",
+            delivered_on=day,
+            order_kind="short_term",
+            by=lawyer.id,
+            today=day,
+        )
+        session.flush()
+        record_order_result(
+            session,
+            case,
+            order,
+            result="granted",
+            result_on=date(2018, 4, 20),
+            expected_version=order.version,
+            today=date(2018, 4, 20),
+        )
+        provider = create_provider(
+            session,
+            name=f"Shelter of {clinic.code}",
+            service_type="shelter",
+            economic_region="baku",
+            contact="",
+            by=None,
+        )
+        referral = refer(
+            session,
+            case,
+            provider_id=provider.id,
+            service_type=None,
+            sent_on=day,
+            by=lawyer.id,
+            today=day,
+        )
+        session.flush()
+        set_referral_status(
+            session,
+            case,
+            referral,
+            status="completed",
+            expected_version=referral.version,
+            today=date(2018, 5, 2),
+        )
+        close_case(
+            session,
+            case,
+            expected_version=case.version,
+            outcome=_an_outcome(),
+            closed_on=date(2018, 6, 1),
+            by=lawyer.id,
+            today=date(2018, 6, 1),
+        )
+        session.commit()
+        session.execute(update(Case).where(Case.id == case.id).values(closed_on=date(2019, 1, 5)))
+        session.commit()
+        return case.client_id
+
+
+#: Indicators that must count something in 2018, or the identity proves little about them.
+MUST_COUNT = (
+    "clients_served",
+    "cases_opened",
+    "cases_closed",
+    "gbv_cases_opened",
+    "discrimination_cases_opened",
+    "protection_orders_granted",
+    "referrals_sent",
+    "referrals_completed",
+    "cases_law_enforcement_respondent",
+    "clients_excluded_no_consent",
+)
+
+
 def test_every_indicator_table_of_every_period_is_identical_after_erasure(
     committed_app: Flask,
 ) -> None:
-    erased = _closed_case(committed_app, years_ago=6)[1]
-    _closed_case(committed_app, years_ago=7, name="Sevinc Qalanova")
+    erased = _busy_closed_case(committed_app, name="Zumrud Sayilanova")
+    erased_too = _busy_closed_case(
+        committed_app, name="Nazile Ayrisecki", category="discrimination"
+    )
+    erased_unconsenting = _busy_closed_case(
+        committed_app, name="Ulviyye Razisizova", consent_statistics=False
+    )
+    _busy_closed_case(committed_app, name="Sevinc Qalanova")
     _closed_case(committed_app, years_ago=1, name="Leyla Qalanova")
-    periods = ("2018", "2018Q1", "2018Q2", "2018Q3", "2018Q4")
+    periods = ("2018", "2018Q1", "2018Q2", "2018Q3", "2018Q4", "2019", "2019Q1")
     before = _every_table(committed_app, periods)
-    counted = [
-        values
-        for _, values in before.values()
-        if any(v for v in values.values())  # type: ignore[attr-defined]
-    ]
-    assert counted, "the cases must be counted somewhere, or the comparison proves nothing"
+    nonzero = {
+        measure
+        for (_, measure, _), (_, values) in before.items()  # type: ignore[misc]
+        if any(v for v in values.values())
+    }
+    assert set(MUST_COUNT) <= nonzero, sorted(set(MUST_COUNT) - nonzero)
 
     database = get_database(committed_app)
-    with database.transaction() as session:
-        erase_client(session, erased, rule="retention", today=TODAY)
+    for client_id in (erased, erased_too, erased_unconsenting):
+        with database.transaction() as session:
+            erase_client(session, client_id, rule="retention", today=TODAY)
 
     after = _every_table(committed_app, periods)
     assert after.keys() == before.keys()
     changed = [key for key in before if before[key] != after[key]]
     assert changed == []
+
+
+def test_the_retention_command_erases_due_clients_reports_a_count_and_is_idempotent(
+    committed_app: Flask,
+) -> None:
+    from legalaid.retention.cli import retention
+
+    _, due_one, _ = _closed_case(committed_app, years_ago=6, name="Sabina Birinciyeva")
+    _, due_two, _ = _closed_case(committed_app, years_ago=8, name="Samira Ikinciyeva")
+    _, recent, _ = _closed_case(committed_app, years_ago=1, name="Sona Yeniyeva")
+    held_case, held, _ = _closed_case(committed_app, years_ago=9, name="Sevda Saxlanova")
+    database = get_database(committed_app)
+    with database.transaction() as session:
+        case = session.get(Case, held_case)
+        assert case is not None
+        set_legal_hold(session, case, hold=True, today=TODAY)
+
+    ciphertexts = [_stored_secrets(committed_app, cid)[0] for cid in (due_one, due_two)]
+    runner = committed_app.test_cli_runner()
+    first = runner.invoke(retention, ["run"], catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    assert first.output.strip() == "erased 2 client(s); 0 refused"
+    with database.session_factory() as session:
+        states = {
+            cid: session.get(Client, cid).erased_on is not None  # type: ignore[union-attr]
+            for cid in (due_one, due_two, recent, held)
+        }
+    assert states == {due_one: True, due_two: True, recent: False, held: False}
+    raw = _raw_bytes(committed_app)
+    assert all(value.encode() not in raw for value in ciphertexts)
+
+    second = runner.invoke(retention, ["run"], catch_exceptions=False)
+    assert second.exit_code == 0 and second.output.strip() == "erased 0 client(s); 0 refused"
+    with database.session_factory() as session:
+        erased_events = session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "client.erased.retention")
+        )
+    assert erased_events == 2

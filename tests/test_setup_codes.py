@@ -186,7 +186,9 @@ def test_an_admin_reset_of_a_lawyer_shows_no_code(app: Flask, session: Session) 
     admin_client = app.test_client()
     sign_in(admin_client, app, create_user(session, "admin"), session=session)
     token = csrf_token(admin_client, f"/admin/accounts/{lawyer.id}")
-    response = admin_client.post(f"/admin/accounts/{lawyer.id}/reset", data={"csrf_token": token})
+    response = admin_client.post(
+        f"/admin/accounts/{lawyer.id}/reset", data={"csrf_token": token, "confirmed": "yes"}
+    )
     assert response.status_code == 200
     assert not CODE.search(response.get_data(as_text=True))
     session.refresh(lawyer)

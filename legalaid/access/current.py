@@ -6,7 +6,13 @@ from flask import current_app, g, request, session
 from flask_login import LoginManager
 
 from legalaid.accounts.models import User, UserSession
-from legalaid.accounts.sessions import end_session, find_open_session, why_invalid
+from legalaid.accounts.sessions import (
+    TIMEOUTS,
+    end_session,
+    find_open_session,
+    find_timed_out_session,
+    why_invalid,
+)
 from legalaid.audit.service import Actor, record_event
 from legalaid.database import db_session, utcnow
 from legalaid.policy.security import SecurityPolicy
@@ -29,6 +35,9 @@ def load_current_session() -> None:
     db = db_session()
     row = find_open_session(db, token)
     if row is None:
+        timed_out = find_timed_out_session(db, token)
+        if timed_out is not None:
+            g.expired_account = (timed_out.user_id, timed_out.user.role)
         session.pop(SESSION_TOKEN_KEY, None)
         g.session_ended = True
         return
@@ -44,6 +53,8 @@ def load_current_session() -> None:
             outcome="denied",
             actor=Actor(row.user_id, row.user.role),
         )
+        if reason in TIMEOUTS and row.stage == "full":
+            g.expired_account = (row.user_id, row.user.role)
         session.pop(SESSION_TOKEN_KEY, None)
         g.session_ended = True
         return

@@ -13,6 +13,7 @@ from legalaid.access.policy import TOKEN_VIEW_MARK, AccessPolicy
 from legalaid.audit.service import record_event
 from legalaid.database import db_session
 from legalaid.errors import StartupError
+from legalaid.held_forms.views import hold_expired_post
 
 
 def access_policy() -> AccessPolicy:
@@ -42,6 +43,9 @@ def check_every_endpoint_listed(app: Flask, policy: AccessPolicy) -> None:
 
 
 def enforce_access() -> Response | None:
+    if g.get("access_checked"):
+        return None  # already checked earlier in this request (a document upload)
+    g.access_checked = True
     g.request_id = str(uuid.uuid4())
     g.csp_nonce = secrets.token_urlsafe(16)
     endpoint = request.endpoint
@@ -60,6 +64,9 @@ def enforce_access() -> Response | None:
     if user is None:
         if request.method == "GET":
             return redirect(url_for("accounts.login", next=request.path))
+        held = hold_expired_post()
+        if held is not None:
+            return held
         abort(401)
     record_event(
         db_session(), "access.denied", object_type="endpoint", object_id=endpoint, outcome="denied"

@@ -18,6 +18,8 @@ from legalaid.database import utcnow
 from legalaid.policy.security import SessionPolicy
 
 TOKEN_BYTES = 32  # 256 bits
+#: Ends that were no one's decision: a form posted after one of them is held for her.
+TIMEOUTS = frozenset({"idle_timeout", "absolute_timeout"})
 
 
 def token_hash(token: str) -> str:
@@ -63,6 +65,15 @@ def find_open_session(session: Session, token: str) -> UserSession | None:
             UserSession.token_hash == token_hash(token), UserSession.ended_at.is_(None)
         )
     )
+
+
+def find_timed_out_session(session: Session, token: str) -> UserSession | None:
+    """A fully signed-in session of this token that ended by a timeout, not by anyone's
+    action (an earlier request, a keepalive or another tab, may have ended it)."""
+    row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+    if row is None or row.stage != "full" or row.ended_reason not in TIMEOUTS:
+        return None
+    return row
 
 
 def why_invalid(row: UserSession, policy: SessionPolicy, now: datetime) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import (
     Blueprint,
     current_app,
@@ -39,16 +41,23 @@ from legalaid.accounts.sessions import (
     open_sessions_of,
     start_session,
 )
+from legalaid.audit.service import record_event
+from legalaid.calendar import today
+from legalaid.caseloads.queries import caseload_rows
+from legalaid.confirmations import confirmation_page, confirmed
 from legalaid.database import db_session
 from legalaid.errors import DomainError, show_on_form
 from legalaid.feeds.service import has_feed
+from legalaid.held_forms.views import SESSION_KEY as HELD_FORM_KEY
+from legalaid.pages import home_today
 from legalaid.reminders.forms import ReminderSettingsForm
 from legalaid.safe_redirect import local_path
 from legalaid.settings import Settings
 
 bp = Blueprint("accounts", __name__)
 
-ROLE_HOME = {"admin": "admin.accounts"}
+#: Every role lands on its own home page (legalaid/pages/home_today.py says what is on it).
+ROLE_HOME: dict[str, str] = {}
 
 
 def _settings() -> Settings:
@@ -82,8 +91,13 @@ def _begin(user: User, stage: str) -> None:
         client_address=_client_address(),
         user_agent=request.headers.get("User-Agent", ""),
     )
+    # A form held from the expired session survives the new session (its row checks
+    # whose it is); nothing else of the old cookie does.
+    held = session.get(HELD_FORM_KEY)
     session.clear()
     session[SESSION_TOKEN_KEY] = started.token
+    if isinstance(held, str):
+        session[HELD_FORM_KEY] = held
 
 
 def _home_for(user: User) -> str:
@@ -102,6 +116,8 @@ def _finish_sign_in(user: User, next_path: str | None) -> BaseResponse:
     for message in notices:
         flash(message, "warning")
     g.user = user
+    if session.get(HELD_FORM_KEY):
+        return redirect(url_for("held_forms.resume"))
     return redirect(local_path(next_path) or _home_for(user))
 
 
@@ -211,13 +227,43 @@ def _reauthenticated(form: ReauthForm) -> bool:
     return False
 
 
+#: How long the password typed for new recovery codes stands for the confirmation after it.
+RECOVERY_CONFIRM_SECONDS = 300
+_RECOVERY_REAUTH_KEY = "recovery_reauth"
+
+
 @bp.post("/account/recovery-codes")
 def recovery_codes() -> str:
+    row = current_user_session()
+    if confirmed():
+        # The password was checked on the request before; its mark names this session.
+        mark = session.pop(_RECOVERY_REAUTH_KEY, None)
+        fresh = (
+            isinstance(mark, list)
+            and len(mark) == 2
+            and row is not None
+            and mark[0] == row.id
+            and 0 <= time.time() - float(mark[1]) <= RECOVERY_CONFIRM_SECONDS
+        )
+        if fresh:
+            codes = services.regenerate_recovery_codes(db_session(), g.user)
+            return render_template("accounts/recovery_codes.html", codes=codes, first_time=False)
+        form = NewRecoveryCodesForm(formdata=None)
+        form.recovery_password.errors = [_("Type your password again to make new codes.")]
+        return settings_page(recovery_form=form)
     form = NewRecoveryCodesForm()
     if not _reauthenticated(form):
         return settings_page(recovery_form=form)
-    codes = services.regenerate_recovery_codes(db_session(), g.user)
-    return render_template("accounts/recovery_codes.html", codes=codes, first_time=False)
+    session[_RECOVERY_REAUTH_KEY] = [row.id if row else None, time.time()]
+    return confirmation_page(
+        title=_("Make new recovery codes?"),
+        consequence=_(
+            "All your old recovery codes stop working at once. The new ones are shown only "
+            "once, on the next page: write them down before you leave it."
+        ),
+        action_label=_("Make new recovery codes"),
+        cancel_url=url_for("accounts.settings"),
+    )
 
 
 @bp.post("/logout")
@@ -262,7 +308,23 @@ def dashboard() -> str | BaseResponse:
     user: User = g.user
     if user.role in ROLE_HOME:
         return redirect(url_for(ROLE_HOME[user.role]))
-    return render_template("accounts/dashboard.html", user=user)
+    session, day = db_session(), today()
+    context: dict[str, object] = {}
+    if user.role in ("lawyer", "manager"):
+        context["work"] = home_today.casework_today(session, user, day)
+        context["week_days"] = home_today.WEEK_DAYS
+        if user.role == "manager":
+            context["caseload"] = caseload_rows(session, user, day)
+        record_event(session, "home.viewed", object_type="caseload")
+    elif user.role == "task_force":
+        context["releases"] = home_today.latest_releases(session, user)
+        record_event(session, "home.viewed", object_type="release")
+    elif user.role == "admin":
+        # Counts of refusals come from the audit log: reading them is audited too.
+        context["admin"] = home_today.admin_today(session)
+        context["refusal_days"] = home_today.REFUSALS_DAYS
+        record_event(session, "audit.summary_viewed", object_type="audit")
+    return render_template("accounts/dashboard.html", user=user, **context)
 
 
 def settings_page(**forms: object) -> str:

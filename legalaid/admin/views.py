@@ -25,6 +25,7 @@ from legalaid.admin.forms import AccountEditForm, AccountForm, ClinicForm
 from legalaid.clinics import services as clinic_services
 from legalaid.clinics.models import Clinic
 from legalaid.clinics.queries import all_clinics, clinic_choices
+from legalaid.confirmations import confirmation_page, confirmed
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import ConflictError, DomainError, show_on_form
 from legalaid.pagination import Page, paginate
@@ -225,7 +226,18 @@ def _state_change(user_id: int, active: bool) -> BaseResponse:
 
 
 @bp.post("/accounts/<int:user_id>/disable")
-def account_disable(user_id: int) -> BaseResponse:
+def account_disable(user_id: int) -> str | BaseResponse:
+    if not confirmed():
+        user = _user_or_404(user_id)
+        return confirmation_page(
+            title=_("Disable %(name)s?", name=user.full_name),
+            consequence=_(
+                "She is signed out everywhere at once and cannot sign in until an "
+                "administrator enables the account again. Her API tokens stop working."
+            ),
+            action_label=_("Disable account"),
+            cancel_url=url_for("admin.account_edit", user_id=user_id),
+        )
     return _state_change(user_id, False)
 
 
@@ -237,6 +249,16 @@ def account_enable(user_id: int) -> BaseResponse:
 @bp.post("/accounts/<int:user_id>/reset")
 def account_reset(user_id: int) -> str | BaseResponse:
     user = _user_or_404(user_id)
+    if not confirmed():
+        return confirmation_page(
+            title=_("Reset %(name)s's sign-in?", name=user.full_name),
+            consequence=_(
+                "Her password and two-step sign-in stop working at once and she is signed "
+                "out everywhere. She signs in again only with the new setup code."
+            ),
+            action_label=_("Reset password and two-step sign-in"),
+            cancel_url=url_for("admin.account_edit", user_id=user_id),
+        )
     try:
         delivery = _deliver(account_services.reset_account(db_session(), user))
     except DomainError as error:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Bundle, Session
 
 from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
+from legalaid.calendar import CLINIC_ZONE
 
 # Account numbers are 32-bit integers in both databases; anything larger matches nobody
 # (and SQLite cannot even bind it).
@@ -49,7 +50,12 @@ def resolve_actor(session: Session, text: str) -> int | None:
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    """Midnight in Baku, where the log's times are shown, as the UTC instant stored."""
+    try:
+        return datetime.combine(day, time.min, tzinfo=CLINIC_ZONE).astimezone(UTC)
+    except OverflowError:
+        # The first day of year 1 (a typed extreme): its start in UTC is before datetime.min.
+        return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def entries_query(

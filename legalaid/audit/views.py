@@ -79,14 +79,14 @@ class AuditFilterForm(AppForm):
     # Text, not type="date": a browser blanks a date input that holds an invalid value,
     # and the person should see what she typed next to the message about it.
     date_from = StringField(
-        _l("From (UTC date)"),
+        _l("From (date in Baku)"),
         name="from",
         filters=[_strip],
         validators=[Optional(), _a_date],
         render_kw=_DATE_INPUT,
     )
     date_to = StringField(
-        _l("To (UTC date)"),
+        _l("To (date in Baku)"),
         name="to",
         filters=[_strip],
         validators=[Optional(), _a_date],

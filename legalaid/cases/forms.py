@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -14,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
+from legalaid.calendar import today
 from legalaid.cases.services import CaseDetails, RespondentInput
 from legalaid.clients.forms import ClientFields
 from legalaid.concurrency import VersionField
@@ -31,7 +35,7 @@ from legalaid.vocabulary.casework import (
 )
 from legalaid.vocabulary.forms import code_checkboxes, code_select
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
-from legalaid.webforms import AppForm, AppSubform
+from legalaid.webforms import AppForm, AppSubform, add_errors
 
 INTAKE_RESPONDENT_ROWS = 2
 
@@ -72,6 +76,27 @@ class CaseFields(AppForm):
         validators=[Optional()],
         validate_choice=False,
     )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        return self._case_rules() and valid
+
+    def _case_rules(self) -> bool:
+        """What the category makes required, found with the rest in one submit (the
+        service checks it again)."""
+        problems = []
+        category = self.category.data
+        if category == "gbv" and not self.gbv_type.data:
+            problems.append((self.gbv_type, _("Choose the type of violence.")))
+        if category == "discrimination":
+            if not self.grounds.data:
+                problems.append((self.grounds, _("Choose at least one ground.")))
+            if not self.discrimination_domain.data:
+                problems.append((self.discrimination_domain, _("Choose where it happened.")))
+        incident = self.incident_date.data
+        if incident is not None and incident > today():
+            problems.append((self.incident_date, _("The incident date cannot be in the future.")))
+        return add_errors(problems)
 
     def case_details(self) -> CaseDetails:
         return CaseDetails(
@@ -126,6 +151,15 @@ class IntakeForm(ClientFields, CaseFields):
     )
     # A keyed fingerprint of the names the conflict check was shown for (no names in it).
     checked = HiddenField()
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        problems = []
+        if self.decision.data not in ("proceed", "decline"):
+            problems.append((self.decision, _("Choose whether to proceed or decline.")))
+        elif self.decision.data == "decline" and not (self.decline_reason.data or "").strip():
+            problems.append((self.decline_reason, _("Give the reason for declining.")))
+        return add_errors(problems) and valid
 
     def respondent_inputs(self) -> list[RespondentInput]:
         return [

@@ -67,6 +67,7 @@ class CaseRow:
     lawyer_name: str
     next_due: Any
     overdue: bool
+    client_erased_on: Any
 
 
 def _next_due() -> Any:
@@ -90,7 +91,7 @@ def case_list_query(user: Any, filters: CaseFilters) -> Select[Any]:
     next_due = _next_due().label("next_due")
     overdue = _overdue().label("overdue")
     query = (
-        select(Case, Client.number, User.full_name, next_due, overdue)
+        select(Case, Client.number, User.full_name, next_due, overdue, Client.erased_on)
         .join(Client, Client.id == Case.client_id)
         .join(User, User.id == Case.assigned_lawyer_id)
         .where(case_condition(user))

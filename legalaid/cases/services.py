@@ -233,10 +233,18 @@ def take_intake(
         if client_details is None:
             raise DomainError(_("This field is required."), field="full_name")
         validate_client(client_details, today)
-        names: tuple[str, ...] = (client_details.full_name, client_details.other_names)
+        names: tuple[str, ...] = (
+            client_details.full_name,
+            client_details.other_names,
+            client_details.name_to_use,
+        )
         birth_year = client_details.known_birth_year
     else:
-        names = (existing_client.full_name, existing_client.other_names or "")
+        names = (
+            existing_client.full_name,
+            existing_client.other_names or "",
+            existing_client.name_to_use or "",
+        )
         birth_year = None
     report = check_conflicts(session, user, intake_subjects(names, birth_year, respondents))
     if client_details is not None and existing_client is None:
@@ -368,7 +376,8 @@ def case_subjects(case_: Case) -> list[Subject]:
     client = case_.client
     born = client.birth_date.year if client.birth_date else None
     respondents = [RespondentInput(r.name or "", r.relation) for r in case_.respondents]
-    return intake_subjects((client.full_name, client.other_names or ""), born, respondents)
+    names = (client.full_name, client.other_names or "", client.name_to_use or "")
+    return intake_subjects(names, born, respondents)
 
 
 def recheck_report(session: Session, user: Any, case_: Case) -> ConflictReport:

@@ -81,7 +81,12 @@ def _fingerprint(form: IntakeForm, client: Client | None) -> str:
     parts = (
         [f"client:{client.id}"]
         if client is not None
-        else [form.full_name.data or "", form.other_names.data or "", str(form.birth_year.data)]
+        else [
+            form.full_name.data or "",
+            form.other_names.data or "",
+            form.name_to_use.data or "",
+            str(form.birth_year.data),
+        ]
     )
     parts += [row.form.name.data or "" for row in form.respondents]
     normalized = "\x1f".join(part.strip().casefold() for part in parts)
@@ -107,9 +112,14 @@ def _chosen_client(form: IntakeForm) -> Client | None:
 def _run_check(form: IntakeForm, client: Client | None) -> ConflictReport:
     names: tuple[str, ...]
     if client is not None:
-        names, year = (client.full_name, client.other_names or ""), None
+        names = (client.full_name, client.other_names or "", client.name_to_use or "")
+        year = None
     else:
-        names = (form.full_name.data or "", form.other_names.data or "")
+        names = (
+            form.full_name.data or "",
+            form.other_names.data or "",
+            form.name_to_use.data or "",
+        )
         year = form.date_of_birth.data.year if form.date_of_birth.data else form.birth_year.data
     respondents = [
         services.RespondentInput(name=row.name.strip(), relation=row.relation)
@@ -227,6 +237,7 @@ def _save_step(form: IntakeForm) -> BaseResponse | ConflictReport | None:
         _show_intake_error(form, error)
         return None
     if client is not None:
+        form.checks_client = False
         for name in CLIENT_FIELDS:
             form[name].validators = []
             form[name].flags.required = False
@@ -275,6 +286,14 @@ def _save_step(form: IntakeForm) -> BaseResponse | ConflictReport | None:
 @bp.get("/<int:case_id>")
 def view(case_id: int) -> tuple[str, int]:
     return render_case_page(case_or_404(case_id))
+
+
+@bp.get("/<int:case_id>/print")
+def print_summary(case_id: int) -> tuple[str, int]:
+    """The case page without navigation, forms or toggles, for paper (in her language)."""
+    case_ = case_or_404(case_id)
+    record_event(db_session(), "case.printed", object_type="case", object_id=case_.id)
+    return render_case_page(case_, print_view=True)
 
 
 def _conflict_page(case_id: int, template: str, form: Any, message: str) -> tuple[str, int]:

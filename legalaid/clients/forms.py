@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -10,24 +13,31 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from legalaid.calendar import today
 from legalaid.clients.services import ClientDetails
 from legalaid.concurrency import VersionField
 from legalaid.vocabulary.casework import (
     AGE_BANDS,
+    CLIENT_LANGUAGES,
     CONTACT_CHANNELS,
     DISABILITY,
     GENDER_IDENTITIES,
+    INTERPRETER_NEEDS,
     KEY_POPULATIONS,
     SETTLEMENTS,
 )
 from legalaid.vocabulary.forms import code_checkboxes, code_select
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
-from legalaid.webforms import AppForm
+from legalaid.webforms import AppForm, add_errors
 
 #: The names of the fields below that describe the client (not the case).
 CLIENT_FIELDS = (
     "full_name",
     "other_names",
+    "name_to_use",
+    "language",
+    "interpreter",
+    "access_needs",
     "date_of_birth",
     "birth_year",
     "phone",
@@ -59,6 +69,16 @@ class ClientFields(AppForm):
         _l("Other names used (other spellings, maiden name, nickname)"),
         validators=[Optional(), Length(max=300)],
         render_kw={"autocomplete": "off"},
+    )
+    name_to_use = StringField(
+        _l("Name she uses, if not her legal name"),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "off"},
+    )
+    language = code_select(_l("Language she prefers"), CLIENT_LANGUAGES, required=False)
+    interpreter = code_select(_l("Interpreter"), INTERPRETER_NEEDS, required=False)
+    access_needs = TextAreaField(
+        _l("Accessibility needs"), validators=[Optional(), Length(max=500)]
     )
     date_of_birth = DateField(_l("Date of birth"), validators=[Optional()])
     birth_year = IntegerField(
@@ -92,10 +112,34 @@ class ClientFields(AppForm):
     consent_statistics = BooleanField(_l("Consents to be counted in anonymized statistics"))
     consent_sharing = BooleanField(_l("Consents to share her data with referral partners"))
 
+    #: Off when an existing client is chosen on an intake: her details are not typed again.
+    checks_client = True
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        return self._client_rules() and valid
+
+    def _client_rules(self) -> bool:
+        """The rules that join two fields, found in the same submit as the required fields
+        (the service checks them again; here they only spare errors arriving in waves)."""
+        if not self.checks_client:
+            return True
+        problems = []
+        born = self.date_of_birth.data
+        if born is not None and born > today():
+            problems.append((self.date_of_birth, _("The date of birth cannot be in the future.")))
+        if born is None and not self.age_band.data and not self.date_of_birth.errors:
+            problems.append((self.age_band, _("Choose an age band, or give the date of birth.")))
+        return add_errors(problems)
+
     def client_details(self) -> ClientDetails:
         return ClientDetails(
             full_name=self.full_name.data or "",
             other_names=self.other_names.data or "",
+            name_to_use=self.name_to_use.data or "",
+            language=self.language.data or None,
+            interpreter=self.interpreter.data or None,
+            access_needs=self.access_needs.data or "",
             date_of_birth=self.date_of_birth.data,
             birth_year=self.birth_year.data,
             phone=self.phone.data or "",

@@ -52,6 +52,9 @@ class Client(Base):
     number: Mapped[str] = mapped_column(String(24), unique=True)
 
     full_name: Mapped[str] = mapped_column(EncryptedText("client.full_name"))
+    # The name she uses (a trans woman's name, a working name): shown first everywhere,
+    # matched by the conflict check like her legal name.
+    name_to_use: Mapped[str | None] = mapped_column(EncryptedText("client.name_to_use"))
     other_names: Mapped[str | None] = mapped_column(EncryptedText("client.other_names"))
     date_of_birth: Mapped[str | None] = mapped_column(EncryptedText("client.date_of_birth"))
     # Keyed index of the birth year: lets the conflict check compare years blind.
@@ -65,6 +68,13 @@ class Client(Base):
     contact_channel: Mapped[str | None] = mapped_column(String(24))
     contact_hours: Mapped[str | None] = mapped_column(EncryptedText("client.contact_hours"))
     contact_notes: Mapped[str | None] = mapped_column(EncryptedText("client.contact_notes"))
+
+    # Language and accessibility: codes (CLIENT_LANGUAGES, INTERPRETER_NEEDS, checked by
+    # the service; no CHECK constraint, which SQLite could only add by rebuilding the
+    # table) and free text (which may reveal a health condition) encrypted.
+    language: Mapped[str | None] = mapped_column(String(8))
+    interpreter: Mapped[str | None] = mapped_column(String(8))
+    access_needs: Mapped[str | None] = mapped_column(EncryptedText("client.access_needs"))
 
     gender_identity: Mapped[str] = mapped_column(String(16))
     age_band: Mapped[str] = mapped_column(String(8))
@@ -96,6 +106,13 @@ class Client(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def display_name(self) -> str:
+        """The name to use first, her legal name after it when they differ."""
+        if self.name_to_use and self.name_to_use != self.full_name:
+            return f"{self.name_to_use} ({self.full_name})" if self.full_name else self.name_to_use
+        return self.full_name
 
     @property
     def birth_date(self) -> date | None:

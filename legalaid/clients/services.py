@@ -20,9 +20,11 @@ from legalaid.database import utcnow
 from legalaid.errors import ConflictError, DomainError
 from legalaid.vocabulary.casework import (
     AGE_BANDS,
+    CLIENT_LANGUAGES,
     CONTACT_CHANNELS,
     DISABILITY,
     GENDER_IDENTITIES,
+    INTERPRETER_NEEDS,
     KEY_POPULATIONS,
     SETTLEMENTS,
 )
@@ -40,6 +42,10 @@ class ClientDetails:
     settlement: str
     age_band: str | None = None
     other_names: str = ""
+    name_to_use: str = ""
+    language: str | None = None
+    interpreter: str | None = None
+    access_needs: str = ""
     date_of_birth: date | None = None
     birth_year: int | None = None
     phone: str = ""
@@ -84,6 +90,10 @@ def validate_client(details: ClientDetails, today: date) -> ClientDetails:
     """Check and normalise; raises DomainError naming the field at fault."""
     details.full_name = _text(details.full_name, 200, "full_name", required=True)
     details.other_names = _text(details.other_names, 300, "other_names")
+    details.name_to_use = _text(details.name_to_use, 200, "name_to_use")
+    details.access_needs = _text(details.access_needs, 500, "access_needs")
+    details.language = CLIENT_LANGUAGES.optional(details.language, "language")
+    details.interpreter = INTERPRETER_NEEDS.optional(details.interpreter, "interpreter")
     details.phone = _text(details.phone, 30, "phone")
     if details.phone and not PHONE_PATTERN.match(details.phone):
         raise DomainError(
@@ -123,7 +133,7 @@ def validate_client(details: ClientDetails, today: date) -> ClientDetails:
 
 def index_client_names(session: Session, client: Client) -> None:
     session.execute(delete(NameKey).where(NameKey.client_id == client.id))
-    keys = name_keys(client.full_name, client.other_names)
+    keys = name_keys(client.full_name, client.other_names, client.name_to_use)
     session.add_all(
         NameKey(key=key, words=len(keys), clinic_id=client.clinic_id, client_id=client.id)
         for key in keys
@@ -133,6 +143,10 @@ def index_client_names(session: Session, client: Client) -> None:
 def _apply(client: Client, details: ClientDetails, recorded_by: int | None, today: date) -> None:
     client.full_name = details.full_name
     client.other_names = details.other_names or None
+    client.name_to_use = details.name_to_use or None
+    client.language = details.language
+    client.interpreter = details.interpreter
+    client.access_needs = details.access_needs or None
     client.date_of_birth = details.date_of_birth.isoformat() if details.date_of_birth else None
     client.birth_year_key = birth_year_key(details.known_birth_year)
     client.phone = details.phone or None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
@@ -15,8 +16,11 @@ from legalaid.cases.scope import case_condition, get_visible_client, visible_cli
 from legalaid.clients import services
 from legalaid.clients.forms import ClientForm
 from legalaid.clients.models import Client
+from legalaid.clients.own_file import own_file
+from legalaid.clients.search import clients_named, looks_like_number
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
+from legalaid.i18n import LANGUAGES
 from legalaid.pagination import Page, paginate
 from legalaid.search_terms import held_term, term_out_of_url
 
@@ -40,12 +44,23 @@ def list_clients() -> str | BaseResponse:
     if moved is not None:
         return moved
     q = held_term("clients")
-    query = visible_clients(g.user).order_by(Client.id.desc())
-    if q:
-        query = query.where(func.upper(Client.number).contains(q.upper(), autoescape=True))
-    page: Page[Client] = paginate(db_session(), query, request.args.get("page"))
-    record_event(db_session(), "client.listed", object_type="client")
-    return render_template("clients/list.html", page=page, q=q)
+    by_name = bool(q) and not looks_like_number(q)
+    if by_name:
+        query = clients_named(g.user, q)
+    else:
+        query = visible_clients(g.user)
+        if q:
+            query = query.where(func.upper(Client.number).contains(q.upper(), autoescape=True))
+    page: Page[Client] = paginate(
+        db_session(), query.order_by(Client.id.desc()), request.args.get("page")
+    )
+    # That a name was searched is recorded; the name never is (nor in a URL or a log).
+    record_event(
+        db_session(),
+        "client.searched_by_name" if by_name else "client.listed",
+        object_type="client",
+    )
+    return render_template("clients/list.html", page=page, q=q, by_name=by_name)
 
 
 @bp.get("/<int:client_id>")
@@ -63,6 +78,10 @@ def view(client_id: int) -> str:
 @bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
 def edit(client_id: int) -> str | BaseResponse | tuple[str, int]:
     client = client_or_404(client_id)
+    if client.erased_on is not None:
+        # An erased client's identifiers stay erased: a new intake records her again.
+        flash(_("This client's personal data is erased; it cannot be edited."), "error")
+        return redirect(url_for("clients.view", client_id=client_id))
     form = ClientForm(obj=client) if request.method == "GET" else ClientForm()
     if request.method == "GET":
         form.key_populations.data = client.population_codes
@@ -96,3 +115,18 @@ def edit(client_id: int) -> str | BaseResponse | tuple[str, int]:
             return redirect(url_for("clients.view", client_id=client_id))
     record_event(db_session(), "client.viewed", object_type="client", object_id=client.id)
     return render_template("clients/edit.html", form=form, client=client)
+
+
+@bp.get("/<int:client_id>/own-file")
+def own_file_page(client_id: int) -> str:
+    """Her file in her language (az, ru or en), printable; producing it is audited."""
+    client = client_or_404(client_id)
+    language = request.args.get("language", "")
+    if language not in LANGUAGES:
+        language = str(g.user.preferred_language or "en")
+    files = own_file(db_session(), client)
+    record_event(
+        db_session(), "client.own_file_produced", object_type="client", object_id=client.id
+    )
+    with force_locale(language):
+        return render_template("clients/own_file.html", client=client, files=files)

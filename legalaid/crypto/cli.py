@@ -76,6 +76,21 @@ def rotate() -> None:
         _rotate_in_production(settings)
     else:
         _rotate_in_development(settings)
+    _check_documents()
+
+
+def _check_documents() -> None:
+    """Document keys were re-wrapped with the other values; the files were not touched."""
+    from legalaid.documents.keys import check_document_keys
+
+    store = current_app.extensions["legalaid.documents.store"]
+    with _current_database().session_factory() as session:
+        report = check_document_keys(session, store)
+    click.echo(f"documents: {report.opened} files open with their re-wrapped keys, none rewritten")
+    if report.failed:
+        raise click.ClickException(
+            f"documents that do not open: {', '.join(str(i) for i in report.failed)}"
+        )
 
 
 @keys.command("status", help="Show which key ids the stored values of each column need.")

@@ -144,3 +144,21 @@ def decrypt_chunks(source: BinaryIO, data_key: bytes, file_id: bytes) -> Iterato
 
 def decrypt_bytes(ciphertext: bytes, data_key: bytes, file_id: bytes) -> bytes:
     return b"".join(decrypt_chunks(io.BytesIO(ciphertext), data_key, file_id))
+
+
+def chunk_count(plaintext_size: int) -> int:
+    """How many chunks a file of ``plaintext_size`` bytes is sealed into (at least one)."""
+    return max(1, -(-plaintext_size // CHUNK))
+
+
+def chunk_offset(index: int) -> int:
+    """Where sealed chunk ``index`` starts in the stored file (for random access)."""
+    return HEADER_BYTES + index * (CHUNK + TAG)
+
+
+def open_chunk(data_key: bytes, file_id: bytes, index: int, final: bool, sealed: bytes) -> bytes:
+    """One chunk read at random (a seekable reader); the same checks as :func:`decrypt_chunks`."""
+    try:
+        return AESGCM(data_key).decrypt(_nonce(index), sealed, _aad(MAGIC + file_id, index, final))
+    except InvalidTag:
+        raise DocumentDecryptionError(f"chunk {index} failed authentication") from None

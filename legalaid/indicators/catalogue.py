@@ -17,6 +17,7 @@ from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.errors import StartupError
 from legalaid.indicators.dimensions import CLINIC, STATIC_DIMENSIONS
 from legalaid.indicators.measures import CASE_MEASURES, CASE_TABLES, Measure
+from legalaid.indicators.measures_feedback import FEEDBACK_MEASURES, FEEDBACK_TABLES
 from legalaid.indicators.measures_trainings import TRAINING_MEASURES, TRAINING_TABLES
 from legalaid.indicators.periods import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
 from legalaid.policy.loader import PolicyModel, load_policy, policy_path
@@ -65,12 +66,12 @@ def check_relations(measures: dict[str, Measure]) -> None:
 
 #: Every formula the catalogue may name.
 MEASURES: dict[str, Measure] = {
-    measure.name: measure for measure in (*CASE_MEASURES, *TRAINING_MEASURES)
+    measure.name: measure for measure in (*CASE_MEASURES, *TRAINING_MEASURES, *FEEDBACK_MEASURES)
 }
 check_relations(MEASURES)
 
 #: Every table they read (a release keeps them from changing while it counts).
-COUNTED_MODELS = tuple(dict.fromkeys((*CASE_TABLES, *TRAINING_TABLES)))
+COUNTED_MODELS = tuple(dict.fromkeys((*CASE_TABLES, *TRAINING_TABLES, *FEEDBACK_TABLES)))
 
 PLAN_YEARS = tuple(range(PLAN_FIRST_YEAR, PLAN_LAST_YEAR + 1))
 TOTAL_COMBO = "total"

@@ -31,6 +31,7 @@ from wtforms.fields.choices import SelectChoice
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
 from legalaid.clinics.models import Clinic
+from legalaid.confirmations import confirmation_page, confirmed
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
 from legalaid.indicators.periods import Period, completed_periods
@@ -224,6 +225,15 @@ def _released_versions(user: Any) -> dict[tuple[str, Any], int]:
     return {(code, end): int(version) for code, end, version in rows}
 
 
+def _reason_missing(form: ReleaseForm, periods: tuple[Period, ...]) -> bool:
+    chosen = next((period for period in periods if period.code == form.period.data), None)
+    return (
+        chosen is not None
+        and (chosen.code, chosen.end) in _released_versions(g.user)
+        and not (form.reason.data or "").strip()
+    )
+
+
 def _period_choices(form: ReleaseForm, periods: tuple[Period, ...]) -> None:
     released = _released_versions(g.user)
     choices = [SelectChoice("", _("Choose a period"))]
@@ -251,7 +261,33 @@ def new_release() -> Rendered:
         record_event(db_session(), "release.form_viewed", object_type="release")
     refusal: str | None = None
     status = 200
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and not confirmed() and _reason_missing(form, periods):
+        # Said before the confirmation, not after it (the service checks it again).
+        form.reason.errors = [
+            *form.reason.errors,
+            _("This period has been released before: say why it is released again."),
+        ]
+        valid = False
+    if valid and not confirmed():
+        choices = list(form.period.choices or [])
+        # A release is frozen once made (a correction is a new version): say so first.
+        return confirmation_page(
+            title=_(
+                "Release %(period)s?",
+                period=next(
+                    (str(c.label) for c in choices if c.value == form.period.data),
+                    form.period.data,
+                ),
+            ),
+            consequence=_(
+                "The tables are computed, protected and frozen now: a release is never "
+                "changed afterwards, and a correction can only be a new version with a reason."
+            ),
+            action_label=_("Release"),
+            cancel_url=url_for("releases.new_release"),
+        ), 200
+    if valid:
         try:
             release = services.create_release(
                 db_session(),

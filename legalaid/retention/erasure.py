@@ -150,6 +150,10 @@ def erase_client(
     # The client: identifiers overwritten; the age band (already coded) stays.
     client.full_name = ""
     client.other_names = None
+    client.name_to_use = None
+    client.language = None
+    client.interpreter = None
+    client.access_needs = None
     client.date_of_birth = None
     client.birth_year_key = None
     client.phone = None

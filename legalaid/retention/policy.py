@@ -11,6 +11,8 @@ from legalaid.vocabulary.casework import CASE_CATEGORIES
 ERASABLE = (
     "client.full_name",
     "client.other_names",
+    "client.name_to_use",
+    "client.language_needs",
     "client.date_of_birth",
     "client.birth_year_key",
     "client.phone",

@@ -16,6 +16,9 @@
   var KEEPALIVE_EVERY_MS = 60 * 1000;
   var lastKeepalive = Date.now();
   var sending = false;
+  // Typed into since the page loaded: at the deadline the page then stays as it is (what
+  // she typed is not navigated away from; sending it later is held through sign-in).
+  var dirty = false;
 
   function schedule() {
     deadline = Date.now() + idle * 1000;
@@ -29,7 +32,14 @@
       var left = Math.round((deadline - Date.now()) / 1000);
       if (left <= 0) {
         clearInterval(tickTimer);
-        window.location.assign(body.dataset.expiredUrl);
+        if (!dirty) {
+          window.location.assign(body.dataset.expiredUrl);
+          return;
+        }
+        document.getElementById("idle-warning-text").hidden = true;
+        document.getElementById("idle-ended-text").hidden = false;
+        stay.hidden = true;
+        document.getElementById("idle-back").hidden = false;
         return;
       }
       countdown.textContent = "(" + left + " s)";
@@ -55,7 +65,11 @@
   stay.addEventListener("click", function () {
     keepalive(function () { window.location.assign(body.dataset.expiredUrl); });
   });
+  document.getElementById("idle-back").addEventListener("click", function () {
+    dialog.close();
+  });
   function typed() {
+    dirty = true;
     if (sending || Date.now() - lastKeepalive < KEEPALIVE_EVERY_MS) { return; }
     // An expired session is left alone here: what she typed stays on the page, and the
     // post that sends it is held by the server through the next sign-in.

@@ -111,8 +111,8 @@ def list_tokens(session: Session, user: User) -> list[ApiToken]:
     return rows
 
 
-def revoke_token(session: Session, user: User, token_id: int, *, now: datetime) -> ApiToken:
-    """Revoke one of the user's own tokens; anyone else's answers like a missing one."""
+def token_of(session: Session, user: User, token_id: int) -> ApiToken:
+    """One of the user's own tokens; anyone else's answers like a missing one (audited)."""
     row = session.scalar(
         select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
     )
@@ -121,6 +121,12 @@ def revoke_token(session: Session, user: User, token_id: int, *, now: datetime) 
             session, "token.revoked", object_type=OBJECT_TYPE, object_id=token_id, outcome="denied"
         )
         raise NotFoundError(_("This token does not exist."))
+    return row
+
+
+def revoke_token(session: Session, user: User, token_id: int, *, now: datetime) -> ApiToken:
+    """Revoke one of the user's own tokens; anyone else's answers like a missing one."""
+    row = token_of(session, user, token_id)
     if row.revoked_at is None:
         row.revoked_at = now
         session.flush()

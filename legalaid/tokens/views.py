@@ -8,6 +8,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 
 from legalaid.accounts.forms import EmptyForm
+from legalaid.confirmations import confirmation_page, confirmed
 from legalaid.database import db_session, rollback_request, utcnow
 from legalaid.errors import DomainError, NotFoundError, show_on_form
 from legalaid.tokens import services
@@ -60,11 +61,25 @@ def list_tokens() -> Rendered:
 
 
 @bp.post("/<int:token_id>/revoke")
-def revoke(token_id: int) -> BaseResponse:
+def revoke(token_id: int) -> str | BaseResponse:
     form = EmptyForm()
     if not form.validate_on_submit():
         # Only the CSRF token can be wrong here (Flask-WTF refuses it before this view).
         abort(400)
+    if not confirmed():
+        try:
+            services.token_of(db_session(), g.user, token_id)
+        except NotFoundError:
+            raise NotFound() from None
+        return confirmation_page(
+            title=_("Revoke this token?"),
+            consequence=_(
+                "Every program that uses it loses access to the API at once. A revoked "
+                "token cannot be used again: you would make a new one."
+            ),
+            action_label=_("Revoke"),
+            cancel_url=url_for("tokens.list_tokens"),
+        )
     try:
         services.revoke_token(db_session(), g.user, token_id, now=utcnow())
     except NotFoundError:

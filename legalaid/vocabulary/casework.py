@@ -47,6 +47,26 @@ DISABILITY = Vocabulary(
     (("no", _l("No")), ("yes", _l("Yes")), ("unknown", _l("Not known"))),
 )
 
+#: The language she prefers to be spoken to in.
+CLIENT_LANGUAGES = Vocabulary(
+    "client_language",
+    (
+        ("az", _l("Azerbaijani")),
+        ("ru", _l("Russian")),
+        ("en", _l("English")),
+        ("other", _l("Another language")),
+    ),
+)
+
+INTERPRETER_NEEDS = Vocabulary(
+    "interpreter",
+    (
+        ("none", _l("No interpreter needed")),
+        ("spoken", _l("Spoken-language interpreter")),
+        ("sign", _l("Sign-language interpreter")),
+    ),
+)
+
 CONTACT_CHANNELS = Vocabulary(
     "contact_channel",
     (

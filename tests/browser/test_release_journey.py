@@ -88,6 +88,10 @@ def test_a_manager_releases_her_clinics_indicators(live_server: LiveServer, page
     page.wait_for_url("**/releases/new")
     page.get_by_label("Reporting period").select_option("2026Q2")
     page.get_by_role("button", name="Release", exact=True).click()
+    # A release is frozen once made: a confirmation page says so before it is made.
+    page.get_by_role("heading", name="Release Quarter 2 of 2026").wait_for()
+    assert "never changed afterwards" in page.content()
+    page.get_by_role("button", name="Release", exact=True).click()
     page.wait_for_url("**/releases/*")
     content = page.content()
     assert "Released: Quarter 2 of 2026 (April to June), version 1." in content

@@ -1,0 +1,74 @@
+"""A client's own file: everything the clinic holds about her, for her to read.
+
+Respondents' names are left out: they are the clinic's data about other people, whom the
+client's right of access does not cover (Azerbaijan's Law on Personal Data gives each
+person access to data about herself); their relation to her is kept. Staff members'
+names stay: they acted for her. Documents are listed once the documents feature stores
+them; today the clinic holds none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from legalaid.cases.models import Case
+from legalaid.casework.models import Hearing, Note, ServiceDelivery
+from legalaid.clients.models import Client
+from legalaid.referrals.models import Referral
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    case: Case
+    services: list[ServiceDelivery]
+    hearings: list[Hearing]
+    referrals: list[Referral]
+    notes: list[Note]
+
+
+def own_file(session: Session, client: Client) -> list[CaseFile]:
+    """Every case of hers (in any clinic's scope the caller already checked), with its work."""
+    cases = session.scalars(
+        select(Case).where(Case.client_id == client.id).order_by(Case.intake_on, Case.id)
+    ).all()
+    files = []
+    for case in cases:
+        files.append(
+            CaseFile(
+                case=case,
+                services=list(
+                    session.scalars(
+                        select(ServiceDelivery)
+                        .where(ServiceDelivery.case_id == case.id)
+                        .order_by(ServiceDelivery.delivered_on, ServiceDelivery.id)
+                    )
+                ),
+                hearings=list(
+                    session.scalars(
+                        select(Hearing)
+                        .where(Hearing.case_id == case.id)
+                        .order_by(Hearing.due_on, Hearing.id)
+                    )
+                ),
+                referrals=list(
+                    session.scalars(
+                        select(Referral)
+                        .where(Referral.case_id == case.id)
+                        .options(selectinload(Referral.provider))
+                        .order_by(Referral.sent_on, Referral.id)
+                    )
+                ),
+                notes=list(
+                    session.scalars(
+                        select(Note)
+                        .where(Note.case_id == case.id)
+                        .options(selectinload(Note.author))
+                        .order_by(Note.created_at, Note.id)
+                    )
+                ),
+            )
+        )
+    return files

@@ -1,0 +1,1 @@
+"""Anonymous client feedback: one-time codes, a public form, disclosure-controlled counts."""

@@ -1,0 +1,1 @@
+"""Letters filled from a case with the DOCX templates of ``policies/templates/``."""

@@ -1,0 +1,301 @@
+"""Anonymous client feedback: a one-time code, a public form, counts a manager may see."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, inspect, select, text, update
+from sqlalchemy.orm import Session
+
+from legalaid.audit.models import AuditEntry
+from legalaid.calendar import today
+from legalaid.database import get_database
+from legalaid.feedback.models import FeedbackCode, FeedbackResponse
+from legalaid.feedback.services import quarter_code
+from legalaid.feedback.throttle import WrongCodeThrottle
+from tests.case_factories import make_case
+from tests.factories import create_user, sign_in
+from tests.helpers import csrf_token
+
+_CODE = re.compile(r'class="slip-code" lang="en">([0-9A-Z]{5}-[0-9A-Z]{5})<')
+ADDRESS = "203.0.113.77"
+WRONG = "This code does not work: it may be mistyped, already used or too old."
+
+
+def _slip(app: Flask, session: Session, lawyer=None):  # type: ignore[no-untyped-def]
+    lawyer = lawyer or create_user(session, "lawyer")
+    case = make_case(session, lawyer)
+    staff = app.test_client()
+    sign_in(staff, app, lawyer, session=session)
+    token = csrf_token(staff, f"/cases/{case.id}")
+    response = staff.post(f"/cases/{case.id}/feedback-code", data={"csrf_token": token})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    match = _CODE.search(html)
+    assert match, html[:2000]
+    return match.group(1), case, html
+
+
+def _anonymous(app: Flask, address: str = ADDRESS) -> FlaskClient:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def _answer(client: FlaskClient, code: str, **answers: str):  # type: ignore[no-untyped-def]
+    token = csrf_token(client, "/feedback")
+    data = {"csrf_token": token, "code": code, "satisfaction": "5", **answers}
+    return client.post("/feedback", data=data)
+
+
+def _responses(session: Session) -> list[FeedbackResponse]:
+    session.expire_all()
+    return list(session.scalars(select(FeedbackResponse).order_by(FeedbackResponse.id)))
+
+
+def test_a_lawyer_prints_a_slip_and_only_a_keyed_hash_of_the_code_is_stored(
+    app: Flask, session: Session
+) -> None:
+    code, case, html = _slip(app, session)
+    assert "/feedback" in html and "<svg" in html
+    assert "Back to case" in html
+    assert case.client.number not in html.split("feedback-slip", 1)[1]
+    rows = session.scalars(select(FeedbackCode).where(FeedbackCode.clinic_id == case.clinic_id))
+    stored = list(rows)
+    assert len(stored) == 1 and stored[0].category == case.category
+    plain = code.replace("-", "")
+    assert plain not in stored[0].code_key and code not in stored[0].code_key
+    assert stored[0].expires_on == today() + timedelta(days=60)
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "feedback.code_issued")
+    ).one()
+    assert entry.object_type == "clinic" and entry.object_id == str(case.clinic_id)
+
+
+def test_anonymous_answer_works_once_and_cannot_be_tied_to_the_case(
+    app: Flask, session: Session
+) -> None:
+    code, case, _ = _slip(app, session)
+    before = session.scalar(select(func.count()).select_from(AuditEntry))
+    client = _anonymous(app)
+    assert client.get("/feedback").status_code == 200
+    typed = code.lower().replace("-", " ")  # as a client might type it
+    response = _answer(
+        client, typed, respected="yes", felt_safe="partly", comment="Synthetic: kind staff"
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:3000]
+    assert "Your answers are saved." in response.get_data(as_text=True)
+    [saved] = _responses(session)
+    assert len(saved.id) == 32 and int(saved.id, 16) >= 0  # random, not a sequence
+    assert (saved.clinic_id, saved.category, saved.quarter) == (
+        case.clinic_id,
+        case.category,
+        quarter_code(today()),
+    )
+    assert (saved.satisfaction, saved.respected, saved.felt_safe) == ("5", "yes", "partly")
+    assert saved.would_recommend is None and saved.comment == "Synthetic: kind staff"
+    # Nothing joins the answer to a case or a client, a time or an address.
+    columns = {c["name"] for c in inspect(session.get_bind()).get_columns("feedback_response")}
+    assert columns == {
+        "id",
+        "clinic_id",
+        "quarter",
+        "category",
+        "satisfaction",
+        "respected",
+        "felt_safe",
+        "would_recommend",
+        "comment",
+    }
+    raw = session.execute(text("SELECT comment FROM feedback_response")).scalar_one()
+    assert "kind staff" not in raw
+    assert session.scalar(select(func.count()).select_from(FeedbackCode)) == 0
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(AuditEntry)) == before
+    addresses = session.scalars(select(AuditEntry.client_address)).all()
+    assert ADDRESS not in addresses
+
+    again = _answer(client, code, comment="second try")
+    assert again.status_code == 400
+    html = again.get_data(as_text=True)
+    assert WRONG in html and "second try" in html  # what she typed is kept
+    assert len(_responses(session)) == 1
+
+
+def test_used_expired_and_mistyped_codes_get_the_same_answer(app: Flask, session: Session) -> None:
+    used, _, _ = _slip(app, session)
+    expired, _, _ = _slip(app, session)
+    session.execute(update(FeedbackCode).values(expires_on=today() - timedelta(days=1)))
+    session.commit()
+    client = _anonymous(app)
+    first = _answer(client, used)
+    assert first.status_code == 400  # expired by the update above too
+    pages = []
+    for code in (used, expired, "ZZZZZ-ZZZZZ"):
+        response = _answer(client, code)
+        body = re.sub(r'value="[^"]*"', "", response.get_data(as_text=True))
+        body = re.sub(r'nonce="[^"]*"', "", body)
+        pages.append((response.status_code, body))
+    assert pages[0] == pages[1] == pages[2]
+    assert WRONG in pages[0][1]
+    assert _responses(session) == []
+
+
+def test_bad_input_is_shown_and_the_code_is_not_used(app: Flask, session: Session) -> None:
+    code, _, _ = _slip(app, session)
+    client = _anonymous(app)
+    token = csrf_token(client, "/feedback")
+    response = client.post(
+        "/feedback", data={"csrf_token": token, "code": code, "comment": "Kept words"}
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Choose one answer." in html and "Kept words" in html
+    assert _answer(client, code, satisfaction="9").status_code == 400
+    assert _answer(client, code, comment="x" * 2001).status_code == 400
+    assert session.scalar(select(func.count()).select_from(FeedbackCode)) == 1
+    assert _answer(client, code).status_code == 200
+
+
+def test_without_csrf_nothing_is_saved(app: Flask, session: Session) -> None:
+    code, _, _ = _slip(app, session)
+    response = _anonymous(app).post("/feedback", data={"code": code, "satisfaction": "4"})
+    assert response.status_code == 400
+    assert _responses(session) == []
+
+
+def test_a_flood_of_wrong_codes_is_refused(app: Flask, session: Session) -> None:
+    code, _, _ = _slip(app, session)
+    app.extensions["legalaid.feedback_throttle"] = WrongCodeThrottle(3, 1000)
+    client = _anonymous(app)
+    for n in range(3):
+        assert _answer(client, f"AAAAA-AAAA{n}").status_code == 400
+    refused = _answer(client, code)
+    assert refused.status_code == 429
+    assert "Wait an hour" in refused.get_data(as_text=True)
+    assert _responses(session) == []
+    # Another address is not held back by this one.
+    other = _anonymous(app, "198.51.100.9")
+    assert _answer(other, code).status_code == 200
+
+
+def test_the_throttle_forgets_after_an_hour_and_caps_everyone() -> None:
+    throttle = WrongCodeThrottle(2, 3)
+    throttle.wrong("a", now=0.0)
+    throttle.wrong("a", now=1.0)
+    assert throttle.blocked("a", now=2.0) and not throttle.blocked("b", now=2.0)
+    assert not throttle.blocked("a", now=3601.5)
+    throttle.wrong("b", now=3602.0)
+    throttle.wrong("c", now=3603.0)
+    throttle.wrong("d", now=3604.0)
+    assert throttle.blocked("e", now=3605.0)
+
+
+def test_the_form_speaks_azerbaijani(app: Flask) -> None:
+    client = _anonymous(app)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "az"
+    html = client.get("/feedback").get_data(as_text=True)
+    assert 'lang="az"' in html
+    assert "Tell the clinic what you think" not in html
+    assert "Overall, how satisfied" not in html
+
+
+def _answers(app: Flask, session: Session, lawyer, values: list[str]) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(session, lawyer)
+    staff = app.test_client()
+    sign_in(staff, app, lawyer, session=session)
+    for n, value in enumerate(values):
+        token = csrf_token(staff, f"/cases/{case.id}")
+        slip = staff.post(f"/cases/{case.id}/feedback-code", data={"csrf_token": token})
+        found = _CODE.search(slip.get_data(as_text=True))
+        assert found
+        code = found.group(1)
+        client = _anonymous(app, f"192.0.2.{n + 1}")
+        comment = f"Synthetic comment {n}" if n < 2 else ""
+        assert _answer(client, code, satisfaction=value, comment=comment).status_code == 200
+
+
+def test_a_manager_sees_counts_only_from_five_answers_with_small_ones_hidden(
+    app: Flask, session: Session
+) -> None:
+    manager = create_user(session, "manager")
+    lawyer = create_user(session, "lawyer", clinic=manager.clinic)
+    other_lawyer = create_user(session, "lawyer")  # another clinic's answers never count
+    _answers(app, session, other_lawyer, ["1"] * 6)
+    _answers(app, session, lawyer, ["5", "5", "5", "5"])
+    second_lawyer = create_user(session, "lawyer", clinic=manager.clinic)
+    staff = app.test_client()
+    sign_in(staff, app, manager, session=session)
+    html = staff.get("/feedback/results").get_data(as_text=True)
+    assert "Fewer than 5 answers so far in this period" in html
+    assert "Synthetic comment" not in html
+
+    _answers(app, session, second_lawyer, ["5", "5", "4"])
+    html = staff.get("/feedback/results").get_data(as_text=True)
+    assert "7 answers" in html
+    assert "Fewer than" not in html
+    satisfaction = html.split("Overall, how satisfied", 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r'<th scope="row">([^<]+)</th><td>(.*?)</td>', satisfaction)
+    shown = {label: value for label, value in cells}
+    assert "not shown" in shown["4 — satisfied"]  # one answer: hidden
+    assert "not shown" in shown["5 — very satisfied"]  # the complement: 7 - 6 would tell
+    assert shown["1 — very dissatisfied"] == "0"  # the other clinic's six never count
+    assert "Synthetic comment 0" in html and "Synthetic comment 1" in html
+    assert session.scalars(
+        select(AuditEntry.action).where(AuditEntry.action == "feedback.results_viewed")
+    ).first()
+
+
+def test_lawyers_and_anonymous_cannot_see_results(app: Flask, session: Session) -> None:
+    lawyer = create_user(session, "lawyer")
+    client = app.test_client()
+    sign_in(client, app, lawyer, session=session)
+    assert client.get("/feedback/results").status_code == 403
+    assert app.test_client().get("/feedback/results").status_code in (302, 401)
+
+
+def test_another_clinics_case_gives_no_code(app: Flask, session: Session) -> None:
+    lawyer = create_user(session, "lawyer")
+    case = make_case(session, lawyer)
+    outsider = create_user(session, "manager")
+    client = app.test_client()
+    sign_in(client, app, outsider, session=session)
+    token = csrf_token(client, "/feedback/results")
+    assert (
+        client.post(f"/cases/{case.id}/feedback-code", data={"csrf_token": token}).status_code
+        == 404
+    )
+    assert session.scalar(select(func.count()).select_from(FeedbackCode)) == 0
+    assert get_database(app)
+
+
+def test_the_satisfaction_indicator_counts_the_answers_of_the_quarter(
+    app: Flask, session: Session
+) -> None:
+    from legalaid.indicators.measures import NATIONAL, Scope
+    from legalaid.indicators.periods import period_of_code
+    from legalaid.releases.compute import compute_tables
+
+    lawyer = create_user(session, "lawyer")
+    _answers(app, session, lawyer, ["5", "4", "3", "1", "5", "2"])
+    found = app.extensions["legalaid.policies"]
+    la11 = found.indicators.get("LA11")
+    assert la11 is not None and la11.unit == "share" and la11.targets.example
+    this_quarter = period_of_code(quarter_code(today()))
+    for scope in (NATIONAL, Scope(clinic_id=lawyer.clinic_id)):
+        tables = {
+            table.measure: table
+            for table in compute_tables(
+                session, found.indicators, found.disclosure, this_quarter, scope
+            )
+            if table.measure.startswith("feedback_") and not table.dimensions
+        }
+        total = tables["feedback_answers"].values[()]
+        satisfied = tables["feedback_satisfied"].values[()]
+        if scope is NATIONAL:
+            assert total >= 6 and satisfied >= 3
+        else:
+            assert (total, satisfied) == (6, 3)

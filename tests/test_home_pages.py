@@ -1,0 +1,104 @@
+"""Each role's home page says what to do today, with counts from her own scope."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from legalaid.calendar import today
+from legalaid.casework.services import add_hearing
+from legalaid.referrals.services import create_provider, refer
+from tests.case_factories import make_case
+from tests.factories import create_clinic, create_user, sign_in
+
+
+def _count(page: str, words: str) -> int:
+    match = re.search(r"<strong[^>]*>(\d+)</strong> " + re.escape(words), page)
+    assert match, words
+    return int(match.group(1))
+
+
+def test_a_lawyer_sees_her_week_and_what_is_overdue_not_her_colleagues(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    clinic = create_clinic(session)
+    lawyer = create_user(session, "lawyer", clinic=clinic)
+    colleague = create_user(session, "lawyer", clinic=clinic)
+    day = today()
+    mine = make_case(session, lawyer, risk="high", consent_sharing=True)
+    add_hearing(
+        session, mine, kind="hearing", due_on=day + timedelta(days=2), place="", by=None, today=day
+    )
+    add_hearing(
+        session, mine, kind="deadline", due_on=day - timedelta(days=3), place="", by=None, today=day
+    )
+    provider = create_provider(
+        session,
+        name="Synthetic shelter",
+        service_type="shelter",
+        economic_region="baku",
+        contact="",
+        by=None,
+    )
+    refer(
+        session,
+        mine,
+        provider_id=provider.id,
+        service_type="shelter",
+        sent_on=day,
+        by=None,
+        today=day,
+    )
+    make_case(session, lawyer, open_it=False)
+    theirs = make_case(session, colleague, risk="high")
+    add_hearing(
+        session,
+        theirs,
+        kind="hearing",
+        due_on=day + timedelta(days=1),
+        place="",
+        by=None,
+        today=day,
+    )
+    session.commit()
+
+    sign_in(client, app, lawyer, session=session)
+    page = client.get("/home").get_data(as_text=True)
+    assert _count(page, "hearing or deadline in the next 7 days") == 1
+    assert _count(page, "overdue deadline") == 1
+    assert _count(page, "high-risk open case") == 1
+    assert _count(page, "referral awaiting an answer") == 1
+    assert _count(page, "intake not yet opened") == 1
+    assert mine.number in page and theirs.number not in page
+
+
+def test_a_manager_sees_her_clinic_per_lawyer(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    clinic = create_clinic(session)
+    manager = create_user(session, "manager", clinic=clinic)
+    first = create_user(session, "lawyer", clinic=clinic)
+    second = create_user(session, "lawyer", clinic=clinic)
+    make_case(session, first, risk="high")
+    make_case(session, second, risk="high")
+    make_case(session, create_user(session, "lawyer"), risk="high")  # another clinic
+    sign_in(client, app, manager, session=session)
+    page = client.get("/home").get_data(as_text=True)
+    assert _count(page, "high-risk open cases") == 2
+    assert first.full_name in page and second.full_name in page
+
+
+def test_the_administrator_sees_accounts_waiting_and_refusals(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    admin = create_user(session, "admin")
+    create_user(session, "lawyer", password="", enrolled=False)
+    sign_in(client, app, admin, session=session)
+    assert client.get("/cases/").status_code == 403  # a refusal, audited
+    page = client.get("/home").get_data(as_text=True)
+    assert _count(page, "account waiting for set-up") >= 1
+    assert _count(page, "refusal") >= 1 or _count(page, "refusals") >= 1

@@ -1,0 +1,136 @@
+"""A client's own file: all the clinic holds about her, in her language, nothing of others."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from legalaid.audit.models import AuditEntry
+from legalaid.calendar import today
+from legalaid.casework.services import add_hearing, add_note, add_service
+from legalaid.referrals.services import create_provider, refer
+from tests.case_factories import make_case
+from tests.factories import create_user, sign_in
+
+NAME = "Gülşən Faylova"
+RESPONDENT = "Rövşən Cavabdehov"
+OTHER = "Başqa Müştəriyeva"
+
+
+def _her_case(session: Session, lawyer):  # type: ignore[no-untyped-def]
+    case = make_case(
+        session,
+        lawyer,
+        full_name=NAME,
+        phone="+994 51 222 33 44",
+        respondents=((RESPONDENT, "intimate_partner"),),
+    )
+    day = today()
+    add_service(
+        session,
+        case,
+        service_type="advice",
+        delivered_on=day,
+        order_kind=None,
+        by=lawyer.id,
+        today=day,
+    )
+    add_note(session, case, body="Synthetic note for her file", by=lawyer.id)
+    add_hearing(
+        session,
+        case,
+        kind="hearing",
+        due_on=day,
+        place="Synthetic court hall",
+        by=lawyer.id,
+        today=day,
+    )
+    provider = create_provider(
+        session,
+        name="Synthetic Shelter Own",
+        service_type="shelter",
+        economic_region="baku",
+        contact="",
+        by=None,
+    )
+    refer(
+        session,
+        case,
+        provider_id=provider.id,
+        service_type=None,
+        sent_on=day,
+        by=lawyer.id,
+        today=day,
+    )
+    session.commit()
+    return case
+
+
+def test_a_manager_produces_her_file_in_her_language(app: Flask, session: Session) -> None:
+    manager = create_user(session, "manager")
+    lawyer = create_user(session, "lawyer", clinic=manager.clinic)
+    case = _her_case(session, lawyer)
+    make_case(session, lawyer, full_name=OTHER, respondents=(("Kənar Adam", "stranger"),))
+    client = app.test_client()
+    sign_in(client, app, manager, session=session)
+    response = client.get(f"/clients/{case.client_id}/own-file?language=ru")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'lang="ru"' in html
+    for value in (
+        NAME,
+        "+994 51 222 33 44",
+        "Synthetic note for her file",
+        "Synthetic court hall",
+        "Synthetic Shelter Own",
+        case.number,
+    ):
+        assert value in html, value
+    assert "Консультация" in html or "консультац" in html.lower()  # the service, in Russian
+    assert RESPONDENT not in html and OTHER not in html and "Kənar Adam" not in html
+    session.expire_all()
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "client.own_file_produced")
+    ).one()
+    assert entry.object_id == str(case.client_id)
+    assert NAME not in (entry.action + (entry.object_type or ""))
+
+
+def test_lawyers_and_other_clinics_cannot_produce_it(app: Flask, session: Session) -> None:
+    lawyer = create_user(session, "lawyer")
+    case = make_case(session, lawyer, full_name=NAME)
+    as_lawyer = app.test_client()
+    sign_in(as_lawyer, app, lawyer, session=session)
+    assert as_lawyer.get(f"/clients/{case.client_id}/own-file").status_code == 403
+    other = create_user(session, "manager")
+    as_other = app.test_client()
+    sign_in(as_other, app, other, session=session)
+    assert as_other.get(f"/clients/{case.client_id}/own-file").status_code == 404
+
+
+def test_an_erased_clients_file_says_so_and_holds_no_name(app: Flask, session: Session) -> None:
+    from legalaid.cases.services import close_case
+    from legalaid.retention.erasure import erase_client
+
+    manager = create_user(session, "manager")
+    lawyer = create_user(session, "lawyer", clinic=manager.clinic)
+    case = _her_case(session, lawyer)
+    close_case(
+        session,
+        case,
+        expected_version=case.version,
+        outcome="resolved_favour",
+        closed_on=today(),
+        by=lawyer.id,
+        today=today(),
+        agenda_loss_confirmed=True,
+    )
+    erase_client(session, case.client_id, rule="client_request", today=today())
+    session.commit()
+    client = app.test_client()
+    sign_in(client, app, manager, session=session)
+    html = client.get(f"/clients/{case.client_id}/own-file?language=en").get_data(as_text=True)
+    assert "Your personal data was erased on" in html
+    for value in (NAME, "+994 51 222 33 44", "Synthetic note for her file", "Synthetic court hall"):
+        assert value not in html, value
