@@ -114,6 +114,8 @@ class Settings:
     # Outgoing mail for set-up codes of lawyers and managers (no host: no mail, and a
     # manager of the clinic gives her staff their codes instead).
     mail: MailSettings = field(default_factory=lambda: MailSettings())
+    # Where background jobs are queued (LEGALAID_JOBS_URL; empty: SQLite in the instance).
+    jobs_url: str = ""
     # "fast" makes the test suite quick; anything else hashes passwords at full strength.
     password_hashing: str = "strong"  # noqa: S105 - a profile name
 
@@ -251,6 +253,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         demo_mode=_flag(source.get("LEGALAID_DEMO"), default=False),
         trusted_proxies=_proxy_hops(source.get("LEGALAID_TRUSTED_PROXIES", "")),
         mail=_mail_settings(source),
+        jobs_url=source.get("LEGALAID_JOBS_URL", "").strip(),
     )
 
 

@@ -109,6 +109,8 @@ def make_settings(database_url: str, instance_path: Path, **overrides: object) -
         "instance_path": instance_path,
         "policy_dir": DEFAULT_POLICY_DIR,
         "password_hashing": "fast",
+        # Jobs run where they are enqueued; tests/test_jobs.py runs a real consumer.
+        "jobs_url": "immediate",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -54,8 +54,8 @@ from legalaid.casework.services import (
 from legalaid.clients.models import Client, ClientKeyPopulation
 from legalaid.clients.services import ClientDetails, age_band_on, create_client, update_client
 from legalaid.clinics.models import Clinic
-from legalaid.conflicts.names import birth_year_key
 from legalaid.conflicts.models import ConflictCheck, NameKey
+from legalaid.conflicts.names import birth_year_key
 from legalaid.errors import ConflictError, DomainError, NotFoundError
 from legalaid.referrals.models import Referral, ServiceProvider
 from legalaid.referrals.services import (
