@@ -106,11 +106,8 @@ def test_the_retention_run_is_a_daily_periodic_job() -> None:
 
     retention = {job.name: job for job in declared_jobs()}["retention.run"]
     assert retention.schedule is not None
-    due = [
-        stamp
-        for stamp in (datetime(2026, 12, 7, hour, minute) for hour in range(24) for minute in range(60))
-        if retention.schedule(stamp)
-    ]
+    minutes = (datetime(2026, 12, 7, hour, minute) for hour in range(24) for minute in range(60))
+    due = [stamp for stamp in minutes if retention.schedule(stamp)]
     assert due == [datetime(2026, 12, 7, 1, 15)]
 
 
