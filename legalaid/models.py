@@ -18,7 +18,7 @@ from legalaid.crypto.checks import KeyCheck
 from legalaid.database import Base
 from legalaid.idempotency import Submission
 from legalaid.referrals.models import Referral, ServiceProvider
-from legalaid.releases.models import IndicatorRelease
+from legalaid.releases.models import IndicatorRelease, ReleaseJob
 from legalaid.tokens.models import ApiToken
 from legalaid.trainings.models import (
     TrainingParticipant,
@@ -51,6 +51,7 @@ __all__ = [
     "NumberCounter",
     "RecoveryCode",
     "Referral",
+    "ReleaseJob",
     "Respondent",
     "ServiceDelivery",
     "ServiceProvider",

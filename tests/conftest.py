@@ -10,6 +10,7 @@ import os
 import secrets
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,19 @@ def app(shared_settings: Settings) -> Iterator[Flask]:
         join_transaction_mode="create_savepoint",
         expire_on_commit=False,
     )
+
+    @contextmanager
+    def snapshot_in_the_test_transaction() -> Iterator[Session]:
+        # Nobody else writes into the test's transaction: its data is one snapshot.
+        # tests/test_release_snapshot.py checks the real snapshot on committed data.
+        snapshot = database.session_factory()
+        try:
+            yield snapshot
+        finally:
+            snapshot.rollback()
+            snapshot.close()
+
+    database.snapshot = snapshot_in_the_test_transaction  # type: ignore[method-assign]
     try:
         yield application
     finally:
