@@ -152,6 +152,13 @@ class AuditReport:
 # --- what is known about how the statistics relate ------------------------------------------
 
 
+def _shape(tables: Sequence[Table]) -> Hashable:
+    """Everything :func:`relations_of` reads of ``tables`` (their cells, never the counts)."""
+    return tuple(
+        (t.measure, t.period, t.dimensions, t.scope, t.time_additive, t.bounded_by) for t in tables
+    )
+
+
 def relations_of(tables: Sequence[Table], others: Iterable[CellId] = ()) -> tuple[Relation, ...]:
     """Every relation between the cells of ``tables`` (and ``others``).
 
@@ -272,17 +279,35 @@ class Model:
         for release in reversed(earlier):
             for cell, value in release.truth().items():
                 assumed.setdefault(cell, value)
+        # Likewise two earlier versions' counts of a statistic are one unknown when they
+        # are equal: the first version that had that count stands for the later ones.
+        # (Versions of a period are mostly equal cell by cell; separate unknowns made the
+        # programmes grow with every version.)
         self.canon: dict[Var, Var] = {}
-        for number, release in enumerate(earlier, start=1):
-            for cell, value in release.truth().items():
-                self.canon[(number, cell)] = (0, cell) if assumed[cell] == value else (number, cell)
+        first_with: dict[tuple[CellId, int], Var] = {}
+        truths = [release.truth() for release in earlier]
+        for number, counts in enumerate(truths, start=1):
+            for cell, value in counts.items():
+                self.canon[(number, cell)] = (
+                    (0, cell)
+                    if assumed[cell] == value
+                    else first_with.setdefault((cell, value), (number, cell))
+                )
 
         links: set[Link] = set()
         not_recomputed = set(assumed) - set(self.truth)
         for relation in relations_of(tables, not_recomputed):
             links.add(self._link(relation, 0))
+        # Versions of one period share their tables' shape, and so their relations: worked
+        # out once per shape, not once per version (issue 14: a release's time grew with
+        # every earlier version).
+        by_shape: dict[Hashable, tuple[Relation, ...]] = {}
         for number, release in enumerate(earlier, start=1):
-            for relation in relations_of(release.tables):
+            shape = _shape(release.tables)
+            relations = by_shape.get(shape)
+            if relations is None:
+                relations = by_shape[shape] = relations_of(release.tables)
+            for relation in relations:
                 links.add(self._link(relation, number))
         self.links = tuple(sorted(links))
         #: Versions as differences: a cell of today's tables that an earlier release also
@@ -290,10 +315,11 @@ class Model:
         #: a change of 1..k-1 tells of a few clients (a consent withdrawn, a late case),
         #: so it may be neither published nor derivable to within k.
         self.changes: list[tuple[Var, Var, int]] = []
-        for number, release in enumerate(earlier, start=1):
-            for cell, value in release.truth().items():
-                if cell in self.truth and self.canon[(number, cell)] != (0, cell):
-                    self.changes.append(((0, cell), (number, cell), self.truth[cell] - value))
+        for number, counts in enumerate(truths, start=1):
+            for cell, value in counts.items():
+                before = self.canon[(number, cell)]
+                if cell in self.truth and before == (number, cell):
+                    self.changes.append(((0, cell), before, self.truth[cell] - value))
         #: Today's cells whose change since an earlier version is small: hidden (primary).
         self.differencing = {
             today[1] for today, _, change in self.changes if policy.is_small_change(change)
@@ -312,7 +338,7 @@ class Model:
         self.earlier_hidden: dict[Var, int] = {}
         latest: dict[CellId, int | None] = {}
         for number, release in enumerate(earlier, start=1):
-            counts = release.truth()
+            counts = truths[number - 1]
             for cell, shown in release.values.items():
                 latest[cell] = shown
                 var = self.var(number, cell)
