@@ -765,7 +765,8 @@ def test_a_release_locks_no_table_a_lawyer_writes(
         try:
             cursor = other.cursor()
             cursor.execute("SET lock_timeout = '300ms'")
-            cursor.execute(f"UPDATE {table} SET id = id WHERE id < 0")
+            # A write lock on the table (ROW EXCLUSIVE), as any insert or update takes.
+            cursor.execute(f"DELETE FROM {table} WHERE 1 = 0")
         finally:
             other.rollback()
             other.close()
