@@ -16,3 +16,10 @@ def validate_data_value_set(payload: Any) -> None:
     schema = json.loads((SCHEMAS / "dhis2_data_value_set.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(payload, schema, cls=jsonschema.Draft202012Validator)
+
+
+def validate_metadata(payload: Any) -> None:
+    """Raise ``jsonschema.ValidationError`` unless ``payload`` is a metadata import."""
+    schema = json.loads((SCHEMAS / "dhis2_metadata.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(payload, schema, cls=jsonschema.Draft202012Validator)

@@ -8,7 +8,7 @@ import pytest
 
 from legalaid.disclosure.audit import DisclosureRefusedError, Published, audit_release
 from legalaid.disclosure.policy import DisclosurePolicy
-from legalaid.disclosure.suppression import ProtectedTable, protect, shares
+from legalaid.disclosure.suppression import ProtectedTable, _Pattern, protect, shares
 from legalaid.indicators.dimensions import Dimension, clinic_dimension
 from legalaid.indicators.periods import quarter, year_period
 from legalaid.indicators.tables import TOTAL, CellId, Table
@@ -18,6 +18,7 @@ POLICY = DisclosurePolicy()  # k = 5, zeros shown, no rounding
 Q1 = quarter(2026, 1)
 REGION = Dimension("region", ("a", "b", "c"))
 SEX = Dimension("sex", ("f", "m"))
+CLINIC_DIM = clinic_dimension(["c1", "c2"])
 
 
 def row_table(a: int, b: int, c: int, period=Q1) -> Table:  # type: ignore[no-untyped-def]
@@ -269,3 +270,41 @@ def test_tables_refuse_margins_that_do_not_add_up() -> None:
     Table("m", Q1, (groups,), {("hiv",): 3, ("sex_work",): 2, (T,): 4})  # one in both groups
     with pytest.raises(ValueError, match="does not cover"):
         Table("m", Q1, (groups,), {("hiv",): 3, ("sex_work",): 2, (T,): 6})
+
+
+def test_a_structural_zero_is_never_a_complement() -> None:
+    """An empty clinic's table is 0 for everyone: hiding its cells protects nothing, and a
+    "suppressed" there beside the 0 published for the same thing elsewhere contradicts it.
+    The busy clinic's small cell is protected inside its own table instead."""
+    busy = Table.from_counts(
+        "m", Q1, (REGION,), {("a",): 3, ("b",): 12, ("c",): 20}, scope=((CLINIC_DIM, "c1"),)
+    )
+    empty = Table.from_counts(
+        "m", Q1, (REGION,), {("a",): 0, ("b",): 0, ("c",): 0}, scope=((CLINIC_DIM, "c2"),)
+    )
+    national = Table.from_counts("m", Q1, (REGION,), {("a",): 3, ("b",): 12, ("c",): 20})
+    by_clinic = Table.from_counts("m", Q1, (CLINIC_DIM,), {("c1",): 35, ("c2",): 0})
+    tables = [busy, empty, national, by_clinic]
+    protection = protect(tables, POLICY)
+    assert protection.report.passed
+    released = protection.released()
+    assert all(released[cell] == 0 for _, cell, _ in empty.cells())
+    assert released[busy.cell_id(("a",))] is None
+    assert audit_release(tables, released, POLICY).passed
+    # The rule itself, where the search for a complement asks it: no cell of the empty
+    # table may be chosen, while a 0 in a table with a non-zero total still may.
+    pattern = _Pattern(tables, POLICY, (), None)
+    assert not any(pattern.candidate((0, cell)) for _, cell, _ in empty.cells())
+    assert pattern.candidate((0, by_clinic.cell_id(("c2",)))) is False  # c2's own total
+    zero_row = row_table(3, 0, 20)
+    assert _Pattern([zero_row], POLICY, (), None).candidate((0, zero_row.cell_id(("b",))))
+
+
+def test_a_zero_that_is_not_structural_stays_a_last_resort() -> None:
+    """In a table with a non-zero total a 0 may be hidden only when nothing else will do;
+    here the row's other non-zero cell is chosen."""
+    protection = protect([row_table(3, 0, 20)], POLICY)
+    (protected,) = protection.tables
+    assert shown(protected)[("b",)] == 0
+    assert shown(protected)[("a",)] is None
+    assert protection.report.passed

@@ -73,6 +73,14 @@ def assert_safe(
     # The audit run again from the outside, on what is published.
     report = audit_release(tables, released, policy, earlier=earlier)
     assert report.passed, report.failures
+    # A structural zero (every cell of a table whose total is 0) is published as 0
+    # everywhere, or, when the policy hides zeros, nowhere: never used as a complement.
+    if not earlier:
+        for table in tables:
+            if table.values[tuple(TOTAL for _ in table.dimensions)] != 0:
+                continue
+            for _, cell, _ in table.cells():
+                assert released[cell] == (0 if policy.show_zero else None), cell
     # A check of our own, needing no solver: no sum of a table has exactly one hidden
     # member (with rounding off, where published counts are exact).
     if policy.rounding_base == 1 and not earlier:

@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import event
@@ -241,7 +242,14 @@ def build_data_set(session: Session) -> DataSet:
     # AAA
     k9 = _case(session, lawyer_a, d(2025, 1, 10), gbv("denial_of_resources"), age_band="25_29")
     _close(session, k9, d(2025, 1, 20), "lost_contact")
-    reopen_case(session, k9, expected_version=k9.version, reason="She came back", by=None)
+    reopen_case(
+        session,
+        k9,
+        expected_version=k9.version,
+        reason="She came back",
+        by=None,
+        today=d(2025, 1, 25),
+    )
     k1 = _case(
         session,
         lawyer_a,
@@ -945,3 +953,138 @@ def test_dimensions_named_resolve(session: Session, data: DataSet) -> None:
     clinics = clinics_dimension(session)
     assert dimension_named("clinic", clinics).categories == ("AAA", "BBB")
     assert dimension_named("sex", clinics).categories == ("female", "male")
+
+
+def _completed_in(session: Session, period: str) -> int:
+    return only_cell(
+        build_table(
+            session,
+            MEASURES["referrals_completed"],
+            (),
+            period_of_code(period),
+            NATIONAL,
+            consent_required=True,
+            clinics=clinics_dimension(session),
+        )
+    )
+
+
+def test_a_referral_counts_as_completed_within_90_days_of_sending_and_old_quarters_stay(
+    session: Session, data: DataSet
+) -> None:
+    """LA08 reads a referral's completion within 90 days of sending, so re-releasing an
+    old quarter gives the same number whatever happened to its referrals much later; a
+    status saved again keeps its date."""
+    lawyer = create_user(session, "lawyer", clinic=data.aaa)
+    provider = create_provider(
+        session,
+        name="Synthetic late shelter",
+        service_type="shelter",
+        economic_region="baku",
+        contact="",
+        by=None,
+    )
+    before = _completed_in(session, "2027Q1")
+    sent_on = date(2027, 1, 10)
+    on_time = _case(session, lawyer, sent_on, gbv("physical_assault"))
+    late = _case(session, lawyer, sent_on, gbv("physical_assault"))
+    referrals = {}
+    for case_ in (on_time, late):
+        referrals[case_.id] = refer(
+            session,
+            case_,
+            provider_id=provider.id,
+            service_type=None,
+            sent_on=sent_on,
+            by=None,
+            today=sent_on,
+        )
+    done = referrals[on_time.id]
+    set_referral_status(
+        session,
+        on_time,
+        done,
+        status="completed",
+        expected_version=done.version,
+        today=sent_on + timedelta(days=90),
+    )
+    slow = referrals[late.id]
+    set_referral_status(
+        session,
+        late,
+        slow,
+        status="completed",
+        expected_version=slow.version,
+        today=sent_on + timedelta(days=91),
+    )
+    session.flush()
+    assert _completed_in(session, "2027Q1") == before + 1
+    # Saving "completed" again a year later moves nothing.
+    set_referral_status(
+        session,
+        on_time,
+        done,
+        status="completed",
+        expected_version=done.version,
+        today=date(2028, 3, 1),
+    )
+    session.flush()
+    assert done.status_on == sent_on + timedelta(days=90)
+    assert _completed_in(session, "2027Q1") == before + 1
+
+
+def _closed_in(session: Session, period: str, layout: tuple[str, ...] = ()) -> dict[Any, int]:
+    clinics = clinics_dimension(session)
+    table = build_table(
+        session,
+        MEASURES["cases_closed"],
+        tuple(dimension_named(name, clinics) for name in layout),
+        period_of_code(period),
+        NATIONAL,
+        consent_required=True,
+        clinics=clinics,
+    )
+    return dict(table.values)
+
+
+def test_a_later_reopening_does_not_change_a_past_quarter_of_cases_closed(
+    session: Session, data: DataSet
+) -> None:
+    """LA03 reads the dated status history: a case closed in 2027Q1 (backdated to its
+    real closing date), reopened in Q2 and closed again in Q3 with another outcome
+    counts in Q1 with the first outcome and in Q3 with the second; reopening it in the
+    same quarter it was closed takes that closure back."""
+    lawyer = create_user(session, "lawyer", clinic=data.aaa)
+    q1_before = _closed_in(session, "2027Q1", ("outcome",))
+    q3_before = _closed_in(session, "2027Q3", ("outcome",))
+    case_ = _case(session, lawyer, date(2027, 1, 5), gbv("physical_assault"))
+    _close(session, case_, date(2027, 2, 1), "resolved_favour")
+    after_close = _closed_in(session, "2027Q1", ("outcome",))
+    reopen_case(
+        session,
+        case_,
+        expected_version=case_.version,
+        reason="Back",
+        by=None,
+        today=date(2027, 5, 2),
+    )
+    _close(session, case_, date(2027, 8, 1), "not_favour")
+    session.flush()
+    q1 = _closed_in(session, "2027Q1", ("outcome",))
+    assert q1 == after_close
+    assert q1[("resolved_favour",)] == q1_before[("resolved_favour",)] + 1
+    q3 = _closed_in(session, "2027Q3", ("outcome",))
+    assert q3[("not_favour",)] == q3_before[("not_favour",)] + 1
+    assert q3[("resolved_favour",)] == q3_before[("resolved_favour",)]
+    # Reopened within Q3 itself: the Q3 closure is taken back, Q1 stays.
+    reopen_case(
+        session,
+        case_,
+        expected_version=case_.version,
+        reason="Again",
+        by=None,
+        today=date(2027, 9, 1),
+    )
+    session.flush()
+    assert _closed_in(session, "2027Q3", ("outcome",)) == q3_before
+    assert _closed_in(session, "2027Q1", ("outcome",)) == q1

@@ -56,3 +56,65 @@ def test_app_refuses_an_outdated_database(migrated_database_url: str, tmp_path: 
     engine.dispose()
     with pytest.raises(StartupError, match=r"0000_old.*legalaid db upgrade"):
         create_app(make_settings(migrated_database_url, tmp_path))
+
+
+def test_the_status_history_gets_its_dates_from_the_records(
+    migrated_database_url: str, tmp_path: Path
+) -> None:
+    """0014 dates existing status changes: by the Baku day of changed_at, and the last
+    closure of a closed case by the closing date the lawyer entered (backdated here)."""
+    from datetime import date
+
+    from legalaid.cases.services import close_case, reopen_case
+    from legalaid.database import get_database
+    from tests.case_factories import make_case
+    from tests.factories import create_clinic, create_user
+
+    app = create_app(make_settings(migrated_database_url, tmp_path))
+    with app.app_context(), get_database(app).session_factory() as session:
+        lawyer = create_user(session, "lawyer", clinic=create_clinic(session))
+        closed = make_case(session, lawyer, on=date(2026, 3, 1))
+        close_case(
+            session,
+            closed,
+            expected_version=closed.version,
+            outcome="withdrawn",
+            closed_on=date(2026, 3, 10),
+            by=None,
+            today=date(2026, 3, 20),
+        )
+        again = make_case(session, lawyer, on=date(2026, 3, 1))
+        close_case(
+            session,
+            again,
+            expected_version=again.version,
+            outcome="withdrawn",
+            closed_on=date(2026, 3, 10),
+            by=None,
+            today=date(2026, 3, 20),
+        )
+        reopen_case(session, again, expected_version=again.version, reason="x", by=None)
+        session.commit()
+        ids = (closed.id, again.id)
+    get_database(app).engine.dispose()
+    engine = make_engine(migrated_database_url)
+    with engine.begin() as connection:
+        # As rows were before 0014: 23:30 UTC on 19 March is 20 March in Baku.
+        connection.execute(
+            text("UPDATE case_status_change SET changed_at = :at"),
+            {"at": "2026-03-19 23:30:00+00:00"},
+        )
+    downgrade(engine, "0009")
+    upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT case_id, to_status, effective_on FROM case_status_change"
+                " ORDER BY case_id, id"
+            )
+        ).all()
+    engine.dispose()
+    dates = {(case_id, status): str(on) for case_id, status, on in rows}
+    assert dates[(ids[0], "closed")] == "2026-03-10"  # the entered closing date
+    assert dates[(ids[1], "closed")] == "2026-03-20"  # reopened since: the Baku day
+    assert dates[(ids[0], "open")] == "2026-03-20"

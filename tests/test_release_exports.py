@@ -27,15 +27,16 @@ from sqlalchemy.orm import Session
 from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
 from legalaid.clinics.models import Clinic
-from legalaid.indicators.catalogue import TOTAL_COMBO, IndicatorCatalogue
+from legalaid.indicators.catalogue import MEASURES, TOTAL_COMBO, IndicatorCatalogue
 from legalaid.indicators.tables import TOTAL
 from legalaid.releases import exports
+from legalaid.releases.dhis2_metadata import export_metadata
 from legalaid.releases.frozen import FrozenRelease, PublishedTable
 from legalaid.releases.models import IndicatorRelease
 from legalaid.releases.services import create_release
 from legalaid.settings import DEFAULT_POLICY_DIR
 from tests.case_factories import make_case
-from tests.dhis2_schema import validate_data_value_set
+from tests.dhis2_schema import validate_data_value_set, validate_metadata
 from tests.factories import create_clinic, create_user, sign_in
 
 TODAY = date(2026, 11, 22)
@@ -257,11 +258,20 @@ def check_data_value_set(
         for code in (indicator.dhis2.data_element, indicator.dhis2.denominator_data_element)
         if code is not None
     }
+    # Distinct people's years go under their own element of the yearly data set.
+    elements |= {
+        f"{indicator.dhis2.data_element}_YEAR": indicator
+        for indicator in catalogue.indicator
+        if not MEASURES[indicator.measure].time_additive
+    }
     seen = set()
     for value in values:
         assert isinstance(value, dict) and set(value) == DATA_VALUE_KEYS
         assert all(isinstance(item, str) for item in value.values())
         assert DHIS2_PERIOD.match(value["period"]), value
+        # One period type per data set: quarters under the quarterly elements, years
+        # only under the yearly ones.
+        assert value["dataElement"].endswith("_YEAR") == ("Q" not in value["period"]), value
         assert value["orgUnit"] == org_unit
         assert value["dataElement"] in elements
         combos = elements[value["dataElement"]].dhis2.category_option_combos.values()
@@ -296,7 +306,14 @@ def _expected_dhis2(
         for period in frozen.periods():
             if not DHIS2_PERIOD.match(period.code):
                 continue
-            for measure, element in pairs:
+            for measure, quarterly_element in pairs:
+                # DHIS2 sums the quarters of events into the year; people are counted
+                # once per year, under the yearly element.
+                element = quarterly_element
+                if "Q" not in period.code:
+                    if MEASURES[measure].time_additive:
+                        continue
+                    element = f"{quarterly_element}_YEAR"
                 layouts = [((), TOTAL_COMBO)]
                 if codes.category:
                     layouts.append(((codes.category,), ""))
@@ -389,7 +406,89 @@ def test_dhis2_payload_of_a_year_has_its_quarters_and_the_year(
     # No case in 2025: every count is a published zero.
     values = check_data_value_set(payload, catalogue, "AZ")
     assert {value["period"] for value in values} == {"2025Q1", "2025Q2", "2025Q3", "2025Q4", "2025"}
-    assert payload["period"] == "2025"
+    # The year only for counts of people (clients served), under the yearly element;
+    # cases opened add up, so DHIS2 sums its quarters itself and no year is sent.
+    years = {v["dataElement"] for v in values if v["period"] == "2025"}
+    assert "AZLA01_CLIENTS_SERVED_YEAR" in years
+    assert not any(element.startswith("AZLA02_") for element in years)
+    assert "period" not in payload and "dataSet" not in payload
+    assert got_expected(frozen, catalogue, values)
+
+
+def got_expected(
+    frozen: FrozenRelease, catalogue: IndicatorCatalogue, values: list[dict[str, str]]
+) -> bool:
+    got = {(v["dataElement"], v["period"], v["categoryOptionCombo"]): v["value"] for v in values}
+    return got == _expected_dhis2(frozen, catalogue)[0]
+
+
+def test_dhis2_metadata_defines_everything_the_payloads_send(
+    app: Flask, session: Session, world: World
+) -> None:
+    """One metadata import an administrator can load into DHIS2 before the first data:
+    every element, category option combo and period type the payloads use, distinct
+    people never summed (aggregationType NONE), zeros significant, ids that resolve."""
+    catalogue = catalogue_of(app)
+    with app.test_request_context():
+        metadata = export_metadata(catalogue)
+    validate_metadata(json.loads(json.dumps(metadata)))
+    with pytest.raises(jsonschema.ValidationError):
+        validate_metadata(
+            {**metadata, "dataSets": [{**metadata["dataSets"][0], "periodType": "Q"}]}
+        )
+    ids = [o["id"] for kind in metadata.values() for o in kind]
+    assert len(ids) == len(set(ids)), "ids are unique"
+    by_id = {o["id"]: o for kind in metadata.values() for o in kind}
+
+    def resolves(refs: list[dict[str, str]]) -> bool:
+        return all(ref["id"] in by_id for ref in refs)
+
+    elements = {e["code"]: e for e in metadata["dataElements"]}
+    combos = {c["id"]: c for c in metadata["categoryCombos"]}
+    option_combos = {c["code"]: c for c in metadata["categoryOptionCombos"]}
+    for option_combo in option_combos.values():
+        assert option_combo["categoryCombo"]["id"] in combos
+        assert resolves(option_combo["categoryOptions"])
+    for category in metadata["categories"]:
+        assert resolves(category["categoryOptions"])
+    for combo in combos.values():
+        assert resolves(combo["categories"])
+    period_type = {}
+    for data_set in metadata["dataSets"]:
+        for member in data_set["dataSetElements"]:
+            assert member["dataSet"]["id"] == data_set["id"]
+            element = by_id[member["dataElement"]["id"]]
+            assert element["code"] not in period_type, "each element is in one data set"
+            period_type[element["code"]] = data_set["periodType"]
+    assert set(period_type) == set(elements)
+    for indicator in catalogue.indicator:
+        element = elements[indicator.dhis2.data_element]
+        assert element["zeroIsSignificant"] is True
+        additive = MEASURES[indicator.measure].time_additive
+        assert element["aggregationType"] == ("SUM" if additive else "NONE"), indicator.code
+        assert (f"{indicator.dhis2.data_element}_YEAR" in elements) == (not additive)
+
+    # Every value of a quarter's and a year's payloads, national and clinic, is defined.
+    for user, period in [(world.task_force, "2026Q1"), (world.task_force, "2025")]:
+        frozen = FrozenRelease(release_for(app, session, user, period).content)
+        for value in exports.export_dhis2(frozen, catalogue)["dataValues"]:
+            element = elements[value["dataElement"]]
+            expected_type = "Quarterly" if "Q" in value["period"] else "Yearly"
+            assert period_type[element["code"]] == expected_type, value
+            if value["categoryOptionCombo"] == "default":
+                continue
+            option_combo = option_combos[value["categoryOptionCombo"]]
+            assert element["categoryCombo"] == option_combo["categoryCombo"], value
+
+
+def test_the_dhis2_metadata_download_is_audited(app: Flask, session: Session, world: World) -> None:
+    client = app.test_client()
+    sign_in(client, app, world.task_force, session=session)
+    response = client.get("/releases/dhis2-metadata.json")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert json.loads(response.get_data())["dataSets"]
+    assert _audits(session, "release.dhis2_metadata_exported")
 
 
 # --- The download --------------------------------------------------------------------------

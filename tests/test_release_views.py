@@ -381,8 +381,14 @@ def test_the_task_force_dashboard_shows_cards_charts_and_tables_but_no_live_coun
     card = _card(html, "LA02")
     assert "Cases opened" in card
     assert _value(card) == "9"
-    assert "Target for 2026: 350" in card and "example target" in card
-    assert '<progress max="350.0" value="9.0"' in card
+    # A quarter of cases opened is compared with a quarter of the year's target (the
+    # quarters add up to the year), not with the whole year's.
+    assert "A quarter of the target for 2026 (350 ÷ 4): 87.5" in card and "example target" in card
+    assert '<progress max="87.5" value="9.0"' in card
+    # Clients served counts people: the same client in several quarters, so a quarter has
+    # no part of the year's target; the card says so instead of a misleading bar.
+    clients = _card(html, "LA01")
+    assert "<progress" not in clients and "counts people over the whole year" in clients
     # A chart by quarter and one by type of case, each with its data table.
     assert re.search(
         r'<svg class="indicator-chart"[^>]*role="img"'

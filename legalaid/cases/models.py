@@ -180,6 +180,9 @@ class CaseStatusChange(Base):
     """Every move of the lifecycle: open, close with an outcome, reopen with a reason."""
 
     __tablename__ = "case_status_change"
+    __table_args__ = (
+        Index("ix_case_status_change_closures", "to_status", "effective_on", "case_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(
@@ -191,6 +194,9 @@ class CaseStatusChange(Base):
     reason: Mapped[str | None] = mapped_column(EncryptedText("case_status_change.reason"))
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The date the move takes effect: the closing date entered (it may be earlier than
+    #: ``changed_at``); LA03 counts closures by it.
+    effective_on: Mapped[date] = mapped_column(Date)
 
     changed_by: Mapped[User | None] = relationship()
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
 from legalaid.audit.service import record_event
+from legalaid.calendar import today as clinic_today
 from legalaid.cases.models import (
     Case,
     CaseAssignment,
@@ -277,6 +278,7 @@ def take_intake(
             outcome=case_.outcome,
             reason=decline_reason or None,
             changed_by_id=user.id,
+            effective_on=today,
         )
     )
     check = record_check(
@@ -343,6 +345,7 @@ def _status_change(
     to_status: str,
     *,
     by: int | None,
+    on: date,
     outcome: str | None = None,
     reason: str | None = None,
 ) -> None:
@@ -354,6 +357,7 @@ def _status_change(
             outcome=outcome,
             reason=reason,
             changed_by_id=by,
+            effective_on=on,
         )
     )
     case_.status = to_status
@@ -411,7 +415,13 @@ def recheck_case(
     )
     if decision == "decline":
         _status_change(
-            session, case_, "closed", by=user.id, outcome="conflict_declined", reason=decline_reason
+            session,
+            case_,
+            "closed",
+            by=user.id,
+            on=today,
+            outcome="conflict_declined",
+            reason=decline_reason,
         )
         case_.outcome, case_.closed_on = "conflict_declined", today
     # The row is touched so that the version moves: an open from an older page is refused.
@@ -438,7 +448,7 @@ def open_case(
     check = latest_check(session, case_)
     if check is None or check.decision != "proceed":
         raise DomainError(_("Run the conflict check and decide to proceed first."))
-    _status_change(session, case_, "open", by=by)
+    _status_change(session, case_, "open", by=by, on=today)
     case_.opened_on = today
     session.flush()
     record_event(session, "case.opened", object_type="case", object_id=case_.id)
@@ -480,7 +490,7 @@ def close_case(
         raise DomainError(
             _("The closing date cannot be before the case was opened."), field="closed_on"
         )
-    _status_change(session, case_, "closed", by=by, outcome=outcome)
+    _status_change(session, case_, "closed", by=by, on=closed_on, outcome=outcome)
     case_.outcome, case_.closed_on = outcome, closed_on
     session.flush()
     record_event(session, "case.closed", object_type="case", object_id=case_.id)
@@ -500,7 +510,13 @@ def upcoming_hearings(session: Session, case_id: int, today: date) -> int:
 
 
 def reopen_case(
-    session: Session, case_: Case, *, expected_version: int, reason: str, by: int | None
+    session: Session,
+    case_: Case,
+    *,
+    expected_version: int,
+    reason: str,
+    by: int | None,
+    today: date | None = None,
 ) -> Case:
     _expect(case_, expected_version)
     if case_.status != "closed":
@@ -514,7 +530,7 @@ def reopen_case(
         )
     # A case declined for a conflict never opened: it goes back to intake, to be checked.
     to_status = "intake" if case_.opened_on is None else "open"
-    _status_change(session, case_, to_status, by=by, reason=reason)
+    _status_change(session, case_, to_status, by=by, on=today or clinic_today(), reason=reason)
     case_.outcome, case_.closed_on = None, None
     session.flush()
     record_event(session, "case.reopened", object_type="case", object_id=case_.id)

@@ -316,6 +316,7 @@ def _take_case(
             expected_version=case_.version,
             reason=plan.reopen_reason,
             by=case_.assigned_lawyer_id,
+            today=plan.reopened_on,
         )
 
 

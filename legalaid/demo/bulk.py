@@ -340,6 +340,7 @@ class _Chunk:
                 "reason": reason,
                 "changed_by_id": by,
                 "changed_at": _at(on),
+                "effective_on": on,
             }
             for before, after, outcome, reason, on in moves
         ]

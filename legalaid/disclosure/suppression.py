@@ -5,7 +5,8 @@
    showing it now would undo the earlier protection).
 2. Complementary, the quick part: a sum with exactly one unknown member gives that member
    away, so another member of the same sum is hidden too: the smallest non-zero one (ties
-   broken by the cell's key), so that the least information is lost.
+   broken by the cell's key), so that the least information is lost. A structural zero
+   (a cell of a table whose total is 0) is never a complement: it is 0 for everyone.
 3. Complementary, the exact part: the audit (:mod:`legalaid.disclosure.audit`) bounds
    every hidden cell by linear programming over every relation of the set and of the
    earlier releases. For each cell it finds pinned or narrower than k, one more cell is
@@ -36,7 +37,7 @@ from legalaid.disclosure.audit import (
 )
 from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.indicators.dimensions import CLINIC, Dimension
-from legalaid.indicators.tables import CellId, Key, Table
+from legalaid.indicators.tables import TOTAL, CellId, Key, Table
 
 Status = Literal["published", "primary", "carried", "complementary"]
 _KIND_ORDER = {"sum": 0, "cover": 1, "bound": 2}
@@ -106,6 +107,7 @@ class _Pattern:
         self.earlier_exact = {
             var for var, (low, high) in self.model.earlier_known.items() if low == high
         }
+        self.structural = structural_zeros(tables)
         self._sums: list[Link] | None = None
         self._known: set[Var] | None = None
         self._unknowns: list[int] | None = None
@@ -132,9 +134,14 @@ class _Pattern:
         )
 
     def candidate(self, var: Var) -> bool:
-        """May be hidden as a complement: shown today, and not public from before."""
+        """May be hidden as a complement: shown today, not public from before, and not a
+        structural zero (everyone knows an empty table holds zeros: hiding one protects
+        nothing and contradicts the 0 published for the same thing elsewhere)."""
         return (
-            var[0] == 0 and self.status.get(var[1]) == "published" and var not in self.earlier_exact
+            var[0] == 0
+            and self.status.get(var[1]) == "published"
+            and var not in self.earlier_exact
+            and var[1] not in self.structural
         )
 
     def complement_in(self, link: Link, protected: Var) -> Var | None:
@@ -256,6 +263,18 @@ class _Pattern:
                 shown.add(found.cell)
                 self._sums = self._known = self._unknowns = None  # counted afresh if asked
         return shown
+
+
+def structural_zeros(tables: Sequence[Table]) -> frozenset[CellId]:
+    """The cells of every table whose grand total is 0: an empty period, a clinic with
+    nothing to count, a breakdown of a count that is 0 (the GBV cases' types of violence
+    when there were no GBV cases). Each of them is 0 by the table's own structure."""
+    found: set[CellId] = set()
+    for table in tables:
+        grand_total = tuple(TOTAL for _ in table.dimensions)
+        if table.values[grand_total] == 0:
+            found.update(cell for _, cell, _ in table.cells())
+    return frozenset(found)
 
 
 def _count(members: Sequence[Var], var: Var) -> int:

@@ -124,7 +124,12 @@ class Basis(PolicyModel):
     #: "release_date": the status the record has when the release is made (a referral
     #: completed since counts as completed, so re-releasing an old quarter can change
     #: it); "not_applicable": the indicator reads no status, only dates.
-    statuses_as_of: Literal["release_date", "not_applicable"]
+    #: "within_90_days_of_sending": a referral's status counts when it was reached
+    #: within 90 days of sending (LA08), so an old quarter stops changing.
+    #: "status_history": from the dated status history (LA03), as it stood then.
+    statuses_as_of: Literal[
+        "release_date", "status_history", "within_90_days_of_sending", "not_applicable"
+    ]
     #: Statistics consent as it stands on the release date ("not_applicable": no
     #: client is counted).
     consent_as_of: Literal["release_date", "not_applicable"]

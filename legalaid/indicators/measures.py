@@ -31,17 +31,18 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Session, join
+from sqlalchemy.orm import Session, aliased, join
 from sqlalchemy.sql import FromClause
 from sqlalchemy.sql.expression import ColumnClause, literal_column
 
-from legalaid.cases.models import Case, Respondent
+from legalaid.cases.models import Case, CaseStatusChange, Respondent
 from legalaid.casework.models import ServiceDelivery
 from legalaid.clients.models import Client, ClientKeyPopulation
 from legalaid.clinics.models import Clinic
 from legalaid.indicators.by_quarter import QUARTER, quarter_code
 from legalaid.indicators.dimensions import CLINIC, NO_KEY_POPULATION
 from legalaid.indicators.periods import Period
+from legalaid.indicators.sql_dates import days_between
 from legalaid.referrals.models import Referral
 
 #: One row of a measure: the categories, in the order of the dimensions asked, and a count.
@@ -471,14 +472,48 @@ def cases_closed(
     *,
     consent_required: bool,
 ) -> list[Row]:
-    """Cases closed during the period and still closed (a reopen clears ``closed_on``)."""
-    return _count_cases(
-        session,
+    """Closures during the period, by the outcome recorded at closing, each dated by its
+    closing date, that were not undone by a reopening in the same quarter.
+
+    Read from the status history, so the number of an old quarter no longer changes when
+    one of its cases is reopened later (a reopening in the quarter itself does take the
+    closure back). A case closed in two quarters counts in each: closures add up over
+    quarters into the year.
+    """
+    closure = CaseStatusChange
+    reopening = aliased(CaseStatusChange)
+    undone = (
+        select(reopening.id)
+        .where(
+            reopening.case_id == closure.case_id,
+            reopening.from_status == "closed",
+            reopening.id > closure.id,
+            quarter_code(reopening.effective_on) == quarter_code(closure.effective_on),
+        )
+        .exists()
+    )
+    columns = {
+        **_case_columns(),
+        "outcome": closure.outcome,
+        QUARTER: quarter_code(closure.effective_on),
+    }
+    from_ = _with_client_joins(
+        join(closure, Case, closure.case_id == Case.id).join(Client, Case.client_id == Client.id),
         dimensions,
-        on=Case.closed_on,
-        period=period,
-        scope=scope,
-        consent_required=consent_required,
+    )
+    return grouped_counts(
+        session,
+        columns,
+        dimensions,
+        _count_once(closure.id, dimensions),
+        from_,
+        [
+            closure.to_status == "closed",
+            ~undone,
+            *within(closure.effective_on, period),
+            *in_scope(Case.clinic_id, scope),
+            *consented(consent_required),
+        ],
     )
 
 
@@ -620,6 +655,11 @@ def _referrals(
     )
 
 
+#: LA08 counts a referral as completed when it was completed within this many days of
+#: being sent (the indicator's definition in ``policies/indicators.toml`` says so).
+REFERRAL_COMPLETION_DAYS = 90
+
+
 def referrals_sent(
     session: Session,
     period: Period,
@@ -640,14 +680,39 @@ def referrals_completed(
     *,
     consent_required: bool,
 ) -> list[Row]:
-    """Referrals sent out during the period whose status is now "completed"."""
+    """Referrals sent out during the period and completed within
+    :data:`REFERRAL_COMPLETION_DAYS` of being sent.
+
+    Each referral has its own window, so the count adds up over quarters, and once the
+    window has passed it no longer changes when an old quarter is released again (a
+    referral completed a year later does not move an old share); it changes only if that
+    referral's own record is corrected. ``status_on`` is the date of the status now
+    recorded (set when the status changes, see ``set_referral_status``).
+    """
     return _referrals(
-        session, period, scope, dimensions, consent_required, [Referral.status == "completed"]
+        session,
+        period,
+        scope,
+        dimensions,
+        consent_required,
+        [
+            Referral.status == "completed",
+            days_between(Referral.status_on, Referral.sent_on) <= REFERRAL_COMPLETION_DAYS,
+        ],
     )
 
 
 #: The tables these formulas read.
-CASE_TABLES = (Case, Client, ClientKeyPopulation, Clinic, Respondent, ServiceDelivery, Referral)
+CASE_TABLES = (
+    Case,
+    CaseStatusChange,
+    Client,
+    ClientKeyPopulation,
+    Clinic,
+    Respondent,
+    ServiceDelivery,
+    Referral,
+)
 
 _CLIENT_DIMENSIONS = (
     CLINIC,

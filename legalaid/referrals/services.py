@@ -142,7 +142,10 @@ def set_referral_status(
     if referral.version != expected_version:
         raise ConflictError(_("Someone else changed this referral after you opened it."))
     REFERRAL_STATUSES.require(status, "status")
-    referral.status, referral.status_on = status, today
+    if status != referral.status:
+        # status_on dates the status now recorded (LA08 reads it): saving the same
+        # status again must not move it.
+        referral.status, referral.status_on = status, today
     session.flush()
     record_event(session, "case.referral_updated", object_type="case", object_id=case_.id)
     return referral

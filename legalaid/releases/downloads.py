@@ -17,6 +17,7 @@ from legalaid.database import db_session
 from legalaid.errors import NotFoundError
 from legalaid.indicators.catalogue import IndicatorCatalogue
 from legalaid.releases import exports
+from legalaid.releases.dhis2_metadata import export_metadata
 from legalaid.releases.frozen import FrozenRelease
 from legalaid.releases.models import IndicatorRelease
 from legalaid.releases.scope import get_visible_release, previous_version
@@ -96,5 +97,16 @@ def download(release_id: int, fmt: str) -> Response:
     response.headers["Content-Type"] = _MEDIA_TYPES[fmt]
     filename = export_filename(release, frozen, fmt)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/releases/dhis2-metadata.json")
+def dhis2_metadata() -> Response:
+    """The DHIS2 metadata the payloads are sent against (no counts: the catalogue only)."""
+    body = json.dumps(export_metadata(_catalogue()), ensure_ascii=False, indent=1).encode("utf-8")
+    record_event(db_session(), "release.dhis2_metadata_exported", object_type=OBJECT_TYPE)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="legalaid-dhis2-metadata.json"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -41,7 +41,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from legalaid.indicators.catalogue import TOTAL_COMBO, Indicator, IndicatorCatalogue
+from legalaid.indicators.periods import QUARTER, YEAR
 from legalaid.indicators.tables import TOTAL, Key
+from legalaid.releases.dhis2_metadata import time_additive, yearly_element
 from legalaid.releases.frozen import FrozenRelease, IndicatorEntry, PublishedTable
 from legalaid.releases.models import IndicatorRelease
 
@@ -296,12 +298,14 @@ def org_unit(frozen: FrozenRelease, catalogue: IndicatorCatalogue) -> str:
 def export_dhis2(frozen: FrozenRelease, catalogue: IndicatorCatalogue) -> dict[str, Any]:
     """A ``dataValueSets`` payload with codes (import with ``?idScheme=CODE``).
 
-    Every published count of each catalogued indicator, for each quarter and year of the
-    release, under the indicator's data element (a share: numerator and denominator
-    under their two data elements): by the indicator's DHIS2 category where every
-    category is published, else in total, never both for one data element, period and
-    org unit (``docs/dhis2.md``). Suppressed counts are left out. The plan to date has
-    no DHIS2 period: its own tables are left out (its quarters and years are in).
+    Every published count of each catalogued indicator, for each quarter of the release
+    (and each year of a count of distinct people, under its yearly element: a count of
+    events is added up to the year by DHIS2), under the indicator's data element (a
+    share: numerator and denominator under their two data elements): by the
+    indicator's DHIS2 category where every category is published, else in total, never
+    both for one data element, period and org unit (``docs/dhis2.md``). Suppressed
+    counts are left out. The plan to date has no DHIS2 period: its own tables are left
+    out (its quarters, and the years of distinct people, are in).
     """
     unit = org_unit(frozen, catalogue)
     values: list[dict[str, str]] = []
@@ -341,7 +345,16 @@ def export_dhis2(frozen: FrozenRelease, catalogue: IndicatorCatalogue) -> dict[s
         for period in frozen.periods():
             if not DHIS2_PERIOD.match(period.code):
                 continue
-            for measure, element in elements:
+            for measure, quarterly_element in elements:
+                # One period type per data set (``dhis2_metadata``): DHIS2 adds the
+                # quarters of a count of events up to the year itself, so its year is
+                # not sent; a count of distinct people does not add up, so its year goes
+                # under its own element of the yearly data set.
+                element = quarterly_element
+                if period.kind == YEAR:
+                    if time_additive(measure):
+                        continue
+                    element = yearly_element(quarterly_element)
                 # One data element, period and org unit carries its total or its
                 # breakdown, never both (DHIS2 would count the total twice): the
                 # breakdown when every category of it is published (DHIS2 adds it up),
@@ -364,9 +377,11 @@ def export_dhis2(frozen: FrozenRelease, catalogue: IndicatorCatalogue) -> dict[s
                     add(element, period.code, total_combo, total, ())
 
     payload: dict[str, Any] = {}
-    if catalogue.dhis2.data_set is not None:
-        payload["dataSet"] = catalogue.dhis2.data_set
-    if DHIS2_PERIOD.match(frozen.period.code):
+    if frozen.period.kind == QUARTER:
+        # A year's payload mixes the quarterly data set's values with the yearly one's:
+        # it names neither, and each value carries its own period.
+        if catalogue.dhis2.data_set is not None:
+            payload["dataSet"] = catalogue.dhis2.data_set
         payload["period"] = frozen.period.code
     payload.update({"orgUnit": unit, "idScheme": "CODE", "dataValues": values})
     return payload

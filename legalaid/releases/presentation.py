@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 
 from legalaid.disclosure.suppression import ShareCell
 from legalaid.i18n import format_date
-from legalaid.indicators.catalogue import Indicator, IndicatorCatalogue
+from legalaid.indicators.catalogue import MEASURES, Indicator, IndicatorCatalogue
 from legalaid.indicators.dimensions import CLINIC, NO_KEY_POPULATION
 from legalaid.indicators.periods import PLAN, QUARTER, YEAR, Period
 from legalaid.indicators.tables import TOTAL, Key
@@ -403,20 +403,27 @@ def indicator_card(
     language: str,
     texts: Texts,
 ) -> Card:
-    """The value of the release's own period against the target of that period's year.
+    """The value of the release's own period against the part of its year's target that
+    belongs to that period.
 
-    The plan to date has no target: targets are yearly, and counts of distinct people
-    cannot be added up over years.
+    A year is compared with its target; a quarter of a count of events (cases opened,
+    sessions held) with a quarter of the year's target, as the four quarters add up to
+    the year; a share with the year's share, which is the same for any part of it. A
+    quarter's count of distinct people is not compared at all: the same client may be
+    counted in several quarters, so no part of a yearly count of people belongs to one
+    quarter. The plan to date has no target: targets are yearly.
     """
     period = release.period
     cells = IndicatorCells.of(release, entry, period.code, (), texts)
     value = cells.cell(()) if cells is not None else Shown(None, "—")
     year = period.end.year
-    target = (
+    is_share = entry.denominator is not None
+    yearly = (
         indicator.targets.by_year.get(year)
         if indicator is not None and period.kind != PLAN
         else None
     )
+    target, target_text = _period_target(yearly, period, indicator, is_share, year)
     example = bool(indicator.targets.example) if indicator is not None else False
     progress: float | None = None
     progress_text = ""
@@ -429,14 +436,45 @@ def indicator_card(
     return Card(
         code=entry.code,
         title=title_of(indicator, entry.code, language),
-        is_share=entry.denominator is not None,
+        is_share=is_share,
         value=value,
         target=target,
-        target_text="" if target is None else _target_text(target, entry.denominator is not None),
+        target_text=target_text,
         target_year=year,
         example_target=example,
         progress=progress,
         progress_text=progress_text,
+    )
+
+
+def _period_target(
+    yearly: float | None,
+    period: Period,
+    indicator: Indicator | None,
+    is_share: bool,
+    year: int,
+) -> tuple[float | None, str]:
+    """The target a period's value is compared with, and how it reads on the card."""
+    if yearly is None or indicator is None:
+        return None, ""
+    if period.kind != QUARTER or is_share:
+        return yearly, _(
+            "Target for %(year)s: %(target)s",
+            year=year,
+            target=_target_text(yearly, is_share),
+        )
+    if not MEASURES[indicator.measure].time_additive:
+        return None, _(
+            "The target for %(year)s counts people over the whole year; a quarter is not "
+            "compared with it.",
+            year=year,
+        )
+    part = float((Decimal(str(yearly)) / 4).quantize(Decimal("0.1")))
+    return part, _(
+        "A quarter of the target for %(year)s (%(target)s ÷ 4): %(part)s",
+        year=year,
+        target=_target_text(yearly, False),
+        part=_target_text(part, False),
     )
 
 

@@ -51,7 +51,7 @@ def test_the_task_force_reads_the_dashboard_and_downloads_the_csv(
     page.wait_for_url("**/indicators")
     card = page.locator("article.indicator-card", has_text="Cases opened").first
     assert card.locator(".indicator-value").inner_text().strip() == "9"
-    assert "Target for 2026: 350" in card.inner_text()
+    assert "A quarter of the target for 2026 (350 ÷ 4): 87.5" in card.inner_text()
     assert card.locator("progress").is_visible()
     assert "Your clinic today" not in page.content()
 

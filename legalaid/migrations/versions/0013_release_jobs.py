@@ -1,7 +1,7 @@
 """release jobs: releases counted in the background, with a progress page
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0014
 Create Date: 2026-12-07 12:30:00.000000
 
 release_job: one row per release asked for; the job counts on a snapshot and stores the
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0009"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
