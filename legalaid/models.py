@@ -21,7 +21,7 @@ from legalaid.feedback.models import FeedbackCode, FeedbackResponse
 from legalaid.held_forms.models import HeldForm
 from legalaid.idempotency import Submission
 from legalaid.referrals.models import Referral, ServiceProvider
-from legalaid.releases.models import IndicatorRelease
+from legalaid.releases.models import IndicatorRelease, ReleaseJob
 from legalaid.tokens.models import ApiToken
 from legalaid.trainings.models import (
     TrainingParticipant,
@@ -58,6 +58,7 @@ __all__ = [
     "NumberCounter",
     "RecoveryCode",
     "Referral",
+    "ReleaseJob",
     "Respondent",
     "ServiceDelivery",
     "ServiceProvider",
