@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -32,14 +33,24 @@ def _cli_app() -> Flask:
     return app
 
 
-def _run(ctx: click.Context, /, **kwargs: Any) -> Any:
+def _run(ctx: click.Context, /, *, jobs: bool, **kwargs: Any) -> Any:
     from flask.cli import ScriptInfo
 
     from legalaid.database import get_database
+    from legalaid.jobs.consumer import start_embedded_consumer
+    from legalaid.jobs.queue import job_queue
     from legalaid.schema.migrations import ensure_current
 
     info = ctx.ensure_object(ScriptInfo)
-    ensure_current(get_database(info.load_app()).engine)
+    app = info.load_app()
+    ensure_current(get_database(app).engine)
+    queue = job_queue(app)
+    # With the reloader, the process that serves is the child (WERKZEUG_RUN_MAIN): the
+    # consumer runs there, so a reload restarts it with the new code too.
+    serving = not kwargs.get("reload") or os.environ.get("WERKZEUG_RUN_MAIN") == "true"
+    if jobs and serving and not queue.immediate:
+        consumer = start_embedded_consumer(queue)
+        ctx.call_on_close(consumer.stop)
     return ctx.invoke(run_command, **kwargs)
 
 
@@ -55,7 +66,14 @@ class LegalaidGroup(FlaskGroup):
         )
         checked_run = click.Command(
             name="run",
-            params=list(run_command.params),
+            params=[
+                *run_command.params,
+                click.Option(
+                    ["--jobs/--no-jobs"],
+                    default=True,
+                    help="Run background jobs in a thread beside the server.",
+                ),
+            ],
             callback=click.pass_context(_run),
             help="Serve the app for development (refuses an outdated database).",
         )
@@ -68,11 +86,12 @@ class LegalaidGroup(FlaskGroup):
         from legalaid.clinics.cli import clinics
         from legalaid.crypto.cli import keys
         from legalaid.demo.cli import demo
+        from legalaid.jobs.cli import jobs
         from legalaid.reminders.cli import reminders
         from legalaid.retention.cli import retention
         from legalaid.schema.cli import db
 
-        for command in (db, clinics, users, keys, audit, demo, retention, reminders):
+        for command in (db, clinics, users, keys, audit, demo, retention, jobs, reminders):
             self.add_command(command)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:

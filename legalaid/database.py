@@ -7,7 +7,7 @@ the factory) commits, and the teardown rolls back whatever was not committed.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +23,8 @@ from sqlalchemy.types import TypeDecorator
 from legalaid.errors import ConflictError, StartupError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+#: Execution option of a connection that reads one snapshot and never writes.
+_READ_ONLY_SNAPSHOT = "legalaid_read_only_snapshot"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -86,7 +88,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(_READ_ONLY_SNAPSHOT):
+            # A reader in WAL mode takes no lock that keeps writers out.
+            connection.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -174,6 +180,38 @@ class Database:
             session.close()
 
     @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only session on one consistent snapshot, on a connection of its own.
+
+        Every statement sees the database as it was at the first one, and writers are not
+        held up (PostgreSQL: a REPEATABLE READ READ ONLY transaction; SQLite in WAL: one
+        deferred read transaction). A release counts here for as long as it needs, while
+        lawyers save cases; anything it must write goes in a short transaction after.
+        """
+        with self.engine.connect() as connection:
+            if self.engine.dialect.name == "postgresql":
+                connection.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
+            else:
+                connection.execution_options(**{_READ_ONLY_SNAPSHOT: True})
+            outer = connection.begin()
+            try:
+                # The snapshot starts at the first read, not at BEGIN: take it now.
+                connection.exec_driver_sql(
+                    "SELECT count(*) FROM sqlite_master"
+                    if self.engine.dialect.name == "sqlite"
+                    else "SELECT 1"
+                )
+                session = AppSession(bind=connection, expire_on_commit=False)
+                try:
+                    yield session
+                finally:
+                    session.close()
+            finally:
+                outer.rollback()
+
+    @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A unit of work outside a request (CLI commands, jobs): commit once at the end."""
         with self.session_factory() as session, session.begin():
@@ -209,11 +247,19 @@ def db_session() -> Session:
     return session
 
 
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the request has committed (e.g. enqueue a job that must see
+    what the request saved); dropped if the request rolls back instead."""
+    g.setdefault("after_commit", []).append(callback)
+
+
 def commit_request() -> None:
     """The one commit of a request; called by the factory's ``after_request`` hook."""
     session: Session | None = g.get("db_session")
     if session is not None and session.in_transaction():
         session.commit()
+    for callback in g.pop("after_commit", []):
+        callback()
 
 
 def rollback_request() -> None:
@@ -223,6 +269,7 @@ def rollback_request() -> None:
     replay in ``g.after_rollback``; it is written again on the clean transaction.
     """
     session: Session | None = g.get("db_session")
+    g.pop("after_commit", None)
     if session is not None:
         session.rollback()
         for replay in g.pop("after_rollback", []):

@@ -28,6 +28,7 @@ from legalaid.feedback.policy import FeedbackPolicy
 from legalaid.i18n import init_babel
 from legalaid.idempotency import init_idempotency
 from legalaid.indicators.catalogue import IndicatorCatalogue, load_indicator_policies
+from legalaid.jobs.queue import init_jobs
 from legalaid.pages.errors import failed_commit_page, register_error_handlers
 from legalaid.policy.loader import load_policy
 from legalaid.policy.security import SecurityPolicy
@@ -118,6 +119,11 @@ def create_app(
         engine.dispose()
         raise
     Database(engine).init_app(app)
+    try:
+        init_jobs(app, settings.jobs_url, production=settings.is_production)
+    except StartupError:
+        engine.dispose()
+        raise
     app.extensions["legalaid.keyring"] = KeyRing(settings.encryption_keys)
     init_documents(app)
 

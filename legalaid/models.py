@@ -22,7 +22,7 @@ from legalaid.feeds.models import CalendarFeed
 from legalaid.held_forms.models import HeldForm
 from legalaid.idempotency import Submission
 from legalaid.referrals.models import Referral, ServiceProvider
-from legalaid.releases.models import IndicatorRelease
+from legalaid.releases.models import IndicatorRelease, ReleaseJob
 from legalaid.reminders.models import ReminderDelivery
 from legalaid.tokens.models import ApiToken
 from legalaid.trainings.models import (
@@ -62,6 +62,7 @@ __all__ = [
     "NumberCounter",
     "RecoveryCode",
     "Referral",
+    "ReleaseJob",
     "ReminderDelivery",
     "Respondent",
     "ServiceDelivery",

@@ -114,6 +114,8 @@ class Settings:
     # Outgoing mail for set-up codes of lawyers and managers (no host: no mail, and a
     # manager of the clinic gives her staff their codes instead).
     mail: MailSettings = field(default_factory=lambda: MailSettings())
+    # Where background jobs are queued (LEGALAID_JOBS_URL; empty: SQLite in the instance).
+    jobs_url: str = ""
     # "fast" makes the test suite quick; anything else hashes passwords at full strength.
     password_hashing: str = "strong"  # noqa: S105 - a profile name
     # Where document ciphertext is kept (None: the instance folder's documents/).
@@ -258,6 +260,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=_proxy_hops(source.get("LEGALAID_TRUSTED_PROXIES", "")),
         mail=_mail_settings(source),
         documents_path=_documents_path(source),
+        jobs_url=source.get("LEGALAID_JOBS_URL", "").strip(),
     )
 
 

@@ -10,6 +10,7 @@ import os
 import secrets
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,8 @@ def make_settings(database_url: str, instance_path: Path, **overrides: object) -
         "instance_path": instance_path,
         "policy_dir": DEFAULT_POLICY_DIR,
         "password_hashing": "fast",
+        # Jobs run where they are enqueued; tests/test_jobs.py runs a real consumer.
+        "jobs_url": "immediate",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -162,6 +165,19 @@ def app(shared_settings: Settings) -> Iterator[Flask]:
         join_transaction_mode="create_savepoint",
         expire_on_commit=False,
     )
+
+    @contextmanager
+    def snapshot_in_the_test_transaction() -> Iterator[Session]:
+        # Nobody else writes into the test's transaction: its data is one snapshot.
+        # tests/test_release_snapshot.py checks the real snapshot on committed data.
+        snapshot = database.session_factory()
+        try:
+            yield snapshot
+        finally:
+            snapshot.rollback()
+            snapshot.close()
+
+    database.snapshot = snapshot_in_the_test_transaction  # type: ignore[method-assign]
     try:
         yield application
     finally:

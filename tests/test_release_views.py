@@ -230,8 +230,13 @@ def test_a_manager_releases_then_releases_again_with_a_reason(
     assert response.status_code == 302
     first = session.scalars(select(IndicatorRelease)).one()
     assert (first.version, first.clinic_id, first.period_code) == (1, world.clinic_a.id, QUARTER)
-    assert response.headers["Location"].endswith(f"/releases/{first.id}")
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    # The release is a job: its progress page, and once done, the release itself.
+    progress = response.headers["Location"]
+    assert re.search(r"/releases/jobs/\d+$", progress)
+    done = client.get(progress)
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith(f"/releases/{first.id}")
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "Released: Quarter 2 of 2026 (April to June), version 1." in page
 
     # Again without a reason: refused beside the field, what she chose kept, nothing saved.
@@ -294,7 +299,7 @@ def test_an_incomplete_period_is_refused_and_nothing_saved(
     assert _count(session) == 0
 
 
-def test_a_refused_release_answers_409_saves_nothing_and_is_audited(
+def test_a_refused_release_says_so_saves_nothing_and_is_audited(
     app: Flask, session: Session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def refuse(*_args: object, **_kwargs: object) -> None:
@@ -305,18 +310,19 @@ def test_a_refused_release_answers_409_saves_nothing_and_is_audited(
     response = post_form(
         client, "/releases/new", {"period": QUARTER, "reason": "typed reason", "confirmed": "yes"}
     )
-    assert response.status_code == 409
-    html = response.get_data(as_text=True)
+    assert response.status_code == 302
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "These numbers cannot be released safely" in html
     assert "Nothing was released." in html
+    # A finished job's page no longer refreshes itself.
+    assert 'http-equiv="refresh"' not in html
     # The detail may name another clinic's hidden cell: the operator's log only.
     assert "pinned" not in html and "cases_opened" not in html
-    assert "typed reason" in html
     assert _count(session) == 0
     assert _audit(session, "release.refused") == [(QUARTER, "failure")]
 
 
-def test_a_release_made_meanwhile_answers_409_and_saves_nothing(
+def test_a_release_made_meanwhile_says_so_and_saves_nothing(
     app: Flask, session: Session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _release(app, session, world.task_force)
@@ -326,8 +332,9 @@ def test_a_release_made_meanwhile_answers_409_and_saves_nothing(
     response = post_form(
         client, "/releases/new", {"period": QUARTER, "reason": "again", "confirmed": "yes"}
     )
-    assert response.status_code == 409
-    assert "Someone else released this period a moment ago." in response.get_data(as_text=True)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Someone else released this period a moment ago." in page
     assert _count(session) == 1
 
 

@@ -746,14 +746,12 @@ def test_the_same_data_give_the_same_release(app: Flask, session: Session, world
 
 
 @pytest.mark.postgres_only
-def test_nothing_it_counts_changes_while_a_release_is_made(
+def test_a_release_locks_no_table_a_lawyer_writes(
     app: Flask, session: Session, world: World
 ) -> None:
-    """Every statement of a release must count the same data. PostgreSQL runs each
-    statement on the data committed when it starts, so until the release is committed
-    no other connection may change the tables it reads. (SQLite: every transaction that
-    may write begins IMMEDIATE, which keeps all other writers out already.) The test's
-    own transaction has written to these tables too, which keeps nobody out."""
+    """Issue 14: a release once locked every counted table until it committed, and case
+    saves waited for it (a median 6 s on 20,000 cases). It counts on a snapshot now
+    (tests/test_release_snapshot.py): until its commit, other connections write on."""
     catalogue, policy = policies(app)
     create_release(
         session,
@@ -771,16 +769,14 @@ def test_nothing_it_counts_changes_while_a_release_is_made(
         try:
             cursor = other.cursor()
             cursor.execute("SET lock_timeout = '300ms'")
-            cursor.execute(f"UPDATE {table} SET id = id WHERE id < 0")
+            # A write lock on the table (ROW EXCLUSIVE), as any insert or update takes.
+            cursor.execute(f"DELETE FROM {table} WHERE 1 = 0")
         finally:
             other.rollback()
             other.close()
 
     for table in ("legal_case", "client", "client_key_population", "referral", "training_session"):
-        with pytest.raises(Exception, match="lock timeout") as held:
-            write_elsewhere(table)
-        assert type(held.value).__name__ == "LockNotAvailable"
-    write_elsewhere("hearing")  # not counted: not held
+        write_elsewhere(table)
 
 
 def test_a_consent_withdrawn_then_a_new_version_shows_no_small_change(

@@ -394,3 +394,49 @@ def test_the_retention_command_erases_due_clients_reports_a_count_and_is_idempot
             .where(AuditEntry.action == "client.erased.retention")
         )
     assert erased_events == 2
+
+
+def test_erasure_destroys_her_documents_and_keeps_that_they_existed(committed_app: Flask) -> None:
+    from legalaid.documents.models import Document
+    from tests.document_factories import add_document
+
+    case_id, client_id, lawyer_id = _closed_case(committed_app, years_ago=6)
+    database = get_database(committed_app)
+    with database.session_factory() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        document = add_document(
+            session,
+            case,
+            lawyer_id,
+            filename="Zumrudxanim-injuries.pdf",
+            description="Bruises photographed by Qaraqizova",
+        )
+        document_id, storage_name = document.id, document.storage_name
+    assert storage_name is not None
+    store = committed_app.extensions["legalaid.documents.store"]
+    assert storage_name in set(store.names())
+
+    def stored_ciphertexts() -> list[str]:
+        with database.engine.connect() as connection:
+            row = connection.exec_driver_sql(
+                "SELECT description, original_filename, data_key FROM case_document "
+                f"WHERE id = {int(document_id)}"
+            ).one()
+        return [value for value in row if value]
+
+    before = stored_ciphertexts()
+    assert len(before) == 3
+    assert all(value.encode() in _raw_bytes(committed_app) for value in before)
+    with database.transaction() as session:
+        erase_client(session, client_id, rule="retention", today=TODAY)
+
+    assert storage_name not in set(store.names()), "the file is destroyed"
+    raw = _raw_bytes(committed_app)
+    assert not any(value.encode() in raw for value in before)
+    with database.session_factory() as session:
+        kept = session.get(Document, document_id)
+        assert kept is not None and kept.case_id == case_id and kept.kind == "medical_certificate"
+        assert kept.storage_name is None and kept.data_key is None
+        assert kept.description is None and kept.original_filename == ""
+        assert kept.deleted_at is not None

@@ -152,6 +152,13 @@ class AuditReport:
 # --- what is known about how the statistics relate ------------------------------------------
 
 
+def _shape(tables: Sequence[Table]) -> Hashable:
+    """Everything :func:`relations_of` reads of ``tables`` (their cells, never the counts)."""
+    return tuple(
+        (t.measure, t.period, t.dimensions, t.scope, t.time_additive, t.bounded_by) for t in tables
+    )
+
+
 def relations_of(tables: Sequence[Table], others: Iterable[CellId] = ()) -> tuple[Relation, ...]:
     """Every relation between the cells of ``tables`` (and ``others``).
 
@@ -272,17 +279,35 @@ class Model:
         for release in reversed(earlier):
             for cell, value in release.truth().items():
                 assumed.setdefault(cell, value)
+        # Likewise two earlier versions' counts of a statistic are one unknown when they
+        # are equal: the first version that had that count stands for the later ones.
+        # (Versions of a period are mostly equal cell by cell; separate unknowns made the
+        # programmes grow with every version.)
         self.canon: dict[Var, Var] = {}
-        for number, release in enumerate(earlier, start=1):
-            for cell, value in release.truth().items():
-                self.canon[(number, cell)] = (0, cell) if assumed[cell] == value else (number, cell)
+        first_with: dict[tuple[CellId, int], Var] = {}
+        truths = [release.truth() for release in earlier]
+        for number, counts in enumerate(truths, start=1):
+            for cell, value in counts.items():
+                self.canon[(number, cell)] = (
+                    (0, cell)
+                    if assumed[cell] == value
+                    else first_with.setdefault((cell, value), (number, cell))
+                )
 
         links: set[Link] = set()
         not_recomputed = set(assumed) - set(self.truth)
         for relation in relations_of(tables, not_recomputed):
             links.add(self._link(relation, 0))
+        # Versions of one period share their tables' shape, and so their relations: worked
+        # out once per shape, not once per version (issue 14: a release's time grew with
+        # every earlier version).
+        by_shape: dict[Hashable, tuple[Relation, ...]] = {}
         for number, release in enumerate(earlier, start=1):
-            for relation in relations_of(release.tables):
+            shape = _shape(release.tables)
+            relations = by_shape.get(shape)
+            if relations is None:
+                relations = by_shape[shape] = relations_of(release.tables)
+            for relation in relations:
                 links.add(self._link(relation, number))
         self.links = tuple(sorted(links))
         #: Versions as differences: a cell of today's tables that an earlier release also
@@ -290,10 +315,11 @@ class Model:
         #: a change of 1..k-1 tells of a few clients (a consent withdrawn, a late case),
         #: so it may be neither published nor derivable to within k.
         self.changes: list[tuple[Var, Var, int]] = []
-        for number, release in enumerate(earlier, start=1):
-            for cell, value in release.truth().items():
-                if cell in self.truth and self.canon[(number, cell)] != (0, cell):
-                    self.changes.append(((0, cell), (number, cell), self.truth[cell] - value))
+        for number, counts in enumerate(truths, start=1):
+            for cell, value in counts.items():
+                before = self.canon[(number, cell)]
+                if cell in self.truth and before == (number, cell):
+                    self.changes.append(((0, cell), before, self.truth[cell] - value))
         #: Today's cells whose change since an earlier version is small: hidden (primary).
         self.differencing = {
             today[1] for today, _, change in self.changes if policy.is_small_change(change)
@@ -312,7 +338,7 @@ class Model:
         self.earlier_hidden: dict[Var, int] = {}
         latest: dict[CellId, int | None] = {}
         for number, release in enumerate(earlier, start=1):
-            counts = release.truth()
+            counts = truths[number - 1]
             for cell, shown in release.values.items():
                 latest[cell] = shown
                 var = self.var(number, cell)
@@ -541,7 +567,8 @@ class _Programme:
         self.index = index
         self.implied_upper = _implied_upper(rows, index, self.lower, self.upper)
         self.highs: Any = _highs_model(rows, index, self.lower, self.upper) if rows else None
-        self.costed: int | None = None
+        #: The columns whose cost the HiGHS model holds now (the others cost 0).
+        self.costed: set[int] = set()
         self.linprog_matrices: tuple[Any, Any, Any, Any] | None = None
         #: The optimal solution of the latest programme (None: unbounded, or none solved).
         self.point: np.ndarray[Any, Any] | None = None
@@ -554,17 +581,51 @@ class _Programme:
             bound = self.lower[column] if sign > 0 else self.upper[column]
             return None if math.isinf(bound) else sign * float(bound)
         if self.highs is not None:
-            found = self._highs_minimum(column, sign)
+            found = self._highs_minimum({column: sign})
             if found is not _UNDECIDED:
                 return found  # type: ignore[return-value]
         return self._linprog_minimum(column, sign)
 
-    def _highs_minimum(self, column: int, sign: float) -> float | object | None:
+    def minimum_of(self, costs: Mapping[int, float]) -> float | None:
+        """The minimum of ``sum(cost * x[column])``; None when it is unbounded below.
+
+        Each solve starts from the previous one's basis: the differences between two
+        versions of many cells of one component cost one model, not one each.
+        """
+        self.point = None
+        if not self.equalities and not self.inequalities:
+            total = 0.0
+            for column, sign in costs.items():
+                bound = self.lower[column] if sign > 0 else self.upper[column]
+                if math.isinf(bound):
+                    return None
+                total += sign * float(bound)
+            return total
+        if self.highs is not None:
+            found = self._highs_minimum(costs)
+            if found is not _UNDECIDED:
+                return found  # type: ignore[return-value]
+        if self.linprog_matrices is None:
+            a_eq, b_eq = _matrix(self.equalities, self.index, self.width)
+            a_ub, b_ub = _matrix(self.inequalities, self.index, self.width)
+            self.linprog_matrices = (a_ub, b_ub, a_eq, b_eq)
+        objective = np.zeros(self.width)
+        for column, sign in costs.items():
+            objective[column] = sign
+        bounds: list[tuple[float, float | None]] = [
+            (float(low), None if math.isinf(high) else float(high))
+            for low, high in zip(self.lower, self.upper, strict=True)
+        ]
+        found_, self.point = _minimum(objective, *self.linprog_matrices, bounds)
+        return found_
+
+    def _highs_minimum(self, costs: Mapping[int, float]) -> float | object | None:
         highs = self.highs
-        if self.costed is not None and self.costed != column:
-            highs.changeColCost(self.costed, 0.0)
-        highs.changeColCost(column, sign)
-        self.costed = column
+        for column in self.costed - costs.keys():
+            highs.changeColCost(column, 0.0)
+        for column, sign in costs.items():
+            highs.changeColCost(column, sign)
+        self.costed = set(costs)
         highs.run()
         status = highs.getModelStatus()
         if status == _highs.HighsModelStatus.kOptimal:
@@ -835,6 +896,8 @@ def _difference_ranges(
     components = _components(rows, unknown)
     where = {var: number for number, (members, _) in enumerate(components) for var in members}
     found: list[CellRange] = []
+    # One programme per set of components (most changes fall in the same few).
+    programmes: dict[Hashable, _Programme] = {}
     for today, before, change in changes:
         constant = 0.0
         terms: dict[Var, float] = {}
@@ -846,23 +909,18 @@ def _difference_ranges(
         low: float | None = constant
         high: float | None = constant
         if terms:
-            parts = sorted({where[var] for var in terms if var in where})
-            members = sorted({var for part in parts for var in components[part][0]} | set(terms))
-            part_rows = [row for part in parts for row in components[part][1]]
-            index = {var: i for i, var in enumerate(members)}
-            objective = np.zeros(len(members))
-            for var, sign in terms.items():
-                objective[index[var]] = sign
-            a_eq, b_eq = _matrix([r for r in part_rows if r.equality], index, len(members))
-            a_ub, b_ub = _matrix([r for r in part_rows if not r.equality], index, len(members))
-            bounds: list[tuple[float, float | None]] = [
-                (float(intervals[var][0]), float(intervals[var][1]))
-                if var in intervals
-                else (0.0, None)
-                for var in members
-            ]
-            smallest, _ = _minimum(objective, a_ub, b_ub, a_eq, b_eq, bounds)
-            largest, _ = _minimum(-objective, a_ub, b_ub, a_eq, b_eq, bounds)
+            parts = tuple(sorted({where[var] for var in terms if var in where}))
+            alone = tuple(sorted(var for var in terms if var not in where))
+            programme = programmes.get((parts, alone))
+            if programme is None:
+                members = sorted(
+                    {var for part in parts for var in components[part][0]} | set(alone)
+                )
+                part_rows = [row for part in parts for row in components[part][1]]
+                programme = programmes[(parts, alone)] = _Programme(members, part_rows, intervals)
+            costs = {programme.index[var]: sign for var, sign in terms.items()}
+            smallest = programme.minimum_of(costs)
+            largest = programme.minimum_of({column: -sign for column, sign in costs.items()})
             low = None if smallest is None else constant + smallest
             high = None if largest is None else constant - largest
         found.append(

@@ -81,3 +81,44 @@ class IndicatorRelease(Base):
     @property
     def is_national(self) -> bool:
         return self.clinic_id is None
+
+
+#: A release job's states, in order; "done" and "failed" are final.
+JOB_STATUSES = ("pending", "running", "done", "failed")
+#: Why a job failed: disclosure control refused, another release raced it, or an error.
+JOB_FAILURES = ("refused", "conflict", "error")
+
+
+class ReleaseJob(Base):
+    """A release asked for and counted in the background (:mod:`legalaid.releases.jobs`).
+
+    The progress page reads this row; ``release_id`` is set when the release is stored.
+    """
+
+    __tablename__ = "release_job"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'running', 'done', 'failed')", name="status_known"),
+        CheckConstraint(
+            "failure IS NULL OR failure IN ('refused', 'conflict', 'error')",
+            name="failure_known",
+        ),
+        Index("ix_release_job_scope_key", "scope_key", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope_key: Mapped[str] = mapped_column(String(24))
+    clinic_id: Mapped[int | None] = mapped_column(ForeignKey("clinic.id"))
+    period_code: Mapped[str] = mapped_column(String(16))
+    #: What she typed as the reason of a new version (free text, so encrypted).
+    reason: Mapped[str | None] = mapped_column(EncryptedText("release_job.reason"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[str] = mapped_column(String(8), default="pending")
+    failure: Mapped[str | None] = mapped_column(String(16))
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("indicator_release.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "failed")

@@ -9,6 +9,7 @@ hidden there can be worked out by comparing it with this one.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
@@ -19,11 +20,12 @@ from sqlalchemy.orm import Session
 from legalaid.accounts.models import User
 from legalaid.audit.service import Actor, record_event
 from legalaid.clinics.models import Clinic
+from legalaid.database import Database
 from legalaid.disclosure.audit import DisclosureRefusedError, Published
 from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.disclosure.suppression import protect
 from legalaid.errors import ConflictError, DomainError, NotFoundError
-from legalaid.indicators.catalogue import COUNTED_MODELS, IndicatorCatalogue
+from legalaid.indicators.catalogue import IndicatorCatalogue
 from legalaid.indicators.measures import NATIONAL, Scope
 from legalaid.indicators.periods import Period, parse_period
 from legalaid.indicators.tables import CellId
@@ -44,13 +46,6 @@ class ReleaseRefusedError(DomainError):
     """Disclosure control could not make the release safe; nothing was released."""
 
     status_code = 409
-
-
-def hold_counted_tables(session: Session) -> None:
-    """PostgreSQL: lock every table the measures read against writes, to the commit."""
-    quote = session.get_bind().dialect.identifier_preparer.quote
-    names = ", ".join(quote(model.__tablename__) for model in COUNTED_MODELS)
-    session.execute(text(f"LOCK TABLE {names} IN SHARE MODE"))
 
 
 def next_version(session: Session, scope_key: str, period: Period) -> int:
@@ -114,17 +109,45 @@ def recount(
     return found
 
 
-def create_release(
+@dataclass(frozen=True)
+class ReleaseRequest:
+    """What a user asked for, checked: a completed period of her own scope."""
+
+    scope_key: str
+    clinic_id: int | None
+    period: Period
+    reason: str | None
+    user_id: int
+
+
+@dataclass(frozen=True)
+class CountedRelease:
+    """A release counted and protected on one snapshot, not yet stored."""
+
+    request: ReleaseRequest
+    content: str
+    truth: str
+    cells_total: int
+    cells_suppressed: int
+    #: The newest overlapping release the snapshot saw (disclosure control protected
+    #: against each one up to it; a newer one means counting again).
+    newest_overlapping: int
+
+
+class StaleSnapshotError(ConflictError):
+    """An overlapping release was stored after the snapshot was taken: count again."""
+
+
+def check_request(
     session: Session,
     *,
-    catalogue: IndicatorCatalogue,
     policy: DisclosurePolicy,
     user: User,
     period_code: str,
     reason: str | None,
     today: date,
-) -> IndicatorRelease:
-    """Release every catalogued table of a completed period for the user's scope."""
+) -> ReleaseRequest:
+    """Refuse at once what the form can say is wrong (the period, a missing reason)."""
     scope_key = scope_key_of(user)
     if scope_key is None:
         raise NotFoundError(_("This page does not exist."))
@@ -134,54 +157,47 @@ def create_release(
         raise DomainError(
             _("Keep the reason under %(limit)d characters.", limit=REASON_MAX), field="reason"
         )
-    if session.get_bind().dialect.name == "postgresql":
-        # Releases that overlap protect each other only if each sees the others: made at
-        # the same moment, each would choose its hidden cells alone, and together they
-        # could give a cell away. One release at a time (SQLite's BEGIN IMMEDIATE already
-        # serialises every write transaction).
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_RELEASE_LOCK})
-        # Each statement of a release sees the data committed when it starts (READ
-        # COMMITTED): a case saved between two of them would make the tables disagree.
-        # Nobody changes what the release counts until it is made (writers wait);
-        # SQLite's BEGIN IMMEDIATE does the same.
-        hold_counted_tables(session)
-    version = next_version(session, scope_key, period)
-    if version > 1 and reason is None:
+    request = ReleaseRequest(
+        scope_key=scope_key,
+        clinic_id=user.clinic_id if scope_key != NATIONAL_SCOPE else None,
+        period=period,
+        reason=reason,
+        user_id=user.id,
+    )
+    _require_reason_for_a_new_version(session, request)
+    return request
+
+
+def _require_reason_for_a_new_version(session: Session, request: ReleaseRequest) -> int:
+    version = next_version(session, request.scope_key, request.period)
+    if version > 1 and request.reason is None:
         raise DomainError(
             _("This period has been released before: say why it is released again."),
             field="reason",
         )
-    clinic_id: int | None = user.clinic_id if scope_key != NATIONAL_SCOPE else None
-    clinic = session.get(Clinic, clinic_id) if clinic_id is not None else None
+    return version
+
+
+def count_release(
+    snapshot: Session,
+    request: ReleaseRequest,
+    *,
+    catalogue: IndicatorCatalogue,
+    policy: DisclosurePolicy,
+) -> CountedRelease:
+    """Count and protect the release, reading only (the snapshot may be read-only).
+
+    Raises :class:`DisclosureRefusedError` when disclosure control cannot make it safe.
+    """
+    period = request.period
+    clinic = snapshot.get(Clinic, request.clinic_id) if request.clinic_id is not None else None
     scope = NATIONAL if clinic is None else Scope(clinic.id)
-
-    counts = ReleaseCounts(session, catalogue, period)
-    tables = compute_tables(session, catalogue, policy, period, scope, counts=counts)
-    overlapping = overlapping_releases(session, period)
+    counts = ReleaseCounts(snapshot, catalogue, period)
+    tables = compute_tables(snapshot, catalogue, policy, period, scope, counts=counts)
+    overlapping = overlapping_releases(snapshot, period)
     earlier = as_published(overlapping)
-    current = recount(session, catalogue, policy, overlapping, counts)
-    try:
-        protection = protect(tables, policy, earlier=earlier, current=current)
-    except DisclosureRefusedError as exc:
-        record_event(
-            session,
-            "release.refused",
-            object_type="release",
-            object_id=period.code,
-            outcome="failure",
-            actor=Actor.of(user),
-        )
-        # The detail names statistics only (codes and periods), never a person; but it
-        # may name another clinic's hidden cell, so it goes to the operator's log only.
-        log.warning("release of %s refused: %s", period.code, exc)
-        raise ReleaseRefusedError(
-            _(
-                "These numbers cannot be released safely: with the earlier releases, a "
-                "suppressed number could be worked out. Nothing was released. Ask the "
-                "system administrator, who finds the details in the server log."
-            )
-        ) from exc
-
+    current = recount(snapshot, catalogue, policy, overlapping, counts)
+    protection = protect(tables, policy, earlier=earlier, current=current)
     content, truth = freeze(
         protection,
         catalogue,
@@ -190,20 +206,76 @@ def create_release(
         clinic_code=None if clinic is None else clinic.code,
     )
     statuses = [cell.status for table in protection.tables for cell in table.cells.values()]
-    release = IndicatorRelease(
-        scope_key=scope_key,
-        clinic_id=clinic_id,
-        period_code=period.code,
-        period_kind=period.kind,
-        period_start=period.start,
-        period_end=period.end,
-        version=version,
-        reason=reason,
-        created_by_id=user.id,
+    return CountedRelease(
+        request=request,
         content=content,
         truth=truth,
         cells_total=len(statuses),
         cells_suppressed=sum(status != "published" for status in statuses),
+        newest_overlapping=max((row.id for row in overlapping), default=0),
+    )
+
+
+def record_refusal(session: Session, request: ReleaseRequest, user: User) -> None:
+    record_event(
+        session,
+        "release.refused",
+        object_type="release",
+        object_id=request.period.code,
+        outcome="failure",
+        actor=Actor.of(user),
+    )
+
+
+def refused(request: ReleaseRequest, exc: DisclosureRefusedError) -> ReleaseRefusedError:
+    # The detail names statistics only (codes and periods), never a person; but it may
+    # name another clinic's hidden cell, so it goes to the operator's log only.
+    log.warning("release of %s refused: %s", request.period.code, exc)
+    return ReleaseRefusedError(refusal_message())
+
+
+def refusal_message() -> str:
+    return str(
+        _(
+            "These numbers cannot be released safely: with the earlier releases, a "
+            "suppressed number could be worked out. Nothing was released. Ask the "
+            "system administrator, who finds the details in the server log."
+        )
+    )
+
+
+def store_release(session: Session, counted: CountedRelease, user: User) -> IndicatorRelease:
+    """The short write transaction: the release lock, the version, the row, the audit last.
+
+    Lock order everywhere (docs/architecture.md): the release lock before the audit lock;
+    nothing here locks a row or a table a lawyer writes.
+    """
+    request = counted.request
+    if session.get_bind().dialect.name == "postgresql":
+        # Releases that overlap protect each other only if each sees the others; one
+        # stores at a time, and checks no overlapping release came after its snapshot.
+        # (SQLite's BEGIN IMMEDIATE already serialises every write transaction.)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_RELEASE_LOCK})
+    newest = max((row.id for row in overlapping_releases(session, request.period)), default=0)
+    if newest != counted.newest_overlapping:
+        raise StaleSnapshotError(
+            _("Someone else released this period a moment ago. Open the releases list to see it.")
+        )
+    version = _require_reason_for_a_new_version(session, request)
+    release = IndicatorRelease(
+        scope_key=request.scope_key,
+        clinic_id=request.clinic_id,
+        period_code=request.period.code,
+        period_kind=request.period.kind,
+        period_start=request.period.start,
+        period_end=request.period.end,
+        version=version,
+        reason=request.reason,
+        created_by_id=request.user_id,
+        content=counted.content,
+        truth=counted.truth,
+        cells_total=counted.cells_total,
+        cells_suppressed=counted.cells_suppressed,
     )
     try:
         with session.begin_nested():
@@ -221,3 +293,69 @@ def create_release(
         actor=Actor.of(user),
     )
     return release
+
+
+def create_release(
+    session: Session,
+    *,
+    catalogue: IndicatorCatalogue,
+    policy: DisclosurePolicy,
+    user: User,
+    period_code: str,
+    reason: str | None,
+    today: date,
+) -> IndicatorRelease:
+    """Release every catalogued table of a completed period, in the caller's transaction.
+
+    Counting reads in ``session``: that is one snapshot only where the caller made it one
+    or nobody writes meanwhile (tests, demo data, benchmarks). The app itself releases
+    with :func:`make_release`, which counts on a snapshot of its own.
+    """
+    request = check_request(
+        session, policy=policy, user=user, period_code=period_code, reason=reason, today=today
+    )
+    try:
+        counted = count_release(session, request, catalogue=catalogue, policy=policy)
+    except DisclosureRefusedError as exc:
+        record_refusal(session, request, user)
+        raise refused(request, exc) from exc
+    return store_release(session, counted, user)
+
+
+#: How often a release counts again when another overlapping one was stored meanwhile.
+SNAPSHOT_ATTEMPTS = 3
+
+
+def make_release(
+    database: Database,
+    request: ReleaseRequest,
+    *,
+    catalogue: IndicatorCatalogue,
+    policy: DisclosurePolicy,
+) -> int:
+    """Count on a snapshot (writers go on), then store in a short transaction; the id.
+
+    Raises :class:`ReleaseRefusedError` (the refusal audited) or :class:`ConflictError`.
+    """
+    for attempt in range(SNAPSHOT_ATTEMPTS):
+        try:
+            with database.snapshot() as snapshot:
+                counted = count_release(snapshot, request, catalogue=catalogue, policy=policy)
+        except DisclosureRefusedError as exc:
+            with database.transaction() as session:
+                record_refusal(session, request, _user(session, request))
+            raise refused(request, exc) from exc
+        try:
+            with database.transaction() as session:
+                return store_release(session, counted, _user(session, request)).id
+        except StaleSnapshotError:
+            if attempt == SNAPSHOT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _user(session: Session, request: ReleaseRequest) -> User:
+    user = session.get(User, request.user_id)
+    if user is None:
+        raise NotFoundError(_("This page does not exist."))
+    return user

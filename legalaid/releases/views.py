@@ -32,15 +32,16 @@ from legalaid.audit.service import record_event
 from legalaid.calendar import today
 from legalaid.clinics.models import Clinic
 from legalaid.confirmations import confirmation_page, confirmed
-from legalaid.database import db_session, rollback_request
-from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
-from legalaid.indicators.periods import Period, completed_periods
+from legalaid.database import after_commit, db_session, rollback_request
+from legalaid.errors import DomainError, NotFoundError, show_on_form
+from legalaid.indicators.periods import Period, completed_periods, parse_period
 from legalaid.pagination import paginate
 from legalaid.releases import operational, services
 from legalaid.releases.charts import bar_chart
 from legalaid.releases.forms import ReleaseForm
 from legalaid.releases.frozen import FrozenRelease
-from legalaid.releases.models import IndicatorRelease
+from legalaid.releases.jobs import make_release_job
+from legalaid.releases.models import IndicatorRelease, ReleaseJob
 from legalaid.releases.presentation import (
     dashboard_panels,
     information_loss,
@@ -48,7 +49,12 @@ from legalaid.releases.presentation import (
     policy_note,
     release_tables,
 )
-from legalaid.releases.scope import get_visible_release, previous_version, visible_releases
+from legalaid.releases.scope import (
+    get_visible_release,
+    previous_version,
+    scope_key_of,
+    visible_releases,
+)
 
 bp = Blueprint("releases", __name__)
 
@@ -288,34 +294,34 @@ def new_release() -> Rendered:
             cancel_url=url_for("releases.new_release"),
         ), 200
     if valid:
+        session = db_session()
         try:
-            release = services.create_release(
-                db_session(),
-                catalogue=policies.indicators,
+            wanted = services.check_request(
+                session,
                 policy=policies.disclosure,
                 user=g.user,
                 period_code=form.period.data or "",
                 reason=form.reason.data,
                 today=day,
             )
-        except (services.ReleaseRefusedError, ConflictError) as error:
-            # Nothing is saved; the record of the refusal is written again after this.
-            rollback_request()
-            refusal, status = str(error), 409
         except DomainError as error:
             rollback_request()
             show_on_form(form, error, "period")
             status = 400
         else:
-            flash(
-                _(
-                    "Released: %(period)s, version %(version)s.",
-                    period=period_label(_period_of(release)),
-                    version=release.version,
-                ),
-                "success",
+            job = ReleaseJob(
+                scope_key=wanted.scope_key,
+                clinic_id=wanted.clinic_id,
+                period_code=wanted.period.code,
+                reason=wanted.reason,
+                requested_by_id=g.user.id,
             )
-            return redirect(url_for("releases.view", release_id=release.id))
+            session.add(job)
+            session.flush()
+            record_event(session, "release.requested", object_type="release_job", object_id=job.id)
+            # The job must find the row: it is enqueued once the request has committed.
+            after_commit(lambda: make_release_job.enqueue(job.id))
+            return redirect(url_for("releases.job", job_id=job.id))
     elif request.method == "POST":
         status = 400
     return (
@@ -326,6 +332,58 @@ def new_release() -> Rendered:
             lag_days=policies.disclosure.data_entry_lag_days,
         ),
         status,
+    )
+
+
+#: Seconds between two refreshes of a job's progress page (no script needed).
+JOB_REFRESH_SECONDS = 2
+
+
+@bp.get("/releases/jobs/<int:job_id>")
+def job(job_id: int) -> Rendered:
+    """Where a release asked for is: waiting, counting, released (to the release) or not."""
+    session = db_session()
+    found = session.get(ReleaseJob, job_id)
+    if found is None or found.scope_key != scope_key_of(g.user):
+        record_event(
+            session,
+            "release.job_viewed",
+            object_type="release_job",
+            object_id=job_id,
+            outcome="denied",
+        )
+        raise NotFound()
+    record_event(session, "release.job_viewed", object_type="release_job", object_id=job_id)
+    if found.status == "done" and found.release_id is not None:
+        release = session.get(IndicatorRelease, found.release_id)
+        if release is not None:
+            flash(
+                _(
+                    "Released: %(period)s, version %(version)s.",
+                    period=period_label(_period_of(release)),
+                    version=release.version,
+                ),
+                "success",
+            )
+            return redirect(url_for("releases.view", release_id=release.id))
+    messages = {
+        "refused": services.refusal_message(),
+        "conflict": _(
+            "Someone else released this period a moment ago. Open the releases list to see it."
+        ),
+        "error": _(
+            "The release could not be made because of an error on the server. Nothing was "
+            "released. Try again later, or ask the system administrator."
+        ),
+    }
+    return render_template(
+        "releases/job.html",
+        job=found,
+        period=period_label(
+            parse_period(found.period_code, today(), _policies().disclosure.data_entry_lag_days)
+        ),
+        failure=messages.get(found.failure or ""),
+        refresh=None if found.finished else JOB_REFRESH_SECONDS,
     )
 
 

@@ -1,4 +1,8 @@
-"""``legalaid retention run``: erase every client whose retention period has passed."""
+"""``legalaid retention run``: erase every client whose retention period has passed.
+
+The same run is a daily job (:mod:`legalaid.retention.jobs`) when ``legalaid jobs run``
+is up; the command is for a run now, or for instances without a consumer.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from legalaid.calendar import today
-from legalaid.database import checkpoint_sqlite_wal, get_database
-from legalaid.retention.erasure import (
-    RULE_RETENTION,
-    ErasureRefusedError,
-    due_clients,
-    erase_client,
-)
+from legalaid.database import get_database
 from legalaid.retention.policy import RetentionPolicy
+from legalaid.retention.run import run_retention
 
 
 @click.group("retention", help="Retention of personal data of closed cases.")
@@ -25,19 +24,7 @@ def retention() -> None:
 @retention.command("run", help="Erase the personal data of clients that are due.")
 @with_appcontext
 def run() -> None:
-    database = get_database(current_app)
     policy: RetentionPolicy = current_app.extensions["legalaid.policies"].retention
-    day = today()
-    with database.transaction() as session:
-        due = due_clients(session, policy, day)
-    erased = refused = 0
-    for client_id in due:
-        # One transaction per client: fully erased or untouched.
-        try:
-            with database.transaction() as session:
-                erase_client(session, client_id, rule=RULE_RETENTION, today=day)
-            erased += 1
-        except ErasureRefusedError:
-            refused += 1
-    checkpoint_sqlite_wal(database.engine)
-    click.echo(f"erased {erased} client(s); {refused} refused")
+    with get_database(current_app).session_factory() as session:
+        result = run_retention(session, policy, today())
+    click.echo(f"erased {result.erased} client(s); {result.refused} refused")

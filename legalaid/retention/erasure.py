@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -24,6 +25,9 @@ from legalaid.cases.models import Case, CaseAssignment, CaseStatusChange, Respon
 from legalaid.casework.models import CaseTask, Hearing, Note, NoteRevision
 from legalaid.clients.models import Client
 from legalaid.conflicts.models import ConflictCheck, NameKey
+from legalaid.database import utcnow
+from legalaid.documents.models import Document
+from legalaid.documents.pending import remove_once_committed
 from legalaid.errors import DomainError
 from legalaid.retention.policy import RetentionPolicy
 
@@ -147,6 +151,7 @@ def erase_client(
     session.execute(
         update(ConflictCheck).where(ConflictCheck.case_id.in_(case_ids)).values(decline_reason=None)
     )
+    _erase_documents(session, client_id, case_ids)
     # The client: identifiers overwritten; the age band (already coded) stays.
     client.full_name = ""
     client.other_names = None
@@ -168,6 +173,25 @@ def erase_client(
     record_event(
         session, f"client.erased.{rule}", object_type="client", object_id=client_id, actor=actor
     )
+
+
+def _erase_documents(session: Session, client_id: int, case_ids: Any) -> None:
+    """Her documents' files are destroyed once the erasure commits (their keys go now, so
+    a file left by a crash can never be read); each row keeps only that it existed."""
+    store = current_app.extensions["legalaid.documents.store"]
+    documents = session.scalars(
+        select(Document).where(or_(Document.case_id.in_(case_ids), Document.client_id == client_id))
+    ).all()
+    for document in documents:
+        if document.storage_name is not None:
+            remove_once_committed(session, store, document.storage_name)
+        document.storage_name = None
+        document.data_key = None
+        document.description = None
+        document.original_filename = ""
+        document.delete_reason = None
+        if document.deleted_at is None:
+            document.deleted_at = utcnow()
 
 
 def set_legal_hold(

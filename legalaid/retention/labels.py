@@ -34,6 +34,10 @@ FIELD_LABELS: dict[str, LazyString] = {
     "case_status_change.reason": _l("Reasons given for reopening"),
     "case_assignment.reason": _l("Reasons given for reassignment"),
     "conflict_check.reason": _l("Reasons given for declining after a conflict check"),
+    "case_document.content": _l(
+        "Documents on her cases and her file: the files, their names and descriptions "
+        "(a record that a document existed stays)"
+    ),
     "client.number": _l("The client number"),
     "client.age_band": _l("Age band"),
     "client.gender_identity": _l("Gender identity"),

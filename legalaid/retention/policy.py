@@ -29,6 +29,7 @@ ERASABLE = (
     "case_status_change.reason",
     "case_assignment.reason",
     "conflict_check.reason",
+    "case_document.content",
 )
 #: What erasure keeps: the coded record the indicators count.
 KEEPABLE = (

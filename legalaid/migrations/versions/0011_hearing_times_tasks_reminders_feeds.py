@@ -1,7 +1,7 @@
 """hearing times, case tasks, e-mail reminders and private calendar feeds
 
 Revision ID: 0011
-Revises: 0016
+Revises: 0013
 Create Date: 2026-12-07 12:30:00.000000
 
 hearing.starts_at / duration_minutes: the clinic time (Asia/Baku) and length of a hearing;
@@ -11,7 +11,7 @@ user_account.reminders_enabled: e-mail reminders are opt-in.
 reminder_delivery: one row per reminder and user, unique, so a reminder goes out once.
 calendar_feed: the SHA-256 of each user's calendar feed secret.
 
-Written after 0009; chained after 0016, the head of main when it was merged (one head).
+Written after 0009; chained after 0013, the head of main when it was merged (one head).
 """
 
 from collections.abc import Sequence
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0016"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
