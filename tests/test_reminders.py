@@ -313,3 +313,30 @@ def test_the_command_sends_what_is_due_at_the_moment_given(world: World) -> None
     assert case_.number in str(world.inbox.parsed()[0]["Subject"])
     again = runner.invoke(reminders, ["send", "--at", NOW.isoformat()])
     assert "sent 0 reminder(s)" in again.output
+
+
+def test_the_job_runner_sends_reminders_every_five_minutes(world: World) -> None:
+    """The periodic job, as the consumer runs it, mails what is due now; run again, it
+    sends nothing more."""
+    from legalaid.calendar import today
+    from legalaid.jobs.registry import declared_jobs
+
+    job = {declared.name: declared for declared in declared_jobs()}["reminders.send"]
+    assert job.schedule is not None
+    hour = [datetime(2026, 12, 7, 10, minute) for minute in range(60)]
+    assert [stamp.minute for stamp in hour if job.schedule(stamp)] == list(range(0, 60, 5))
+    # Six days ahead (Baku): the seven-day reminder came due yesterday morning.
+    case_ = world.case_with(("hearing", today() + timedelta(days=6), time(11, 0)))
+    world.session.rollback()
+    with world.app.app_context():
+        session = get_database(world.app).session_factory()
+        try:
+            job(session)
+            # On a Monday the weekly digest goes out too: count, do not assume one mail.
+            sent = len(world.inbox.parsed())
+            job(session)
+        finally:
+            session.close()
+    assert sent >= 1 and len(world.inbox.parsed()) == sent
+    subjects = [str(message["Subject"]) for message in world.inbox.parsed()]
+    assert any(case_.number in subject for subject in subjects), subjects
