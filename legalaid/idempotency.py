@@ -30,7 +30,9 @@ from legalaid.safe_redirect import local_path
 
 FIELD = "submission_token"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-_CSRF_INPUT = re.compile(r'(<input id="csrf_token" name="csrf_token" type="hidden" value="[^"]*">)')
+# Every CSRF field, whether WTForms rendered it or a template wrote it by hand (a button
+# that posts): each such form gets its own token.
+_CSRF_INPUT = re.compile(r'(<input\b[^>]*\bname="csrf_token"[^>]*>)')
 #: Sign-in, sign-out and language posts change no record: replaying them must act again.
 _EXEMPT_PREFIXES = ("accounts.", "pages.set_language", "api.")
 KEEP = timedelta(days=2)

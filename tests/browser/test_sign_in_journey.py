@@ -13,7 +13,7 @@ HOMES = {
     "lawyer": "My caseload",
     "manager": "Clinic overview",
     "task_force": "National indicators",
-    "admin": "Accounts",
+    "admin": "Administration",
 }
 
 
