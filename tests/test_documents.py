@@ -44,13 +44,15 @@ def _store_root(app: Flask) -> Path:
 
 def _upload(
     client: FlaskClient,
-    case_id: int,
+    case_id: int | str,
     files: list[tuple[bytes, str]],
     *,
     kind: str = "medical_certificate",
     description: str = DESCRIPTION,
 ):  # type: ignore[no-untyped-def]
-    token = csrf_token(client, f"/cases/{case_id}")
+    """Upload from the case page (``case_id``), or from the owner's page path given."""
+    page = case_id if isinstance(case_id, str) else f"/cases/{case_id}"
+    token = csrf_token(client, page)
     data: dict[str, object] = {
         "csrf_token": token,
         "document-kind": kind,
@@ -58,7 +60,7 @@ def _upload(
         "document-description": description,
         "document-files": [(io.BytesIO(content), name) for content, name in files],
     }
-    return _post_multipart(client, f"/cases/{case_id}/documents", data)
+    return _post_multipart(client, f"{page}/documents", data)
 
 
 def _post_multipart(client: FlaskClient, url: str, data: dict[str, object]):  # type: ignore[no-untyped-def]
@@ -556,3 +558,98 @@ def test_an_anonymous_upload_is_refused_before_its_body_is_read(
         headers={"Content-Length": str(50 * 1024 * 1024)},
     )
     assert response.status_code == 401
+
+
+# A client's own documents (identity papers), from the client page.
+
+
+def test_a_clients_identity_document_from_upload_to_deletion(
+    app: Flask, session: Session, lawyer_with_case
+) -> None:  # type: ignore[no-untyped-def]
+    lawyer, case_, client = lawyer_with_case
+    her = f"/clients/{case_.client_id}"
+    passport = minimal_pdf("passport AZE 1234567")
+    response = _upload(client, her, [(passport, "passport.pdf")], kind="other")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert response.headers["Location"].endswith(f"{her}#documents")
+    session.expire_all()
+    (document,) = session.scalars(
+        select(Document).where(Document.client_id == case_.client_id)
+    ).all()
+    assert document.case_id is None
+    page = client.get(her).get_data(as_text=True)
+    assert "Her identity documents" in page and "passport.pdf" in page
+    # Her documents are not the case's, and a case's URL does not open them.
+    assert "passport.pdf" not in client.get(f"/cases/{case_.id}").get_data(as_text=True)
+    assert client.get(f"/cases/{case_.id}/documents/{document.id}").status_code == 404
+    base = f"{her}/documents/{document.id}"
+    download = client.get(f"{base}/download")
+    assert download.status_code == 200 and download.get_data() == passport
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    for blob in _files_under(_store_root(app)):
+        assert b"AZE 1234567" not in blob
+    # Replaced: the new version is listed, the old one kept.
+    token = csrf_token(client, base)
+    replaced = _post_multipart(
+        client,
+        f"{base}/replace",
+        {"csrf_token": token, "files": [(io.BytesIO(minimal_pdf("renewed")), "new.pdf")]},
+    )
+    assert replaced.status_code == 302, replaced.get_data(as_text=True)[:2000]
+    page = client.get(her).get_data(as_text=True)
+    assert "new.pdf" in page and "passport.pdf" not in page
+    assert client.get(f"{base}/download").get_data() == passport
+    # A manager of the clinic deletes the old version with a reason; a lawyer may not.
+    refused = client.post(f"{base}/delete", data={"csrf_token": token, "reason": "x"})
+    assert refused.status_code == 403
+    manager = create_user(session, "manager", clinic=session.get(type(lawyer), lawyer.id).clinic)  # type: ignore[union-attr]
+    manager_client = app.test_client()
+    sign_in(manager_client, app, manager, session=session)
+    done = post_form(manager_client, f"{base}/delete", {"reason": "Expired passport"}, page=base)
+    assert done.status_code == 302
+    session.expire_all()
+    row = session.get_one(Document, document.id)
+    assert row.storage_name is None and row.data_key is None
+    assert manager_client.get(f"{base}/download").status_code == 410
+    actions = session.scalars(
+        select(AuditEntry.action).where(AuditEntry.object_id == str(document.id))
+    ).all()
+    assert {"document.uploaded", "document.downloaded", "document.deleted"} <= set(actions)
+
+
+def test_a_clients_documents_are_404_outside_her_scope(
+    app: Flask, session: Session, lawyer_with_case
+) -> None:  # type: ignore[no-untyped-def]
+    lawyer, case_, _client = lawyer_with_case
+    document = add_document(session, case_.client, lawyer.id, filename="id-card.pdf")
+    outsider = create_user(session, "lawyer")
+    other = app.test_client()
+    sign_in(other, app, outsider, session=session)
+    her = f"/clients/{case_.client_id}"
+    base = f"{her}/documents/{document.id}"
+    assert other.get(base).status_code == 404
+    assert other.get(f"{base}/download").status_code == 404
+    token = csrf_token(other, "/accounts/settings")
+    assert other.post(f"{base}/replace", data={"csrf_token": token}).status_code == 404
+    assert other.post(f"{her}/documents", data={"csrf_token": token}).status_code == 404
+    # Through a client she may see, the document of another client is 404 too.
+    mine = make_case(session, outsider)
+    assert other.get(f"/clients/{mine.client_id}/documents/{document.id}").status_code == 404
+    denied = session.scalars(select(AuditEntry.action).where(AuditEntry.outcome == "denied")).all()
+    assert "client.viewed" in denied and "document.viewed" in denied
+
+
+def test_a_refused_identity_document_says_why_on_the_client_page(
+    app: Flask, session: Session, lawyer_with_case
+) -> None:  # type: ignore[no-untyped-def]
+    _lawyer, case_, client = lawyer_with_case
+    her = f"/clients/{case_.client_id}"
+    response = _upload(client, her, [(b"MZ\x90\x00 not a pdf", "passport.pdf")], kind="other")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "This type of file is not accepted" in page
+    assert DESCRIPTION in page  # what she typed is kept
+    assert f"Client {case_.client.number}" in page
+    assert (
+        session.scalars(select(Document).where(Document.client_id == case_.client_id)).all() == []
+    )
