@@ -308,12 +308,13 @@ def test_rotation_rewraps_keys_and_every_file_still_opens(
 def _photo_with_gps(image_format: str) -> bytes:
     image = Image.new("RGB", (64, 48), (200, 30, 30))
     out = io.BytesIO()
-    if image_format == "JPEG":
+    if image_format in ("JPEG", "HEIF"):
         exif = Image.Exif()
         exif[0x010F] = "PhoneMaker"  # Make
         gps = {1: "N", 2: (40.0, 35.0, 12.0), 3: "E", 4: (49.0, 40.0, 5.0)}
         exif[0x8825] = gps
-        image.save(out, format="JPEG", exif=exif.tobytes())
+        # HEIF: a phone's photo, written by pillow-heif (libheif) as a real HEIC file.
+        image.save(out, format=image_format, exif=exif.tobytes())
     else:
         from PIL.PngImagePlugin import PngInfo
 
@@ -325,21 +326,26 @@ def _photo_with_gps(image_format: str) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("image_format", ["JPEG", "PNG"])
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "HEIF"])
 def test_photo_metadata_and_gps_are_removed(
     session: Session, lawyer_with_case, image_format: str
 ) -> None:  # type: ignore[no-untyped-def]
     _lawyer, case_, client = lawyer_with_case
     photo = _photo_with_gps(image_format)
     with Image.open(io.BytesIO(photo)) as original:
+        assert original.format == image_format
         assert original.getexif()  # the fixture really carries EXIF
-    response = _upload(client, case_.id, [(photo, "IMG_0001.jpg")], kind="evidence_photo")
+    assert b"PhoneMaker" in photo
+    response = _upload(client, case_.id, [(photo, "IMG_0001.HEIC")], kind="evidence_photo")
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     document = _only_document(session, case_.id)
     body = client.get(f"/cases/{case_.id}/documents/{document.id}/download").get_data()
     assert b"PhoneMaker" not in body and b"shelter" not in body
+    kept = "JPEG" if image_format == "HEIF" else image_format  # HEIC is kept as JPEG
+    assert document.content_type == f"image/{kept.lower()}"
+    assert document.original_filename == f"IMG_0001.{'png' if kept == 'PNG' else 'jpg'}"
     with Image.open(io.BytesIO(body)) as cleaned:
-        assert cleaned.format == image_format
+        assert cleaned.format == kept
         assert not cleaned.getexif()
         assert "Location" not in cleaned.info and "exif" not in cleaned.info
         assert cleaned.size == (64, 48)

@@ -10,7 +10,7 @@ from legalaid.vocabulary.documents import DOCUMENT_KINDS
 MB = 1024 * 1024
 
 #: The types the app can check by content (legalaid/documents/filetypes.py).
-FILE_TYPES = ("pdf", "jpeg", "png", "docx", "odt", "text")
+FILE_TYPES = ("pdf", "jpeg", "png", "heic", "docx", "odt", "text")
 
 
 class DocumentPolicy(PolicyModel):

@@ -130,10 +130,11 @@ def _check(upload: Upload, kind: str, policy: DocumentPolicy) -> _Checked:
     found = filetypes.detect(upload.stream, policy)
     filetypes.require_allowed(found, kind, policy)
     content: BinaryIO = upload.stream
-    if found.code in ("jpeg", "png"):
-        content = images.strip_metadata(
-            upload.stream, found.code.upper(), policy.max_image_megapixels
-        )
+    if found.code in ("jpeg", "png", "heic"):
+        image_format = "HEIF" if found.code == "heic" else found.code.upper()
+        content = images.strip_metadata(upload.stream, image_format, policy.max_image_megapixels)
+        if found.code == "heic":
+            found = filetypes.TYPES["jpeg"]  # kept as a JPEG, its name's extension too
     size = content.seek(0, 2)
     content.seek(0)
     if size > policy.max_file_bytes:
