@@ -4,21 +4,27 @@ server speaking clamd's INSTREAM protocol) and HEIC photos."""
 
 from __future__ import annotations
 
+import io
 import os
 import time
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from legalaid.audit.models import AuditEntry
 from legalaid.documents.jobs import sweep_orphan_files
+from legalaid.documents.scan import ClamdScanner, ScanUnavailableError, make_scanner
 from legalaid.documents.storage import LocalStore, new_storage_name
 from legalaid.documents.sweep import sweep_store
+from legalaid.errors import StartupError
 from legalaid.jobs.registry import declared_jobs
+from legalaid.settings import load_settings
 from tests.case_factories import make_case
+from tests.clamd_stub import EICAR, clamd_stub, closed_port
 from tests.document_factories import add_document
 from tests.factories import create_clinic, create_user
 
@@ -79,3 +85,34 @@ def test_the_sweep_is_an_hourly_job_on_the_runner_with_the_policy_age(
     with app.app_context():
         sweep_orphan_files(session)
     assert not orphan.exists() and younger.exists()
+
+
+# The virus scan: ClamdScanner against a loopback stand-in for clamd (tests/clamd_stub.py).
+
+
+def test_the_clamd_client_speaks_instream_over_tcp_and_a_unix_socket(tmp_path: Path) -> None:
+    clean = io.BytesIO(os.urandom(200_000))  # several INSTREAM chunks
+    with clamd_stub() as (address, scanned):
+        scanner = ClamdScanner(address)
+        assert scanner.scan(clean) is None
+        assert scanned == [clean.getvalue()] and clean.tell() == 0
+        assert scanner.scan(io.BytesIO(b"prefix " + EICAR)) == "Eicar-Test-Signature"
+    with clamd_stub(unix_path=tmp_path / "clamd.sock") as (address, _scanned):
+        assert address.startswith("unix://")
+        assert ClamdScanner(address).scan(io.BytesIO(EICAR)) == "Eicar-Test-Signature"
+
+
+def test_a_daemon_down_or_over_its_limit_gives_no_verdict() -> None:
+    with pytest.raises(ScanUnavailableError):
+        ClamdScanner(closed_port(), timeout=2).scan(io.BytesIO(b"x"))
+    with clamd_stub(max_bytes=1000) as (address, _scanned), pytest.raises(ScanUnavailableError):
+        ClamdScanner(address).scan(io.BytesIO(b"y" * 5000))
+
+
+def test_scanning_is_off_unless_an_address_is_set(tmp_path: Path) -> None:
+    assert make_scanner("") is None
+    assert isinstance(make_scanner("tcp://127.0.0.1:3310"), ClamdScanner)
+    env = {"LEGALAID_INSTANCE_PATH": str(tmp_path)}
+    assert load_settings(env).clamd_address == ""
+    with pytest.raises(StartupError, match="LEGALAID_CLAMD_ADDRESS"):
+        load_settings({**env, "LEGALAID_CLAMD_ADDRESS": "127.0.0.1:3310"})

@@ -26,8 +26,10 @@ from legalaid.crypto.keyring import KeyRing
 from legalaid.crypto.rotation import rotate_all
 from legalaid.documents.keys import check_document_keys
 from legalaid.documents.models import Document
+from legalaid.documents.scan import ClamdScanner
 from legalaid.documents.services import clean_filename
 from tests.case_factories import make_case
+from tests.clamd_stub import EICAR, clamd_stub, closed_port
 from tests.document_factories import add_document, minimal_pdf
 from tests.factories import create_clinic, create_user, sign_in
 from tests.helpers import csrf_token, post_form
@@ -659,3 +661,38 @@ def test_a_refused_identity_document_says_why_on_the_client_page(
     assert (
         session.scalars(select(Document).where(Document.client_id == case_.client_id)).all() == []
     )
+
+
+# The virus scan hook, against a loopback stand-in for clamd (tests/clamd_stub.py).
+
+
+def test_an_infected_upload_is_refused_said_and_audited_and_a_clean_one_kept(
+    app: Flask, session: Session, lawyer_with_case
+) -> None:  # type: ignore[no-untyped-def]
+    _lawyer, case_, client = lawyer_with_case
+    before = set(_store_root(app).iterdir()) if _store_root(app).exists() else set()
+    with clamd_stub() as (address, scanned):
+        app.extensions["legalaid.documents.scanner"] = ClamdScanner(address)
+        infected = minimal_pdf("invoice") + EICAR
+        refused = _upload(client, case_.id, [(minimal_pdf(), "ok.pdf"), (infected, "bill.pdf")])
+        assert refused.status_code == 400
+        page = refused.get_data(as_text=True)
+        assert "The virus check found malware in “bill.pdf”; nothing was saved." in page
+        assert DESCRIPTION in page  # what she typed is kept
+        assert session.scalars(select(Document).where(Document.case_id == case_.id)).all() == []
+        after = set(_store_root(app).iterdir()) if _store_root(app).exists() else set()
+        assert after == before
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "document.refused_infected")
+        ).one()
+        assert entry.outcome == "denied"
+        # A clean file goes through the scanner as sent, and is kept.
+        clean = minimal_pdf("clean")
+        assert _upload(client, case_.id, [(clean, "clean.pdf")]).status_code == 302
+        assert scanned[-1] == clean
+    # The daemon down: refused (fails closed), with a message saying to try again.
+    app.extensions["legalaid.documents.scanner"] = ClamdScanner(closed_port(), timeout=2)
+    down = _upload(client, case_.id, [(minimal_pdf("later"), "later.pdf")])
+    assert down.status_code == 503
+    assert "The virus check could not be done just now" in down.get_data(as_text=True)
+    assert len(session.scalars(select(Document).where(Document.case_id == case_.id)).all()) == 1

@@ -144,11 +144,11 @@ def _check(upload: Upload, kind: str, policy: DocumentPolicy) -> _Checked:
     return _Checked(upload, found, content, size)
 
 
-def _scan(scanner: Scanner, upload: Upload) -> None:
+def _scan(scanner: Scanner, item: _Checked) -> None:
     """The file as it was sent (before any photo is re-encoded) goes to the scanner."""
-    name = clean_filename(upload.filename, "…")[:-2]
+    name = clean_filename(item.upload.filename, item.found.extension)
     try:
-        found = scanner.scan(upload.stream)
+        found = scanner.scan(item.upload.stream)
     except ScanUnavailableError:
         raise ScanFailedError(
             _(
@@ -204,7 +204,7 @@ def add_documents(
     checked = [_check(upload, kind, policy) for upload in uploads]
     if scanner is not None:
         for item in checked:
-            _scan(scanner, item.upload)
+            _scan(scanner, item)
     incoming = sum(item.size for item in checked)
     if stored_bytes_of(session, owner) + incoming > policy.max_case_bytes:
         if isinstance(owner, Client):
