@@ -7,7 +7,8 @@ from __future__ import annotations
 import io
 import os
 import time
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,17 +17,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from legalaid.audit.models import AuditEntry
+from legalaid.database import utcnow
 from legalaid.documents.jobs import sweep_orphan_files
+from legalaid.documents.models import Document
 from legalaid.documents.scan import ClamdScanner, ScanUnavailableError, make_scanner
-from legalaid.documents.storage import LocalStore, new_storage_name
+from legalaid.documents.storage import (
+    PART_BYTES,
+    LocalStore,
+    S3Store,
+    make_store,
+    new_storage_name,
+)
 from legalaid.documents.sweep import sweep_store
 from legalaid.errors import StartupError
 from legalaid.jobs.registry import declared_jobs
-from legalaid.settings import load_settings
+from legalaid.settings import S3Settings, load_settings
 from tests.case_factories import make_case
 from tests.clamd_stub import EICAR, clamd_stub, closed_port
-from tests.document_factories import add_document
-from tests.factories import create_clinic, create_user
+from tests.document_factories import add_document, minimal_pdf
+from tests.factories import create_clinic, create_user, sign_in
+from tests.helpers import csrf_token, post_form
 
 DAY_AND_MORE = 25 * 3600
 
@@ -116,3 +126,164 @@ def test_scanning_is_off_unless_an_address_is_set(tmp_path: Path) -> None:
     assert load_settings(env).clamd_address == ""
     with pytest.raises(StartupError, match="LEGALAID_CLAMD_ADDRESS"):
         load_settings({**env, "LEGALAID_CLAMD_ADDRESS": "127.0.0.1:3310"})
+
+
+# The S3-compatible store, against a real S3 server on loopback (moto's server).
+
+BUCKET = "legalaid-documents"
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_store(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> S3Store:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "loopback-test")
+    settings = S3Settings(BUCKET, "documents/", s3_endpoint, "us-east-1")
+    store = S3Store(settings)
+    existing = {b["Name"] for b in store.client.list_buckets()["Buckets"]}
+    if BUCKET not in existing:
+        store.client.create_bucket(Bucket=BUCKET)
+    return store
+
+
+def _objects(store: S3Store) -> dict[str, bytes]:
+    listed = store.client.list_objects_v2(Bucket=BUCKET).get("Contents", [])
+    return {
+        item["Key"]: store.client.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read()
+        for item in listed
+    }
+
+
+def test_documents_through_the_pages_live_encrypted_in_the_bucket(
+    app: Flask, session: Session, s3_store: S3Store
+) -> None:
+    from tests.test_documents import _post_multipart
+
+    lawyer = create_user(session, "lawyer", clinic=create_clinic(session))
+    case_ = make_case(session, lawyer)
+    client = app.test_client()
+    sign_in(client, app, lawyer, session=session)
+    app.extensions["legalaid.documents.store"] = s3_store
+    before = _objects(s3_store)
+    content = minimal_pdf("Leyla-Huseynova-police-report") + os.urandom(150_000)
+    upload = _post_multipart(
+        client,
+        f"/cases/{case_.id}/documents",
+        {
+            "csrf_token": csrf_token(client, f"/cases/{case_.id}"),
+            "document-kind": "police_report",
+            "document-files": [(io.BytesIO(content), "report.pdf")],
+        },
+    )
+    assert upload.status_code == 302, upload.get_data(as_text=True)[:2000]
+    session.expire_all()
+    (document,) = session.scalars(select(Document).where(Document.case_id == case_.id)).all()
+    key = f"documents/{document.storage_name}"
+    stored = _objects(s3_store)
+    assert set(stored) - set(before) == {key}
+    assert b"Leyla-Huseynova" not in stored[key] and content[-2048:] not in stored[key]
+    download = client.get(f"/cases/{case_.id}/documents/{document.id}/download")
+    assert download.status_code == 200 and download.get_data() == content
+    # Another object swapped in under its name fails to open; the page says so.
+    with app.app_context():
+        other = add_document(session, case_, lawyer.id, content=minimal_pdf("other"))
+    s3_store.client.put_object(
+        Bucket=BUCKET, Key=key, Body=_objects(s3_store)[f"documents/{other.storage_name}"]
+    )
+    swapped = client.get(f"/cases/{case_.id}/documents/{document.id}/download")
+    assert swapped.status_code == 500
+    assert "failed its integrity check" in swapped.get_data(as_text=True)
+    # A manager's deletion removes the object once it commits.
+    manager = create_user(session, "manager", clinic=lawyer.clinic)
+    manager_client = app.test_client()
+    sign_in(manager_client, app, manager, session=session)
+    base = f"/cases/{case_.id}/documents/{document.id}"
+    done = post_form(manager_client, f"{base}/delete", {"reason": "Wrong case"}, page=base)
+    assert done.status_code == 302
+    assert key not in _objects(s3_store)
+
+
+def test_a_large_write_is_one_multipart_upload_visible_only_once_complete(
+    session: Session, s3_store: S3Store
+) -> None:
+    big = os.urandom(PART_BYTES * 2 + 12345)
+    name = new_storage_name()
+    with s3_store.write(name) as sink:
+        for start in range(0, len(big), 1 << 20):
+            sink.write(big[start : start + (1 << 20)])
+            if start == PART_BYTES:  # parts are on the server, the object is not yet
+                assert f"documents/{name}" not in _objects(s3_store)
+    with s3_store.open(name) as handle:
+        assert handle.read() == big
+    # A write that fails midway leaves neither an object nor an unfinished upload.
+    broken = new_storage_name()
+    with pytest.raises(RuntimeError), s3_store.write(broken) as sink:
+        sink.write(big)
+        raise RuntimeError("the request died")
+    assert f"documents/{broken}" not in _objects(s3_store)
+    uploads = s3_store.client.list_multipart_uploads(Bucket=BUCKET).get("Uploads", [])
+    assert not any(upload["Key"].endswith(broken) for upload in uploads)
+    s3_store.delete(name)
+    with pytest.raises(FileNotFoundError):
+        s3_store.open(name)
+
+
+def test_the_sweep_works_on_the_bucket_too(app: Flask, session: Session, s3_store: S3Store) -> None:
+    lawyer = create_user(session, "lawyer", clinic=create_clinic(session))
+    app.extensions["legalaid.documents.store"] = s3_store
+    with app.app_context():
+        document = add_document(session, make_case(session, lawyer), lawyer.id)
+    orphan = new_storage_name()
+    with s3_store.write(orphan) as sink:
+        sink.write(b"ciphertext of a crashed upload")
+    # A crash during a multipart upload leaves an unfinished one.
+    s3_store.client.create_multipart_upload(Bucket=BUCKET, Key=f"documents/{new_storage_name()}")
+
+    # Objects cannot be back-dated on the server: the sweep runs "two days later".
+    result = sweep_store(session, s3_store, after_hours=24, now=utcnow() + timedelta(days=2))
+
+    assert result.orphans >= 1 and result.partial >= 1
+    left = _objects(s3_store)
+    assert f"documents/{document.storage_name}" in left
+    assert f"documents/{orphan}" not in left
+    assert s3_store.client.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []) == []
+
+
+def test_the_bucket_is_chosen_by_settings(tmp_path: Path) -> None:
+    env = {"LEGALAID_INSTANCE_PATH": str(tmp_path)}
+    local = load_settings(env)
+    assert local.documents_s3 is None and isinstance(make_store(local), LocalStore)
+    chosen = load_settings(
+        {
+            **env,
+            "LEGALAID_DOCUMENTS_S3_BUCKET": BUCKET,
+            "LEGALAID_DOCUMENTS_S3_ENDPOINT": "http://127.0.0.1:9000",
+            "LEGALAID_DOCUMENTS_S3_PREFIX": "clinic-a",
+            "LEGALAID_DOCUMENTS_S3_REGION": "us-east-1",
+        }
+    )
+    assert chosen.documents_s3 == S3Settings(
+        BUCKET, "clinic-a/", "http://127.0.0.1:9000", "us-east-1"
+    )
+    store = make_store(chosen)
+    assert isinstance(store, S3Store) and store.bucket == BUCKET
+    with pytest.raises(StartupError, match="LEGALAID_DOCUMENTS_S3_ENDPOINT"):
+        load_settings(
+            {
+                **env,
+                "LEGALAID_DOCUMENTS_S3_BUCKET": BUCKET,
+                "LEGALAID_DOCUMENTS_S3_ENDPOINT": "minio:9000",
+            }
+        )
