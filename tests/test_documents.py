@@ -576,8 +576,10 @@ def test_a_clients_identity_document_from_upload_to_deletion(
 ) -> None:  # type: ignore[no-untyped-def]
     lawyer, case_, client = lawyer_with_case
     her = f"/clients/{case_.client_id}"
+    form = client.get(her).get_data(as_text=True)
+    assert re.search(r'<option selected value="identity_document">Identity document<', form)
     passport = minimal_pdf("passport AZE 1234567")
-    response = _upload(client, her, [(passport, "passport.pdf")], kind="other")
+    response = _upload(client, her, [(passport, "passport.pdf")], kind="identity_document")
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     assert response.headers["Location"].endswith(f"{her}#documents")
     session.expire_all()
@@ -652,7 +654,9 @@ def test_a_refused_identity_document_says_why_on_the_client_page(
 ) -> None:  # type: ignore[no-untyped-def]
     _lawyer, case_, client = lawyer_with_case
     her = f"/clients/{case_.client_id}"
-    response = _upload(client, her, [(b"MZ\x90\x00 not a pdf", "passport.pdf")], kind="other")
+    response = _upload(
+        client, her, [(b"MZ\x90\x00 not a pdf", "passport.pdf")], kind="identity_document"
+    )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "This type of file is not accepted" in page

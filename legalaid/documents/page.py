@@ -51,9 +51,12 @@ class Holder:
 def page_documents(session: Session, owner: Owner) -> dict[str, Any]:
     documents = documents_of(session, owner)
     older = replaced_ids(session, owner)
+    form = UploadForm(formdata=None, prefix="document")
+    if isinstance(owner, Client):
+        form.kind.data = "identity_document"
     return {
         # The current version of each document; older ones are on the document's page.
         "documents": [document for document in documents if document.id not in older],
-        "document_form": UploadForm(formdata=None, prefix="document"),
+        "document_form": form,
         "document_holder": Holder(owner),
     }
