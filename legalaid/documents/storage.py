@@ -146,8 +146,11 @@ class _MultipartSink(io.RawIOBase):
     def write(self, data: Any) -> int:
         self.buffer += data
         while len(self.buffer) >= PART_BYTES:
-            self._send(bytes(self.buffer[:PART_BYTES]))
+            with memoryview(self.buffer) as view:
+                part = bytes(view[:PART_BYTES])  # one copy of the part, sent, then dropped
             del self.buffer[:PART_BYTES]
+            self._send(part)
+            del part
         return len(data)
 
     def _send(self, body: bytes) -> None:
