@@ -281,7 +281,7 @@ def test_replace_keeps_the_old_version(app: Flask, session: Session, lawyer_with
 
 
 def test_rotation_rewraps_keys_and_every_file_still_opens(
-    app: Flask, session: Session, lawyer_with_case
+    app: Flask, session: Session, lawyer_with_case, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     lawyer, case_, client = lawyer_with_case
     document = add_document(session, case_, lawyer.id, content=minimal_pdf(MARKER))
@@ -300,7 +300,8 @@ def test_rotation_rewraps_keys_and_every_file_still_opens(
     assert (_store_root(app) / str(document.storage_name)).read_bytes() == stored
     only_new = KeyRing({"r2": new_key})
     for application in (app, app.extensions["tests.twin"]):
-        application.extensions["legalaid.keyring"] = only_new
+        # Put back after the test: the app (and its twin) serve the whole run.
+        monkeypatch.setitem(application.extensions, "legalaid.keyring", only_new)
     session.expire_all()
     assert check_document_keys(session, app.extensions["legalaid.documents.store"]).opened >= 1
     download = client.get(f"/cases/{case_.id}/documents/{document.id}/download")
