@@ -1,7 +1,7 @@
 """release confirmation: a version that would hide much more waits for a confirmation
 
 Revision ID: 0022
-Revises: 0011
+Revises: 0018
 Create Date: 2026-12-07 15:30:00.000000
 
 release_job.preview: what the version would hide that its previous version published
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0011"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
