@@ -182,6 +182,8 @@ class CaseStatusChange(Base):
     __tablename__ = "case_status_change"
     __table_args__ = (
         Index("ix_case_status_change_closures", "to_status", "effective_on", "case_id"),
+        # "Was this case ever reopened?" (clients served, LA01): one index range per count.
+        Index("ix_case_status_change_reopenings", "from_status", "case_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
