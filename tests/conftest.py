@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from flask import Flask
@@ -26,6 +27,7 @@ from legalaid.database import AppSession, get_database, make_engine
 from legalaid.factory import create_app
 from legalaid.schema.migrations import upgrade
 from legalaid.settings import DEFAULT_POLICY_DIR, Settings
+from tests.clamd_daemon import ClamdDaemon, find_clamd
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("LEGALAID_TEST_DATABASE_URL", "")
@@ -50,11 +52,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
-def unavailable(reason: str) -> None:
+def unavailable(reason: str) -> NoReturn:
     """Skip on a newcomer's machine; fail in CI, where everything must be present."""
     if IN_CI:
         pytest.fail(f"required in CI: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+# --- ClamAV's daemon --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def clamd_daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClamdDaemon]:
+    """One real clamd for the run, with our own one-signature database (tests/clamd_daemon.py)."""
+    binary = find_clamd()
+    if binary is None:
+        unavailable("ClamAV's daemon is not installed (apt-get install -y clamav-daemon)")
+    daemon = ClamdDaemon(binary, tmp_path_factory.mktemp("clamd"))
+    daemon.start()
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture
+def clamd(clamd_daemon: ClamdDaemon) -> ClamdDaemon:
+    """The session's clamd, answering: started again if an earlier test stopped it."""
+    if not clamd_daemon.running:
+        clamd_daemon.start()
+    return clamd_daemon
 
 
 # --- databases -------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Where document files live and what guards them: the orphan sweep, the S3 store
-(against a real S3-compatible server on loopback), the clamd scan (against a loopback
-server speaking clamd's INSTREAM protocol) and HEIC photos."""
+(against a real S3-compatible server on loopback), the clamd scan (against a real
+clamd with a signature database of our own) and HEIC photos."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from legalaid.errors import StartupError
 from legalaid.jobs.registry import declared_jobs
 from legalaid.settings import S3Settings, load_settings
 from tests.case_factories import make_case
-from tests.clamd_stub import EICAR, clamd_stub, closed_port
+from tests.clamd_daemon import EICAR, SIGNATURE, STREAM_MAX_BYTES, ClamdDaemon
 from tests.document_factories import add_document, minimal_pdf
 from tests.factories import create_clinic, create_user, sign_in
 from tests.helpers import csrf_token, post_form
@@ -97,26 +97,46 @@ def test_the_sweep_is_an_hourly_job_on_the_runner_with_the_policy_age(
     assert not orphan.exists() and younger.exists()
 
 
-# The virus scan: ClamdScanner against a loopback stand-in for clamd (tests/clamd_stub.py).
+# The virus scan: ClamdScanner against the real clamd, with our own signature for EICAR
+# (tests/clamd_daemon.py).
 
 
-def test_the_clamd_client_speaks_instream_over_tcp_and_a_unix_socket(tmp_path: Path) -> None:
+def test_the_clamd_client_speaks_instream_over_tcp_and_a_unix_socket(clamd: ClamdDaemon) -> None:
+    scanner = ClamdScanner(clamd.tcp_address)
     clean = io.BytesIO(os.urandom(200_000))  # several INSTREAM chunks
-    with clamd_stub() as (address, scanned):
-        scanner = ClamdScanner(address)
-        assert scanner.scan(clean) is None
-        assert scanned == [clean.getvalue()] and clean.tell() == 0
-        assert scanner.scan(io.BytesIO(b"prefix " + EICAR)) == "Eicar-Test-Signature"
-    with clamd_stub(unix_path=tmp_path / "clamd.sock") as (address, _scanned):
-        assert address.startswith("unix://")
-        assert ClamdScanner(address).scan(io.BytesIO(EICAR)) == "Eicar-Test-Signature"
+    assert scanner.scan(clean) is None and clean.tell() == 0
+    # Found only if every chunk reached the daemon: the test string is in the last one.
+    infected = io.BytesIO(os.urandom(200_000) + EICAR)
+    assert scanner.scan(infected) == SIGNATURE and infected.tell() == 0
+    assert clamd.unix_address.startswith("unix://")
+    assert ClamdScanner(clamd.unix_address).scan(io.BytesIO(EICAR)) == SIGNATURE
 
 
-def test_a_daemon_down_or_over_its_limit_gives_no_verdict() -> None:
+class _StopsTheDaemonAfterTheFirstChunk(io.BytesIO):
+    def __init__(self, data: bytes, daemon: ClamdDaemon) -> None:
+        super().__init__(data)
+        self.daemon, self.reads = daemon, 0
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        self.reads += 1
+        if self.reads == 2:
+            self.daemon.stop()
+        return super().read(size)
+
+
+def test_a_daemon_over_its_limit_stopped_mid_scan_or_down_gives_no_verdict(
+    clamd: ClamdDaemon,
+) -> None:
+    scanner = ClamdScanner(clamd.tcp_address, timeout=10)
+    with pytest.raises(ScanUnavailableError, match="size limit"):
+        scanner.scan(io.BytesIO(b"y" * (STREAM_MAX_BYTES + 70_000)))
+    cut_off = _StopsTheDaemonAfterTheFirstChunk(os.urandom(300_000) + EICAR, clamd)
     with pytest.raises(ScanUnavailableError):
-        ClamdScanner(closed_port(), timeout=2).scan(io.BytesIO(b"x"))
-    with clamd_stub(max_bytes=1000) as (address, _scanned), pytest.raises(ScanUnavailableError):
-        ClamdScanner(address).scan(io.BytesIO(b"y" * 5000))
+        scanner.scan(cut_off)
+    assert not clamd.running and cut_off.tell() == 0
+    for address in (clamd.tcp_address, clamd.unix_address):
+        with pytest.raises(ScanUnavailableError):
+            ClamdScanner(address, timeout=2).scan(io.BytesIO(b"x"))
 
 
 def test_scanning_is_off_unless_an_address_is_set(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from flask import Flask
@@ -29,7 +30,7 @@ from legalaid.documents.models import Document
 from legalaid.documents.scan import ClamdScanner
 from legalaid.documents.services import clean_filename
 from tests.case_factories import make_case
-from tests.clamd_stub import EICAR, clamd_stub, closed_port
+from tests.clamd_daemon import EICAR, ClamdDaemon
 from tests.document_factories import add_document, minimal_pdf
 from tests.factories import create_clinic, create_user, sign_in
 from tests.helpers import csrf_token, post_form
@@ -668,36 +669,64 @@ def test_a_refused_identity_document_says_why_on_the_client_page(
     )
 
 
-# The virus scan hook, against a loopback stand-in for clamd (tests/clamd_stub.py).
+# The virus scan hook, against the real clamd with our own signature for EICAR
+# (tests/clamd_daemon.py).
+
+
+class _DaemonStopsAfterOneVerdict:
+    """The real daemon answers for the first file, then is stopped before the next."""
+
+    def __init__(self, daemon: ClamdDaemon) -> None:
+        self.daemon, self.scanner = daemon, ClamdScanner(daemon.unix_address, timeout=5)
+
+    def scan(self, stream: BinaryIO) -> str | None:
+        verdict = self.scanner.scan(stream)
+        self.daemon.stop()
+        return verdict
 
 
 def test_an_infected_upload_is_refused_said_and_audited_and_a_clean_one_kept(
-    app: Flask, session: Session, lawyer_with_case
+    app: Flask, session: Session, lawyer_with_case, clamd: ClamdDaemon
 ) -> None:  # type: ignore[no-untyped-def]
     _lawyer, case_, client = lawyer_with_case
     before = set(_store_root(app).iterdir()) if _store_root(app).exists() else set()
-    with clamd_stub() as (address, scanned):
-        app.extensions["legalaid.documents.scanner"] = ClamdScanner(address)
-        infected = minimal_pdf("invoice") + EICAR
-        refused = _upload(client, case_.id, [(minimal_pdf(), "ok.pdf"), (infected, "bill.pdf")])
-        assert refused.status_code == 400
-        page = refused.get_data(as_text=True)
-        assert "The virus check found malware in “bill.pdf”; nothing was saved." in page
-        assert DESCRIPTION in page  # what she typed is kept
-        assert session.scalars(select(Document).where(Document.case_id == case_.id)).all() == []
-        after = set(_store_root(app).iterdir()) if _store_root(app).exists() else set()
-        assert after == before
-        entry = session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "document.refused_infected")
-        ).one()
-        assert entry.outcome == "denied"
-        # A clean file goes through the scanner as sent, and is kept.
-        clean = minimal_pdf("clean")
-        assert _upload(client, case_.id, [(clean, "clean.pdf")]).status_code == 302
-        assert scanned[-1] == clean
-    # The daemon down: refused (fails closed), with a message saying to try again.
-    app.extensions["legalaid.documents.scanner"] = ClamdScanner(closed_port(), timeout=2)
-    down = _upload(client, case_.id, [(minimal_pdf("later"), "later.pdf")])
+    app.extensions["legalaid.documents.scanner"] = ClamdScanner(clamd.tcp_address)
+    infected = minimal_pdf("invoice") + EICAR
+    refused = _upload(client, case_.id, [(minimal_pdf(), "ok.pdf"), (infected, "bill.pdf")])
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "The virus check found malware in “bill.pdf”; nothing was saved." in page
+    assert DESCRIPTION in page  # what she typed is kept
+    assert session.scalars(select(Document).where(Document.case_id == case_.id)).all() == []
+    after = set(_store_root(app).iterdir()) if _store_root(app).exists() else set()
+    assert after == before
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "document.refused_infected")
+    ).one()
+    assert entry.outcome == "denied"
+    # A clean file is scanned by the daemon and kept, and opens as it was sent.
+    clean = minimal_pdf("clean") + os.urandom(150_000)  # several INSTREAM chunks
+    assert _upload(client, case_.id, [(clean, "clean.pdf")]).status_code == 302
+    kept = _only_document(session, case_.id)
+    download = client.get(f"/cases/{case_.id}/documents/{kept.id}/download")
+    assert download.get_data() == clean
+
+
+def test_an_upload_is_refused_when_clamd_stops_midway(
+    app: Flask, session: Session, lawyer_with_case, clamd: ClamdDaemon
+) -> None:  # type: ignore[no-untyped-def]
+    _lawyer, case_, client = lawyer_with_case
+    app.extensions["legalaid.documents.scanner"] = _DaemonStopsAfterOneVerdict(clamd)
+    files = [(minimal_pdf("first"), "first.pdf"), (minimal_pdf("later"), "later.pdf")]
+    down = _upload(client, case_.id, files)
+    # Fails closed: the file clamd passed is not kept either, and she is told to try again.
+    assert not clamd.running
     assert down.status_code == 503
-    assert "The virus check could not be done just now" in down.get_data(as_text=True)
-    assert len(session.scalars(select(Document).where(Document.case_id == case_.id)).all()) == 1
+    page = down.get_data(as_text=True)
+    assert "The virus check could not be done just now, so “later.pdf” was not saved." in page
+    assert DESCRIPTION in page
+    assert session.scalars(select(Document).where(Document.case_id == case_.id)).all() == []
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "document.scan_failed")
+    ).one()
+    assert entry.outcome == "denied"
