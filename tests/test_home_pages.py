@@ -15,6 +15,7 @@ from legalaid.casework.services import add_hearing
 from legalaid.referrals.services import create_provider, refer
 from tests.case_factories import make_case
 from tests.factories import create_clinic, create_user, sign_in
+from tests.helpers import post_form
 
 
 def _count(page: str, words: str) -> int:
@@ -126,7 +127,7 @@ def test_her_due_reminders_are_on_her_home_page_and_the_bell_counts_the_new_ones
         [
             Hearing(case_id=mine.id, kind="appeal_deadline", due_on=day - timedelta(days=1)),
             Hearing(case_id=mine.id, kind="hearing", due_on=day + timedelta(days=3)),
-            CaseTask(
+            task := CaseTask(
                 case_id=mine.id,
                 description="Call Nərgiz about the shelter",
                 due_on=day - timedelta(days=1),
@@ -162,6 +163,18 @@ def test_her_due_reminders_are_on_her_home_page_and_the_bell_counts_the_new_ones
     again = client.get("/agenda").get_data(as_text=True)
     assert "new" not in _bell(again) and "badge" not in _bell(again)
     assert ">New<" not in client.get("/home").get_data(as_text=True)
+
+    # Done from the agenda: back on the agenda, and no longer a reminder.
+    done = post_form(
+        client,
+        f"/cases/{mine.id}/tasks/{task.id}/done",
+        {"done": "1", "back": "agenda"},
+        page="/agenda",
+    )
+    assert done.status_code == 302 and done.headers["Location"].endswith("/agenda#tasks")
+    assert "Call Nərgiz" not in client.get("/agenda").get_data(as_text=True)
+    home = client.get("/home").get_data(as_text=True)
+    assert "(1)" in home[home.index('id="reminders-heading"') : home.index("This week")]
 
 
 def test_no_bell_for_roles_without_casework(
