@@ -23,7 +23,7 @@ from legalaid.held_forms.models import HeldForm
 from legalaid.idempotency import Submission
 from legalaid.referrals.models import Referral, ServiceProvider
 from legalaid.releases.models import IndicatorRelease, ReleaseJob
-from legalaid.reminders.models import ReminderDelivery
+from legalaid.reminders.models import ReminderDelivery, ReminderSeen
 from legalaid.tokens.models import ApiToken
 from legalaid.trainings.models import (
     TrainingParticipant,
@@ -64,6 +64,7 @@ __all__ = [
     "Referral",
     "ReleaseJob",
     "ReminderDelivery",
+    "ReminderSeen",
     "Respondent",
     "ServiceDelivery",
     "ServiceProvider",

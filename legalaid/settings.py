@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -29,6 +30,9 @@ ENVIRONMENTS = ("development", "production", "test")
 MIN_SECRET_LENGTH = 32
 _WEAK_SECRETS = {"changeme", "secret", "password", "development", "dev", "test", "legalaid"}
 KEY_BYTES = 32
+#: Links in mails when LEGALAID_BASE_URL is not set (development only: production needs it):
+#: where ``legalaid run`` serves.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 
 
 def new_key() -> str:
@@ -273,7 +277,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         behind_https=_flag(source.get("LEGALAID_HTTPS"), default=env == "production"),
         demo_mode=_flag(source.get("LEGALAID_DEMO"), default=False),
         trusted_proxies=_proxy_hops(source.get("LEGALAID_TRUSTED_PROXIES", "")),
-        mail=_mail_settings(source),
+        mail=_mail_settings(source, production=env == "production"),
         documents_path=_documents_path(source),
         documents_s3=_s3_settings(source),
         clamd_address=_clamd_address(source),
@@ -308,8 +312,27 @@ def _documents_path(source: dict[str, str]) -> Path | None:
     return Path(value).resolve() if value else None
 
 
-def _mail_settings(source: dict[str, str]) -> MailSettings:
-    """LEGALAID_SMTP_*: where set-up codes are mailed from (all optional)."""
+def _base_url(source: dict[str, str], *, production: bool) -> str:
+    """LEGALAID_BASE_URL: the address people open the app at. Production needs it: a
+    reminder mailed by the job has no request to take the address of its links from."""
+    value = source.get("LEGALAID_BASE_URL", "").strip().rstrip("/")
+    if not value:
+        if production:
+            raise StartupError(
+                "LEGALAID_BASE_URL is not set; production needs it for the links in mails "
+                "(e.g. https://legalaid.example.org)"
+            )
+        return ""
+    parsed = urlsplit(value)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise StartupError(
+            "LEGALAID_BASE_URL must be the app's address, e.g. https://legalaid.example.org"
+        )
+    return value
+
+
+def _mail_settings(source: dict[str, str], *, production: bool = False) -> MailSettings:
+    """LEGALAID_SMTP_*: where set-up codes and reminders are mailed from (all optional)."""
     port = source.get("LEGALAID_SMTP_PORT", "587").strip()
     if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
         raise StartupError("LEGALAID_SMTP_PORT must be a port number")
@@ -320,7 +343,7 @@ def _mail_settings(source: dict[str, str]) -> MailSettings:
         password=source.get("LEGALAID_SMTP_PASSWORD", ""),
         sender=source.get("LEGALAID_SMTP_FROM", "").strip(),
         starttls=_flag(source.get("LEGALAID_SMTP_STARTTLS"), default=True),
-        base_url=source.get("LEGALAID_BASE_URL", "").strip().rstrip("/"),
+        base_url=_base_url(source, production=production),
     )
     if mail.host and not mail.sender:
         raise StartupError("LEGALAID_SMTP_FROM is not set; mail needs a sender address")

@@ -7,6 +7,7 @@ import re
 from datetime import time, timedelta
 
 import pytest
+import vobject
 from flask import Flask
 from flask.testing import FlaskClient
 from icalendar import Calendar
@@ -96,6 +97,12 @@ def test_the_feed_parses_and_carries_case_numbers_and_kinds_only(
     assert str(start.tzinfo) == "Asia/Baku" and start.hour == 10
     assert end - start == timedelta(minutes=45)
     assert calendar.walk("VTIMEZONE"), "the zone is defined for the calendar apps"
+    # A second, independent parser reads the same events (strictly: errors are raised).
+    second = vobject.readOne(raw, validate=True, ignoreUnreadable=False)
+    assert second.name == "VCALENDAR" and second.version.value == "2.0"
+    read = sorted((str(event.summary.value), event.dtstart.value) for event in second.vevent_list)
+    assert [summary for summary, _ in read] == summaries
+    assert next(value for summary, value in read if "Court hearing" in summary) == start
     session.expire_all()
     assert "calendar_feed.fetched" in session.scalars(select(AuditEntry.action)).all()
 

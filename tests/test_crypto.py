@@ -447,6 +447,7 @@ def _production_environment(database_url: str, instance: Path, ring: str) -> dic
         database_url,
         instance,
         LEGALAID_ENV="production",
+        LEGALAID_BASE_URL="https://legalaid.example.org",
         LEGALAID_ENCRYPTION_KEYS=ring,
         **_PRODUCTION_KEYS,
     )

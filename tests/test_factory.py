@@ -19,6 +19,7 @@ GOOD_PRODUCTION_ENV = {
     "LEGALAID_ENCRYPTION_KEYS": f"p1:{new_key()}",
     "LEGALAID_BLIND_INDEX_KEY": new_key(),
     "LEGALAID_AUDIT_KEY": new_key(),
+    "LEGALAID_BASE_URL": "https://legalaid.example.org",
 }
 
 
@@ -46,6 +47,7 @@ def test_every_call_builds_a_separate_app(shared_settings) -> None:  # type: ign
         "LEGALAID_BLIND_INDEX_KEY",
         "LEGALAID_AUDIT_KEY",
         "LEGALAID_DATABASE_URL",
+        "LEGALAID_BASE_URL",
     ],
 )
 def test_production_refuses_to_start_without_each_secret(
@@ -78,10 +80,29 @@ def test_production_refuses_a_weak_secret_key(weak: str, migrated_database_url: 
         create_app(env)
 
 
+@pytest.mark.parametrize("address", ["legalaid.example.org", "ftp://legalaid.example.org"])
+def test_production_refuses_a_base_url_that_is_no_address(address: str, tmp_path: Path) -> None:
+    env = {
+        **GOOD_PRODUCTION_ENV,
+        "LEGALAID_DATABASE_URL": "sqlite:////nowhere/x.sqlite3",
+        "LEGALAID_BASE_URL": address,
+    }
+    with pytest.raises(StartupError, match="LEGALAID_BASE_URL must be the app's address"):
+        load_settings(env)
+
+
 def test_production_starts_with_good_secrets(migrated_database_url: str) -> None:
-    app = create_app({**GOOD_PRODUCTION_ENV, "LEGALAID_DATABASE_URL": migrated_database_url})
+    app = create_app(
+        {
+            **GOOD_PRODUCTION_ENV,
+            "LEGALAID_DATABASE_URL": migrated_database_url,
+            "LEGALAID_BASE_URL": "https://legalaid.example.org/",
+        }
+    )
     assert app.config["DEBUG"] is False
     assert app.config["PREFERRED_URL_SCHEME"] == "https"
+    # Links in mails are built from it (no trailing slash to double).
+    assert app.extensions["legalaid.settings"].mail.base_url == "https://legalaid.example.org"
     get_database(app).engine.dispose()
 
 

@@ -10,10 +10,12 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from legalaid.calendar import today
+from legalaid.casework.models import CaseTask, Hearing
 from legalaid.casework.services import add_hearing
 from legalaid.referrals.services import create_provider, refer
 from tests.case_factories import make_case
 from tests.factories import create_clinic, create_user, sign_in
+from tests.helpers import post_form
 
 
 def _count(page: str, words: str) -> int:
@@ -102,3 +104,82 @@ def test_the_administrator_sees_accounts_waiting_and_refusals(
     page = client.get("/home").get_data(as_text=True)
     assert _count(page, "account waiting for set-up") >= 1
     assert _count(page, "refusal") >= 1 or _count(page, "refusals") >= 1
+
+
+def _bell(page: str) -> str:
+    match = re.search(r'<a [^>]*id="reminder-bell"[^>]*>(.*?)</a>', page, re.S)
+    assert match, "no bell in the navigation"
+    return match.group(1)
+
+
+def test_her_due_reminders_are_on_her_home_page_and_the_bell_counts_the_new_ones(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    clinic = create_clinic(session)
+    lawyer = create_user(session, "lawyer", clinic=clinic)
+    colleague = create_user(session, "lawyer", clinic=clinic)
+    day = today()
+    mine = make_case(session, lawyer, full_name="Nərgiz Gizlinova")
+    theirs = make_case(session, colleague)
+    # Overdue whatever the hour: a deadline and a task of yesterday. A hearing in three days
+    # is in "this week" but not yet reminded (its reminder is the day before).
+    session.add_all(
+        [
+            Hearing(case_id=mine.id, kind="appeal_deadline", due_on=day - timedelta(days=1)),
+            Hearing(case_id=mine.id, kind="hearing", due_on=day + timedelta(days=3)),
+            task := CaseTask(
+                case_id=mine.id,
+                description="Call Nərgiz about the shelter",
+                due_on=day - timedelta(days=1),
+                assignee_id=lawyer.id,
+            ),
+            CaseTask(
+                case_id=theirs.id,
+                description="Theirs",
+                due_on=day - timedelta(days=2),
+                assignee_id=colleague.id,
+            ),
+            Hearing(case_id=theirs.id, kind="deadline", due_on=day - timedelta(days=1)),
+        ]
+    )
+    session.commit()
+    sign_in(client, app, lawyer, session=session)
+
+    agenda = client.get("/agenda").get_data(as_text=True)
+    assert "2 new" in _bell(agenda)
+    tasks = agenda[agenda.index('id="tasks"') :]
+    assert "Call Nərgiz about the shelter" in tasks and mine.number in tasks
+    assert "Theirs" not in tasks and theirs.number not in agenda
+
+    home = client.get("/home").get_data(as_text=True)
+    listed = home[home.index('id="reminders-heading"') : home.index("This week")]
+    assert "(2)" in listed and listed.count(">New<") == 2 and listed.count(">Overdue<") == 2
+    assert "Appeal deadline" in listed and "Task" in listed and mine.number in listed
+    assert theirs.number not in home
+    # Only what the home page showed before: no description, no name.
+    assert "Call" not in home and "Gizlinova" not in home and "Nərgiz" not in home
+    assert "new" not in _bell(home)  # she is looking at them
+
+    again = client.get("/agenda").get_data(as_text=True)
+    assert "new" not in _bell(again) and "badge" not in _bell(again)
+    assert ">New<" not in client.get("/home").get_data(as_text=True)
+
+    # Done from the agenda: back on the agenda, and no longer a reminder.
+    done = post_form(
+        client,
+        f"/cases/{mine.id}/tasks/{task.id}/done",
+        {"done": "1", "back": "agenda"},
+        page="/agenda",
+    )
+    assert done.status_code == 302 and done.headers["Location"].endswith("/agenda#tasks")
+    assert "Call Nərgiz" not in client.get("/agenda").get_data(as_text=True)
+    home = client.get("/home").get_data(as_text=True)
+    assert "(1)" in home[home.index('id="reminders-heading"') : home.index("This week")]
+
+
+def test_no_bell_for_roles_without_casework(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    admin = create_user(session, "admin")
+    sign_in(client, app, admin, session=session)
+    assert 'id="reminder-bell"' not in client.get("/home").get_data(as_text=True)

@@ -48,10 +48,37 @@ NOW = datetime(2026, 12, 9, 9, 0, tzinfo=CLINIC_ZONE)
 @dataclass
 class Inbox:
     messages: list[Any] = field(default_factory=list)
+    #: aiosmtpd's session of each message: one object per connection (kept, so ids differ).
+    sessions: list[Any] = field(default_factory=list)
+    #: Like many relays: "421" to the next MAIL FROM after this many messages on a connection.
+    per_connection: int | None = None
+    #: Recipients answered "550" at RCPT TO.
+    refused: set[str] = field(default_factory=set)
+
+    async def handle_MAIL(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        taken = sum(1 for seen in self.sessions if seen is session)
+        if self.per_connection is not None and taken >= self.per_connection:
+            return "421 Too many messages on this connection"
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refused:
+            return "550 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         self.messages.append(envelope)
+        self.sessions.append(session)
         return "250 Message accepted"
+
+    def connections(self) -> int:
+        return len({id(session) for session in self.sessions})
 
     def parsed(self) -> list[Message]:
         return [message_from_bytes(envelope.content) for envelope in self.messages]
@@ -216,6 +243,49 @@ def test_two_runs_at_the_same_moment_send_each_reminder_once(
     assert _sent_rows(world.session) == 6
 
 
+def test_one_run_sends_all_its_reminders_over_one_connection(world: World) -> None:
+    cases = [
+        world.case_with(("hearing", NOW.date() + timedelta(days=7), time(9 + n, 0)))
+        for n in range(4)
+    ]
+    assert world.run() == 4
+    assert world.inbox.connections() == 1
+    subjects = sorted(str(message["Subject"]) for message in world.inbox.parsed())
+    assert subjects == sorted(f"Reminder: Court hearing, case {c.number}" for c in cases)
+    assert world.run(NOW + timedelta(minutes=5)) == 0
+    assert world.inbox.connections() == 1  # nothing due: no connection at all
+
+
+def test_a_connection_the_server_closes_is_opened_again_and_nothing_goes_twice(
+    world: World,
+) -> None:
+    for n in range(5):
+        world.case_with(("hearing", NOW.date() + timedelta(days=7), time(9 + n, 0)))
+    world.inbox.per_connection = 2
+    assert world.run() == 5
+    assert world.inbox.connections() == 3
+    subjects = [str(message["Subject"]) for message in world.inbox.parsed()]
+    assert len(set(subjects)) == 5
+    assert world.run(NOW + timedelta(minutes=5)) == 0
+    assert _sent_rows(world.session) == 5
+
+
+def test_a_refused_address_does_not_hold_back_the_others(world: World) -> None:
+    refused = create_user(world.session, "lawyer", clinic=world.lawyer.clinic)
+    refused.reminders_enabled = True
+    world.session.commit()
+    day = NOW.date() + timedelta(days=7)
+    world.case_with(("hearing", day, time(9, 0)), lawyer=refused)
+    mine = world.case_with(("hearing", day, time(10, 0)))
+    world.inbox.refused = {refused.email}
+    assert world.run() == 1
+    (message,) = world.inbox.parsed()
+    assert mine.number in str(message["Subject"])
+    world.inbox.refused = set()
+    assert world.run(NOW + timedelta(minutes=5)) == 1  # retried at the next run
+    assert world.run(NOW + timedelta(minutes=10)) == 0
+
+
 def test_a_mail_server_that_is_down_gets_the_reminder_at_the_next_run(world: World) -> None:
     world.case_with(("appeal_deadline", NOW.date(), None))
     closed_port = _free_port()  # nothing listens there
@@ -242,6 +312,16 @@ def test_nothing_for_a_closed_case_a_reassigned_case_or_a_user_who_opted_out(
     colleague.reminders_enabled = True
     quiet = create_user(world.session, "lawyer", clinic=colleague.clinic)
     world.case_with(("hearing", day, time(14, 0)), lawyer=quiet)
+    # Her task on the case she hands over goes with it, to be reminded to the new lawyer.
+    world.session.add(
+        CaseTask(
+            case_id=reassigned.id,
+            description="Call " + CLIENT_NAME,
+            due_on=NOW.date(),
+            assignee_id=world.lawyer.id,
+        )
+    )
+    world.session.commit()
     with world.app.test_request_context():
         close_case(
             world.session,
@@ -255,10 +335,13 @@ def test_nothing_for_a_closed_case_a_reassigned_case_or_a_user_who_opted_out(
         )
         assign_case(world.session, reassigned, lawyer_id=colleague.id, reason="Caseload", by=None)
     world.session.commit()
-    assert world.run() == 1
-    (message,) = world.inbox.parsed()
-    assert message["To"] == colleague.email
-    assert reassigned.number in message["Subject"]
+    assert world.run() == 2
+    messages = world.inbox.parsed()
+    assert {message["To"] for message in messages} == {colleague.email}
+    assert sorted(str(message["Subject"]) for message in messages) == [
+        f"Reminder: Court hearing, case {reassigned.number}",
+        f"Reminder: Task, case {reassigned.number}",
+    ]
 
 
 def test_the_message_is_in_the_users_language(world: World) -> None:
@@ -292,12 +375,26 @@ def test_the_monday_digest_lists_the_week_once(world: World) -> None:
     # Deadlines only: a hearing this week would also get its own "days before" reminder.
     first = world.case_with(("appeal_deadline", monday.date() + timedelta(days=3), None))
     second = world.case_with(("deadline", monday.date() + timedelta(days=5), None))
+    third = world.case_with()
+    world.session.add(
+        CaseTask(
+            case_id=third.id,
+            description="Call " + CLIENT_NAME,
+            due_on=monday.date() + timedelta(days=4),
+            assignee_id=world.lawyer.id,
+        )
+    )
+    world.session.commit()
     sent = world.run(monday)
     assert sent == 1
     subjects = [str(m["Subject"]) for m in world.inbox.parsed()]
-    assert subjects == ["Your hearings and deadlines this week"]
+    assert subjects == ["Your hearings, deadlines and tasks this week"]
     body = world.bodies()[0]
     assert first.number in body and second.number in body
+    # The task between them, in date order, with its kind and link but not what it says.
+    assert body.index(first.number) < body.index(third.number) < body.index(second.number)
+    assert f"Task, case {third.number}" in body and f"/cases/{third.id}" in body
+    assert "Call" not in body and CLIENT_NAME not in body
     assert world.run(monday + timedelta(hours=4)) == 0
 
 

@@ -45,11 +45,12 @@ from legalaid.audit.service import record_event
 from legalaid.calendar import today
 from legalaid.caseloads.queries import caseload_rows
 from legalaid.confirmations import confirmation_page, confirmed
-from legalaid.database import db_session
+from legalaid.database import db_session, utcnow
 from legalaid.errors import DomainError, show_on_form
 from legalaid.feeds.service import has_feed
 from legalaid.held_forms.views import SESSION_KEY as HELD_FORM_KEY
 from legalaid.pages import home_today
+from legalaid.reminders import in_app
 from legalaid.reminders.forms import ReminderSettingsForm
 from legalaid.safe_redirect import local_path
 from legalaid.settings import Settings
@@ -313,6 +314,14 @@ def dashboard() -> str | BaseResponse:
     if user.role in ("lawyer", "manager"):
         context["work"] = home_today.casework_today(session, user, day)
         context["week_days"] = home_today.WEEK_DAYS
+        now = utcnow()
+        due = in_app.due_in_app(
+            session, user, now, current_app.extensions["legalaid.policies"].reminders
+        )
+        context["reminders"] = due[: in_app.LISTED]
+        context["reminders_total"] = len(due)
+        # All of them are listed here: none is new any more (the bell goes back to 0).
+        in_app.mark_seen(session, user, now)
         if user.role == "manager":
             context["caseload"] = caseload_rows(session, user, day)
         record_event(session, "home.viewed", object_type="caseload")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from legalaid.accounts.models import User
 from legalaid.cases.models import Case
 from legalaid.cases.scope import case_condition
-from legalaid.casework.models import Hearing
+from legalaid.casework.models import CaseTask, Hearing
 from legalaid.pagination import Page, paginate
 
 #: "Coming up" means due from today to this many days ahead, both included.
@@ -250,3 +250,39 @@ def upcoming_page(
         .order_by(Hearing.due_on, Hearing.id)
     )
     return _rows(paginate(session, query, raw_page))
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task: CaseTask
+    case_number: str
+    assignee_name: str
+
+
+def tasks_page(session: Session, user: Any, today: date, raw_page: str | None) -> Page[TaskRow]:
+    """Tasks not done of the user's active cases, overdue ones and those due to the end of
+    the window, soonest first (whoever they are for: she sees the case)."""
+    columns: list[Any] = [
+        CaseTask,
+        Case.number.label("case_number"),
+        User.full_name.label("assignee"),
+    ]
+    query = (
+        select(*columns)
+        .join(Case, Case.id == CaseTask.case_id)
+        .join(User, User.id == CaseTask.assignee_id)
+        .where(
+            case_condition(user),
+            _active(),
+            CaseTask.done.is_(False),
+            CaseTask.due_on <= window_end(today),
+        )
+        .order_by(CaseTask.due_on, CaseTask.id)
+    )
+    page: Page[Any] = paginate(session, query, raw_page)
+    return Page(
+        items=[TaskRow(*row) for row in page.items],
+        number=page.number,
+        per_page=page.per_page,
+        total=page.total,
+    )

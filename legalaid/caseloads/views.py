@@ -35,12 +35,14 @@ def agenda() -> str:
     session, day = db_session(), today()
     overdue = queries.overdue_page(session, g.user, day, request.args.get("overdue_page"))
     upcoming = queries.upcoming_page(session, g.user, day, request.args.get("page"))
+    tasks = queries.tasks_page(session, g.user, day, request.args.get("tasks_page"))
     record_event(session, "agenda.viewed", object_type="hearing")
     return render_template(
         "caseloads/agenda.html",
         clinic_view=g.user.role == "manager",
         overdue=overdue,
         upcoming=upcoming,
+        tasks=tasks,
         window_days=queries.WINDOW_DAYS,
         as_of=day,
         window_end=queries.window_end(day),

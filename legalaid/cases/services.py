@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
@@ -27,7 +27,7 @@ from legalaid.cases.models import (
     Respondent,
 )
 from legalaid.cases.numbers import case_number, next_number
-from legalaid.casework.models import Hearing
+from legalaid.casework.models import CaseTask, Hearing
 from legalaid.clients.models import Client
 from legalaid.clients.services import ClientDetails, create_client, validate_client
 from legalaid.clinics.models import Clinic
@@ -577,7 +577,30 @@ def assign_case(
             assigned_by_id=by,
         )
     )
+    previous = case_.assigned_lawyer_id
     case_.assigned_lawyer_id = lawyer.id
     session.flush()
+    # Her pending tasks on the case go to the new lawyer, and their reminders with them: the
+    # old lawyer no longer sees the case, so nobody would be reminded of them otherwise.
+    # A manager of the clinic who held the case still sees it: her tasks stay hers.
+    held_by = session.get(User, previous) if previous is not None else None
+    still_sees = (
+        held_by is not None and held_by.role == "manager" and held_by.clinic_id == case_.clinic_id
+    )
+    if held_by is not None and not still_sees:
+        _move_tasks(session, case_.id, held_by.id, lawyer.id)
     record_event(session, "case.reassigned", object_type="case", object_id=case_.id)
     return case_
+
+
+def _move_tasks(session: Session, case_id: int, from_id: int, to_id: int) -> None:
+    session.execute(
+        update(CaseTask)
+        .where(
+            CaseTask.case_id == case_id,
+            CaseTask.done.is_(False),
+            CaseTask.assignee_id == from_id,
+        )
+        .values(assignee_id=to_id, version=CaseTask.version + 1)
+        .execution_options(synchronize_session="fetch")
+    )

@@ -218,4 +218,6 @@ def task_done(case_id: int, task_id: int) -> Rendered:
     done = request.form.get("done", "1") == "1"
     services.set_task_done(db_session(), case_, task, done=done, today=today())
     flash(_("Marked as done.") if done else _("Marked as not done."), "success")
+    if request.form.get("back") == "agenda":
+        return redirect(url_for("caseloads.agenda", _anchor="tasks"))
     return redirect(url_for("cases.view", case_id=case_id, _anchor="tasks-heading"))

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
@@ -20,6 +21,7 @@ from legalaid.accounts.passwords import current_hasher
 from legalaid.calendar import today as clinic_today
 from legalaid.cases.models import Case
 from legalaid.cases.services import assign_case, close_case, open_case, reopen_case, take_intake
+from legalaid.casework.models import CaseTask
 from legalaid.casework.services import (
     add_hearing,
     add_note,
@@ -206,6 +208,7 @@ def build_demo(
         report.providers.append(ProviderRef(provider.id, service_type, region))
     if cases > 0:
         report.casework = _add_casework(session, report, cases)
+        _add_tasks(session, report)
     build_trainings(session, report.rng, report.clinics, report.today)
     return report
 
@@ -259,6 +262,41 @@ def _add_casework(session: Session, report: DemoReport, count: int) -> CaseworkT
         _take_case(session, plan, users, clinics, clients, report.today)
         tally.count(plan, report.today)
     return tally
+
+
+#: To-dos of the first demo lawyer (days from today): her home page shows the overdue and
+#: today's ones as reminders (the bell counts them), the agenda lists all three.
+DEMO_TASKS = (
+    (-2, "Send the client the copy of the court decision"),
+    (0, "Call the client back about the shelter place"),
+    (3, "Prepare the documents for the appeal"),
+)
+
+
+def _add_tasks(session: Session, report: DemoReport) -> None:
+    """A few tasks on the first demo lawyer's open cases (no random draw: the rest of the
+    demo stays the same for a seed). Added as records, since the service refuses a task
+    dated in the past."""
+    lawyer = next((user for user, _ in report.accounts if user.role == "lawyer"), None)
+    if lawyer is None:
+        return
+    case_ids = session.scalars(
+        select(Case.id)
+        .where(Case.assigned_lawyer_id == lawyer.id, Case.status == "open")
+        .order_by(Case.id)
+        .limit(len(DEMO_TASKS))
+    ).all()
+    for case_id, (days, description) in zip(case_ids, DEMO_TASKS, strict=False):
+        session.add(
+            CaseTask(
+                case_id=case_id,
+                description=description,
+                due_on=report.today + timedelta(days=days),
+                assignee_id=lawyer.id,
+                created_by_id=lawyer.id,
+            )
+        )
+    session.flush()
 
 
 def _take_case(

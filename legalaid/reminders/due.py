@@ -96,6 +96,14 @@ def _recipients() -> Any:
     return User.active.is_(True) & User.reminders_enabled.is_(True)
 
 
+def _sees_case() -> Any:
+    # Still someone who sees the case: a reassigned case's old lawyer is not.
+    return or_(
+        User.id == Case.assigned_lawyer_id,
+        (User.role == "manager") & (User.clinic_id == Case.clinic_id),
+    )
+
+
 def hearing_reminders(session: Session, policy: ReminderPolicy, now: datetime) -> list[DueReminder]:
     local = now.astimezone(CLINIC_ZONE)
     today = local.date()
@@ -157,11 +165,7 @@ def task_reminders(session: Session, policy: ReminderPolicy, now: datetime) -> l
             CaseTask.done.is_(False),
             CaseTask.due_on == local.date(),
             _recipients(),
-            # Still someone who sees the case: a reassigned case's old lawyer is not.
-            or_(
-                User.id == Case.assigned_lawyer_id,
-                (User.role == "manager") & (User.clinic_id == Case.clinic_id),
-            ),
+            _sees_case(),
         )
         .order_by(CaseTask.id)
     ).all()
@@ -180,6 +184,30 @@ def task_reminders(session: Session, policy: ReminderPolicy, now: datetime) -> l
     ]
 
 
+def _digest_tasks(session: Session, first: date, until: date) -> dict[int, list[Item]]:
+    """The week's open tasks per assignee who still sees the case (one statement for all)."""
+    rows = session.execute(
+        select(CaseTask.case_id, CaseTask.due_on, Case.number, CaseTask.assignee_id)
+        .join(Case, Case.id == CaseTask.case_id)
+        .join(User, User.id == CaseTask.assignee_id)
+        .where(
+            Case.status != "closed",
+            CaseTask.done.is_(False),
+            CaseTask.due_on >= first,
+            CaseTask.due_on < until,
+            _recipients(),
+            _sees_case(),
+        )
+        .order_by(CaseTask.due_on, CaseTask.id)
+    ).all()
+    found: dict[int, list[Item]] = {}
+    for row in rows:
+        found.setdefault(row.assignee_id, []).append(
+            Item(row.case_id, row.number, "task", row.due_on, None)
+        )
+    return found
+
+
 def digest_reminders(session: Session, policy: ReminderPolicy, now: datetime) -> list[DueReminder]:
     local = now.astimezone(CLINIC_ZONE)
     if local.weekday() != policy.digest_weekday_number or local.hour < policy.morning_hour:
@@ -189,6 +217,7 @@ def digest_reminders(session: Session, policy: ReminderPolicy, now: datetime) ->
     users = session.scalars(
         select(User).where(_recipients(), User.role.in_(("lawyer", "manager"))).order_by(User.id)
     ).all()
+    tasks = _digest_tasks(session, local.date(), until)
     found = []
     for user in users:
         rows = session.execute(
@@ -204,11 +233,20 @@ def digest_reminders(session: Session, policy: ReminderPolicy, now: datetime) ->
             )
             .order_by(Hearing.due_on, Hearing.starts_at, Hearing.id)
         ).all()
-        if not rows:
-            continue
         items = tuple(
-            Item(row.case_id, row.number, row.kind, row.due_on, row.starts_at) for row in rows
+            sorted(
+                [
+                    *(
+                        Item(row.case_id, row.number, row.kind, row.due_on, row.starts_at)
+                        for row in rows
+                    ),
+                    *tasks.get(user.id, ()),
+                ],
+                key=lambda item: (item.due_on, item.starts_at or time.min),
+            )
         )
+        if not items:
+            continue
         key = f"digest:{year}-W{week:02d}"
         found.append(
             DueReminder(

@@ -42,8 +42,8 @@ def compose(reminder: DueReminder, base_url: str) -> tuple[str, str]:
     """(subject, body) of the reminder."""
     with force_locale(reminder.language):
         if reminder.reason == "digest":
-            subject = _("Your hearings and deadlines this week")
-            intro = _("Hearings and deadlines of your cases in the coming days:")
+            subject = _("Your hearings, deadlines and tasks this week")
+            intro = _("Hearings, deadlines and tasks of your cases in the coming days:")
         else:
             first = reminder.items[0]
             subject = _(

@@ -25,3 +25,15 @@ class ReminderDelivery(Base):
     reminder_key: Mapped[str] = mapped_column(String(80))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReminderSeen(Base):
+    """When she last looked at her reminders in the app: those due since are "new" (the
+    bell's count). A row of its own, so that looking never touches the versioned account."""
+
+    __tablename__ = "reminder_seen"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -18,12 +18,12 @@ from sqlalchemy.exc import IntegrityError
 
 from legalaid.audit.service import Actor, record_event
 from legalaid.database import Database, get_database
-from legalaid.mail import MailError, send_mail
+from legalaid.mail import Mailer, MailError, RecipientRefusedError
 from legalaid.reminders.due import DueReminder, due_reminders
 from legalaid.reminders.message import compose
 from legalaid.reminders.models import ReminderDelivery
 from legalaid.reminders.policy import ReminderPolicy
-from legalaid.settings import MailSettings
+from legalaid.settings import DEVELOPMENT_BASE_URL, MailSettings
 
 log = logging.getLogger(__name__)
 
@@ -126,20 +126,31 @@ def send_due_reminders(
     handled = _already_handled(database, due, now, policy.stale_claim_minutes)
     due = [reminder for reminder in due if (reminder.user_id, reminder.key) not in handled]
     sent = 0
-    for reminder in due:
-        claim_id = _claim(database, reminder, now, policy.stale_claim_minutes)
-        if claim_id is None:
-            continue
-        subject, body = compose(reminder, mail.base_url)
-        try:
-            send_mail(mail, to=reminder.email, subject=subject, body=body)
-        except MailError:
-            _release(database, claim_id, reminder)
-            # The server is down or refuses: the rest waits for the next run too.
-            log.warning("reminders: the mail server refused; %d left for the next run", len(due))
-            break
-        _mark_sent(database, claim_id, reminder, now)
-        sent += 1
+    base_url = mail.base_url or DEVELOPMENT_BASE_URL
+    # One connection for the whole run, opened at the first reminder claimed.
+    with Mailer(mail) as mailer:
+        for index, reminder in enumerate(due):
+            claim_id = _claim(database, reminder, now, policy.stale_claim_minutes)
+            if claim_id is None:
+                continue
+            subject, body = compose(reminder, base_url)
+            try:
+                mailer.send(to=reminder.email, subject=subject, body=body)
+            except RecipientRefusedError:
+                # This address is refused, not the server: the others still go.
+                _release(database, claim_id, reminder)
+                log.warning("reminders: the mail server refused a recipient")
+                continue
+            except MailError:
+                _release(database, claim_id, reminder)
+                # The server is down or refuses: the rest waits for the next run too.
+                log.warning(
+                    "reminders: the mail server refused; %d left for the next run",
+                    len(due) - index,
+                )
+                break
+            _mark_sent(database, claim_id, reminder, now)
+            sent += 1
     return sent
 
 

@@ -35,7 +35,8 @@ class Inbox:
 
 def test_a_suggested_expiry_is_accepted_shown_and_reminded(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
     app = live_server.app
-    applied_on = today() - timedelta(days=50)
+    # The 60-day expiry falls in three days: on her home page's week as well as the agenda.
+    applied_on = today() - timedelta(days=57)
     with app.app_context(), get_database(app).session_factory() as session:
         lawyer = create_user(session, "lawyer", clinic=create_clinic(session))
         lawyer.reminders_enabled = True
@@ -57,6 +58,11 @@ def test_a_suggested_expiry_is_accepted_shown_and_reminded(live_server: LiveServ
     page.wait_for_load_state()
     assert "Deadline added." in page.content()
     expiry = applied_on + timedelta(days=60)
+
+    page.goto(f"{live_server.url}/home")
+    week = page.locator("section[aria-labelledby=today-heading]").inner_text()
+    assert number in week[week.index("This week") :]
+    assert "Filing deadline" in week and CLIENT_NAME not in page.content()
 
     page.goto(f"{live_server.url}/agenda")
     upcoming = page.locator("#upcoming")
