@@ -276,8 +276,10 @@ class Model:
         assumed = dict(self.truth)
         for cell, value in (current or {}).items():
             assumed.setdefault(cell, value)
-        for release in reversed(earlier):
-            for cell, value in release.truth().items():
+        # Each release's counts, worked out once (building every cell's id is most of it).
+        truths = [release.truth() for release in earlier]
+        for counts in reversed(truths):
+            for cell, value in counts.items():
                 assumed.setdefault(cell, value)
         # Likewise two earlier versions' counts of a statistic are one unknown when they
         # are equal: the first version that had that count stands for the later ones.
@@ -285,7 +287,6 @@ class Model:
         # programmes grow with every version.)
         self.canon: dict[Var, Var] = {}
         first_with: dict[tuple[CellId, int], Var] = {}
-        truths = [release.truth() for release in earlier]
         for number, counts in enumerate(truths, start=1):
             for cell, value in counts.items():
                 self.canon[(number, cell)] = (
@@ -869,7 +870,19 @@ def _audit(
         else None
         for members, component_rows in components
     ]
-    for (members, component_rows), programme_signature in zip(components, signatures, strict=True):
+    # A signature is hashed once here and named by a small number from then on (hashing
+    # a component's rows again for every change made the differences cost more than
+    # their programmes); the numbers hold from one audit to the next.
+    interned: dict[Hashable, int] = (
+        solved.setdefault(_INTERNED, {}) if solved is not None else {}  # type: ignore[assignment]
+    )
+    programme_ids: list[Hashable] = [
+        None if signature is None else interned.setdefault(signature, len(interned))
+        for signature in signatures
+    ]
+    for (members, component_rows), programme_signature in zip(
+        components, programme_ids, strict=True
+    ):
         wanted = [var for var in members if var in targets]
         if not wanted:
             continue
@@ -891,11 +904,15 @@ def _audit(
         intervals,
         small,
         wide=policy.k,
-        signatures=signatures,
+        signatures=programme_ids,
         solved=solved,
     )
     failures += tuple(found for found in differences if found.width < policy.k)
     return AuditReport(tuple(ranges), failures, wide is None, differences)
+
+
+#: Where ``solved`` keeps the numbers of the programme signatures it has seen.
+_INTERNED = ("interned programme signatures",)
 
 
 def _difference_ranges(
