@@ -12,6 +12,18 @@ step), and has each one loop: case list, a case page, then a note with a unique 
 acknowledged. At the end it prints throughput, p50/p95/p99 per kind of request, answers
 by status, and acknowledged vs stored notes (stored = markers found by decrypting every
 note of the database after gunicorn stopped). 0 lost and 0 5xx is the target.
+
+With ``--cases N`` the demo bulk-inserts N cases. With ``--release-after S`` (issue 14's
+"Done when": 20,000 cases, a national release during the load) the task force signs in
+too and, S seconds into the load, makes a national release through the form as a browser
+does (form, confirmation page, then the job's progress page followed until it leads to
+the release); the job consumer (``legalaid jobs run``) runs beside gunicorn as the README
+says. The load goes on until the release is done (at most ``--release-timeout``), and it
+prints the release's duration and the p95 of the note saves made while it ran (the
+target: at most 1 s)::
+
+    python benchmarks/load.py --database-url sqlite:////tmp/load/db.sqlite3 \
+        --instance /tmp/load --cases 20000 --release-after 10
 """
 
 from __future__ import annotations
@@ -36,6 +48,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from legalaid.indicators.periods import PLAN_CODE  # noqa: E402
+
+#: How long the load goes on past --seconds for the release to finish (set by main).
+release_timeout = 0.0
 BIN = Path(sys.executable).parent
 
 
@@ -45,7 +62,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class _Form(HTMLParser):
-    """The hidden inputs of the first form that has a textarea named ``body``."""
+    """Each form's action, hidden inputs, textarea name and select names."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -61,6 +78,8 @@ class _Form(HTMLParser):
             self._current[a.get("name", "")] = a.get("value", "")
         elif self._current is not None and tag == "textarea":
             self._current["_textarea"] = a.get("name", "")
+        elif self._current is not None and tag == "select":
+            self._current["_select"] = a.get("name", "")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
@@ -113,10 +132,22 @@ def note_form(html: str) -> dict[str, str] | None:
     return None
 
 
+def parsed_forms(html: str) -> list[dict[str, str]]:
+    parser = _Form()
+    parser.feed(html)
+    return parser.forms
+
+
+def hidden_fields(form: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in form.items() if not k.startswith("_")}
+
+
 class Stats:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.times: dict[str, list[float]] = defaultdict(list)
+        #: Each note save's start and end (monotonic), to pick those made during a release.
+        self.saves: list[tuple[float, float]] = []
         self.statuses: Counter[int] = Counter()
         self.acknowledged: set[str] = set()
 
@@ -126,11 +157,83 @@ class Stats:
             self.statuses[status] += 1
 
 
-def user_loop(browser: Browser, stats: Stats, until: float, rng: random.Random) -> None:
-    while time.monotonic() < until:
+class Release:
+    """The national release made during the load, as the task force's browser sees it."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.asked_at: float | None = None
+        self.finished_at: float | None = None
+        self.outcome = "not made"
+        self.progress_seen: list[str] = []
+
+    @property
+    def seconds(self) -> float | None:
+        if self.asked_at is None or self.finished_at is None:
+            return None
+        return self.finished_at - self.asked_at
+
+
+PROGRESS = re.compile(r'<progress[^>]*\bmax="(\d+)"[^>]*\bvalue="(\d+)"')
+
+
+def make_release(
+    browser: Browser, release: Release, period: str, delay: float, timeout: float
+) -> None:
+    try:
+        time.sleep(delay)
+        _status, html, _ = browser.request(f"/releases/new?period={urllib.parse.quote(period)}")
+        form = next(f for f in parsed_forms(html) if f.get("_select") == "period")
+        data = {**hidden_fields(form), "period": period, "reason": "load test"}
+        status, html, _ = browser.request("/releases/new", data)
+        assert status == 200, f"the release form answered {status}"
+        confirm = next(f for f in parsed_forms(html) if f.get("confirmed") == "yes")
+        release.asked_at = time.monotonic()
+        status, _html, location = browser.request("/releases/new", hidden_fields(confirm))
+        assert status == 302 and "/releases/jobs/" in location, f"release: {status} {location}"
+        job = urllib.parse.urlsplit(location).path
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status, html, location = browser.request(job)
+            if status == 302:
+                release.finished_at = time.monotonic()
+                release.outcome = "released" if "/releases/" in location else location
+                return
+            if "Nothing was released." in html:
+                release.finished_at = time.monotonic()
+                release.outcome = "failed"
+                return
+            found = PROGRESS.search(html)
+            if found:
+                shown = f"{found.group(2)}/{found.group(1)}"
+                if not release.progress_seen or release.progress_seen[-1] != shown:
+                    release.progress_seen.append(shown)
+            time.sleep(0.5)
+        release.outcome = "timed out"
+    finally:
+        release.done.set()
+
+
+def user_loop(
+    browser: Browser,
+    stats: Stats,
+    until: float,
+    rng: random.Random,
+    release: Release | None,
+    think: float = 0.0,
+) -> None:
+    def pause() -> None:
+        if think:
+            time.sleep(rng.uniform(0, 2 * think))
+
+    hard_stop = until + (release_timeout if release is not None else 0)
+    while time.monotonic() < until or (
+        release is not None and not release.done.is_set() and time.monotonic() < hard_stop
+    ):
         started = time.monotonic()
         status, html, _ = browser.request("/cases/")
         stats.add("case list", time.monotonic() - started, status)
+        pause()
         ids = re.findall(r'href="/cases/(\d+)"', html)
         if not ids:
             continue
@@ -138,6 +241,7 @@ def user_loop(browser: Browser, stats: Stats, until: float, rng: random.Random) 
         started = time.monotonic()
         status, html, _ = browser.request(f"/cases/{case_id}")
         stats.add("case page", time.monotonic() - started, status)
+        pause()
         form = note_form(html) if status == 200 else None
         if form is None:
             continue
@@ -146,10 +250,14 @@ def user_loop(browser: Browser, stats: Stats, until: float, rng: random.Random) 
         data["body"] = f"Load test note {marker}"
         started = time.monotonic()
         status, _html, _ = browser.request(form["_action"], data)
-        stats.add("note save", time.monotonic() - started, status)
+        ended = time.monotonic()
+        stats.add("note save", ended - started, status)
+        with stats.lock:
+            stats.saves.append((started, ended))
         if status == 302:
             with stats.lock:
                 stats.acknowledged.add(marker)
+        pause()
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -180,7 +288,28 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--port", type=int, default=8790)
+    parser.add_argument("--cases", type=int, help="bulk-insert this many demo cases")
+    parser.add_argument(
+        "--release-after",
+        type=float,
+        help="make a national release this many seconds into the load (with a job consumer)",
+    )
+    parser.add_argument(
+        "--release-period", default=PLAN_CODE, help="a period code (default: the plan to date)"
+    )
+    parser.add_argument("--release-timeout", type=float, default=600)
+    parser.add_argument(
+        "--jobs-nice", type=int, help="the consumer's --nice (default: its own default)"
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a user waits after each page (uniform 0..2x; default 0: none)",
+    )
     args = parser.parse_args()
+    global release_timeout
+    release_timeout = args.release_timeout
     args.instance.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -193,19 +322,37 @@ def main() -> None:
     demo = [str(BIN / "legalaid"), "demo"]
     if args.database_url.startswith("postgresql"):
         demo.append("--reset-postgresql")
+    else:
+        demo.append("--yes")
+    if args.cases:
+        demo += ["--cases", str(args.cases)]
     out = subprocess.run(demo, env=env, check=True, capture_output=True, text=True).stdout
     accounts = re.findall(r"lawyer\s+\S+\s+(\S+@\S+)\s+password: (\S+)", out)
     assert accounts, "no lawyer accounts in the demo's output"
+    task_force = re.findall(r"task_force\s+\S+\s+(\S+@\S+)\s+password: (\S+)", out)
+    consumer = None
+    if args.release_after is not None:
+        assert task_force, "no task-force account in the demo's output"
+        # The README's production pair: gunicorn for requests, one job consumer.
+        consumer = subprocess.Popen(
+            [str(BIN / "legalaid"), "jobs", "run"]
+            + ([] if args.jobs_nice is None else ["--nice", str(args.jobs_nice)]),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "-c", "python:legalaid.gunicorn_conf", "legalaid.wsgi:app"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        # A file, not a pipe nobody reads (a full pipe would stall gunicorn's logging).
+        stderr=(args.instance / "gunicorn.log").open("w"),
     )
     base = f"http://127.0.0.1:{args.port}"
     try:
         for _ in range(120):
+            if server.poll() is not None:
+                raise SystemExit(f"gunicorn stopped: see {args.instance / 'gunicorn.log'}")
             try:
                 urllib.request.urlopen(base + "/livez", timeout=2).close()  # noqa: S310
                 break
@@ -216,12 +363,32 @@ def main() -> None:
             browser = Browser(base)
             sign_in(browser, *accounts[i % len(accounts)])
             browsers.append(browser)
+        release: Release | None = None
+        if args.release_after is not None:
+            release = Release()
+            releaser = Browser(base)
+            sign_in(releaser, *task_force[0])
         stats = Stats()
         until = time.monotonic() + args.seconds
         threads = [
-            threading.Thread(target=user_loop, args=(b, stats, until, random.Random(i)))
+            threading.Thread(
+                target=user_loop, args=(b, stats, until, random.Random(i), release, args.think)
+            )
             for i, b in enumerate(browsers)
         ]
+        if release is not None:
+            threads.append(
+                threading.Thread(
+                    target=make_release,
+                    args=(
+                        releaser,
+                        release,
+                        args.release_period,
+                        args.release_after,
+                        args.release_timeout,
+                    ),
+                )
+            )
         started = time.monotonic()
         for thread in threads:
             thread.start()
@@ -231,10 +398,16 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=240)
+        if consumer is not None:
+            consumer.send_signal(signal.SIGTERM)
+            consumer.wait(timeout=240)
     stored = stored_markers({k: v for k, v in env.items() if k.startswith("LEGALAID_")})
     total = sum(len(v) for v in stats.times.values())
     backend = "PostgreSQL" if args.database_url.startswith("postgresql") else "SQLite"
-    print(f"{backend}: {args.users} users, {elapsed:.0f} s, gunicorn {args.workers} workers")
+    print(
+        f"{backend}: {args.users} users, {elapsed:.0f} s, gunicorn {args.workers} workers"
+        + (f", think time {args.think:g} s on average" if args.think else ", no think time")
+    )
     print(f"throughput: {total / elapsed:.1f} requests/s ({total} requests)")
     for kind, values in sorted(stats.times.items()):
         print(
@@ -250,7 +423,30 @@ def main() -> None:
         f"{len(stats.acknowledged & stored)}, lost: {len(lost)}"
     )
     errors = sum(v for k, v in stats.statuses.items() if k >= 500)
-    sys.exit(1 if lost or errors else 0)
+    slow = False
+    if release is not None:
+        print(
+            f"national release {args.release_period} on {args.cases or 'demo'} cases: "
+            f"{release.outcome}"
+            + (f" in {release.seconds:.1f} s" if release.seconds is not None else "")
+        )
+        print("  progress seen: " + (" ".join(release.progress_seen) or "none"))
+        if release.asked_at is not None:
+            end = release.finished_at or time.monotonic()
+            during = [b - a for a, b in stats.saves if b >= release.asked_at and a <= end]
+            outside = [b - a for a, b in stats.saves if b < release.asked_at or a > end]
+            for label, values in (("during the release", during), ("outside it", outside)):
+                if values:
+                    print(
+                        f"  note saves {label:<18} n={len(values):<5}"
+                        f" p50 {percentile(values, 50) * 1000:6.0f} ms"
+                        f"  p95 {percentile(values, 95) * 1000:6.0f} ms"
+                        f"  max {max(values) * 1000:6.0f} ms"
+                    )
+            slow = not during or percentile(during, 95) > 1.0
+            print(f"  target (p95 during the release <= 1000 ms): {'missed' if slow else 'met'}")
+        slow = slow or release.outcome != "released"
+    sys.exit(1 if lost or errors or slow else 0)
 
 
 if __name__ == "__main__":

@@ -3,10 +3,10 @@
 Every value can be changed through the environment (``LEGALAID_BIND``, ``LEGALAID_WORKERS``,
 ``LEGALAID_TIMEOUT``), so a systemd unit needs no copy of this file.
 
-The worker timeout must fit the longest request. A release is still counted inside the
-request that makes it: a national release of a year takes under a minute on a million cases
-(README, release benchmark: 38-64 s), so gunicorn's default of 30 s would kill it half way.
-180 s leaves room for a slower disk; reads answer in well under a second.
+The worker timeout must fit the longest request. Releases are counted by the job consumer
+(``legalaid jobs run``), not in a request; the longest requests left are large document
+uploads and downloads and exports. 180 s leaves room for a slow client or disk; pages
+answer in well under a second.
 """
 
 from __future__ import annotations

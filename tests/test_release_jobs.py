@@ -27,6 +27,7 @@ from legalaid.jobs.queue import job_queue
 from legalaid.releases import jobs as release_jobs
 from legalaid.releases import views as release_views
 from legalaid.releases.models import IndicatorRelease, ReleaseJob
+from legalaid.releases.progress import EXPECTED_AUDITS, Progress
 from tests.case_factories import make_case
 from tests.conftest import make_settings
 from tests.factories import create_clinic, create_user, sign_in
@@ -90,6 +91,8 @@ def test_a_release_waits_then_a_consumer_makes_it_and_the_page_goes_to_it(
         job = session.scalars(select(ReleaseJob)).one()
         assert (job.status, job.failure) == ("done", None)
         assert job.started_at is not None and job.finished_at is not None
+        # The job counted its steps as it went: the last figures it wrote.
+        assert 0 < job.steps_done < job.steps_total
         release = session.get(IndicatorRelease, job.release_id)
         assert release is not None and release.created_by_id == task_force.id
         actions = list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
@@ -122,9 +125,12 @@ def test_another_scope_sees_no_job_and_the_attempt_is_audited(
     running = session.get(ReleaseJob, job_id)
     assert running is not None and running.status == "pending"
     running.status = "running"
+    running.steps_done, running.steps_total = 30, 120
     session.commit()
     page = mine.get(progress).get_data(as_text=True)
     assert "Counting and checking the numbers." in page and 'http-equiv="refresh"' in page
+    assert '<progress max="100" value="25"' in page
+    assert "25% done: step 30 of 120." in page
     for user in (stranger, task_force):
         client = app.test_client()
         sign_in(client, app, user, session=session)
@@ -152,3 +158,20 @@ def test_a_job_delivered_twice_makes_one_release(app: Flask, session: Session) -
         release_jobs.make_release_job.enqueue(job.id)
     session.expire_all()
     assert len(session.scalars(select(IndicatorRelease)).all()) == 1
+
+
+def test_progress_goes_only_up_and_counts_audits_beyond_those_expected() -> None:
+    written: list[tuple[int, int]] = []
+    steps = Progress(lambda done, total: written.append((done, total)), every=0)
+    steps.plan(tables=10, recounted=4)
+    assert written[-1] == (0, 10 + 4 + EXPECTED_AUDITS * 5 + 1)
+    shares = []
+    for _ in range(14):
+        steps.step()
+        shares.append(steps.done / steps.total)
+    for _ in range(EXPECTED_AUDITS + 3):
+        steps.audited()
+        shares.append(steps.done / steps.total)
+    assert shares == sorted(shares) and shares[-1] < 1
+    # Storing is the one step left.
+    assert written[-1] == (steps.total - 1, steps.total)

@@ -320,6 +320,18 @@ def test_a_refused_release_says_so_saves_nothing_and_is_audited(
     assert "pinned" not in html and "cases_opened" not in html
     assert _count(session) == 0
     assert _audit(session, "release.refused") == [(QUARTER, "failure")]
+    # Back to the form: the period chosen and the reason typed are there, with why.
+    back = re.search(r'href="(/releases/new\?job=\d+)"', html)
+    assert back, "the job page leads back to the form"
+    form = client.get(back.group(1)).get_data(as_text=True)
+    assert re.search(r"<textarea[^>]*>\s*typed reason</textarea>", form)
+    assert re.search(rf'<option (selected value="{QUARTER}"|value="{QUARTER}" selected)', form)
+    assert "These numbers cannot be released safely" in form
+    assert "Nothing was released." in form
+    # What she typed is hers: another member of the task force gets an empty form.
+    other = _client(app, session, create_user(session, "task_force"))
+    theirs = other.get(back.group(1)).get_data(as_text=True)
+    assert "typed reason" not in theirs and "cannot be released safely" not in theirs
 
 
 def test_a_release_made_meanwhile_says_so_and_saves_nothing(

@@ -276,8 +276,10 @@ class Model:
         assumed = dict(self.truth)
         for cell, value in (current or {}).items():
             assumed.setdefault(cell, value)
-        for release in reversed(earlier):
-            for cell, value in release.truth().items():
+        # Each release's counts, worked out once (building every cell's id is most of it).
+        truths = [release.truth() for release in earlier]
+        for counts in reversed(truths):
+            for cell, value in counts.items():
                 assumed.setdefault(cell, value)
         # Likewise two earlier versions' counts of a statistic are one unknown when they
         # are equal: the first version that had that count stands for the later ones.
@@ -285,7 +287,6 @@ class Model:
         # programmes grow with every version.)
         self.canon: dict[Var, Var] = {}
         first_with: dict[tuple[CellId, int], Var] = {}
-        truths = [release.truth() for release in earlier]
         for number, counts in enumerate(truths, start=1):
             for cell, value in counts.items():
                 self.canon[(number, cell)] = (
@@ -851,20 +852,41 @@ def _audit(
     rows = _substitute(all_rows, fixed) if substituted is None else substituted
 
     ranges: list[CellRange] = []
-    for members, component_rows in _components(rows, unknown):
-        wanted = [var for var in members if var in targets]
-        if not wanted:
-            continue
-        # The same programme (constraints, bounds, cells asked) has the same answer.
-        signature = (
+    components = _components(rows, unknown)
+    small = [change for change in changes if policy.is_small_change(change[2])]
+    # Each component's programme (constraints and bounds): the same programme has the
+    # same answers, in this audit and the next ones (``solved``). Only the components
+    # with something to bound need it.
+    involved = {var for today, before, _ in small for var in (today, before)}
+    signatures: list[Hashable] = [
+        (
             tuple(members),
             tuple(
                 (tuple(row.coefficients.items()), row.rhs, row.equality) for row in component_rows
             ),
             tuple(intervals.get(var) for var in members),
-            tuple(wanted),
-            wide,
         )
+        if any(var in targets or var in involved for var in members)
+        else None
+        for members, component_rows in components
+    ]
+    # A signature is hashed once here and named by a small number from then on (hashing
+    # a component's rows again for every change made the differences cost more than
+    # their programmes); the numbers hold from one audit to the next.
+    interned: dict[Hashable, int] = (
+        solved.setdefault(_INTERNED, {}) if solved is not None else {}  # type: ignore[assignment]
+    )
+    programme_ids: list[Hashable] = [
+        None if signature is None else interned.setdefault(signature, len(interned))
+        for signature in signatures
+    ]
+    for (members, component_rows), programme_signature in zip(
+        components, programme_ids, strict=True
+    ):
+        wanted = [var for var in members if var in targets]
+        if not wanted:
+            continue
+        signature = (programme_signature, tuple(wanted), wide)
         found = None if solved is None else solved.get(signature)
         if found is None:
             found = _solve_ranges(members, component_rows, intervals, wanted, wide)
@@ -876,28 +898,54 @@ def _audit(
         )
     ranges.sort(key=lambda found: (found.release, found.cell))
     failures = tuple(found for found in ranges if fails(found, policy))
-    small = [change for change in changes if policy.is_small_change(change[2])]
-    differences = _difference_ranges(rows, unknown, fixed, intervals, small)
+    differences = _difference_ranges(
+        components,
+        fixed,
+        intervals,
+        small,
+        wide=policy.k,
+        signatures=programme_ids,
+        solved=solved,
+    )
     failures += tuple(found for found in differences if found.width < policy.k)
     return AuditReport(tuple(ranges), failures, wide is None, differences)
 
 
+#: Where ``solved`` keeps the numbers of the programme signatures it has seen.
+_INTERNED = ("interned programme signatures",)
+
+
 def _difference_ranges(
-    rows: list[_Row],
-    unknown: Sequence[Var],
+    components: list[tuple[list[Var], list[_Row]]],
     fixed: Mapping[Var, int],
     intervals: Mapping[Var, Interval],
     changes: Sequence[tuple[Var, Var, int]],
+    *,
+    wide: int,
+    signatures: Sequence[Hashable] | None = None,
+    solved: dict[Hashable, Any] | None = None,
 ) -> tuple[CellRange, ...]:
     """The smallest and largest value of each change (today's minus then) an outsider
-    can work out, from all the constraints of both versions."""
+    can work out, from all the constraints of both versions (``components``: of the
+    rows with the known cells substituted).
+
+    A change is harmful only when narrower than ``wide`` (k). Every solution found of a
+    programme is a possible truth, so a change that two of them already put ``wide``
+    apart is wide: its range is given as the part seen (the true range holds it) and it
+    needs no programme of its own. The others are bounded exactly. (With every earlier
+    version, a changed cell has one more change to bound; most are seen wide at once,
+    so a release's time no longer grows by two programmes per change and version.)
+    ``signatures``: each component's programme, as :func:`_audit` names it; with
+    ``solved``, a change bounded over the same programme in an earlier audit (suppression
+    audits pattern after pattern) keeps its range.
+    """
     if not changes:
         return ()
-    components = _components(rows, unknown)
     where = {var: number for number, (members, _) in enumerate(components) for var in members}
     found: list[CellRange] = []
-    # One programme per set of components (most changes fall in the same few).
-    programmes: dict[Hashable, _Programme] = {}
+    # One programme per set of components (most changes fall in the same few), with the
+    # solutions found of it so far (one per row).
+    programmes: dict[Hashable, tuple[_Programme, list[np.ndarray[Any, Any]]]] = {}
     for today, before, change in changes:
         constant = 0.0
         terms: dict[Var, float] = {}
@@ -908,21 +956,48 @@ def _difference_ranges(
                 terms[var] = sign
         low: float | None = constant
         high: float | None = constant
-        if terms:
-            parts = tuple(sorted({where[var] for var in terms if var in where}))
-            alone = tuple(sorted(var for var in terms if var not in where))
-            programme = programmes.get((parts, alone))
-            if programme is None:
+        parts = tuple(sorted({where[var] for var in terms if var in where}))
+        alone = tuple(sorted(var for var in terms if var not in where))
+        key: Hashable = None
+        if terms and signatures is not None and solved is not None:
+            key = (
+                "difference",
+                tuple(signatures[part] for part in parts),
+                alone,
+                tuple(intervals.get(var) for var in alone),
+                tuple(sorted(terms.items())),
+                constant,
+            )
+        known = solved.get(key) if key is not None and solved is not None else None
+        if known is not None:
+            low, high = known
+        elif terms:
+            held = programmes.get((parts, alone))
+            if held is None:
                 members = sorted(
                     {var for part in parts for var in components[part][0]} | set(alone)
                 )
                 part_rows = [row for part in parts for row in components[part][1]]
-                programme = programmes[(parts, alone)] = _Programme(members, part_rows, intervals)
+                held = programmes[(parts, alone)] = (
+                    _Programme(members, part_rows, intervals),
+                    [],
+                )
+            programme, points = held
             costs = {programme.index[var]: sign for var, sign in terms.items()}
-            smallest = programme.minimum_of(costs)
-            largest = programme.minimum_of({column: -sign for column, sign in costs.items()})
-            low = None if smallest is None else constant + smallest
-            high = None if largest is None else constant - largest
+            seen = _seen_spread(points, costs, constant)
+            if seen is not None and seen[1] - seen[0] >= wide:
+                low, high = seen
+            else:
+                smallest = programme.minimum_of(costs)
+                if programme.point is not None:
+                    points.append(programme.point)
+                largest = programme.minimum_of({column: -sign for column, sign in costs.items()})
+                if programme.point is not None:
+                    points.append(programme.point)
+                low = None if smallest is None else constant + smallest
+                high = None if largest is None else constant - largest
+            if key is not None and solved is not None:
+                solved[key] = (low, high)
         found.append(
             CellRange(
                 today[1],
@@ -934,6 +1009,19 @@ def _difference_ranges(
             )
         )
     return tuple(found)
+
+
+def _seen_spread(
+    points: list[np.ndarray[Any, Any]], costs: Mapping[int, float], constant: float
+) -> tuple[int, int] | None:
+    """The least and greatest whole value of ``constant + costs . x`` over ``points``."""
+    if not points:
+        return None
+    values = [
+        constant + sum(sign * float(point[column]) for column, sign in costs.items())
+        for point in points
+    ]
+    return math.ceil(min(values) - EPSILON), math.floor(max(values) + EPSILON)
 
 
 def fails(found: CellRange, policy: DisclosurePolicy) -> bool:

@@ -22,7 +22,7 @@ releases already give a cell away) is refused.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal, Protocol
@@ -299,6 +299,7 @@ def protect(
     *,
     earlier: Sequence[Published] = (),
     current: Mapping[CellId, int] | None = None,
+    on_audit: Callable[[], None] | None = None,
 ) -> Protection:
     """Suppress what must be hidden in ``tables``, released together, and audit the result.
 
@@ -307,17 +308,21 @@ def protect(
     share statistics with it (the previous version, the quarters released before), oldest
     first, as kept by :meth:`Protection.as_published`. ``current`` gives today's counts
     of their statistics that are not in ``tables`` (recounted: data entered since may have
-    changed them); without it they are taken as unchanged.
+    changed them); without it they are taken as unchanged. ``on_audit`` is called after
+    each audit of a pattern (a release job's progress).
     """
     pattern = _Pattern(tables, policy, earlier, current)
+    audited = on_audit or (lambda: None)
     # Cells at least k wide under the pattern so far: each round only hides more, which
     # only widens ranges, so they are not bounded again until the final, complete audit.
     settled: set[Var] = set()
     for _ in range(len(pattern.truth) + 1):
         pattern.close_singletons()
         report = pattern.model.audit(pattern.published(), settled=settled)
+        audited()
         if report.passed:
             report = pattern.model.audit(pattern.published())
+            audited()
         if report.passed:
             # Only now: a cell computable under this final pattern stays computable.
             # Every solution already gave it that one value, so stating it leaves every

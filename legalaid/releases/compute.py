@@ -13,6 +13,7 @@ GROUP BY once per release and sums the rest from it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -83,11 +84,13 @@ def compute_tables(
     scope: Scope,
     *,
     counts: ReleaseCounts | None = None,
+    on_table: Callable[[], None] | None = None,
 ) -> tuple[Table, ...]:
     """Every table of the release, with true counts (before disclosure control).
 
     ``counts`` keeps the answers of the GROUP BYs, to share them between several calls
     in one transaction (a release and the recount of the earlier releases it overlaps).
+    ``on_table`` is called after each table (a release job's progress).
     """
     plan = plan_release(catalogue, period, clinic=scope.clinic_id is not None)
     clinics = clinics_dimension(session)
@@ -97,17 +100,21 @@ def compute_tables(
         name: replace(measure, count=_Counted(measure, counts))
         for name, measure in MEASURES.items()
     }
-    return tuple(
-        build_table(
-            session,
-            counted[spec.measure],
-            tuple(dimension_named(name, clinics) for name in spec.layout),
-            spec.period,
-            scope,
-            consent_required=policy.require_statistics_consent
-            and counted[spec.measure].uses_clients,
-            clinics=clinics,
-            bounded_by=plan.bounded_by.get(spec.measure),
+    tables: list[Table] = []
+    for spec in plan.tables:
+        tables.append(
+            build_table(
+                session,
+                counted[spec.measure],
+                tuple(dimension_named(name, clinics) for name in spec.layout),
+                spec.period,
+                scope,
+                consent_required=policy.require_statistics_consent
+                and counted[spec.measure].uses_clients,
+                clinics=clinics,
+                bounded_by=plan.bounded_by.get(spec.measure),
+            )
         )
-        for spec in plan.tables
-    )
+        if on_table is not None:
+            on_table()
+    return tuple(tables)

@@ -127,7 +127,21 @@ class ReleaseJob(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Steps the job has taken of the steps it knows it takes (each table counted, each
+    #: earlier table recounted, each audit of disclosure control, storing); the job
+    #: updates them as it goes (:mod:`legalaid.releases.progress`).
+    steps_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    steps_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def finished(self) -> bool:
         return self.status in ("done", "failed")
+
+    @property
+    def percent(self) -> int:
+        """How far the job is, 0..100 (100 only once it has finished)."""
+        if self.finished:
+            return 100
+        if self.steps_total <= 0:
+            return 0
+        return min(99, self.steps_done * 100 // self.steps_total)

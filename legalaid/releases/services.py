@@ -9,6 +9,7 @@ hidden there can be worked out by comparing it with this one.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,10 +30,11 @@ from legalaid.indicators.catalogue import IndicatorCatalogue
 from legalaid.indicators.measures import NATIONAL, Scope
 from legalaid.indicators.periods import Period, parse_period
 from legalaid.indicators.tables import CellId
-from legalaid.releases.compute import compute_tables
+from legalaid.releases.compute import compute_tables, plan_release
 from legalaid.releases.counting import ReleaseCounts
 from legalaid.releases.frozen import FrozenRelease, freeze
 from legalaid.releases.models import NATIONAL_SCOPE, IndicatorRelease
+from legalaid.releases.progress import Progress, Writer
 from legalaid.releases.scope import scope_key_of
 
 REASON_MAX = 2000
@@ -88,6 +90,7 @@ def recount(
     policy: DisclosurePolicy,
     rows: list[IndicatorRelease],
     counts: ReleaseCounts,
+    on_table: Callable[[], None] | None = None,
 ) -> dict[CellId, int]:
     """Today's counts of the statistics of earlier releases.
 
@@ -96,17 +99,22 @@ def recount(
     A statistic the catalogue no longer computes keeps its released count.
     """
     found: dict[CellId, int] = {}
-    seen: set[tuple[Period, int | None]] = set()
-    for row in rows:
-        key = (FrozenRelease(row.content).period, row.clinic_id)
-        if key in seen:
-            continue
-        seen.add(key)
-        scope = NATIONAL if row.clinic_id is None else Scope(row.clinic_id)
-        for table in compute_tables(session, catalogue, policy, key[0], scope, counts=counts):
+    for period, clinic_id in recounted_scopes(rows):
+        scope = NATIONAL if clinic_id is None else Scope(clinic_id)
+        for table in compute_tables(
+            session, catalogue, policy, period, scope, counts=counts, on_table=on_table
+        ):
             for _key, cell, value in table.cells():
                 found.setdefault(cell, value)
     return found
+
+
+def recounted_scopes(rows: list[IndicatorRelease]) -> list[tuple[Period, int | None]]:
+    """The periods and clinics of ``rows``, each once, in order."""
+    seen: dict[tuple[Period, int | None], None] = {}
+    for row in rows:
+        seen.setdefault((FrozenRelease(row.content).period, row.clinic_id), None)
+    return list(seen)
 
 
 @dataclass(frozen=True)
@@ -229,20 +237,35 @@ def count_release(
     *,
     catalogue: IndicatorCatalogue,
     policy: DisclosurePolicy,
+    progress: Progress | None = None,
 ) -> CountedRelease:
     """Count and protect the release, reading only (the snapshot may be read-only).
 
     Raises :class:`DisclosureRefusedError` when disclosure control cannot make it safe.
+    ``progress`` counts the steps taken (a release job's progress page).
     """
+    progress = progress or Progress()
     period = request.period
     clinic = snapshot.get(Clinic, request.clinic_id) if request.clinic_id is not None else None
     scope = NATIONAL if clinic is None else Scope(clinic.id)
-    counts = ReleaseCounts(snapshot, catalogue, period)
-    tables = compute_tables(snapshot, catalogue, policy, period, scope, counts=counts)
     overlapping = overlapping_releases(snapshot, period)
+    progress.plan(
+        tables=len(plan_release(catalogue, period, clinic=clinic is not None).tables),
+        recounted=sum(
+            len(plan_release(catalogue, part, clinic=clinic_id is not None).tables)
+            for part, clinic_id in recounted_scopes(overlapping)
+        ),
+    )
+    counts = ReleaseCounts(snapshot, catalogue, period)
+    tables = compute_tables(
+        snapshot, catalogue, policy, period, scope, counts=counts, on_table=progress.step
+    )
     earlier = as_published(overlapping)
-    current = recount(snapshot, catalogue, policy, overlapping, counts)
-    protection = protect(tables, policy, earlier=earlier, current=current)
+    current = recount(snapshot, catalogue, policy, overlapping, counts, on_table=progress.step)
+    protection = protect(
+        tables, policy, earlier=earlier, current=current, on_audit=progress.audited
+    )
+    progress.flush()  # counted and protected: storing is the step left
     content, truth = freeze(
         protection,
         catalogue,
@@ -415,16 +438,21 @@ def make_release(
     *,
     catalogue: IndicatorCatalogue,
     policy: DisclosurePolicy,
+    progress: Writer | None = None,
 ) -> int:
     """Count on a snapshot (writers go on), then store in a short transaction; the id.
 
     Raises :class:`ReleaseRefusedError` (the refusal audited), :class:`MoreHiddenError`
     (nothing stored: it waits for a confirmation) or :class:`ConflictError`.
+    ``progress`` is given (steps done, steps total) now and then.
     """
     for attempt in range(SNAPSHOT_ATTEMPTS):
+        steps = Progress(progress)
         try:
             with database.snapshot() as snapshot:
-                counted = count_release(snapshot, request, catalogue=catalogue, policy=policy)
+                counted = count_release(
+                    snapshot, request, catalogue=catalogue, policy=policy, progress=steps
+                )
         except DisclosureRefusedError as exc:
             with database.transaction() as session:
                 record_refusal(session, request, _user(session, request))

@@ -261,13 +261,24 @@ def new_release() -> Rendered:
     form = ReleaseForm()
     periods = completed_periods(day, policies.disclosure.data_entry_lag_days)
     _period_choices(form, periods)
+    refusal: str | None = None
     if request.method == "GET":
         asked = request.args.get("period", "")
         if asked in {period.code for period in periods}:
             form.period.data = asked
+        failed = _own_failed_job(request.args.get("job", ""))
+        if failed is not None:
+            # Back from a job that released nothing: what she chose and typed, with why.
+            form.period.data = failed.period_code
+            form.reason.data = failed.reason or ""
+            refusal = _job_failure_messages().get(failed.failure or "")
         # The form lists which periods are released, in which version.
-        record_event(db_session(), "release.form_viewed", object_type="release")
-    refusal: str | None = None
+        record_event(
+            db_session(),
+            "release.form_viewed",
+            object_type="release_job" if failed is not None else "release",
+            object_id=failed.id if failed is not None else None,
+        )
     status = 200
     valid = form.validate_on_submit()
     if valid and not confirmed() and _reason_missing(form, periods):
@@ -337,6 +348,37 @@ def new_release() -> Rendered:
     )
 
 
+def _job_failure_messages() -> dict[str, str]:
+    return {
+        "refused": services.refusal_message(),
+        "conflict": _(
+            "Someone else released this period a moment ago. Open the releases list to see it."
+        ),
+        "error": _(
+            "The release could not be made because of an error on the server. Nothing was "
+            "released. Try again later, or ask the system administrator."
+        ),
+    }
+
+
+def _own_failed_job(raw: str) -> ReleaseJob | None:
+    """The user's own failed release job named by ``raw`` (its reason is hers), or None.
+
+    Only the job's id is in the URL, never what she typed.
+    """
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        return None
+    found = db_session().get(ReleaseJob, int(raw))
+    if (
+        found is None
+        or found.status != "failed"
+        or found.requested_by_id != g.user.id
+        or found.scope_key != scope_key_of(g.user)
+    ):
+        return None
+    return found
+
+
 #: Seconds between two refreshes of a job's progress page (no script needed).
 JOB_REFRESH_SECONDS = 2
 
@@ -380,16 +422,7 @@ def job(job_id: int) -> Rendered:
 
 
 def _job_page(found: ReleaseJob, form: ConfirmMoreHiddenForm) -> str:
-    messages = {
-        "refused": services.refusal_message(),
-        "conflict": _(
-            "Someone else released this period a moment ago. Open the releases list to see it."
-        ),
-        "error": _(
-            "The release could not be made because of an error on the server. Nothing was "
-            "released. Try again later, or ask the system administrator."
-        ),
-    }
+    messages = _job_failure_messages()
     preview = None
     if found.failure == "confirm" and found.preview:
         clinic = db_session().get(Clinic, found.clinic_id) if found.clinic_id else None
