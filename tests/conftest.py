@@ -193,8 +193,9 @@ def _build_test_app(settings: Settings) -> Flask:
 def _in_one_rolled_back_transaction(application: Flask) -> Iterator[Flask]:
     """Everything the app commits while this is open lands in one transaction, rolled back
     at the end; the app's configuration and extensions are put back as they were."""
-    config = dict(application.config)
-    extensions = dict(application.extensions)
+    # Tests may swap a policy or a key ring on the app or on its twin: both are put back.
+    apps = (application, application.extensions["tests.twin"])
+    saved = [(dict(each.config), dict(each.extensions)) for each in apps]
     # Sign-in's delay for a throttled address is recorded, not slept (tests assert it).
     application.extensions["tests.slept"] = slept = []
     application.extensions["legalaid.sleep"] = slept.append
@@ -230,10 +231,11 @@ def _in_one_rolled_back_transaction(application: Flask) -> Iterator[Flask]:
         database.session_factory = sessionmaker(
             bind=database.engine, class_=AppSession, expire_on_commit=False
         )
-        application.config.clear()
-        application.config.update(config)
-        application.extensions.clear()
-        application.extensions.update(extensions)
+        for each, (config, extensions) in zip(apps, saved, strict=True):
+            each.config.clear()
+            each.config.update(config)
+            each.extensions.clear()
+            each.extensions.update(extensions)
 
 
 @pytest.fixture(scope="session")

@@ -125,7 +125,7 @@ def test_feedback_answers_move_to_rows_of_their_questions_and_back(
 ) -> None:
     """0019 moves the fixed answer columns to feedback_answer rows; its downgrade back."""
     engine = make_engine(migrated_database_url)
-    downgrade(engine, "0011")
+    downgrade(engine, "0018")
     with engine.begin() as connection:
         connection.execute(
             text(
@@ -150,7 +150,7 @@ def test_feedback_answers_move_to_rows_of_their_questions_and_back(
         columns = {c["name"] for c in inspect(connection).get_columns("feedback_response")}
     assert sorted(map(tuple, rows)) == [("respected", "partly"), ("satisfaction", "4")]
     assert "satisfaction" not in columns
-    downgrade(engine, "0011")
+    downgrade(engine, "0018")
     with engine.connect() as connection:
         back = connection.execute(
             text("SELECT satisfaction, respected, felt_safe FROM feedback_response")

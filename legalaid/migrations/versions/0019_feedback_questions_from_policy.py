@@ -1,7 +1,7 @@
 """feedback questions from policy; the wrong-code throttle shared by all processes
 
 Revision ID: 0019
-Revises: 0011
+Revises: 0018
 Create Date: 2026-12-07 15:30:00.000000
 
 feedback_answer: one row per response and question (codes from policies/feedback.toml),
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | None = "0011"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
