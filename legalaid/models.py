@@ -17,7 +17,12 @@ from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
 from legalaid.crypto.checks import KeyCheck
 from legalaid.database import Base
 from legalaid.documents.models import Document
-from legalaid.feedback.models import FeedbackCode, FeedbackResponse
+from legalaid.feedback.models import (
+    FeedbackAnswer,
+    FeedbackCode,
+    FeedbackResponse,
+    FeedbackThrottle,
+)
 from legalaid.feeds.models import CalendarFeed
 from legalaid.held_forms.models import HeldForm
 from legalaid.idempotency import Submission
@@ -49,8 +54,10 @@ __all__ = [
     "ConflictCheck",
     "ConflictHit",
     "Document",
+    "FeedbackAnswer",
     "FeedbackCode",
     "FeedbackResponse",
+    "FeedbackThrottle",
     "Hearing",
     "HeldForm",
     "IndicatorRelease",

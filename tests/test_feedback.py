@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -13,10 +14,17 @@ from sqlalchemy.orm import Session
 from legalaid.audit.models import AuditEntry
 from legalaid.calendar import today
 from legalaid.database import get_database
-from legalaid.feedback.models import FeedbackCode, FeedbackResponse
+from legalaid.factory import create_app
+from legalaid.feedback.models import (
+    FeedbackAnswer,
+    FeedbackCode,
+    FeedbackResponse,
+    FeedbackThrottle,
+)
 from legalaid.feedback.services import quarter_code
 from legalaid.feedback.throttle import WrongCodeThrottle
 from tests.case_factories import make_case
+from tests.conftest import make_settings
 from tests.factories import create_user, sign_in
 from tests.helpers import csrf_token
 
@@ -95,20 +103,23 @@ def test_anonymous_answer_works_once_and_cannot_be_tied_to_the_case(
         case.category,
         quarter_code(today()),
     )
-    assert (saved.satisfaction, saved.respected, saved.felt_safe) == ("5", "yes", "partly")
-    assert saved.would_recommend is None and saved.comment == "Synthetic: kind staff"
+    answers = dict(
+        session.execute(
+            select(FeedbackAnswer.question, FeedbackAnswer.answer).where(
+                FeedbackAnswer.response_id == saved.id
+            )
+        ).all()
+    )
+    assert answers == {"satisfaction": "5", "respected": "yes", "felt_safe": "partly"}
+    assert saved.comment == "Synthetic: kind staff"
     # Nothing joins the answer to a case or a client, a time or an address.
-    columns = {c["name"] for c in inspect(session.get_bind()).get_columns("feedback_response")}
-    assert columns == {
-        "id",
-        "clinic_id",
-        "quarter",
-        "category",
-        "satisfaction",
-        "respected",
-        "felt_safe",
-        "would_recommend",
-        "comment",
+    bind = inspect(session.get_bind())
+    columns = {c["name"] for c in bind.get_columns("feedback_response")}
+    assert columns == {"id", "clinic_id", "quarter", "category", "comment"}
+    assert {c["name"] for c in bind.get_columns("feedback_answer")} == {
+        "response_id",
+        "question",
+        "answer",
     }
     raw = session.execute(text("SELECT comment FROM feedback_response")).scalar_one()
     assert "kind staff" not in raw
@@ -182,16 +193,51 @@ def test_a_flood_of_wrong_codes_is_refused(app: Flask, session: Session) -> None
     assert _answer(other, code).status_code == 200
 
 
-def test_the_throttle_forgets_after_an_hour_and_caps_everyone() -> None:
+def test_the_throttle_forgets_after_an_hour_and_caps_everyone(session: Session) -> None:
     throttle = WrongCodeThrottle(2, 3)
-    throttle.wrong("a", now=0.0)
-    throttle.wrong("a", now=1.0)
-    assert throttle.blocked("a", now=2.0) and not throttle.blocked("b", now=2.0)
-    assert not throttle.blocked("a", now=3601.5)
-    throttle.wrong("b", now=3602.0)
-    throttle.wrong("c", now=3603.0)
-    throttle.wrong("d", now=3604.0)
-    assert throttle.blocked("e", now=3605.0)
+    hour = 3600.0 * 500_000  # the counts are kept per clock hour
+    throttle.wrong(session, "192.0.2.1", now=hour + 10)
+    throttle.wrong(session, "192.0.2.1", now=hour + 20)
+    assert throttle.blocked(session, "192.0.2.1", now=hour + 30)
+    assert not throttle.blocked(session, "192.0.2.2", now=hour + 30)
+    # Half an hour into the next hour, half of the last hour's two still count: one.
+    assert not throttle.blocked(session, "192.0.2.1", now=hour + 5400)
+    throttle.wrong(session, "192.0.2.3", now=hour + 7300)
+    throttle.wrong(session, "192.0.2.4", now=hour + 7310)
+    throttle.wrong(session, "192.0.2.5", now=hour + 7320)
+    assert throttle.blocked(session, "192.0.2.6", now=hour + 7330)  # three in all: everyone
+    # No address is stored, only keyed hashes of hour and address; old hours are gone.
+    rows = session.execute(select(FeedbackThrottle.hour, FeedbackThrottle.key)).all()
+    assert {h for h, _ in rows} == {500_002}
+    assert not any("192.0.2" in key for _, key in rows)
+    assert len({key for _, key in rows}) == 4  # three addresses and everyone
+
+
+def test_the_throttle_holds_across_server_processes(
+    migrated_database_url: str, tmp_path: Path
+) -> None:
+    """Two app instances on one database, as two gunicorn workers: wrong codes typed at
+    one count at the other."""
+    settings = make_settings(migrated_database_url, tmp_path)
+    first, second = create_app(settings), create_app(settings)
+    for worker in (first, second):
+        worker.extensions["legalaid.feedback_throttle"] = WrongCodeThrottle(2, 1000)
+    try:
+        at_first, at_second = _anonymous(first), _anonymous(second)
+        assert _answer(at_first, "AAAAA-AAAA1").status_code == 400
+        assert _answer(at_second, "AAAAA-AAAA2").status_code == 400
+        for worker_client in (at_first, at_second):
+            refused = _answer(worker_client, "AAAAA-AAAA3")
+            assert refused.status_code == 429
+            assert "Wait an hour" in refused.get_data(as_text=True)
+        assert _answer(_anonymous(second, "198.51.100.9"), "AAAAA-AAAA4").status_code == 400
+        with get_database(first).engine.connect() as connection:
+            keys = connection.execute(select(FeedbackThrottle.key, FeedbackThrottle.wrong)).all()
+        assert sorted(n for _, n in keys) == [1, 2, 3]  # her two, the other's one, all three
+        assert not any(ADDRESS in key or "198.51" in key for key, _ in keys)
+    finally:
+        for worker in (first, second):
+            get_database(worker).engine.dispose()
 
 
 def test_the_form_speaks_azerbaijani(app: Flask) -> None:
@@ -299,3 +345,77 @@ def test_the_satisfaction_indicator_counts_the_answers_of_the_quarter(
             assert total >= 6 and satisfied >= 3
         else:
             assert (total, satisfied) == (6, 3)
+
+
+def _policy_data() -> dict[str, object]:
+    import tomllib
+
+    from legalaid.policy.loader import SHIPPED_POLICY_DIR
+
+    return tomllib.loads((SHIPPED_POLICY_DIR / "feedback.toml").read_text(encoding="utf-8"))
+
+
+def test_the_questions_come_from_the_policy_and_a_bad_policy_stops_start_up(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    import pytest
+
+    from legalaid.errors import StartupError
+    from legalaid.feedback.forms import feedback_form
+    from legalaid.feedback.policy import FeedbackPolicy
+    from legalaid.feedback.services import Answers, issue_code, submit_answers
+    from legalaid.policy.loader import SHIPPED_POLICY_DIR, load_policy
+
+    data = _policy_data()
+    questions = data["question"]
+    assert isinstance(questions, list)
+    questions.append(
+        {
+            "code": "waited",
+            "text": {
+                "en": "Synthetic: did you wait long?",
+                "az": "Çox gözlədiniz?",
+                "ru": "Долго?",
+            },
+            "answers": [
+                {"code": "long", "text": {"en": "Long", "az": "Uzun", "ru": "Долго"}},
+                {"code": "short", "text": {"en": "Short", "az": "Qısa", "ru": "Недолго"}},
+            ],
+        }
+    )
+    policy = FeedbackPolicy.model_validate(data)
+    with app.test_request_context("/feedback", headers={"Accept-Language": "ru"}):
+        form = feedback_form(policy)
+        assert form.question_fields[-1] == "waited" and str(form["waited"].label.text) == "Долго?"
+        assert [str(option.label.text) for option in form["useful"]] == ["Да", "Отчасти", "Нет"]
+    lawyer = create_user(session, "lawyer")
+    with app.test_request_context("/feedback"):
+        code = issue_code(
+            session, clinic_id=lawyer.clinic_id, category="gbv", today=today(), policy=policy
+        )
+        submit_answers(
+            session,
+            code,
+            Answers(chosen={"satisfaction": "4", "waited": "short", "unknown": "x"}),
+            today=today(),
+            policy=policy,
+        )
+    stored = session.execute(select(FeedbackAnswer.question, FeedbackAnswer.answer)).all()
+    assert sorted(map(tuple, stored)) == [("satisfaction", "4"), ("waited", "short")]
+
+    # Start-up refuses a file whose indicator names an answer the question does not offer,
+    # a question without a Russian text, or a reserved question code.
+    shipped = (SHIPPED_POLICY_DIR / "feedback.toml").read_text(encoding="utf-8")
+    for n, (old, new) in enumerate(
+        (
+            ('satisfied = ["5", "4"]', 'satisfied = ["6"]'),
+            ('text.ru = "В целом, насколько вы довольны полученной помощью?"\n', ""),
+            ('code = "respected"', 'code = "comment"'),
+        )
+    ):
+        assert old in shipped
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        (folder / "feedback.toml").write_text(shipped.replace(old, new), encoding="utf-8")
+        with pytest.raises(StartupError, match=r"feedback\.toml"):
+            load_policy(folder, "feedback.toml", FeedbackPolicy)

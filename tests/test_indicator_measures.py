@@ -54,7 +54,7 @@ from legalaid.cases.services import (
 from legalaid.casework.services import add_service, record_order_result
 from legalaid.clinics.models import Clinic
 from legalaid.disclosure.policy import DisclosurePolicy
-from legalaid.feedback.models import FeedbackResponse
+from legalaid.feedback.models import FeedbackAnswer, FeedbackResponse
 from legalaid.indicators.catalogue import MEASURES, IndicatorCatalogue
 from legalaid.indicators.measures import NATIONAL, Scope
 from legalaid.indicators.periods import PeriodNotAvailableError, period_of_code
@@ -424,11 +424,14 @@ def build_data_set(session: Session) -> DataSet:
         (aaa, "2025Q1", "2"),
         (bbb, "2025Q4", "4"),
     ):
+        response = FeedbackResponse(clinic_id=clinic.id, quarter=quarter, category="gbv")
+        session.add(response)
+        session.flush()
         session.add(
-            FeedbackResponse(
-                clinic_id=clinic.id, quarter=quarter, category="gbv", satisfaction=satisfaction
-            )
+            FeedbackAnswer(response_id=response.id, question="satisfaction", answer=satisfaction)
         )
+        # Another question's "5" is not satisfaction: LA11 counts only the policy's question.
+        session.add(FeedbackAnswer(response_id=response.id, question="useful", answer="5"))
     session.commit()
     return DataSet(aaa, bbb)
 

@@ -118,3 +118,43 @@ def test_the_status_history_gets_its_dates_from_the_records(
     assert dates[(ids[0], "closed")] == "2026-03-10"  # the entered closing date
     assert dates[(ids[1], "closed")] == "2026-03-20"  # reopened since: the Baku day
     assert dates[(ids[0], "open")] == "2026-03-20"
+
+
+def test_feedback_answers_move_to_rows_of_their_questions_and_back(
+    migrated_database_url: str,
+) -> None:
+    """0019 moves the fixed answer columns to feedback_answer rows; its downgrade back."""
+    engine = make_engine(migrated_database_url)
+    downgrade(engine, "0018")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO clinic (code, name, economic_region, city, status, created_at,"
+                " version) VALUES ('MIG', 'Migrated', 'baku', '', 'pilot',"
+                " '2026-01-01 00:00:00+00:00', 1)"
+            )
+        )
+        clinic = connection.execute(text("SELECT id FROM clinic WHERE code = 'MIG'")).scalar()
+        connection.execute(
+            text(
+                "INSERT INTO feedback_response (id, clinic_id, quarter, satisfaction, respected)"
+                " VALUES ('a1', :clinic, '2026Q4', '4', 'partly')"
+            ),
+            {"clinic": clinic},
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT question, answer FROM feedback_answer WHERE response_id = 'a1'")
+        ).all()
+        columns = {c["name"] for c in inspect(connection).get_columns("feedback_response")}
+    assert sorted(map(tuple, rows)) == [("respected", "partly"), ("satisfaction", "4")]
+    assert "satisfaction" not in columns
+    downgrade(engine, "0018")
+    with engine.connect() as connection:
+        back = connection.execute(
+            text("SELECT satisfaction, respected, felt_safe FROM feedback_response")
+        ).one()
+    assert tuple(back) == ("4", "partly", None)
+    upgrade(engine)
+    engine.dispose()

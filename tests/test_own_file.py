@@ -134,3 +134,83 @@ def test_an_erased_clients_file_says_so_and_holds_no_name(app: Flask, session: S
     assert "Your personal data was erased on" in html
     for value in (NAME, "+994 51 222 33 44", "Synthetic note for her file", "Synthetic court hall"):
         assert value not in html, value
+
+
+def _pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_her_file_as_a_pdf_in_azerbaijani_and_russian(app: Flask, session: Session) -> None:
+    """A real PDF: the text read back out of it has her data, her language, nobody else."""
+    import io
+
+    from pypdf import PdfReader
+
+    from legalaid.casework.services import add_task
+    from tests.document_factories import add_document
+
+    manager = create_user(session, "manager")
+    lawyer = create_user(session, "lawyer", clinic=manager.clinic)
+    case = _her_case(session, lawyer)
+    add_document(
+        session, case, lawyer.id, filename="tibbi-arayış.pdf", description="Synthetic xəsarət"
+    )
+    add_task(
+        session,
+        case,
+        description="Synthetic: zəng edin",
+        due_on=today(),
+        assignee_id=lawyer.id,
+        allowed_assignees={lawyer.id},
+        by=lawyer.id,
+        today=today(),
+    )
+    session.commit()
+    make_case(session, lawyer, full_name=OTHER, respondents=(("Kənar Adam", "stranger"),))
+    client = app.test_client()
+    sign_in(client, app, manager, session=session)
+    html = client.get(f"/clients/{case.client_id}/own-file?language=az").get_data(as_text=True)
+    assert f"/clients/{case.client_id}/own-file.pdf?language=ru" in html
+    assert "tibbi-arayış.pdf" in html and "Synthetic: zəng edin" in html
+
+    texts = {}
+    for language in ("az", "ru"):
+        response = client.get(f"/clients/{case.client_id}/own-file.pdf?language={language}")
+        assert response.status_code == 200
+        assert response.mimetype == "application/pdf"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert NAME not in response.headers["Content-Disposition"]
+        assert response.data.startswith(b"%PDF-")
+        reader = PdfReader(io.BytesIO(response.data))
+        assert NAME not in str(reader.metadata)  # the title names the client number only
+        texts[language] = _pdf_text(response.data)
+    for text in texts.values():
+        for value in (
+            NAME,  # ü, ş, ə: Azerbaijani letters set in the shipped font
+            "+994 51 222 33 44",
+            "Synthetic note for her file",
+            "Synthetic court hall",
+            "Synthetic Shelter Own",
+            "tibbi-arayış.pdf",
+            "Synthetic xəsarət",
+            "Synthetic: zəng edin",
+            case.number,
+        ):
+            assert value in text, value
+        assert RESPONDENT not in text and OTHER not in text and "Kənar Adam" not in text
+    # Her language: headings in it, and none of the other's.
+    assert "Klinikanın sizin haqqınızda saxladığı məlumatlar" in texts["az"]
+    assert "Göstərilmiş xidmətlər" in texts["az"] and "Оказанные услуги" not in texts["az"]
+    assert "Что клиника хранит о вас" in texts["ru"] and "Оказанные услуги" in texts["ru"]
+    assert "What the clinic holds" not in texts["ru"] + texts["az"]
+    assert "Консультация" not in texts["az"]
+    session.expire_all()
+    entries = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "client.own_file_produced_pdf")
+    ).all()
+    assert [e.object_id for e in entries] == [str(case.client_id)] * 2

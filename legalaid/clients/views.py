@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -18,7 +27,8 @@ from legalaid.cases.scope import case_condition, get_visible_client, visible_cli
 from legalaid.clients import services
 from legalaid.clients.forms import ClientForm
 from legalaid.clients.models import Client
-from legalaid.clients.own_file import own_file
+from legalaid.clients.own_file import own_documents, own_file
+from legalaid.clients.own_file_pdf import leaves_out, own_file_pdf
 from legalaid.clients.search import clients_named, looks_like_number
 from legalaid.database import db_session, rollback_request
 from legalaid.documents.page import page_documents
@@ -127,16 +137,50 @@ def edit(client_id: int) -> str | BaseResponse | tuple[str, int]:
     return render_template("clients/edit.html", form=form, client=client)
 
 
+def _own_file_language() -> str:
+    language = request.args.get("language", "")
+    if language not in LANGUAGES:
+        language = str(g.user.preferred_language or "en")
+    return language
+
+
 @bp.get("/<int:client_id>/own-file")
 def own_file_page(client_id: int) -> str:
     """Her file in her language (az, ru or en), printable; producing it is audited."""
     client = client_or_404(client_id)
-    language = request.args.get("language", "")
-    if language not in LANGUAGES:
-        language = str(g.user.preferred_language or "en")
+    language = _own_file_language()
     files = own_file(db_session(), client)
+    documents = own_documents(db_session(), client)
     record_event(
         db_session(), "client.own_file_produced", object_type="client", object_id=client.id
     )
     with force_locale(language):
-        return render_template("clients/own_file.html", client=client, files=files)
+        return render_template(
+            "clients/own_file.html",
+            client=client,
+            files=files,
+            own_documents=documents,
+            language=language,
+            leaves_out=leaves_out(),
+        )
+
+
+@bp.get("/<int:client_id>/own-file.pdf")
+def own_file_pdf_download(client_id: int) -> BaseResponse:
+    """The same file as a PDF to hand her or send her; audited like the page, never cached."""
+    client = client_or_404(client_id)
+    language = _own_file_language()
+    session = db_session()
+    files = own_file(session, client)
+    documents = own_documents(session, client)
+    record_event(session, "client.own_file_produced_pdf", object_type="client", object_id=client.id)
+    with force_locale(language):
+        data = own_file_pdf(client, files, documents, language=language, produced_on=today())
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/pdf"
+    # The client number, never her name, in the file name.
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="client-file-{client.number}-{language}.pdf"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,47 +1,62 @@
-"""The public feedback form and the staff's button that makes a code."""
+"""The public feedback form, built from ``policies/feedback.toml``, and the staff's button."""
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import Field, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from legalaid.feedback.policy import FeedbackPolicy
 from legalaid.feedback.services import COMMENT_MAX
-from legalaid.feedback.vocabulary import RECOMMEND, SATISFACTION, YES_PARTLY_NO
 from legalaid.webforms import AppForm
 
 
-def _radio(label: object, vocabulary: object, *, required: bool) -> RadioField:
-    return RadioField(
-        label,
-        choices=lambda: vocabulary.choices(),  # type: ignore[attr-defined]
-        validators=[InputRequired(message=_l("Choose one answer."))] if required else [Optional()],
-        validate_choice=False,
-    )
-
-
-class FeedbackForm(AppForm):
+class _FeedbackBase(AppForm):
     code = StringField(
         _l("Your feedback code"),
         validators=[InputRequired(message=_l("Type the code from your slip.")), Length(max=40)],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
-    satisfaction = _radio(
-        _l("Overall, how satisfied are you with the help you received?"),
-        SATISFACTION,
-        required=True,
-    )
-    respected = _radio(_l("Were you treated with respect?"), YES_PARTLY_NO, required=False)
-    felt_safe = _radio(_l("Did you feel safe with the clinic?"), YES_PARTLY_NO, required=False)
-    would_recommend = _radio(
-        _l("Would you recommend the clinic to someone in your situation?"),
-        RECOMMEND,
-        required=False,
-    )
-    comment = TextAreaField(
-        _l("Anything else you want to tell the clinic (optional)"),
-        validators=[Optional(), Length(max=COMMENT_MAX)],
-    )
+
+
+class FeedbackForm(_FeedbackBase):
+    """Built per request by :func:`feedback_form`: ``question_fields`` in the policy's order."""
+
+    question_fields: tuple[str, ...] = ()
+    has_comment: bool = False
+
+    def questions(self) -> list[Field]:
+        return [self[name] for name in self.question_fields]
+
+
+def feedback_form(policy: FeedbackPolicy) -> FeedbackForm:
+    """A form class with one radio group per question, in the request's language."""
+    language = str(get_locale() or "en")
+    fields: dict[str, object] = {
+        "question_fields": tuple(q.code for q in policy.questions),
+        "has_comment": policy.comment is not None,
+    }
+    for question in policy.questions:
+        fields[question.code] = RadioField(
+            question.text.get(language),
+            choices=[SelectChoice(a.code, a.text.get(language)) for a in question.answers],
+            validators=(
+                [InputRequired(message=_l("Choose one answer."))]
+                if question.required
+                else [Optional()]
+            ),
+            validate_choice=False,
+        )
+    if policy.comment is not None:
+        fields["comment"] = TextAreaField(
+            policy.comment.text.get(language),
+            validators=[Optional(), Length(max=COMMENT_MAX)],
+        )
+    form_class = type("PolicyFeedbackForm", (FeedbackForm,), fields)
+    form: FeedbackForm = form_class()
+    return form
 
 
 class IssueCodeForm(AppForm):

@@ -1,4 +1,4 @@
-"""Feedback codes and answers: nothing in either row points at a case or a client."""
+"""Feedback codes and answers: nothing in any row points at a case or a client."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from legalaid.crypto.fields import EncryptedText
 from legalaid.database import Base
-from legalaid.feedback.vocabulary import RECOMMEND, SATISFACTION, YES_PARTLY_NO
 from legalaid.vocabulary.casework import CASE_CATEGORIES
 
 
@@ -34,23 +33,15 @@ class FeedbackCode(Base):
 
 
 class FeedbackResponse(Base):
-    """One client's answers: clinic, quarter and category of service only, no time stamp."""
+    """One client's answers: clinic, quarter and category of service only, no time stamp.
+
+    The answers to the policy's questions are rows of :class:`FeedbackAnswer`; the free
+    text is here, encrypted."""
 
     __tablename__ = "feedback_response"
     __table_args__ = (
         CheckConstraint(
             "category IS NULL OR " + CASE_CATEGORIES.sql_check("category"), name="category"
-        ),
-        CheckConstraint(SATISFACTION.sql_check("satisfaction"), name="satisfaction"),
-        CheckConstraint(
-            "respected IS NULL OR " + YES_PARTLY_NO.sql_check("respected"), name="respected"
-        ),
-        CheckConstraint(
-            "felt_safe IS NULL OR " + YES_PARTLY_NO.sql_check("felt_safe"), name="felt_safe"
-        ),
-        CheckConstraint(
-            "would_recommend IS NULL OR " + RECOMMEND.sql_check("would_recommend"),
-            name="would_recommend",
         ),
         Index("ix_feedback_response_clinic_quarter", "clinic_id", "quarter"),
     )
@@ -63,9 +54,33 @@ class FeedbackResponse(Base):
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
     quarter: Mapped[str] = mapped_column(String(6))  # e.g. 2026Q4
     category: Mapped[str | None] = mapped_column(String(16))
-    satisfaction: Mapped[str] = mapped_column(String(1))
-    respected: Mapped[str | None] = mapped_column(String(8))
-    felt_safe: Mapped[str | None] = mapped_column(String(8))
-    would_recommend: Mapped[str | None] = mapped_column(String(8))
     # Managers read it; it may name people, so it is encrypted like every free text.
     comment: Mapped[str | None] = mapped_column(EncryptedText("feedback_response.comment"))
+
+
+class FeedbackAnswer(Base):
+    """The answer to one question of ``policies/feedback.toml`` (codes from the policy)."""
+
+    __tablename__ = "feedback_answer"
+    __table_args__ = (Index("ix_feedback_answer_question_answer", "question", "answer"),)
+
+    response_id: Mapped[str] = mapped_column(
+        ForeignKey("feedback_response.id", ondelete="CASCADE"), primary_key=True
+    )
+    question: Mapped[str] = mapped_column(String(32), primary_key=True)
+    answer: Mapped[str] = mapped_column(String(16))
+
+
+class FeedbackThrottle(Base):
+    """Wrong feedback codes in one hour, by a keyed hash of the address and that hour.
+
+    ``key`` is HMAC(blind-index key, hour + address), so the same address gives an
+    unrelated value every hour and no address can be read back or followed from hour to
+    hour; ``*`` counts all addresses together. Only wrong codes are counted (a saved
+    answer writes nothing here), and rows are deleted after two hours."""
+
+    __tablename__ = "feedback_throttle"
+
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)  # hours since the epoch
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    wrong: Mapped[int] = mapped_column(Integer, default=0)

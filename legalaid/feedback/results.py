@@ -10,19 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.disclosure.suppression import protect
-from legalaid.feedback.models import FeedbackResponse
-from legalaid.feedback.vocabulary import QUESTIONS
+from legalaid.feedback.models import FeedbackAnswer, FeedbackResponse
+from legalaid.feedback.policy import FeedbackPolicy
 from legalaid.indicators.dimensions import Dimension
 from legalaid.indicators.periods import Period
 from legalaid.indicators.tables import TOTAL, Table
 
 NOT_ANSWERED = "none"
+#: Answers with a code the policy no longer offers (kept, so that every table adds up).
+RETIRED = "retired"
 
 
 @dataclass(frozen=True)
@@ -61,37 +64,57 @@ def _in_period(clinic_id: int, period: Period) -> list[object]:
 
 
 def clinic_results(
-    session: Session, clinic_id: int, period: Period, policy: DisclosurePolicy
+    session: Session,
+    clinic_id: int,
+    period: Period,
+    policy: DisclosurePolicy,
+    feedback: FeedbackPolicy,
 ) -> FeedbackResults:
     where = _in_period(clinic_id, period)
     total = int(session.scalar(select(func.count()).where(*where)) or 0)  # type: ignore[arg-type]
     if total < policy.k:
         return FeedbackResults(total=total, k=policy.k, questions=(), comments=())
+    # One statement for every question: answers counted in SQL, by question and code.
+    counted = session.execute(
+        select(FeedbackAnswer.question, FeedbackAnswer.answer, func.count())
+        .join(FeedbackResponse, FeedbackResponse.id == FeedbackAnswer.response_id)
+        .where(*where)  # type: ignore[arg-type]
+        .group_by(FeedbackAnswer.question, FeedbackAnswer.answer)
+    ).all()
+    by_question: dict[str, dict[str, int]] = {}
+    for question_code, answer, n in counted:
+        by_question.setdefault(str(question_code), {})[str(answer)] = int(n)
     tables: list[Table] = []
-    for column, _question, vocabulary in QUESTIONS:
-        attribute = getattr(FeedbackResponse, column)
-        rows = session.execute(
-            select(attribute, func.count()).where(*where).group_by(attribute)  # type: ignore[arg-type]
-        ).all()
-        counts = {(str(code) if code is not None else NOT_ANSWERED,): int(n) for code, n in rows}
-        categories = (*vocabulary.codes, NOT_ANSWERED)
+    for question in feedback.questions:
+        found = by_question.get(question.code, {})
+        counts = {code: found.get(code, 0) for code in question.answer_codes}
+        retired = sum(n for code, n in found.items() if code not in counts)
+        categories = [*question.answer_codes]
+        if retired:
+            categories.append(RETIRED)
+            counts[RETIRED] = retired
+        # "Not answered" makes every question's table add up to the same total.
+        counts[NOT_ANSWERED] = total - sum(counts.values())
+        categories.append(NOT_ANSWERED)
         tables.append(
             Table.from_counts(
-                f"feedback_{column}",
+                f"feedback_{question.code}",
                 period,
-                (Dimension(column, categories),),
-                {(code,): counts.get((code,), 0) for code in categories},
+                (Dimension(question.code, tuple(categories)),),
+                {(code,): counts[code] for code in categories},
             )
         )
     protection = protect(tables, policy)
+    language = str(get_locale() or "en")
     results = []
-    for (column, question, vocabulary), table in zip(QUESTIONS, protection.tables, strict=True):
-        labels = {code: vocabulary.label(code) for code in vocabulary.codes}
+    for question, table in zip(feedback.questions, protection.tables, strict=True):
+        labels = {a.code: a.text.get(language) for a in question.answers}
+        labels[RETIRED] = _("An answer no longer offered")
         labels[NOT_ANSWERED] = _("Not answered")
         results.append(
             QuestionResult(
-                column,
-                str(question),
+                question.code,
+                question.text.get(language),
                 tuple(
                     AnswerRow(key[0], labels[key[0]], table.value(key))
                     for key in table.cell_keys()

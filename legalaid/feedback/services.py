@@ -18,9 +18,8 @@ from sqlalchemy.orm import Session
 from legalaid.audit.service import Actor, record_event
 from legalaid.errors import DomainError
 from legalaid.feedback.codes import code_key, new_code, normalized
-from legalaid.feedback.models import FeedbackCode, FeedbackResponse
+from legalaid.feedback.models import FeedbackAnswer, FeedbackCode, FeedbackResponse
 from legalaid.feedback.policy import FeedbackPolicy
-from legalaid.feedback.vocabulary import RECOMMEND, SATISFACTION, YES_PARTLY_NO
 from legalaid.indicators.periods import quarter
 from legalaid.vocabulary.casework import CASE_CATEGORIES
 
@@ -33,10 +32,9 @@ class UnknownCodeError(DomainError):
 
 @dataclass(frozen=True)
 class Answers:
-    satisfaction: str
-    respected: str | None = None
-    felt_safe: str | None = None
-    would_recommend: str | None = None
+    """Answer codes by question code (empty or missing: not answered), and the free text."""
+
+    chosen: dict[str, str]
     comment: str | None = None
 
 
@@ -74,23 +72,34 @@ def issue_code(
     return code
 
 
-def _checked(answers: Answers) -> Answers:
-    SATISFACTION.require(answers.satisfaction, "satisfaction")
-    comment = (answers.comment or "").strip()
+def _checked(answers: Answers, policy: FeedbackPolicy) -> Answers:
+    """Only the policy's questions, each with one of its answers; required ones answered."""
+    chosen: dict[str, str] = {}
+    for question in policy.questions:
+        code = answers.chosen.get(question.code) or ""
+        if not code:
+            if question.required:
+                raise DomainError(_("Choose one answer."), field=question.code)
+            continue
+        if code not in question.answer_codes:
+            raise DomainError(_("Choose one of the listed values."), field=question.code)
+        chosen[question.code] = code
+    comment = (answers.comment or "").strip() if policy.comment is not None else ""
     if len(comment) > COMMENT_MAX:
         raise DomainError(_("Write at most %(max)d characters.", max=COMMENT_MAX), field="comment")
-    return Answers(
-        satisfaction=answers.satisfaction,
-        respected=YES_PARTLY_NO.optional(answers.respected, "respected"),
-        felt_safe=YES_PARTLY_NO.optional(answers.felt_safe, "felt_safe"),
-        would_recommend=RECOMMEND.optional(answers.would_recommend, "would_recommend"),
-        comment=comment or None,
-    )
+    return Answers(chosen=chosen, comment=comment or None)
 
 
-def submit_answers(session: Session, typed_code: str, answers: Answers, *, today: date) -> None:
+def submit_answers(
+    session: Session,
+    typed_code: str,
+    answers: Answers,
+    *,
+    today: date,
+    policy: FeedbackPolicy,
+) -> None:
     """Save the answers and use up the code, or refuse without saying why the code failed."""
-    checked = _checked(answers)
+    checked = _checked(answers, policy)
     refused = UnknownCodeError(
         _(
             "This code does not work: it may be mistyped, already used or too old. "
@@ -112,17 +121,17 @@ def submit_answers(session: Session, typed_code: str, answers: Answers, *, today
     used = session.execute(delete(FeedbackCode).where(FeedbackCode.id == row.id))
     if getattr(used, "rowcount", 1) != 1:
         raise refused
-    session.add(
-        FeedbackResponse(
-            clinic_id=row.clinic_id,
-            quarter=quarter_code(today),
-            category=row.category,
-            satisfaction=checked.satisfaction,
-            respected=checked.respected,
-            felt_safe=checked.felt_safe,
-            would_recommend=checked.would_recommend,
-            comment=checked.comment,
-        )
+    response = FeedbackResponse(
+        clinic_id=row.clinic_id,
+        quarter=quarter_code(today),
+        category=row.category,
+        comment=checked.comment,
+    )
+    session.add(response)
+    session.flush()
+    session.add_all(
+        FeedbackAnswer(response_id=response.id, question=question, answer=answer)
+        for question, answer in checked.chosen.items()
     )
     session.flush()
 

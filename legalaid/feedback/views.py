@@ -17,7 +17,7 @@ from legalaid.cases.page import case_or_404, render_case_page
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import DomainError, show_on_form
 from legalaid.feedback.codes import shown
-from legalaid.feedback.forms import FeedbackForm, IssueCodeForm
+from legalaid.feedback.forms import IssueCodeForm, feedback_form
 from legalaid.feedback.policy import FeedbackPolicy
 from legalaid.feedback.results import clinic_results
 from legalaid.feedback.services import (
@@ -41,6 +41,7 @@ def _policy() -> FeedbackPolicy:
 
 
 def _throttle() -> WrongCodeThrottle:
+    """Limits from the policy; the counts themselves are in the database (all processes)."""
     throttle: WrongCodeThrottle | None = current_app.extensions.get("legalaid.feedback_throttle")
     if throttle is None:
         policy = _policy()
@@ -57,8 +58,8 @@ def _address() -> str:
 
 @bp.route("/feedback", methods=["GET", "POST"])
 def answer() -> Rendered:
-    form = FeedbackForm()
-    if request.method == "POST" and _throttle().blocked(_address()):
+    form = feedback_form(_policy())
+    if request.method == "POST" and _throttle().blocked(db_session(), _address()):
         form.validate()
         form.code.errors = [
             *form.code.errors,
@@ -71,21 +72,19 @@ def answer() -> Rendered:
                 db_session(),
                 form.code.data or "",
                 Answers(
-                    satisfaction=form.satisfaction.data or "",
-                    respected=form.respected.data or None,
-                    felt_safe=form.felt_safe.data or None,
-                    would_recommend=form.would_recommend.data or None,
-                    comment=form.comment.data or None,
+                    chosen={name: form[name].data or "" for name in form.question_fields},
+                    comment=(form.comment.data or None) if form.has_comment else None,
                 ),
                 today=today(),
+                policy=_policy(),
             )
         except UnknownCodeError as error:
             rollback_request()
-            _throttle().wrong(_address())
+            _throttle().wrong(db_session(), _address())
             show_on_form(form, error, "code")
         except DomainError as error:
             rollback_request()
-            show_on_form(form, error, "satisfaction")
+            show_on_form(form, error, form.question_fields[0])
         else:
             return render_template("feedback/thanks.html")
     status = 400 if form.is_submitted() else 200
@@ -136,6 +135,7 @@ def results() -> Rendered:
         clinic_id,
         period_of_code(chosen),
         current_app.extensions["legalaid.policies"].disclosure,
+        _policy(),
     )
     record_event(session, "feedback.results_viewed", object_type="clinic", object_id=clinic_id)
     return render_template("feedback/results.html", results=found, choices=choices, chosen=chosen)

@@ -3,25 +3,48 @@
 An answer keeps only its clinic, quarter and category of service (legalaid/feedback):
 it belongs to the quarter in which it was given. Answers are not clients' records, so
 statistics consent does not apply (nothing in them points at a client).
+
+Which question LA11 counts, and which of its answers are "satisfied", is feedback policy
+(``policies/feedback.toml``, ``[indicator]``): the app's own when there is one, else the
+shipped file.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, func
+from flask import current_app, has_app_context
+from sqlalchemy import ColumnElement, SQLColumnExpression, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import FromClause
 
 from legalaid.clinics.models import Clinic
-from legalaid.feedback.models import FeedbackResponse
+from legalaid.feedback.models import FeedbackAnswer, FeedbackResponse
 from legalaid.indicators.by_quarter import QUARTER
 from legalaid.indicators.dimensions import CLINIC
 from legalaid.indicators.measures import Measure, Row, Scope, Within, grouped_counts, in_scope
 from legalaid.indicators.periods import Period, quarter
 
-#: Satisfied: 4 or 5 on the five-point question.
-SATISFIED = ("4", "5")
+if TYPE_CHECKING:
+    from legalaid.feedback.policy import SatisfactionRule
+
+
+@cache
+def _shipped_rule() -> SatisfactionRule:
+    from legalaid.feedback.policy import FeedbackPolicy
+    from legalaid.policy.loader import load_policy
+
+    return load_policy(None, "feedback.toml", FeedbackPolicy).indicator
+
+
+def satisfaction_rule() -> SatisfactionRule:
+    if has_app_context():
+        policies = current_app.extensions.get("legalaid.policies")
+        if policies is not None:
+            rule: SatisfactionRule = policies.feedback.indicator
+            return rule
+    return _shipped_rule()
 
 
 def _quarters(period: Period) -> list[str]:
@@ -84,18 +107,25 @@ def feedback_satisfied(
     *,
     consent_required: bool,
 ) -> list[Row]:
-    """Answers of the period that rate the help 4 or 5 out of 5."""
+    """Answers of the period whose answer to the policy's question counts as satisfied
+    (shipped: 4 or 5 out of 5). One answer row per response and question, so a response
+    counts at most once."""
+    rule = satisfaction_rule()
+    satisfied = select(FeedbackAnswer.response_id).where(
+        FeedbackAnswer.question == rule.question,
+        FeedbackAnswer.answer.in_(rule.satisfied),
+    )
     return grouped_counts(
         session,
         _columns(),
         dimensions,
         func.count(FeedbackResponse.id),
         _from(dimensions),
-        [*_filters(period, scope), FeedbackResponse.satisfaction.in_(SATISFIED)],
+        [*_filters(period, scope), FeedbackResponse.id.in_(satisfied)],
     )
 
 
-FEEDBACK_TABLES = (FeedbackResponse, Clinic)
+FEEDBACK_TABLES = (FeedbackResponse, FeedbackAnswer, Clinic)
 
 FEEDBACK_MEASURES: tuple[Measure, ...] = (
     Measure(

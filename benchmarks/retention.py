@@ -1,0 +1,182 @@
+"""The retention job at scale: 100 000 cases, with a year's worth of closed cases due.
+
+Builds the cases with the bulk demo builder (or reuses them), then picks the run date at
+which the clients of the first year of closures have passed their categories' retention
+(``policies/retention.toml``), and measures what ``legalaid retention run`` does:
+
+- finding the due clients (one statement), time and count;
+- erasing them one transaction per client, as the job does (``erase_client`` and a commit
+  each): time and SQL statements per client (median, 95th percentile, mean), the whole;
+- the indicator-identity check: every indicator table of the periods counted nationally
+  before and after, compared cell by cell (time of each side, and whether they agree).
+
+``--limit N`` erases only the first N due clients (a long job on a shared machine); the
+per-client figures are the same, the whole is then extrapolated and marked so.
+
+Usage (from the project root)::
+
+    python benchmarks/retention.py                              # a temporary SQLite file
+    python benchmarks/retention.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench \\
+        --instance /tmp/bench-instance --fresh
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cases import grow_to, make_app, prepare, wipe_sqlite
+from reminders import counted
+
+from legalaid.cases.models import Case
+from legalaid.database import checkpoint_sqlite_wal, get_database
+from legalaid.indicators.measures import NATIONAL
+from legalaid.indicators.periods import period_of_code
+from legalaid.releases.compute import compute_tables
+from legalaid.retention.erasure import (
+    RULE_RETENTION,
+    ErasureRefusedError,
+    due_clients,
+    erase_client,
+)
+
+
+def every_table(app: Any, periods: list[str]) -> dict[tuple[str, str], object]:
+    found = app.extensions["legalaid.policies"]
+    tables: dict[tuple[str, str], object] = {}
+    with app.app_context(), get_database(app).session_factory() as session:
+        for code in periods:
+            for table in compute_tables(
+                session, found.indicators, found.disclosure, period_of_code(code), NATIONAL
+            ):
+                tables[(code, f"{table.measure}{table.dimensions}")] = dict(table.values)
+    return tables
+
+
+def run_day(app: Any) -> tuple[date, Counter[int]]:
+    """The day after the first closure year's cases have passed the longest retention."""
+    policy = app.extensions["legalaid.policies"].retention
+    with app.app_context(), get_database(app).session_factory() as session:
+        closed = session.execute(
+            select(func.extract("year", Case.closed_on), func.count())
+            .where(Case.closed_on.is_not(None))
+            .group_by(func.extract("year", Case.closed_on))
+        ).all()
+    years: Counter[int] = Counter({int(year): int(n) for year, n in closed})
+    first = min(years)
+    return date(first + max(policy.keep_years.values()) + 1, 1, 1), years
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
+    parser.add_argument("--database-url", help="default: a new temporary SQLite file")
+    parser.add_argument("--instance", type=Path, help="keys of the data (default: temporary)")
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--fresh", action="store_true", help="wipe the database first")
+    parser.add_argument("--limit", type=int, help="erase at most this many due clients")
+    args = parser.parse_args(argv)
+
+    scratch = Path(tempfile.mkdtemp(prefix="legalaid-bench-"))
+    instance = args.instance or scratch
+    database_url = args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
+    if args.fresh:
+        wipe_sqlite(database_url)
+    app = make_app(database_url, instance)
+    engine: Engine = get_database(app).engine
+    prepare(engine, args.fresh)
+    print(f"database: {engine.url.render_as_string()}  ({engine.dialect.name})")
+    grow_to(app, args.cases, args.seed, "realistic")
+
+    day, closures = run_day(app)
+    print("closures by year: " + ", ".join(f"{y}: {n}" for y, n in sorted(closures.items())))
+    print(f"retention run as on {day.isoformat()}")
+    periods = sorted({str(year) for year in closures})
+    periods += [f"{year}Q{q}" for year in periods for q in range(1, 5)]
+
+    started = time.perf_counter()
+    before = every_table(app, periods)
+    counted_before = time.perf_counter() - started
+    print(
+        f"indicator tables before: {len(before)} tables of {len(periods)} periods "
+        f"in {counted_before:.1f} s"
+    )
+
+    database = get_database(app)
+    policy = app.extensions["legalaid.policies"].retention
+    with app.app_context(), database.session_factory() as session:
+        with counted(engine) as statements:
+            started = time.perf_counter()
+            due = due_clients(session, policy, day)
+            seconds = time.perf_counter() - started
+        session.commit()
+    print(f"due clients: {len(due)} found in {seconds:.2f} s, {statements[0]} statement(s)")
+    chosen = due[: args.limit] if args.limit else due
+
+    times: list[float] = []
+    per_client_statements: list[int] = []
+    refused = 0
+    with app.app_context(), database.session_factory() as session:
+        for client_id in chosen:
+            with counted(engine) as statements:
+                started = time.perf_counter()
+                try:
+                    erase_client(session, client_id, rule=RULE_RETENTION, today=day)
+                    session.commit()
+                except ErasureRefusedError:
+                    session.rollback()
+                    refused += 1
+                    continue
+                times.append(time.perf_counter() - started)
+            per_client_statements.append(statements[0])
+    started = time.perf_counter()
+    checkpoint_sqlite_wal(engine)
+    checkpoint = time.perf_counter() - started
+    if times:
+        whole = sum(times)
+        print(
+            f"erased {len(times)} clients ({refused} refused) in {whole:.1f} s; per client "
+            f"median {statistics.median(times) * 1000:.1f} ms, p95 "
+            f"{percentile(times, 0.95) * 1000:.1f} ms, mean {whole / len(times) * 1000:.1f} ms; "
+            f"statements per client median {statistics.median(per_client_statements):.0f}, "
+            f"max {max(per_client_statements)}; WAL checkpoint {checkpoint:.2f} s"
+        )
+        if len(chosen) < len(due):
+            estimate = whole / len(times) * len(due)
+            print(
+                f"  extrapolated to all {len(due)} due clients: {estimate:.0f} s "
+                f"({estimate / 60:.1f} min)"
+            )
+
+    started = time.perf_counter()
+    after = every_table(app, periods)
+    counted_after = time.perf_counter() - started
+    started = time.perf_counter()
+    differing = [key for key in before if before[key] != after.get(key)]
+    compared = time.perf_counter() - started
+    print(
+        f"indicator-identity check: before {counted_before:.1f} s + after {counted_after:.1f} s "
+        f"+ compare {compared * 1000:.0f} ms = {counted_before + counted_after + compared:.1f} s; "
+        f"{len(before)} tables, {len(differing)} differ"
+        + (f" (first: {differing[0]})" if differing else " (identical)")
+    )
+    return 1 if differing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
