@@ -40,6 +40,7 @@ from legalaid.documents.uploads import document_policy
 from legalaid.errors import DomainError, show_on_form
 from legalaid.letters.fill import ASKED, FROM_CASE, generate_letter
 from legalaid.pages.errors import log_error
+from legalaid.webforms import add_errors
 
 bp = Blueprint("documents", __name__, url_prefix="/cases/<int:case_id>/documents")
 
@@ -121,6 +122,9 @@ def upload(case_id: int) -> Rendered:
             "success",
         )
         return redirect(url_for("cases.view", case_id=case_id, _anchor="documents"))
+    if not _uploads(form.files.name):
+        # Found with the form's other errors, not on the next submit.
+        add_errors([(form.files, _("Choose at least one file."))])
     return render_case_page(case_, status=400, document_form=form)
 
 

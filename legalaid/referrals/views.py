@@ -17,7 +17,7 @@ from legalaid.cases.page import (
     render_case_page,
 )
 from legalaid.database import db_session, rollback_request
-from legalaid.errors import ConflictError, DomainError, show_on_form
+from legalaid.errors import ConflictError, DomainError, add_rule_errors, show_on_form
 from legalaid.pagination import Page, paginate
 from legalaid.referrals import services
 from legalaid.referrals.forms import ProviderForm, ReferralForm, ReferralStatusForm
@@ -166,6 +166,19 @@ def add(case_id: int) -> Rendered:
         else:
             flash(_("Referral recorded."), "success")
             return redirect(url_for("cases.view", case_id=case_id, _anchor="referrals"))
+    else:
+        add_rule_errors(
+            form,
+            lambda: services.check_referral(
+                db_session(),
+                case_,
+                provider_id=record_id(str(form.provider_id.data or "")),
+                service_type=form.service_type.data or None,
+                sent_on=form.sent_on.data,
+                today=today(),
+            ),
+            "provider_id",
+        )
     return render_case_page(case_, status=400, referral_form=form)
 
 
