@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from werkzeug.wrappers import Response as BaseResponse
 
+from legalaid.audit.service import record_event
 from legalaid.calendar import today
+from legalaid.caseloads.queries import ACTIVE_STATUSES
+from legalaid.cases.models import Case
 from legalaid.cases.page import (
     case_or_404,
     case_record_or_404,
     provider_choices,
     render_case_page,
 )
+from legalaid.cases.scope import case_condition
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import ConflictError, DomainError, add_rule_errors, show_on_form
 from legalaid.pagination import Page, paginate
@@ -137,6 +142,31 @@ def provider_edit(provider_id: int) -> Rendered:
             flash(_("Provider %(name)s saved.", name=provider.name), "success")
             return redirect(url_for("referrals.providers"))
     return render_template("referrals/provider_form.html", form=form, provider=provider)
+
+
+# --- referrals awaiting an answer ---------------------------------------------------------
+
+
+@bp.get("/referrals/waiting")
+def waiting() -> str:
+    """Referrals sent and not yet answered, on the cases the user sees, the longest waiting
+    first: the home page's count, as a list to work through (numbers only, no names)."""
+    session = db_session()
+    query = cast(
+        Select[Any],
+        select(Referral, Case.number, Case.id, ServiceProvider.name)
+        .join(Case, Case.id == Referral.case_id)
+        .join(ServiceProvider, ServiceProvider.id == Referral.provider_id)
+        .where(
+            case_condition(g.user),
+            Case.status.in_(ACTIVE_STATUSES),
+            Referral.status == "sent",
+        )
+        .order_by(Referral.sent_on, Referral.id),
+    )
+    page: Page[Any] = paginate(session, query, request.args.get("page"))
+    record_event(session, "referral.listed", object_type="case")
+    return render_template("referrals/waiting.html", page=page, as_of=today())
 
 
 # --- referrals out of a case --------------------------------------------------------------

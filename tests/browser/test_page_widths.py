@@ -71,7 +71,11 @@ def _arrange(live_server: LiveServer) -> dict[str, tuple[str, str, list[str]]]:
             f"/clients/{cases[0].client_id}",
         ]
         return {
-            "lawyer": (lawyer.email, str(lawyer.totp_secret), case_pages),
+            "lawyer": (
+                lawyer.email,
+                str(lawyer.totp_secret),
+                [*case_pages, "/referrals/waiting"],
+            ),
             "manager": (
                 manager.email,
                 str(manager.totp_secret),
