@@ -38,6 +38,7 @@ from legalaid.documents.storage import DocumentStore
 from legalaid.documents.streaming import DocumentDecryptionError
 from legalaid.documents.uploads import document_policy
 from legalaid.errors import DomainError, show_on_form
+from legalaid.held_forms.service import FILES_NOT_KEPT
 from legalaid.letters.fill import ASKED, FROM_CASE, generate_letter
 from legalaid.pages.errors import log_error
 from legalaid.webforms import add_errors
@@ -62,6 +63,26 @@ def _uploads(field_name: str) -> list[Upload]:
         for item in request.files.getlist(field_name)
         if item.filename
     ]
+
+
+def _files_not_kept(form: UploadForm | ReplaceForm) -> bool:
+    """A form sent again after sign-in without the files chosen before (files are never
+    held): her other answers come back filled, and the file field says to choose it again."""
+    if not request.form.get(FILES_NOT_KEPT) or _uploads(form.files.name):
+        return False
+    form.validate()
+    add_errors(
+        [
+            (
+                form.files,
+                _(
+                    "The file you chose before your session ended was not kept (files never "
+                    "are): choose it again."
+                ),
+            )
+        ]
+    )
+    return True
 
 
 def _document_or_404(case_: Case, document_id: int) -> Document:
@@ -99,6 +120,8 @@ def _too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
 def upload(case_id: int) -> Rendered:
     case_ = case_or_404(case_id)
     form = UploadForm(prefix="document")
+    if _files_not_kept(form):
+        return render_case_page(case_, status=400, document_form=form)
     if form.validate_on_submit():
         try:
             added = services.add_documents(
@@ -206,6 +229,8 @@ def replace(case_id: int, document_id: int) -> Rendered:
     case_ = case_or_404(case_id)
     document = _document_or_404(case_, document_id)
     form = ReplaceForm()
+    if _files_not_kept(form):
+        return _render_document(case_, document, status=400, replace_form=form)
     if form.validate_on_submit():
         try:
             (added,) = services.add_documents(
