@@ -26,7 +26,7 @@ from legalaid.casework.services import task_assignees
 from legalaid.conflicts.models import ConflictCheck
 from legalaid.database import db_session, rollback_request
 from legalaid.deadlines.suggestions import suggestions_for
-from legalaid.documents.page import case_page_documents
+from legalaid.documents.page import page_documents
 from legalaid.errors import (
     ConflictError,
     DomainError,
@@ -135,7 +135,7 @@ def _default_forms(case_: Case) -> dict[str, AppForm]:
 def render_case_page(case_: Case, *, status: int = 200, **forms: Any) -> tuple[str, int]:
     session = db_session()
     context: dict[str, Any] = _default_forms(case_)
-    context.update(case_page_documents(session, case_.id))
+    context.update(page_documents(session, case_))
     context.update(forms)
     context["referral_form"].provider_id.choices = provider_choices(session)
     context["task_form"].assignee_id.choices = [
