@@ -1103,3 +1103,47 @@ def test_a_later_reopening_does_not_change_a_past_quarter_of_cases_closed(
     session.flush()
     assert _closed_in(session, "2027Q3", ("outcome",)) == q3_before
     assert _closed_in(session, "2027Q1", ("outcome",)) == q1
+
+
+def _served_in(session: Session, period: str) -> int:
+    clinics = clinics_dimension(session)
+    table = build_table(
+        session,
+        MEASURES["clients_served"],
+        (),
+        period_of_code(period),
+        NATIONAL,
+        consent_required=True,
+        clinics=clinics,
+    )
+    return int(table.values[(TOTAL,)] if (TOTAL,) in table.values else table.values[()])
+
+
+def test_clients_served_reads_the_status_history_not_todays_status(
+    session: Session, data: DataSet
+) -> None:
+    """LA01: a case closed in 2027Q1 and reopened in Q3 was served in Q1 and Q3, not in
+    Q2; and reopening it later does not change Q1 or Q2 (today's "open" status does not
+    reach back to the quarter it spent closed). The quarter of the plan sums it per
+    quarter, the year counts her once."""
+    lawyer = create_user(session, "lawyer", clinic=data.aaa)
+    before = {q: _served_in(session, q) for q in ("2027Q1", "2027Q2", "2027Q3", "2027")}
+    case_ = _case(session, lawyer, date(2027, 1, 5), gbv("physical_assault"))
+    _close(session, case_, date(2027, 2, 1), "resolved_favour")
+    closed = {q: _served_in(session, q) for q in before}
+    assert closed == {**before, "2027Q1": before["2027Q1"] + 1, "2027": before["2027"] + 1}
+    reopen_case(
+        session,
+        case_,
+        expected_version=case_.version,
+        reason="Back",
+        by=None,
+        today=date(2027, 8, 2),
+    )
+    session.flush()
+    assert case_.closed_on is None  # today's status: open, since Q3
+    after = {q: _served_in(session, q) for q in before}
+    assert after["2027Q1"] == closed["2027Q1"]
+    assert after["2027Q2"] == before["2027Q2"]  # closed all through Q2
+    assert after["2027Q3"] == before["2027Q3"] + 1
+    assert after["2027"] == closed["2027"]

@@ -29,6 +29,9 @@ class DisclosurePolicy(PolicyModel):
     rounding: Literal["none", "base_3", "base_5"] = "none"
     require_statistics_consent: bool = True
     data_entry_lag_days: int = Field(30, ge=0, le=366)
+    #: A new version that hides at least this many cells its previous version published
+    #: is not frozen until someone has seen which and confirmed it with a reason.
+    confirm_when_newly_hidden: int = Field(10, ge=1, le=100_000)
     crossable: tuple[tuple[str, str], ...] = ()
 
     @model_validator(mode="after")

@@ -28,12 +28,11 @@ from sqlalchemy import (
     distinct,
     exists,
     func,
-    or_,
     select,
 )
 from sqlalchemy.orm import Session, aliased, join
 from sqlalchemy.sql import FromClause
-from sqlalchemy.sql.expression import ColumnClause, literal_column
+from sqlalchemy.sql.expression import ColumnClause, Exists, literal_column
 
 from legalaid.cases.models import Case, CaseStatusChange, Respondent
 from legalaid.casework.models import ServiceDelivery
@@ -261,12 +260,41 @@ def _cases(dimensions: Sequence[str]) -> FromClause:
 
 def _served(start: Any, end: Any) -> list[ColumnElement[bool]]:
     """A case open at some time from ``start`` to ``end`` (intakes never opened do not
-    count)."""
+    count), read from the status history: a case closed before the period and not
+    reopened by its end was not served in it, whatever its status is today. So an old
+    quarter's number does not change when one of its cases is reopened (or closed) later.
+    """
     return [
         Case.opened_on.is_not(None),
         Case.opened_on <= end,
-        or_(Case.closed_on.is_(None), Case.closed_on >= start),
+        ~_closed_throughout(start, end),
     ]
+
+
+def _closed_throughout(start: Any, end: Any) -> Exists:
+    """Closed on a day before ``start``, and not reopened on or before ``end``."""
+    closure = aliased(CaseStatusChange)
+    reopening = aliased(CaseStatusChange)
+    reopened = (
+        select(reopening.id)
+        .where(
+            reopening.case_id == closure.case_id,
+            reopening.from_status == "closed",
+            reopening.id > closure.id,
+            reopening.effective_on <= end,
+        )
+        .exists()
+    )
+    return (
+        select(closure.id)
+        .where(
+            closure.case_id == Case.id,
+            closure.to_status == "closed",
+            closure.effective_on < start,
+            ~reopened,
+        )
+        .exists()
+    )
 
 
 # --- the measures ----------------------------------------------------------------------

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from legalaid.releases.services import REASON_MAX
 from legalaid.webforms import AppForm
@@ -17,5 +17,18 @@ class ReleaseForm(AppForm):
     reason = TextAreaField(
         _l("Reason for releasing again"),
         validators=[Optional(), Length(max=REASON_MAX)],
+        render_kw={"rows": 3, "maxlength": REASON_MAX},
+    )
+
+
+class ConfirmMoreHiddenForm(AppForm):
+    """Make a version that hides numbers the previous one published: say why."""
+
+    reason = TextAreaField(
+        _l("Why release it although it hides these numbers"),
+        validators=[
+            DataRequired(_l("Say why this version is released although it hides more.")),
+            Length(max=REASON_MAX),
+        ],
         render_kw={"rows": 3, "maxlength": REASON_MAX},
     )

@@ -8,6 +8,7 @@ progress page (``/releases/jobs/<id>``) shows where it is.
 
 from __future__ import annotations
 
+import json
 import logging
 
 from flask import current_app
@@ -40,6 +41,7 @@ def make_release_job(session: Session, job_id: int) -> None:
         period=parse_period(job.period_code, today(), policies.disclosure.data_entry_lag_days),
         reason=job.reason,
         user_id=job.requested_by_id,
+        more_hidden_confirmed=job.more_hidden_confirmed,
     )
     failure: str | None = None
     try:
@@ -51,6 +53,9 @@ def make_release_job(session: Session, job_id: int) -> None:
         )
     except services.ReleaseRefusedError:
         failure = "refused"
+    except services.MoreHiddenError as stopped:
+        # Not frozen: the progress page shows what it would hide and asks to confirm.
+        failure, job.preview = "confirm", json.dumps(stopped.more.as_json())
     except (ConflictError, DomainError):
         # Another version came first (the same version, or one that now needs a reason).
         failure = "conflict"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from legalaid.accounts.models import User
 from legalaid.clinics.models import Clinic
@@ -99,7 +101,7 @@ class ReleaseJob(Base):
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'running', 'done', 'failed')", name="status_known"),
         CheckConstraint(
-            "failure IS NULL OR failure IN ('refused', 'conflict', 'error')",
+            "failure IS NULL OR failure IN ('refused', 'conflict', 'error', 'confirm')",
             name="failure_known",
         ),
         Index("ix_release_job_scope_key", "scope_key", "id"),
@@ -115,6 +117,13 @@ class ReleaseJob(Base):
     status: Mapped[str] = mapped_column(String(8), default="pending")
     failure: Mapped[str | None] = mapped_column(String(16))
     release_id: Mapped[int | None] = mapped_column(ForeignKey("indicator_release.id"))
+    #: She confirmed that this version may hide cells the previous one published.
+    more_hidden_confirmed: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    #: failure "confirm": what the version would hide that the previous one published
+    #: (JSON of measure, period and category codes, and cell counts; never a value).
+    preview: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

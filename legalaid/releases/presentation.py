@@ -619,3 +619,53 @@ class InformationLoss:
 
 def information_loss(release: Any) -> InformationLoss:
     return InformationLoss(release.cells_suppressed, release.cells_total)
+
+
+@dataclass(frozen=True)
+class HiddenPreview:
+    """What a new version would hide that its previous version published (job page)."""
+
+    rows: tuple[tuple[str, str, str], ...]  # indicator title(s), period, categories
+    more: int  # rows left out of the list
+    hidden: int
+    previous_hidden: int
+    cells: int
+
+
+#: The preview lists this many cells; the rest are counted.
+PREVIEW_ROWS = 60
+
+
+def hidden_preview(
+    preview: dict[str, Any],
+    catalogue: IndicatorCatalogue,
+    language: str,
+    clinic_names: dict[str, str],
+) -> HiddenPreview:
+    titles: dict[str, list[str]] = {}
+    for indicator in catalogue.indicator:
+        titles.setdefault(indicator.measure, []).append(
+            f"{indicator.code} {indicator.title.get(language)}"
+        )
+    rows = []
+    cells = preview.get("newly_hidden", [])
+    for cell in cells[:PREVIEW_ROWS]:
+        coords = [tuple(pair) for pair in cell["coords"]]
+        rows.append(
+            (
+                "; ".join(titles.get(cell["measure"], [cell["measure"]])),
+                cell["period"],
+                ", ".join(
+                    f"{dimension_label(name)}: {category_label(name, code, clinic_names)}"
+                    for name, code in coords
+                )
+                or str(_("Total")),
+            )
+        )
+    return HiddenPreview(
+        rows=tuple(rows),
+        more=max(0, len(cells) - PREVIEW_ROWS),
+        hidden=int(preview.get("hidden", 0)),
+        previous_hidden=int(preview.get("previous_hidden", 0)),
+        cells=int(preview.get("cells", 0)),
+    )

@@ -118,6 +118,9 @@ class ReleaseRequest:
     period: Period
     reason: str | None
     user_id: int
+    #: She has seen which cells the previous version published and this one would hide,
+    #: and made it anyway (:class:`MoreHiddenError`).
+    more_hidden_confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,48 @@ class CountedRelease:
     #: The newest overlapping release the snapshot saw (disclosure control protected
     #: against each one up to it; a newer one means counting again).
     newest_overlapping: int
+    #: Cells the previous version of this release published and this one hides.
+    newly_hidden: tuple[CellId, ...] = ()
+    #: How many cells the previous version hid (None: this is the first version).
+    previous_suppressed: int | None = None
+
+
+@dataclass(frozen=True)
+class MoreHidden:
+    """What a new version would hide that its previous version showed: codes only."""
+
+    newly_hidden: tuple[CellId, ...]
+    hidden: int
+    previous_hidden: int
+    cells: int
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "hidden": self.hidden,
+            "previous_hidden": self.previous_hidden,
+            "cells": self.cells,
+            "newly_hidden": [
+                {"measure": cell.measure, "period": cell.period.code, "coords": cell.coords}
+                for cell in self.newly_hidden
+            ],
+        }
+
+
+class MoreHiddenError(DomainError):
+    """The new version would hide many cells the previous one published: it waits for
+    someone to see which, and to confirm it with a reason. Nothing was released."""
+
+    status_code = 409
+
+    def __init__(self, more: MoreHidden) -> None:
+        super().__init__(
+            _(
+                "This version would hide %(count)d numbers that the previous version "
+                "published. Check them, then confirm with a reason.",
+                count=len(more.newly_hidden),
+            )
+        )
+        self.more = more
 
 
 class StaleSnapshotError(ConflictError):
@@ -206,6 +251,12 @@ def count_release(
         clinic_code=None if clinic is None else clinic.code,
     )
     statuses = [cell.status for table in protection.tables for cell in table.cells.values()]
+    hidden_now = [cell for cell, value in protection.released().items() if value is None]
+    previous = _previous_version(overlapping, request)
+    newly_hidden: tuple[CellId, ...] = ()
+    if previous is not None:
+        shown_before = FrozenRelease(previous.content, previous.truth).as_published().values
+        newly_hidden = tuple(cell for cell in hidden_now if shown_before.get(cell) is not None)
     return CountedRelease(
         request=request,
         content=content,
@@ -213,6 +264,38 @@ def count_release(
         cells_total=len(statuses),
         cells_suppressed=sum(status != "published" for status in statuses),
         newest_overlapping=max((row.id for row in overlapping), default=0),
+        newly_hidden=newly_hidden,
+        previous_suppressed=None if previous is None else previous.cells_suppressed,
+    )
+
+
+def _previous_version(
+    overlapping: list[IndicatorRelease], request: ReleaseRequest
+) -> IndicatorRelease | None:
+    same = [
+        row
+        for row in overlapping
+        if row.scope_key == request.scope_key
+        and row.period_code == request.period.code
+        and row.period_end == request.period.end
+    ]
+    return max(same, key=lambda row: row.version, default=None)
+
+
+def check_hidden_growth(counted: CountedRelease, policy: DisclosurePolicy) -> None:
+    """Stop a version that would hide many cells readers have already seen, unless she
+    confirmed it (raises :class:`MoreHiddenError` with what it would hide)."""
+    if counted.request.more_hidden_confirmed or counted.previous_suppressed is None:
+        return
+    if len(counted.newly_hidden) < policy.confirm_when_newly_hidden:
+        return
+    raise MoreHiddenError(
+        MoreHidden(
+            newly_hidden=counted.newly_hidden,
+            hidden=counted.cells_suppressed,
+            previous_hidden=counted.previous_suppressed,
+            cells=counted.cells_total,
+        )
     )
 
 
@@ -335,7 +418,8 @@ def make_release(
 ) -> int:
     """Count on a snapshot (writers go on), then store in a short transaction; the id.
 
-    Raises :class:`ReleaseRefusedError` (the refusal audited) or :class:`ConflictError`.
+    Raises :class:`ReleaseRefusedError` (the refusal audited), :class:`MoreHiddenError`
+    (nothing stored: it waits for a confirmation) or :class:`ConflictError`.
     """
     for attempt in range(SNAPSHOT_ATTEMPTS):
         try:
@@ -345,6 +429,7 @@ def make_release(
             with database.transaction() as session:
                 record_refusal(session, request, _user(session, request))
             raise refused(request, exc) from exc
+        check_hidden_growth(counted, policy)
         try:
             with database.transaction() as session:
                 return store_release(session, counted, _user(session, request)).id

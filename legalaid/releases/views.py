@@ -8,6 +8,7 @@ dashboard adds her own clinic's operational counts (:mod:`legalaid.releases.oper
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import (
@@ -38,12 +39,13 @@ from legalaid.indicators.periods import Period, completed_periods, parse_period
 from legalaid.pagination import paginate
 from legalaid.releases import operational, services
 from legalaid.releases.charts import bar_chart
-from legalaid.releases.forms import ReleaseForm
+from legalaid.releases.forms import ConfirmMoreHiddenForm, ReleaseForm
 from legalaid.releases.frozen import FrozenRelease
 from legalaid.releases.jobs import make_release_job
 from legalaid.releases.models import IndicatorRelease, ReleaseJob
 from legalaid.releases.presentation import (
     dashboard_panels,
+    hidden_preview,
     information_loss,
     period_label,
     policy_note,
@@ -347,9 +349,8 @@ def new_release() -> Rendered:
 JOB_REFRESH_SECONDS = 2
 
 
-@bp.get("/releases/jobs/<int:job_id>")
-def job(job_id: int) -> Rendered:
-    """Where a release asked for is: waiting, counting, released (to the release) or not."""
+def _job_or_404(job_id: int) -> ReleaseJob:
+    """A release job of the user's own scope (others answer 404, audited)."""
     session = db_session()
     found = session.get(ReleaseJob, job_id)
     if found is None or found.scope_key != scope_key_of(g.user):
@@ -361,6 +362,14 @@ def job(job_id: int) -> Rendered:
             outcome="denied",
         )
         raise NotFound()
+    return found
+
+
+@bp.get("/releases/jobs/<int:job_id>")
+def job(job_id: int) -> Rendered:
+    """Where a release asked for is: waiting, counting, released (to the release) or not."""
+    session = db_session()
+    found = _job_or_404(job_id)
     record_event(session, "release.job_viewed", object_type="release_job", object_id=job_id)
     if found.status == "done" and found.release_id is not None:
         release = session.get(IndicatorRelease, found.release_id)
@@ -374,6 +383,11 @@ def job(job_id: int) -> Rendered:
                 "success",
             )
             return redirect(url_for("releases.view", release_id=release.id))
+    form = ConfirmMoreHiddenForm(formdata=None, reason=found.reason)
+    return _job_page(found, form), 200
+
+
+def _job_page(found: ReleaseJob, form: ConfirmMoreHiddenForm) -> str:
     messages = {
         "refused": services.refusal_message(),
         "conflict": _(
@@ -384,6 +398,15 @@ def job(job_id: int) -> Rendered:
             "released. Try again later, or ask the system administrator."
         ),
     }
+    preview = None
+    if found.failure == "confirm" and found.preview:
+        clinic = db_session().get(Clinic, found.clinic_id) if found.clinic_id else None
+        preview = hidden_preview(
+            json.loads(found.preview),
+            _policies().indicators,
+            _language(),
+            {} if clinic is None else {clinic.code: clinic.name},
+        )
     return render_template(
         "releases/job.html",
         job=found,
@@ -391,8 +414,55 @@ def job(job_id: int) -> Rendered:
             parse_period(found.period_code, today(), _policies().disclosure.data_entry_lag_days)
         ),
         failure=messages.get(found.failure or ""),
+        preview=preview,
+        form=form,
         refresh=None if found.finished else JOB_REFRESH_SECONDS,
     )
+
+
+@bp.post("/releases/jobs/<int:job_id>/confirm")
+def confirm_job(job_id: int) -> Rendered:
+    """Make the version that stopped because it hides numbers published before: she has
+    seen which, and says why (a new job, so the numbers are counted again)."""
+    session = db_session()
+    stopped = _job_or_404(job_id)
+    form = ConfirmMoreHiddenForm()
+    if stopped.failure != "confirm":
+        return redirect(url_for("releases.job", job_id=stopped.id))
+    if form.validate_on_submit():
+        try:
+            wanted = services.check_request(
+                session,
+                policy=_policies().disclosure,
+                user=g.user,
+                period_code=stopped.period_code,
+                reason=form.reason.data,
+                today=today(),
+            )
+        except DomainError as error:
+            rollback_request()
+            show_on_form(form, error, "reason")
+        else:
+            again = ReleaseJob(
+                scope_key=wanted.scope_key,
+                clinic_id=wanted.clinic_id,
+                period_code=wanted.period.code,
+                reason=wanted.reason,
+                requested_by_id=g.user.id,
+                more_hidden_confirmed=True,
+            )
+            session.add(again)
+            session.flush()
+            record_event(
+                session,
+                "release.more_hidden_confirmed",
+                object_type="release_job",
+                object_id=again.id,
+            )
+            after_commit(lambda: make_release_job.enqueue(again.id))
+            return redirect(url_for("releases.job", job_id=again.id))
+    record_event(session, "release.job_viewed", object_type="release_job", object_id=job_id)
+    return _job_page(stopped, form), 400
 
 
 @bp.get("/releases/<int:release_id>")
