@@ -4,7 +4,11 @@ Domain errors are raised by services and mapped to HTTP responses at the edge
 (see ``legalaid.pages.errors``), so services stay free of Flask.
 """
 
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class StartupError(Exception):
@@ -37,7 +41,77 @@ class ConflictError(DomainError):
     status_code = 409
 
 
+class ManyProblemsError(DomainError):
+    """Several refusals of one submission, each about its own field, found in one pass:
+    she fixes them all at once instead of meeting them one save after another."""
+
+    def __init__(self, problems: list[DomainError]) -> None:
+        super().__init__(str(problems[0]), field=problems[0].field)
+        self.problems = problems
+
+
+class Problems:
+    """Collects the refusals of the checks run under :meth:`check`, then raises them all.
+
+    A refusal about no field (the case is closed), a 404 or a 409 stops at once: it is not
+    about what she typed."""
+
+    def __init__(self) -> None:
+        self.found: list[DomainError] = []
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        try:
+            yield
+        except (NotFoundError, ConflictError):
+            raise
+        except ManyProblemsError as errors:
+            self.found.extend(errors.problems)
+        except DomainError as error:
+            if error.field is None:
+                raise
+            self.found.append(error)
+
+    def add(self, message: str, field: str) -> None:
+        self.found.append(DomainError(message, field=field))
+
+    def done(self) -> None:
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise ManyProblemsError(self.found)
+
+
+def given(value: T | None, field: str) -> T:
+    """The value of a required input (already checked by :class:`Problems`, for the types)."""
+    if value is None:
+        raise DomainError("This field is required.", field=field)
+    return value
+
+
+def _each(error: DomainError) -> list[DomainError]:
+    return list(error.problems) if isinstance(error, ManyProblemsError) else [error]
+
+
 def show_on_form(form: Any, error: DomainError, default_field: str) -> None:
-    """Put the error's message beside the field it names (or ``default_field``)."""
-    name = error.field if error.field and error.field in form else default_field
-    form[name].errors = [*form[name].errors, str(error)]
+    """Put each message beside the field it names (or ``default_field``)."""
+    for problem in _each(error):
+        name = problem.field if problem.field and problem.field in form else default_field
+        if str(problem) not in form[name].errors:
+            form[name].errors = [*form[name].errors, str(problem)]
+
+
+def add_rule_errors(form: Any, rules: Callable[[], object], default_field: str) -> None:
+    """After a form's own checks failed, run the service's checks on what was typed too, so
+    that one submit shows every error (a field that already has one keeps only that one)."""
+    try:
+        rules()
+    except (NotFoundError, ConflictError):
+        return
+    except DomainError as error:
+        for problem in _each(error):
+            if problem.field is None:
+                continue
+            name = problem.field if problem.field in form else default_field
+            if not form[name].errors:
+                form[name].errors = [str(problem)]

@@ -140,15 +140,16 @@ class SummaryLine:
     message: str
 
 
-def _field_lines(field: Field) -> list[SummaryLine]:
+def _field_lines(field: Field, prefix: str = "") -> list[SummaryLine]:
     if isinstance(field, FieldList):
-        return [line for entry in field for line in _field_lines(entry)]
+        return [line for entry in field for line in _field_lines(entry, prefix)]
     if isinstance(field, FormField):
-        return [line for sub in field.form for line in _field_lines(sub)]
+        return [line for sub in field.form for line in _field_lines(sub, prefix)]
     hidden = field.type in ("HiddenField", "CSRFTokenField")
     label = "" if hidden else str(field.label.text)
     # A group of checkboxes or radios is reached at its first option.
     target = f"{field.id}-0" if field.type in ("CheckboxesField", "RadioField") else field.id
+    target = prefix + target
     return [
         SummaryLine(None if hidden else target, label, str(message))
         for message in field.errors
@@ -166,5 +167,7 @@ def error_summary(context: Context) -> list[SummaryLine]:
     for value in context.get_all().values():
         if isinstance(value, BaseForm) and id(value) not in seen:
             seen.add(id(value))
-            lines.extend(line for field in value for line in _field_lines(field))
+            # A template that renders a form's ids with a prefix says so on the form.
+            prefix = str(getattr(value, "summary_id_prefix", ""))
+            lines.extend(line for field in value for line in _field_lines(field, prefix))
     return lines

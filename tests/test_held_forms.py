@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 from datetime import timedelta
 
@@ -122,3 +123,51 @@ def test_the_keepalive_after_expiry_still_answers_401_and_holds_nothing(
     response = client.post("/session/keepalive", headers={"X-CSRFToken": token})
     assert response.status_code == 401
     assert session.scalars(select(HeldForm)).all() == []
+
+
+def test_an_upload_sent_after_expiry_says_which_file_to_choose_again(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    lawyer, case, old_token = _arrange(app, client, session)
+    _expire_sessions(session, lawyer.id)
+    response = client.post(
+        f"/cases/{case.id}/documents",
+        data={
+            "csrf_token": old_token,
+            "document-kind": "medical_certificate",
+            "document-document_date": "2026-11-30",
+            "document-description": "Synthetic certificate of injuries",
+            "document-files": (io.BytesIO(b"%PDF-1.4 synthetic"), "certificate-nov.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    # The file is not held, neither its content nor (unencrypted) its name.
+    raw = session.execute(text("SELECT fields FROM held_form")).scalars().all()
+    assert len(raw) == 1 and "certificate-nov" not in raw[0] and "PDF" not in raw[0]
+
+    sign_in(client, app, lawyer, session=session)
+    page = html.unescape(client.get("/resume").get_data(as_text=True))
+    assert "The files you had chosen were not kept: files are never held." in page
+    assert "<li>certificate-nov.pdf</li>" in page
+    assert 'name="__held_file_name__"' not in page  # the name is said, not posted again
+    fresh = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert fresh and 'name="files_not_kept" value="1"' in page
+
+    # Sent again (as the page does): her other answers are kept, and the file field says
+    # plainly that the file must be chosen again, not only "choose a file".
+    again = client.post(
+        f"/cases/{case.id}/documents",
+        data={
+            "csrf_token": fresh.group(1),
+            "document-kind": "medical_certificate",
+            "document-document_date": "2026-11-30",
+            "document-description": "Synthetic certificate of injuries",
+            "files_not_kept": "1",
+        },
+    )
+    assert again.status_code == 400
+    body = html.unescape(again.get_data(as_text=True))
+    assert "The file you chose before your session ended was not kept" in body
+    assert 'href="#document-files"' in body
+    assert "Synthetic certificate of injuries" in body

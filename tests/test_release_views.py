@@ -420,6 +420,13 @@ def test_the_task_force_dashboard_shows_cards_charts_and_tables_but_no_live_coun
     # no part of the year's target; the card says so instead of a misleading bar.
     clients = _card(html, "LA01")
     assert "<progress" not in clients and "counts people over the whole year" in clients
+    # The overview is the cards: the charts are on each indicator's own page, a link away.
+    assert "<svg" not in html
+    link = f'href="/indicators?release={national.id}&amp;indicator=LA02"'
+    assert link in card
+    html = client.get(f"/indicators?release={national.id}&indicator=LA02").get_data(as_text=True)
+    assert "All indicators of this release" in html and 'card-LA01"' not in html
+    assert client.get(f"/indicators?release={national.id}&indicator=LA99").status_code == 404
     # A chart by quarter and one by type of case, each with its data table.
     assert re.search(
         r'<svg class="indicator-chart"[^>]*role="img"'
@@ -436,7 +443,7 @@ def test_the_task_force_dashboard_shows_cards_charts_and_tables_but_no_live_coun
     # No live operational counts for the task force, ever.
     assert "Your clinic today" not in html and "data-count=" not in html
     assert "style=" not in html.split("<body", 1)[1].replace('rel="stylesheet"', "")
-    assert _audit(session, "dashboard.viewed") == [(str(national.id), "success")]
+    assert _audit(session, "dashboard.viewed") == [(str(national.id), "success")] * 2
 
 
 def test_a_total_below_k_reads_suppressed_not_zero(
@@ -448,6 +455,9 @@ def test_a_total_below_k_reads_suppressed_not_zero(
     card = _card(html, "LA02")
     assert _value(card) == "suppressed"
     assert "<progress" not in card
+    # The reason is beside the value, not at the bottom of a long page.
+    assert "Not shown, to protect the people counted: a count from 1 to 4" in card
+    html = client.get(f"/indicators?release={own.id}&indicator=LA02").get_data(as_text=True)
     # The chart draws no bar for it, and its data table says "suppressed".
     svg = re.search(
         r'<svg class="indicator-chart"[^>]*chart-LA02-quarters-title.*?</svg>', html, re.DOTALL

@@ -27,7 +27,13 @@ from legalaid.conflicts.models import ConflictCheck
 from legalaid.database import db_session, rollback_request
 from legalaid.deadlines.suggestions import suggestions_for
 from legalaid.documents.page import page_documents
-from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
+from legalaid.errors import (
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    add_rule_errors,
+    show_on_form,
+)
 from legalaid.referrals.forms import ReferralForm
 from legalaid.referrals.models import Referral, ServiceProvider
 from legalaid.webforms import AppForm
@@ -65,12 +71,15 @@ def submit_on_case_page(
     *,
     default_field: str | None = None,
     refresh_version: Callable[[Case], int] | None = None,
+    rules: Callable[[Case, Any], object] | None = None,
 ) -> Rendered:
     """Apply a form posted from the case page, or show the page again with what went wrong.
 
     A stale version answers 409 with the typed values kept (``refresh_version`` gives the
     form the current version, so saving again is a knowing overwrite); a domain error is
     shown beside its field, or as a message when it concerns no field of this form.
+    ``rules`` (the service's own checks, writing nothing) also run when the form's checks
+    fail, so that one submit shows every error of the form.
     """
     case_ = case_or_404(case_id)
     if form.validate_on_submit():
@@ -93,6 +102,8 @@ def submit_on_case_page(
         else:
             flash(done, "success")
             return redirect(url_for("cases.view", case_id=case_id))
+    elif rules is not None:
+        add_rule_errors(form, lambda: rules(case_, form), default_field or "csrf_token")
     return render_case_page(case_, status=400, **{form_name: form})
 
 

@@ -13,7 +13,7 @@ from legalaid.audit.service import record_event
 from legalaid.cases.models import Case
 from legalaid.casework.models import CaseTask, Hearing, Note, NoteRevision, ServiceDelivery
 from legalaid.database import utcnow
-from legalaid.errors import ConflictError, DomainError, NotFoundError
+from legalaid.errors import ConflictError, DomainError, NotFoundError, Problems, given
 from legalaid.vocabulary.casework import (
     HEARING_KINDS,
     LEGAL_SERVICES,
@@ -35,6 +35,33 @@ def _not_closed(case_: Case) -> None:
         raise DomainError(_("The case is closed; reopen it first."))
 
 
+def check_service(
+    case_: Case,
+    *,
+    service_type: str,
+    delivered_on: date | None,
+    order_kind: str | None,
+    today: date,
+) -> str | None:
+    """Every refusal of a service at once (ManyProblemsError); the order kind it keeps."""
+    problems = Problems()
+    with problems.check():
+        LEGAL_SERVICES.require(service_type, "service_type")
+    if delivered_on is None:
+        problems.add(_("This field is required."), "delivered_on")
+    elif delivered_on > today:
+        problems.add(_("A service cannot be delivered in the future."), "delivered_on")
+    elif delivered_on < case_.intake_on:
+        problems.add(_("The date cannot be before the intake."), "delivered_on")
+    if service_type == "protection_order":
+        with problems.check():
+            PROTECTION_ORDER_KINDS.require(order_kind, "order_kind")
+    else:
+        order_kind = None
+    problems.done()
+    return order_kind
+
+
 def add_service(
     session: Session,
     case_: Case,
@@ -46,21 +73,17 @@ def add_service(
     today: date,
 ) -> ServiceDelivery:
     _not_closed(case_)
-    LEGAL_SERVICES.require(service_type, "service_type")
-    if delivered_on is None:
-        raise DomainError(_("This field is required."), field="delivered_on")
-    if delivered_on > today:
-        raise DomainError(_("A service cannot be delivered in the future."), field="delivered_on")
-    if delivered_on < case_.intake_on:
-        raise DomainError(_("The date cannot be before the intake."), field="delivered_on")
-    if service_type == "protection_order":
-        PROTECTION_ORDER_KINDS.require(order_kind, "order_kind")
-    else:
-        order_kind = None
+    order_kind = check_service(
+        case_,
+        service_type=service_type,
+        delivered_on=delivered_on,
+        order_kind=order_kind,
+        today=today,
+    )
     service = ServiceDelivery(
         case_id=case_.id,
         service_type=service_type,
-        delivered_on=delivered_on,
+        delivered_on=given(delivered_on, "delivered_on"),
         provided_by_id=by,
         order_kind=order_kind,
         order_result="pending" if order_kind else None,
@@ -85,12 +108,15 @@ def record_order_result(
         raise NotFoundError()
     if service.version != expected_version:
         raise ConflictError(_("Someone else changed this service after you opened it."))
-    PROTECTION_ORDER_RESULTS.require(result, "result")
+    problems = Problems()
+    with problems.check():
+        PROTECTION_ORDER_RESULTS.require(result, "result")
     result_on = result_on or today
     if result_on > today:
-        raise DomainError(_("The date cannot be in the future."), field="result_on")
-    if result_on < service.delivered_on:
-        raise DomainError(_("The result cannot come before the application."), field="result_on")
+        problems.add(_("The date cannot be in the future."), "result_on")
+    elif result_on < service.delivered_on:
+        problems.add(_("The result cannot come before the application."), "result_on")
+    problems.done()
     service.order_result = result
     service.order_result_on = None if result == "pending" else result_on
     session.flush()
@@ -142,6 +168,46 @@ def correct_note(
     return note
 
 
+def check_hearing(
+    case_: Case,
+    *,
+    kind: str,
+    due_on: date | None,
+    place: str,
+    today: date,
+    starts_at: time | None = None,
+    duration_minutes: int | None = None,
+) -> str:
+    """Every refusal of a hearing at once (ManyProblemsError); the place it keeps."""
+    problems = Problems()
+    with problems.check():
+        HEARING_KINDS.require(kind, "kind")
+    if due_on is None:
+        problems.add(_("This field is required."), "due_on")
+    elif due_on > today + HEARING_HORIZON:
+        problems.add(_("Please check the date: it is years ahead."), "due_on")
+    elif due_on < case_.intake_on - HEARING_HORIZON:
+        problems.add(_("Please check the date: it is years in the past."), "due_on")
+    if duration_minutes is not None:
+        if starts_at is None:
+            problems.add(_("Give the start time for a duration."), "starts_at")
+        if duration_minutes <= 0:
+            problems.add(
+                _("The duration must be more than zero minutes: it cannot end before it starts."),
+                "duration_minutes",
+            )
+        elif duration_minutes > MAX_DURATION_MINUTES:
+            problems.add(
+                _("At most %(limit)d minutes, please.", limit=MAX_DURATION_MINUTES),
+                "duration_minutes",
+            )
+    place = place.strip()
+    if len(place) > PLACE_LIMIT:
+        problems.add(_("At most %(limit)d characters, please.", limit=PLACE_LIMIT), "place")
+    problems.done()
+    return place
+
+
 def add_hearing(
     session: Session,
     case_: Case,
@@ -157,31 +223,15 @@ def add_hearing(
     rule_source: str | None = None,
 ) -> Hearing:
     _not_closed(case_)
-    HEARING_KINDS.require(kind, "kind")
-    if due_on is None:
-        raise DomainError(_("This field is required."), field="due_on")
-    if duration_minutes is not None:
-        if starts_at is None:
-            raise DomainError(_("Give the start time for a duration."), field="starts_at")
-        if duration_minutes <= 0:
-            raise DomainError(
-                _("The duration must be more than zero minutes: it cannot end before it starts."),
-                field="duration_minutes",
-            )
-        if duration_minutes > MAX_DURATION_MINUTES:
-            raise DomainError(
-                _("At most %(limit)d minutes, please.", limit=MAX_DURATION_MINUTES),
-                field="duration_minutes",
-            )
-    if due_on > today + HEARING_HORIZON:
-        raise DomainError(_("Please check the date: it is years ahead."), field="due_on")
-    if due_on < case_.intake_on - HEARING_HORIZON:
-        raise DomainError(_("Please check the date: it is years in the past."), field="due_on")
-    place = place.strip()
-    if len(place) > PLACE_LIMIT:
-        raise DomainError(
-            _("At most %(limit)d characters, please.", limit=PLACE_LIMIT), field="place"
-        )
+    place = check_hearing(
+        case_,
+        kind=kind,
+        due_on=due_on,
+        place=place,
+        today=today,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+    )
     hearing = Hearing(
         case_id=case_.id,
         kind=kind,
@@ -237,6 +287,29 @@ def task_assignees(session: Session, case_: Case) -> list[User]:
     )
 
 
+def check_task(
+    *,
+    description: str,
+    due_on: date | None,
+    assignee_id: int | None,
+    allowed_assignees: set[int],
+    today: date,
+) -> str:
+    """Every refusal of a task at once (ManyProblemsError); its description, trimmed."""
+    problems = Problems()
+    text = ""
+    with problems.check():
+        text = _task_description(description)
+    if due_on is None:
+        problems.add(_("This field is required."), "due_on")
+    elif due_on > today + HEARING_HORIZON:
+        problems.add(_("Please check the date: it is years ahead."), "due_on")
+    if assignee_id is None or assignee_id not in allowed_assignees:
+        problems.add(_("Choose one of the listed values."), "assignee_id")
+    problems.done()
+    return text
+
+
 def add_task(
     session: Session,
     case_: Case,
@@ -250,18 +323,18 @@ def add_task(
 ) -> CaseTask:
     """A task for someone who sees the case (its lawyer or a manager of its clinic)."""
     _not_closed(case_)
-    text = _task_description(description)
-    if due_on is None:
-        raise DomainError(_("This field is required."), field="due_on")
-    if due_on > today + HEARING_HORIZON:
-        raise DomainError(_("Please check the date: it is years ahead."), field="due_on")
-    if assignee_id is None or assignee_id not in allowed_assignees:
-        raise DomainError(_("Choose one of the listed values."), field="assignee_id")
+    text = check_task(
+        description=description,
+        due_on=due_on,
+        assignee_id=assignee_id,
+        allowed_assignees=allowed_assignees,
+        today=today,
+    )
     task = CaseTask(
         case_id=case_.id,
         description=text,
-        due_on=due_on,
-        assignee_id=assignee_id,
+        due_on=given(due_on, "due_on"),
+        assignee_id=given(assignee_id, "assignee_id"),
         created_by_id=by,
     )
     session.add(task)

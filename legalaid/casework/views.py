@@ -53,6 +53,13 @@ def add_service(case_id: int) -> Rendered:
         ),
         _("Service recorded."),
         default_field="service_type",
+        rules=lambda case_, form: services.check_service(
+            case_,
+            service_type=form.service_type.data or "",
+            delivered_on=form.delivered_on.data,
+            order_kind=form.order_kind.data or None,
+            today=today(),
+        ),
     )
 
 
@@ -153,6 +160,15 @@ def add_hearing(case_id: int) -> Rendered:
         ),
         _("Hearing or deadline added."),
         default_field="kind",
+        rules=lambda case_, form: services.check_hearing(
+            case_,
+            kind=form.kind.data or "",
+            due_on=form.due_on.data,
+            place=form.place.data or "",
+            today=today(),
+            starts_at=form.starts_at.data,
+            duration_minutes=form.duration_minutes.data,
+        ),
     )
 
 
@@ -203,11 +219,26 @@ def add_task(case_id: int) -> Rendered:
             today=today(),
         )
 
+    def rules(case_: Case, form: TaskForm) -> object:
+        return services.check_task(
+            description=form.description.data or "",
+            due_on=form.due_on.data,
+            assignee_id=record_id(form.assignee_id.data),
+            allowed_assignees={user.id for user in services.task_assignees(db_session(), case_)},
+            today=today(),
+        )
+
     form = TaskForm(prefix=TASK_PREFIX)
     # Any submitted id is checked against the case's people by the service.
     form.assignee_id.validate_choice = False
     return submit_on_case_page(
-        case_id, form, "task_form", change, _("Task added."), default_field="description"
+        case_id,
+        form,
+        "task_form",
+        change,
+        _("Task added."),
+        default_field="description",
+        rules=rules,
     )
 
 

@@ -43,8 +43,10 @@ from legalaid.documents.storage import DocumentStore
 from legalaid.documents.streaming import DocumentDecryptionError
 from legalaid.documents.uploads import document_policy
 from legalaid.errors import DomainError, show_on_form
+from legalaid.held_forms.service import FILES_NOT_KEPT
 from legalaid.letters.fill import ASKED, FROM_CASE, generate_letter
 from legalaid.pages.errors import log_error
+from legalaid.webforms import add_errors
 
 bp = Blueprint("documents", __name__, url_prefix="/cases/<int:case_id>/documents")
 #: A client's own documents (identity papers): the same routes, scoped like the client.
@@ -77,6 +79,26 @@ def _uploads(field_name: str) -> list[Upload]:
         for item in request.files.getlist(field_name)
         if item.filename
     ]
+
+
+def _files_not_kept(form: UploadForm | ReplaceForm) -> bool:
+    """A form sent again after sign-in without the files chosen before (files are never
+    held): her other answers come back filled, and the file field says to choose it again."""
+    if not request.form.get(FILES_NOT_KEPT) or _uploads(form.files.name):
+        return False
+    form.validate()
+    add_errors(
+        [
+            (
+                form.files,
+                _(
+                    "The file you chose before your session ended was not kept (files never "
+                    "are): choose it again."
+                ),
+            )
+        ]
+    )
+    return True
 
 
 def _document_or_404(holder: Holder, document_id: int) -> Document:
@@ -122,6 +144,8 @@ def _owner_page(holder: Holder, *, status: int, document_form: UploadForm) -> tu
 def _upload(load: Loader, owner_id: int) -> Rendered:
     holder = load(owner_id)
     form = UploadForm(prefix="document")
+    if _files_not_kept(form):
+        return _owner_page(holder, status=400, document_form=form)
     if form.validate_on_submit():
         try:
             added = services.add_documents(
@@ -147,6 +171,9 @@ def _upload(load: Loader, owner_id: int) -> Rendered:
             "success",
         )
         return redirect(holder.back_url)
+    if not _uploads(form.files.name):
+        # Found with the form's other errors, not on the next submit.
+        add_errors([(form.files, _("Choose at least one file."))])
     return _owner_page(holder, status=400, document_form=form)
 
 
@@ -226,6 +253,8 @@ def _replace(load: Loader, owner_id: int, document_id: int) -> Rendered:
     holder = load(owner_id)
     document = _document_or_404(holder, document_id)
     form = ReplaceForm()
+    if _files_not_kept(form):
+        return _render_document(holder, document, status=400, replace_form=form)
     if form.validate_on_submit():
         try:
             (added,) = services.add_documents(

@@ -23,6 +23,12 @@ MAX_HELD_CHARACTERS = 256 * 1024
 #: Never held: the old CSRF token (a fresh one is issued after sign-in) and the one-time
 #: submission token (the page that sends the form again gets its own).
 NOT_HELD = frozenset({"csrf_token", "submission_token"})
+#: The names of the files she had chosen, kept (encrypted, with the rest) under a name no
+#: form uses, so that the page that gives the form back can say which to choose again.
+FILE_NAME_FIELD = "__held_file_name__"
+#: Posted with a form sent again after sign-in whose files could not be kept: the page
+#: that receives it says "choose the file again", not only "choose a file".
+FILES_NOT_KEPT = "files_not_kept"
 
 
 def _hash(token: str) -> str:
@@ -34,6 +40,8 @@ class ReturnedForm:
     path: str
     fields: list[tuple[str, str]]
     had_files: bool
+    #: The names of the files chosen when it was sent (the files themselves are not kept).
+    file_names: list[str]
 
 
 def hold(
@@ -82,7 +90,12 @@ def take(session: Session, token: str, *, user_id: int) -> ReturnedForm | None:
         return None
     record_event(session, "held_form.returned", object_type="user", object_id=user_id)
     pairs = [(str(name), str(value)) for name, value in json.loads(row.fields)]
-    return ReturnedForm(path=row.path, fields=pairs, had_files=row.had_files)
+    return ReturnedForm(
+        path=row.path,
+        fields=[(name, value) for name, value in pairs if name != FILE_NAME_FIELD],
+        had_files=row.had_files,
+        file_names=[value for name, value in pairs if name == FILE_NAME_FIELD],
+    )
 
 
 def discard(session: Session, token: str) -> None:

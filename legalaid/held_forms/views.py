@@ -28,13 +28,18 @@ def hold_expired_post() -> Response | None:
     if request.method != "POST" or account is None or request.endpoint == "accounts.keepalive":
         return None
     user_id, role = account
+    # A file input left empty sends a part with no name: only a chosen file counts.
+    chosen = [item.filename for item in request.files.values() if item.filename]
     token = service.hold(
         db_session(),
         user_id=user_id,
         role=role,
         path=request.path,
-        fields=list(request.form.items(multi=True)),
-        had_files=bool(request.files),
+        fields=[
+            *request.form.items(multi=True),
+            *((service.FILE_NAME_FIELD, name[:200]) for name in chosen),
+        ],
+        had_files=bool(chosen),
     )
     if token is None:
         # Nothing that can be kept (empty, or too large): at least no error page.
@@ -67,5 +72,8 @@ def resume() -> str | Response:
         )
         return redirect(url_for("accounts.dashboard"))
     return render_template(
-        "held_forms/resume.html", returned=returned, form=EmptyForm(formdata=None)
+        "held_forms/resume.html",
+        returned=returned,
+        form=EmptyForm(formdata=None),
+        files_not_kept=service.FILES_NOT_KEPT,
     )

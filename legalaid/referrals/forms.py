@@ -12,6 +12,9 @@ from legalaid.webforms import AppForm
 
 
 class ReferralForm(AppForm):
+    # The case page renders its fields as "referral-<name>" (other forms there share names).
+    summary_id_prefix = "referral-"
+
     provider_id = SelectField(
         _l("Refer to"), choices=[], validators=[InputRequired()], validate_choice=False
     )

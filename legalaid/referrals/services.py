@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from legalaid.audit.service import record_event
 from legalaid.cases.models import Case
-from legalaid.errors import ConflictError, DomainError, NotFoundError
+from legalaid.errors import ConflictError, DomainError, NotFoundError, Problems, given
 from legalaid.referrals.models import Referral, ServiceProvider
 from legalaid.vocabulary.casework import REFERRAL_SERVICES, REFERRAL_STATUSES
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
@@ -75,6 +75,33 @@ def update_provider(
     return provider
 
 
+def check_referral(
+    session: Session,
+    case_: Case,
+    *,
+    provider_id: int | None,
+    service_type: str | None,
+    sent_on: date | None,
+    today: date,
+) -> tuple[ServiceProvider, str, date]:
+    """Every refusal of what was typed at once (ManyProblemsError): provider, service, date."""
+    problems = Problems()
+    provider = session.get(ServiceProvider, provider_id or 0)
+    if provider is None or not provider.active:
+        problems.add(_("Choose one of the listed values."), "provider_id")
+    service_type = service_type or (provider.service_type if provider is not None else "")
+    if service_type:
+        with problems.check():
+            REFERRAL_SERVICES.require(service_type, "service_type")
+    sent_on = sent_on or today
+    if sent_on > today:
+        problems.add(_("The date cannot be in the future."), "sent_on")
+    elif sent_on < case_.intake_on:
+        problems.add(_("The date cannot be before the intake."), "sent_on")
+    problems.done()
+    return given(provider, "provider_id"), service_type, sent_on
+
+
 def refer(
     session: Session,
     case_: Case,
@@ -103,16 +130,14 @@ def refer(
         )
     if case_.status == "closed":
         raise DomainError(_("The case is closed; reopen it first."))
-    provider = session.get(ServiceProvider, provider_id or 0)
-    if provider is None or not provider.active:
-        raise DomainError(_("Choose one of the listed values."), field="provider_id")
-    service_type = service_type or provider.service_type
-    REFERRAL_SERVICES.require(service_type, "service_type")
-    sent_on = sent_on or today
-    if sent_on > today:
-        raise DomainError(_("The date cannot be in the future."), field="sent_on")
-    if sent_on < case_.intake_on:
-        raise DomainError(_("The date cannot be before the intake."), field="sent_on")
+    provider, service_type, sent_on = check_referral(
+        session,
+        case_,
+        provider_id=provider_id,
+        service_type=service_type,
+        sent_on=sent_on,
+        today=today,
+    )
     referral = Referral(
         case_id=case_.id,
         provider_id=provider.id,

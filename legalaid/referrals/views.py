@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from werkzeug.wrappers import Response as BaseResponse
 
+from legalaid.audit.service import record_event
 from legalaid.calendar import today
+from legalaid.caseloads.queries import ACTIVE_STATUSES
+from legalaid.cases.models import Case
 from legalaid.cases.page import (
     case_or_404,
     case_record_or_404,
     provider_choices,
     render_case_page,
 )
+from legalaid.cases.scope import case_condition
 from legalaid.database import db_session, rollback_request
-from legalaid.errors import ConflictError, DomainError, show_on_form
+from legalaid.errors import ConflictError, DomainError, add_rule_errors, show_on_form
 from legalaid.pagination import Page, paginate
 from legalaid.referrals import services
 from legalaid.referrals.forms import ProviderForm, ReferralForm, ReferralStatusForm
@@ -139,6 +144,31 @@ def provider_edit(provider_id: int) -> Rendered:
     return render_template("referrals/provider_form.html", form=form, provider=provider)
 
 
+# --- referrals awaiting an answer ---------------------------------------------------------
+
+
+@bp.get("/referrals/waiting")
+def waiting() -> str:
+    """Referrals sent and not yet answered, on the cases the user sees, the longest waiting
+    first: the home page's count, as a list to work through (numbers only, no names)."""
+    session = db_session()
+    query = cast(
+        Select[Any],
+        select(Referral, Case.number, Case.id, ServiceProvider.name)
+        .join(Case, Case.id == Referral.case_id)
+        .join(ServiceProvider, ServiceProvider.id == Referral.provider_id)
+        .where(
+            case_condition(g.user),
+            Case.status.in_(ACTIVE_STATUSES),
+            Referral.status == "sent",
+        )
+        .order_by(Referral.sent_on, Referral.id),
+    )
+    page: Page[Any] = paginate(session, query, request.args.get("page"))
+    record_event(session, "referral.listed", object_type="case")
+    return render_template("referrals/waiting.html", page=page, as_of=today())
+
+
 # --- referrals out of a case --------------------------------------------------------------
 
 
@@ -166,6 +196,19 @@ def add(case_id: int) -> Rendered:
         else:
             flash(_("Referral recorded."), "success")
             return redirect(url_for("cases.view", case_id=case_id, _anchor="referrals"))
+    else:
+        add_rule_errors(
+            form,
+            lambda: services.check_referral(
+                db_session(),
+                case_,
+                provider_id=record_id(str(form.provider_id.data or "")),
+                service_type=form.service_type.data or None,
+                sent_on=form.sent_on.data,
+                today=today(),
+            ),
+            "provider_id",
+        )
     return render_case_page(case_, status=400, referral_form=form)
 
 

@@ -2,9 +2,10 @@
 
 Like :mod:`legalaid.trainings.chart`: no script and no style attribute (the CSP forbids
 inline styles); shapes carry classes styled in ``static/app.css``, geometry is plain SVG
-attributes, and every text is escaped. Horizontal bars, one per category, so that long
-category names stay readable. A suppressed value has no bar: the word "suppressed"
-stands in its place, never a bar of length 0. Each chart goes with a data table.
+attributes, and every text is escaped. Horizontal bars, one per category, each under its
+category's whole name (wrapped, never cut) in 14 px text. A suppressed value has no bar:
+the word "suppressed" stands in its place, never a bar of length 0.
+Each chart goes with a data table.
 """
 
 from __future__ import annotations
@@ -17,13 +18,16 @@ from markupsafe import Markup, escape
 
 from legalaid.releases.presentation import ChartData
 
-WIDTH = 560
-LABEL = 190  # room for the category names
-VALUE = 90  # room for the value written after each bar
-TOP, ROW, BOTTOM = 8, 26, 26
-BAR = 16
-PLOT = WIDTH - LABEL - VALUE
-LABEL_CHARS = 26
+#: The chart is drawn in CSS pixels (no viewBox): it takes the width of its box, its texts
+#: stay 14 px and more on a phone instead of shrinking with the drawing, and the bars and
+#: grid are placed in percentages of the width.
+LINE = 18  # a line of a category name
+BAR = 14
+GAP = 12  # between one category's bar and the next one's name
+TOP, BOTTOM = 4, 24
+#: A category name is wrapped at this many characters, never cut: at 14 px a line of 34
+#: characters and the value beside it fit in the 20rem a phone leaves for the chart.
+LABEL_CHARS = 34
 #: Steps of the value axis.
 TICKS = 5
 
@@ -47,68 +51,85 @@ def nice_top(largest: float, *, whole: bool = True) -> float:
     return float(10 * power)  # pragma: no cover - the loop always returns
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+def wrap_label(label: str, width: int = LABEL_CHARS) -> list[str]:
+    """The category name in lines of at most ``width`` characters, whole words kept whole
+    (a word longer than a line has a line of its own): nothing of it is cut."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def _number(value: float) -> str:
     return f"{value:g}"
 
 
+def _percent(value: float) -> str:
+    return f"{round(value, 2):g}%"
+
+
 def bar_chart(chart: ChartData) -> Markup:
-    """A horizontal bar chart of ``chart.bars``, or empty markup without bars."""
+    """A horizontal bar chart of ``chart.bars``, or empty markup without bars.
+
+    Each category has its full name on its own line(s), its value at the right of the
+    name's first line, and its bar below the name."""
     if not chart.bars:
         return Markup("")
     chart_id = _SAFE_ID.sub("-", chart.chart_id)
     numbers = [shown.number for _label, shown in chart.bars if shown.number is not None]
     top = 100.0 if chart.is_share else nice_top(max(numbers, default=0))
-    height = TOP + ROW * len(chart.bars) + BOTTOM
-
-    def x(value: float) -> float:
-        return round(LABEL + value / top * PLOT, 1)
-
+    rows = [(label, shown, wrap_label(label)) for label, shown in chart.bars]
+    plot_bottom = TOP + sum(len(lines) * LINE + BAR + GAP for _l, _s, lines in rows)
+    height = plot_bottom + BOTTOM
     parts: list[str] = [
-        f'<svg class="indicator-chart" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
-        f'height="{height}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'<svg class="indicator-chart" width="100%" height="{height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{chart_id}-title">{escape(chart.title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(chart.description)}</desc>',
     ]
-    plot_bottom = TOP + ROW * len(chart.bars)
     for step in range(TICKS + 1):
         tick = top * step / TICKS
         label = f"{_number(tick)}%" if chart.is_share else _number(tick)
+        at = _percent(step * 100 / TICKS)
+        anchor = "start" if step == 0 else "end" if step == TICKS else "middle"
         parts.append(
-            f'<line class="chart-grid" x1="{x(tick)}" y1="{TOP}" x2="{x(tick)}" '
-            f'y2="{plot_bottom}"/>'
-            f'<text class="chart-tick" x="{x(tick)}" y="{plot_bottom + 14}" '
-            f'text-anchor="middle">{escape(label)}</text>'
+            f'<line class="chart-grid" x1="{at}" y1="{TOP}" x2="{at}" y2="{plot_bottom}"/>'
+            f'<text class="chart-tick" x="{at}" y="{plot_bottom + 18}" '
+            f'text-anchor="{anchor}">{escape(label)}</text>'
         )
     suppressed = _("suppressed")
-    for index, (label, shown) in enumerate(chart.bars):
-        y = TOP + index * ROW
-        middle = y + ROW / 2 + 4
+    y = TOP
+    for label, shown, lines in rows:
+        first = y + LINE - 4
         parts.append(
-            f'<text class="chart-label" x="{LABEL - 8}" y="{middle}" text-anchor="end">'
-            f"<title>{escape(label)}</title>{escape(_short(label))}</text>"
+            f'<text class="chart-label" x="0" y="{first}">'
+            + "".join(
+                f'<tspan x="0" dy="{0 if index == 0 else LINE}">{escape(line)}</tspan>'
+                for index, line in enumerate(lines)
+            )
+            + "</text>"
         )
+        bar_y = y + len(lines) * LINE
         if shown.number is None:
             kind = "chart-suppressed" if shown.suppressed else "chart-undefined"
             text = suppressed if shown.suppressed else shown.text
             parts.append(
-                f'<text class="chart-value {kind}" x="{LABEL + 4}" y="{middle}">'
+                f'<text class="chart-value {kind}" x="100%" y="{first}" text-anchor="end">'
                 f"{escape(text)}</text>"
             )
-            continue
-        end = x(min(shown.number, top))
-        width = round(end - LABEL, 1)
-        parts.append(
-            f'<rect class="chart-bar" x="{LABEL}" y="{y + (ROW - BAR) / 2}" width="{width}" '
-            f'height="{BAR}"><title>{escape(label)}: {escape(shown.text)}</title></rect>'
-            f'<text class="chart-value" x="{end + 4}" y="{middle}">{escape(shown.text)}</text>'
-        )
-    parts.append(
-        f'<line class="chart-axis-line" x1="{LABEL}" y1="{TOP}" x2="{LABEL}" y2="{plot_bottom}"/>'
-    )
+        else:
+            width = _percent(min(shown.number, top) / top * 100)
+            parts.append(
+                f'<text class="chart-value" x="100%" y="{first}" text-anchor="end">'
+                f"{escape(shown.text)}</text>"
+                f'<rect class="chart-bar" x="0" y="{bar_y}" width="{width}" height="{BAR}">'
+                f"<title>{escape(label)}: {escape(shown.text)}</title></rect>"
+            )
+        y = bar_y + BAR + GAP
+    parts.append(f'<line class="chart-axis-line" x1="0" y1="{TOP}" x2="0" y2="{plot_bottom}"/>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - built from numbers and escaped text only

@@ -171,11 +171,16 @@ def dashboard() -> Rendered:
         )
     panels: list[Any] = []
     frozen: FrozenRelease | None = None
+    # One indicator's charts and data on a page of its own; without it, the cards only.
+    asked = request.args.get("indicator", "").strip()
     if release is not None:
         frozen = FrozenRelease(release.content)
         panels = dashboard_panels(
             frozen, _policies().indicators, _language(), _clinic_names(release)
         )
+    detail = next((panel for panel in panels if panel.card.code == asked), None)
+    if asked and detail is None:
+        raise NotFound()
     # Live counts are a manager's own clinic only; for anyone else this is None.
     live = operational.live_counts(session, g.user, today())
     record_event(
@@ -190,7 +195,10 @@ def dashboard() -> Rendered:
         frozen=frozen,
         period=period_label(frozen.period) if frozen is not None else "",
         panels=panels,
-        charts={chart.chart_id: bar_chart(chart) for panel in panels for chart in panel.charts},
+        detail=detail,
+        charts={}
+        if detail is None
+        else {chart.chart_id: bar_chart(chart) for chart in detail.charts},
         chooser=chooser,
         live=live,
         note=policy_note(frozen.policy) if frozen is not None else None,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from legalaid.accounts.models import User
 from legalaid.audit.service import record_event
 from legalaid.database import utcnow
-from legalaid.errors import ConflictError, DomainError
+from legalaid.errors import ConflictError, DomainError, Problems
 from legalaid.trainings.importing import ParticipantInput
 from legalaid.trainings.models import (
     TrainingParticipant,
@@ -172,9 +172,15 @@ def _counts(details: SessionDetails) -> None:
         details.officers_female = details.officers_male = details.officers_total = None
         details.officers_full_attendance = None
         return
-    female = _count(details.officers_female, "officers_female")
-    male = _count(details.officers_male, "officers_male")
-    total = _count(details.officers_total, "officers_total")
+    problems = Problems()
+    female = male = total = 0
+    with problems.check():
+        female = _count(details.officers_female, "officers_female")
+    with problems.check():
+        male = _count(details.officers_male, "officers_male")
+    with problems.check():
+        total = _count(details.officers_total, "officers_total")
+    problems.done()
     if total == 0:
         raise DomainError(_("A session trains at least one officer."), field="officers_total")
     if female + male != total:
@@ -200,29 +206,45 @@ def _counts(details: SessionDetails) -> None:
 def validate_session(
     session: Session, clinic_id: int, details: SessionDetails, today: date
 ) -> SessionDetails:
-    details.title = _text(details.title, "title")
-    _dates(details, today)
-    details.economic_region = ECONOMIC_REGIONS.require(details.economic_region, "economic_region")
-    details.venue = _text(details.venue, "venue")
-    DELIVERY_KINDS.require(details.delivered_by, "delivered_by")
-    if details.delivered_by == "partner":
-        details.partner_name = _text(details.partner_name, "partner_name")
-    else:
-        details.partner_name = ""
-    LAW_ENFORCEMENT_AGENCIES.require(details.agency, "agency")
-    details.unit = _text(details.unit, "unit")
-    details.modules = TRAINING_MODULES.require_all(details.modules, "modules")
-    if not details.modules:
-        raise DomainError(_("Choose at least one module."), field="modules")
-    _hours(details.hours)
-    _trainers(session, clinic_id, details)
-    PARTICIPATION_MODES.require(details.participation_mode, "participation_mode")
-    _counts(details)
+    """Check and normalise; every refusal at once (ManyProblemsError), each about its field."""
+    problems = Problems()
+    with problems.check():
+        details.title = _text(details.title, "title")
+    with problems.check():
+        _dates(details, today)
+    with problems.check():
+        details.economic_region = ECONOMIC_REGIONS.require(
+            details.economic_region, "economic_region"
+        )
+    with problems.check():
+        details.venue = _text(details.venue, "venue")
+    with problems.check():
+        DELIVERY_KINDS.require(details.delivered_by, "delivered_by")
+    with problems.check():
+        if details.delivered_by == "partner":
+            details.partner_name = _text(details.partner_name, "partner_name")
+        else:
+            details.partner_name = ""
+    with problems.check():
+        LAW_ENFORCEMENT_AGENCIES.require(details.agency, "agency")
+    with problems.check():
+        details.unit = _text(details.unit, "unit")
+    with problems.check():
+        details.modules = TRAINING_MODULES.require_all(details.modules, "modules")
+        if not details.modules:
+            raise DomainError(_("Choose at least one module."), field="modules")
+    with problems.check():
+        _hours(details.hours)
+    with problems.check():
+        _trainers(session, clinic_id, details)
+    with problems.check():
+        PARTICIPATION_MODES.require(details.participation_mode, "participation_mode")
+    with problems.check():
+        _counts(details)
     details.notes = details.notes.strip()
     if len(details.notes) > NOTES_LIMIT:
-        raise DomainError(
-            _("At most %(limit)d characters, please.", limit=NOTES_LIMIT), field="notes"
-        )
+        problems.add(_("At most %(limit)d characters, please.", limit=NOTES_LIMIT), "notes")
+    problems.done()
     return details
 
 

@@ -17,7 +17,13 @@ from legalaid.accounts.models import User
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
 from legalaid.database import db_session, rollback_request
-from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
+from legalaid.errors import (
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    add_rule_errors,
+    show_on_form,
+)
 from legalaid.trainings import importing, services
 from legalaid.trainings.chart import score_chart
 from legalaid.trainings.forms import ImportForm, SessionEditForm, SessionForm, VersionOnlyForm
@@ -87,6 +93,15 @@ def _trainer_choices(form: SessionForm, training: TrainingSession | None) -> Non
     form.trainer_ids.choices = [SelectChoice(str(user.id), user.full_name) for user in staff]
 
 
+def _all_errors(form: SessionForm, clinic_id: int) -> None:
+    """The session's rules on what was typed, beside the form's own errors: one submit."""
+    add_rule_errors(
+        form,
+        lambda: services.validate_session(db_session(), clinic_id, form.details(), today()),
+        "title",
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new_session() -> Rendered:
     form = SessionForm()
@@ -104,6 +119,8 @@ def new_session() -> Rendered:
             if training.participation_mode == "rows":
                 return redirect(url_for("trainings.import_sheet", training_id=training.id))
             return redirect(url_for("trainings.view", training_id=training.id))
+    elif request.method == "POST":
+        _all_errors(form, g.user.clinic_id)
     status = 400 if request.method == "POST" else 200
     return render_template("trainings/form.html", form=form, training=None), status
 
@@ -180,6 +197,8 @@ def edit(training_id: int) -> Rendered:
         else:
             flash(_("Training session saved."), "success")
             return redirect(url_for("trainings.view", training_id=training_id))
+    elif request.method == "POST":
+        _all_errors(form, training.clinic_id)
     record_event(db_session(), "training.viewed", object_type=OBJECT_TYPE, object_id=training_id)
     status = 400 if request.method == "POST" else 200
     return render_template("trainings/form.html", form=form, training=training), status

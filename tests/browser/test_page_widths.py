@@ -1,5 +1,11 @@
 """Every main page of every role fits the screen: no horizontal scroll at 390, 768 and
-1280 px, in English, Azerbaijani and Russian, and the navigation stays reachable."""
+1280 px, in English, Azerbaijani and Russian, and the navigation stays reachable.
+
+The same visits run axe-core (tests/browser/axe.py): no critical or serious violation and
+no colour contrast left unmeasured. Each page is audited once, in one of the six pairs of
+language and screen (desktop 1280 px, phone 390 px) in turn, so that each role's pages
+cover all six; ``LEGALAID_AXE_ALL=1`` audits every page in every pair. Pages do not depend
+on the database engine: the audits run in the SQLite pass only (CI's time is short)."""
 
 from __future__ import annotations
 
@@ -12,8 +18,10 @@ import pytest
 from legalaid.calendar import today
 from legalaid.database import get_database
 from legalaid.releases.services import create_release
+from tests.browser.axe import audit, problems
 from tests.browser.conftest import LiveServer, sign_in
 from tests.case_factories import make_case
+from tests.conftest import _backend
 from tests.factories import create_clinic, create_user
 from tests.training_factories import make_training
 
@@ -23,6 +31,8 @@ IN_QUARTER = date(2026, 5, 4)
 COLLAPSED_BELOW = 1024
 #: A directory to keep a screenshot of each page at 390 and 1280 px in (for a reviewer).
 SCREENSHOTS = os.environ.get("LEGALAID_SCREENSHOTS", "")
+AXE_PAIRS = [(language, width) for language in LANGUAGES for width in (1280, 390)]
+AXE_ALL = os.environ.get("LEGALAID_AXE_ALL") == "1"
 
 
 def _arrange(live_server: LiveServer) -> dict[str, tuple[str, str, list[str]]]:
@@ -61,7 +71,11 @@ def _arrange(live_server: LiveServer) -> dict[str, tuple[str, str, list[str]]]:
             f"/clients/{cases[0].client_id}",
         ]
         return {
-            "lawyer": (lawyer.email, str(lawyer.totp_secret), case_pages),
+            "lawyer": (
+                lawyer.email,
+                str(lawyer.totp_secret),
+                [*case_pages, "/referrals/waiting"],
+            ),
             "manager": (
                 manager.email,
                 str(manager.totp_secret),
@@ -117,13 +131,27 @@ def test_no_main_page_scrolls_sideways(live_server: LiveServer, browser, role: s
         assert menu, "the signed-in menu lists pages"
         pages = [*dict.fromkeys([*menu, "/account", *record_pages])]
         too_wide: list[str] = []
+        axe_found: list[str] = []
+        by_impact: dict[str, int] = {}
+        audited: set[tuple[str, int]] = set()
+        run_axe = _backend() == "sqlite"
+        offset = ["lawyer", "manager", "task_force", "admin"].index(role)
         for language in LANGUAGES:
             _choose_language(page, language)
-            for path in pages:
+            for index, path in enumerate(pages):
                 response = page.goto(live_server.url + path)
                 assert response is not None and response.status == 200, path
                 for width in WIDTHS:
                     page.set_viewport_size({"width": width, "height": 900})
+                    # Page i takes the pairs p with p = i + offset (mod the smaller of six
+                    # and the number of pages): a role with fewer pages still has all six.
+                    step = min(len(pages), len(AXE_PAIRS))
+                    pair = AXE_PAIRS.index((language, width)) if width != 768 else -1
+                    mine = pair >= 0 and (pair - index - offset) % step == 0
+                    if run_axe and (mine or (AXE_ALL and pair >= 0)):
+                        audited.add((language, width))
+                        where = f"{language} {width}px {path}"
+                        axe_found.extend(problems(audit(page), where, by_impact))
                     excess = _too_wide(page)
                     if excess > 0:
                         too_wide.append(
@@ -140,6 +168,10 @@ def test_no_main_page_scrolls_sideways(live_server: LiveServer, browser, role: s
                         box = page.locator(".language-switcher button").bounding_box()
                         assert box and box["x"] + box["width"] <= width, (language, width, path)
         assert too_wide == [], "\n".join(too_wide)
+        if run_axe:
+            print(f"axe-core, {role}: {len(audited)} pairs, violations by impact {by_impact}")
+            assert audited == set(AXE_PAIRS), audited
+            assert axe_found == [], "\n".join(axe_found)
     finally:
         context.close()
 

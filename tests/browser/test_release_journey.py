@@ -55,9 +55,29 @@ def test_the_task_force_reads_the_dashboard_and_downloads_the_csv(
     assert card.locator("progress").is_visible()
     assert "Your clinic today" not in page.content()
 
+    # The overview is the cards; one indicator's charts and data are a click away.
+    assert page.locator("svg.indicator-chart").count() == 0
+    card.get_by_role("link", name="Charts and data").click()
+    page.wait_for_url("**indicator=LA02")
     chart = page.get_by_role("img", name="Cases opened, by type of case")
     chart.scroll_into_view_if_needed()
     assert chart.is_visible()
+    # Every text of the charts is drawn at 14 px or more, and every category name whole.
+    sizes = page.eval_on_selector_all(
+        "svg.indicator-chart text",
+        "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))",
+    )
+    assert sizes and min(sizes) >= 14, sizes
+    labels = page.eval_on_selector_all(
+        "svg.indicator-chart text.chart-label", "els => els.map(e => e.textContent)"
+    )
+    assert "Gender-based violence" in labels and not any("…" in label for label in labels)
+    # Rendered glyphs, not just the style: a text's box is at least 14 px high.
+    heights = page.eval_on_selector_all(
+        "svg.indicator-chart text.chart-label tspan",
+        "els => els.map(e => e.getBoundingClientRect().height)",
+    )
+    assert min(heights) >= 14, heights
     table = page.get_by_role("table", name="Data of the chart: Cases opened, by type of case")
     assert table.is_visible()
     assert table.get_by_role("rowheader", name="Gender-based violence").is_visible()
@@ -95,7 +115,11 @@ def test_a_manager_releases_her_clinics_indicators(live_server: LiveServer, page
     page.wait_for_url("**/releases/*")
     content = page.content()
     assert "Released: Quarter 2 of 2026 (April to June), version 1." in content
-    assert page.get_by_role("table", name="LA02 Cases opened, Q2 2026: total").is_visible()
+    # Each indicator is a collapsed section: the page opens as the list of indicators.
+    table = page.get_by_role("table", name="LA02 Cases opened, Q2 2026: total")
+    assert not table.is_visible()
+    page.locator("#indicator-LA02 > summary").click()
+    assert table.is_visible()
 
     with app.app_context(), get_database(app).session_factory() as session:
         release = session.scalars(select(IndicatorRelease)).one()
