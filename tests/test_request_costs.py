@@ -1,0 +1,126 @@
+"""What one request costs in SQL statements and conflict checks (issue 15, speed).
+
+Bounds, not timings: a save or a case page that starts querying per row again fails here.
+The figures in milliseconds live in benchmarks/case_requests.py.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from legalaid.audit.models import AuditEntry
+from legalaid.cases.models import Case
+from legalaid.conflicts.models import ConflictCheck
+from tests.case_factories import make_case
+from tests.factories import create_user, sign_in
+from tests.helpers import csrf_token
+from tests.statements import counted_statements
+from tests.test_case_views import INTAKE, _fingerprint
+
+#: Creating a case: the save, its one conflict check, client, case, respondent, audit.
+INTAKE_SAVE_STATEMENTS = 40
+#: The case page of a case with a note-free history (statements of the page itself).
+CASE_PAGE_STATEMENTS = 12
+
+
+def _checks(session: Session) -> int:
+    session.expire_all()
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "conflict.checked")
+        )
+        or 0
+    )
+
+
+def _post_intake(client, data: dict[str, object], action: str, checked: str = ""):  # type: ignore[no-untyped-def]
+    token = csrf_token(client, "/cases/intake")
+    return client.post(
+        "/cases/intake", data={**data, "action": action, "checked": checked, "csrf_token": token}
+    )
+
+
+def test_a_save_runs_one_conflict_check_and_stays_within_its_statements(
+    app: Flask, session: Session
+) -> None:
+    lawyer = create_user(session, "lawyer")
+    # Names that match: the check has hits to fetch and to record.
+    make_case(
+        session,
+        lawyer,
+        full_name="Aynur Məmmədova",
+        respondents=(("Rəşad Əliyev", "intimate_partner"),),
+    )
+    make_case(
+        session,
+        lawyer,
+        full_name="Aynur Məmmədli",
+        respondents=(("Rəşad Əliyev", "family_member"),),
+    )
+    client = app.test_client()
+    sign_in(client, app, lawyer, session=session)
+    checked = _fingerprint(_post_intake(client, INTAKE, "check").get_data(as_text=True))
+    token = csrf_token(client, "/cases/intake")
+    before = _checks(session)
+    with counted_statements(app) as sent:
+        response = client.post(
+            "/cases/intake",
+            data={**INTAKE, "action": "save", "checked": checked, "csrf_token": token},
+        )
+    assert response.status_code == 302
+    assert _checks(session) == before + 1
+    assert len(sent) <= INTAKE_SAVE_STATEMENTS, "\n".join(sent)
+    check = session.scalars(select(ConflictCheck).order_by(ConflictCheck.id.desc())).first()
+    assert check is not None and len(check.hits) >= 2
+
+
+def test_changed_names_are_checked_once_and_not_saved(app: Flask, session: Session) -> None:
+    lawyer = create_user(session, "lawyer")
+    client = app.test_client()
+    sign_in(client, app, lawyer, session=session)
+    checked = _fingerprint(_post_intake(client, INTAKE, "check").get_data(as_text=True))
+    cases = int(session.scalar(select(func.count()).select_from(Case)) or 0)
+    before = _checks(session)
+    changed = {**INTAKE, "respondents-0-name": "Elçin Həsənov"}
+    html = _post_intake(client, changed, "save", checked).get_data(as_text=True)
+    assert "The names changed after the conflict check." in html
+    assert _checks(session) == before + 1
+    assert int(session.scalar(select(func.count()).select_from(Case)) or 0) == cases
+    # The page now carries the fingerprint of what it showed: the next save goes through.
+    response = _post_intake(client, changed, "save", _fingerprint(html))
+    assert response.status_code == 302
+    assert _checks(session) == before + 2
+
+
+def test_a_refused_save_shows_one_check(app: Flask, session: Session) -> None:
+    lawyer = create_user(session, "lawyer")
+    client = app.test_client()
+    sign_in(client, app, lawyer, session=session)
+    checked = _fingerprint(_post_intake(client, INTAKE, "check").get_data(as_text=True))
+    before = _checks(session)
+    declined = {**INTAKE, "decision": "decline", "decline_reason": ""}
+    html = _post_intake(client, declined, "save", checked).get_data(as_text=True)
+    assert "Give the reason for declining." in html
+    assert "No match among the clients and respondents of any clinic." in html
+    assert _checks(session) == before + 1
+
+
+def test_the_case_page_stays_within_its_statements(app: Flask, session: Session) -> None:
+    lawyer = create_user(session, "lawyer")
+    case_ = make_case(
+        session,
+        lawyer,
+        respondents=(("Rəşad Əliyev", "intimate_partner"), ("Elçin Həsənov", "family_member")),
+    )
+    client = app.test_client()
+    sign_in(client, app, lawyer, session=session)
+    client.get(f"/cases/{case_.id}")
+    with counted_statements(app) as sent:
+        response = client.get(f"/cases/{case_.id}")
+    assert response.status_code == 200
+    assert case_.number in response.get_data(as_text=True)
+    assert len(sent) <= CASE_PAGE_STATEMENTS, "\n".join(sent)
