@@ -6,13 +6,17 @@ The figures in milliseconds live in benchmarks/case_requests.py.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from legalaid.accounts.models import UserSession
 from legalaid.audit.models import AuditEntry
 from legalaid.cases.models import Case
 from legalaid.conflicts.models import ConflictCheck
+from legalaid.database import utcnow
 from tests.case_factories import make_case
 from tests.factories import create_user, sign_in
 from tests.helpers import csrf_token
@@ -21,8 +25,9 @@ from tests.test_case_views import INTAKE, _fingerprint
 
 #: Creating a case: the save, its one conflict check, client, case, respondent, audit.
 INTAKE_SAVE_STATEMENTS = 40
-#: The case page of a case with a note-free history (statements of the page itself).
-CASE_PAGE_STATEMENTS = 12
+#: The case page, whatever it holds: its session, the case with her client, grounds and
+#: respondents, one statement per list on the page, the audit entry (+1 lock on PostgreSQL).
+CASE_PAGE_STATEMENTS = 16
 
 
 def _checks(session: Session) -> int:
@@ -124,3 +129,22 @@ def test_the_case_page_stays_within_its_statements(app: Flask, session: Session)
     assert response.status_code == 200
     assert case_.number in response.get_data(as_text=True)
     assert len(sent) <= CASE_PAGE_STATEMENTS, "\n".join(sent)
+
+
+def test_the_session_is_written_at_most_once_a_minute(app: Flask, session: Session) -> None:
+    lawyer = create_user(session, "lawyer")
+    client = app.test_client()
+    sign_in(client, app, lawyer, session=session)
+    row = session.scalars(
+        select(UserSession).where(UserSession.user_id == lawyer.id, UserSession.ended_at.is_(None))
+    ).one()
+    row.last_seen_at = utcnow() - timedelta(minutes=2)
+    session.commit()
+    with counted_statements(app) as first:
+        assert client.get("/home").status_code == 200
+    with counted_statements(app) as second:
+        assert client.get("/home").status_code == 200
+    touches = [sql for sql in first + second if sql.lstrip().startswith("UPDATE user_session")]
+    assert len(touches) == 1
+    session.refresh(row)
+    assert utcnow() - row.last_seen_at < timedelta(minutes=1)

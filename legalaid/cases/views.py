@@ -28,6 +28,7 @@ from legalaid.cases.forms import (
 from legalaid.cases.lists import CaseFilters, active_case_counts, case_list_page
 from legalaid.cases.page import (
     case_or_404,
+    case_page_or_404,
     provider_choices,
     render_case_page,
     submit_on_case_page,
@@ -265,7 +266,7 @@ def _shown_check(form: IntakeForm, client: Client | None) -> ConflictReport | No
 
 @bp.get("/<int:case_id>")
 def view(case_id: int) -> tuple[str, int]:
-    return render_case_page(case_or_404(case_id))
+    return render_case_page(case_page_or_404(case_id))
 
 
 @bp.get("/<int:case_id>/print")

@@ -196,16 +196,6 @@ def _store(
     return document
 
 
-def replaced_ids(session: Session, case_id: int) -> set[int]:
-    """Documents of the case that a newer version replaces."""
-    rows = session.scalars(
-        select(Document.replaces_id).where(
-            Document.case_id == case_id, Document.replaces_id.is_not(None)
-        )
-    )
-    return {row for row in rows if row is not None}
-
-
 def case_documents(session: Session, case_id: int) -> list[Document]:
     return list(
         session.scalars(
