@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import UserSession
 from legalaid.audit.models import AuditEntry
+from legalaid.audit.service import record_event
 from legalaid.cases.models import Case
 from legalaid.conflicts.models import ConflictCheck
 from legalaid.database import utcnow
@@ -148,3 +149,38 @@ def test_the_session_is_written_at_most_once_a_minute(app: Flask, session: Sessi
     assert len(touches) == 1
     session.refresh(row)
     assert utcnow() - row.last_seen_at < timedelta(minutes=1)
+
+
+def test_the_audit_entry_is_chained_at_the_commit_not_before_rendering(
+    app: Flask, session: Session
+) -> None:
+    lawyer = create_user(session, "lawyer")
+    case_ = make_case(session, lawyer)
+    client = app.test_client()
+    sign_in(client, app, lawyer, session=session)
+    with counted_statements(app) as sent:
+        assert client.get(f"/cases/{case_.id}").status_code == 200
+    audit = [
+        index
+        for index, sql in enumerate(sent)
+        if "audit_entry" in sql or "pg_advisory_xact_lock" in sql
+    ]
+    # The lock (PostgreSQL), the last entry and the insert close the request.
+    assert audit and audit == list(range(len(sent) - len(audit), len(sent)))
+    assert len(audit) == (3 if session.get_bind().dialect.name == "postgresql" else 2)
+
+
+def test_what_a_rolled_back_savepoint_recorded_is_not_written(session: Session) -> None:
+    nested = session.begin_nested()
+    record_event(session, "test.rolled_back")
+    nested.rollback()
+    kept = session.begin_nested()
+    record_event(session, "test.kept")
+    kept.commit()
+    session.commit()
+    actions = session.scalars(
+        select(AuditEntry.action).where(AuditEntry.action.like("test.%"))
+    ).all()
+    assert actions == ["test.kept"]
+    entries = session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
+    assert [entry.seq for entry in entries] == list(range(1, len(entries) + 1))
