@@ -16,7 +16,7 @@ from legalaid.clients.models import Client, ClientKeyPopulation
 from legalaid.clinics.models import Clinic
 from legalaid.conflicts.models import NameKey
 from legalaid.conflicts.names import birth_year_key, name_keys
-from legalaid.database import utcnow
+from legalaid.database import Base, utcnow
 from legalaid.errors import ConflictError, DomainError
 from legalaid.vocabulary.casework import (
     AGE_BANDS,
@@ -138,7 +138,7 @@ def index_client_names(session: Session, client: Client, *, new: bool = False) -
     keys = name_keys(client.full_name, client.other_names, client.name_to_use)
     if keys:
         session.execute(
-            insert(NameKey),
+            insert(Base.metadata.tables["name_key"]),
             [
                 {
                     "key": key,

@@ -32,8 +32,9 @@ from legalaid.cases.scope import case_condition, client_condition
 from legalaid.clients.models import Client
 from legalaid.clinics.models import Clinic
 from legalaid.conflicts.limits import enforce_hourly_limit
-from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
+from legalaid.conflicts.models import ConflictCheck, NameKey
 from legalaid.conflicts.names import birth_year_key, name_keys
+from legalaid.database import Base
 
 #: Words that must agree before two names match (fewer when a name has fewer words).
 WORDS_TO_MATCH = 2
@@ -330,7 +331,7 @@ def record_check(
     session.flush()
     if report.hits:
         session.execute(
-            insert(ConflictHit),
+            insert(Base.metadata.tables["conflict_hit"]),
             [
                 {
                     "check_id": check.id,
@@ -354,7 +355,7 @@ def index_respondent_name(session: Session, respondent: Respondent, clinic_id: i
     keys = name_keys(respondent.name)
     if keys:
         session.execute(
-            insert(NameKey),
+            insert(Base.metadata.tables["name_key"]),
             [
                 {
                     "key": key,
