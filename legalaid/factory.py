@@ -187,6 +187,7 @@ def _register_blueprints(app: Flask) -> None:
     from legalaid.clients.views import bp as clients_bp
     from legalaid.conflicts.views import bp as conflicts_bp
     from legalaid.documents.views import bp as documents_bp
+    from legalaid.documents.views import client_bp as client_documents_bp
     from legalaid.feedback.views import bp as feedback_bp
     from legalaid.feeds.views import bp as feeds_bp
     from legalaid.held_forms.views import bp as held_forms_bp
@@ -212,6 +213,7 @@ def _register_blueprints(app: Flask) -> None:
         casework_bp,
         referrals_bp,
         documents_bp,
+        client_documents_bp,
         caseloads_bp,
         conflicts_bp,
         held_forms_bp,

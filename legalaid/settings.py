@@ -96,6 +96,16 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class S3Settings:
+    """LEGALAID_DOCUMENTS_S3_*: the bucket, and for MinIO and the like an endpoint URL."""
+
+    bucket: str
+    prefix: str = "documents/"
+    endpoint_url: str | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str
     database_url: str
@@ -120,6 +130,11 @@ class Settings:
     password_hashing: str = "strong"  # noqa: S105 - a profile name
     # Where document ciphertext is kept (None: the instance folder's documents/).
     documents_path: Path | None = None
+    # An S3-compatible bucket for document ciphertext instead of the folder (empty: the
+    # folder). Credentials come from boto3's usual places (AWS_ACCESS_KEY_ID, ...).
+    documents_s3: S3Settings | None = None
+    # ClamAV's daemon for scanning uploads: tcp://host:port or unix:///path (empty: off).
+    clamd_address: str = ""
 
     @property
     def document_folder(self) -> Path:
@@ -260,8 +275,31 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=_proxy_hops(source.get("LEGALAID_TRUSTED_PROXIES", "")),
         mail=_mail_settings(source),
         documents_path=_documents_path(source),
+        documents_s3=_s3_settings(source),
+        clamd_address=_clamd_address(source),
         jobs_url=source.get("LEGALAID_JOBS_URL", "").strip(),
     )
+
+
+def _s3_settings(source: dict[str, str]) -> S3Settings | None:
+    bucket = source.get("LEGALAID_DOCUMENTS_S3_BUCKET", "").strip()
+    if not bucket:
+        return None
+    prefix = source.get("LEGALAID_DOCUMENTS_S3_PREFIX", "documents/").strip()
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    endpoint = source.get("LEGALAID_DOCUMENTS_S3_ENDPOINT", "").strip()
+    if endpoint and not endpoint.startswith(("https://", "http://")):
+        raise StartupError("LEGALAID_DOCUMENTS_S3_ENDPOINT must be an http(s):// URL")
+    region = source.get("LEGALAID_DOCUMENTS_S3_REGION", "").strip()
+    return S3Settings(bucket, prefix, endpoint or None, region or None)
+
+
+def _clamd_address(source: dict[str, str]) -> str:
+    value = source.get("LEGALAID_CLAMD_ADDRESS", "").strip()
+    if value and not value.startswith(("tcp://", "unix://")):
+        raise StartupError("LEGALAID_CLAMD_ADDRESS must be tcp://host:port or unix:///path")
+    return value
 
 
 def _documents_path(source: dict[str, str]) -> Path | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -66,6 +67,7 @@ class DatabaseServer:
         self.backend = _backend()
         self.tmp_root = tmp_root
         self._created: list[str] = []
+        self._template: str | None = None
         if self.backend == "postgresql":
             self._admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
             try:
@@ -80,6 +82,33 @@ class DatabaseServer:
             return f"sqlite:///{self.tmp_root / (name + '.sqlite3')}"
         with self._admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
+        self._created.append(name)
+        return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+    def new_migrated_url(self) -> str:
+        """A fresh database built by the migrations: they run once per session, into a
+        template that each test's database is copied from (seconds per test on PostgreSQL
+        otherwise). tests/test_migrations.py runs them on empty databases of its own."""
+        if self._template is None:
+            template = self.new_url()
+            engine = make_engine(template)
+            upgrade(engine)
+            engine.dispose()
+            self._template = template
+        if self.backend == "sqlite":
+            url = self.new_url()
+            source = sqlite3.connect(make_url(self._template).database or "")
+            target = sqlite3.connect(make_url(url).database or "")
+            try:
+                source.backup(target)
+            finally:
+                source.close()
+                target.close()
+            return url
+        name = f"legalaid_test_{uuid.uuid4().hex[:12]}"
+        template_name = make_url(self._template).database
+        with self._admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
         self._created.append(name)
         return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
@@ -124,20 +153,27 @@ def fresh_database_url(database_server: DatabaseServer) -> str:
 
 
 @pytest.fixture
-def migrated_database_url(fresh_database_url: str) -> str:
-    engine = make_engine(fresh_database_url)
-    upgrade(engine)
-    engine.dispose()
-    return fresh_database_url
+def migrated_database_url(database_server: DatabaseServer) -> str:
+    """A migrated database of the test's own (for tests that commit, or run processes)."""
+    return database_server.new_migrated_url()
 
 
 @pytest.fixture(scope="session")
-def shared_database_url(database_server: DatabaseServer) -> str:
-    url = database_server.new_url()
+def shared_database_url(database_server: DatabaseServer) -> Iterator[str]:
+    url = database_server.new_migrated_url()
+    yield url
+    # At the end of the run, whatever order the tests ran in: every test rolled back what
+    # it wrote, or a later test would have seen it (reported as an error of the last test).
     engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    return url
+    try:
+        with engine.connect() as connection:
+            left = {
+                table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                for table in ("user_account", "audit_entry", "client", "legal_case")
+            }
+    finally:
+        engine.dispose()
+    assert set(left.values()) == {0}, f"tests left rows in the shared database: {left}"
 
 
 @pytest.fixture(scope="session")
@@ -145,17 +181,24 @@ def shared_settings(shared_database_url: str, tmp_path_factory: pytest.TempPathF
     return make_settings(shared_database_url, tmp_path_factory.mktemp("instance"))
 
 
-@pytest.fixture
-def app(shared_settings: Settings) -> Iterator[Flask]:
-    """The app on the shared migrated database; everything a test commits is rolled back."""
-    application = create_app(shared_settings)
+def _build_test_app(settings: Settings) -> Flask:
+    application = create_app(settings)
     application.config.update(TESTING=True)
+    # Built before any test's transaction starts (SQLite would make it wait for the lock).
+    application.extensions["tests.twin"] = create_app(settings, check_schema=False)
+    return application
+
+
+@contextmanager
+def _in_one_rolled_back_transaction(application: Flask) -> Iterator[Flask]:
+    """Everything the app commits while this is open lands in one transaction, rolled back
+    at the end; the app's configuration and extensions are put back as they were."""
+    # Tests may swap a policy or a key ring on the app or on its twin: both are put back.
+    apps = (application, application.extensions["tests.twin"])
+    saved = [(dict(each.config), dict(each.extensions)) for each in apps]
     # Sign-in's delay for a throttled address is recorded, not slept (tests assert it).
     application.extensions["tests.slept"] = slept = []
     application.extensions["legalaid.sleep"] = slept.append
-    # Built before the test's transaction starts (SQLite would make it wait for the lock).
-    twin = create_app(shared_settings, check_schema=False)
-    application.extensions["tests.twin"] = twin
     database = get_database(application)
     connection: Connection = database.engine.connect()
     outer = connection.begin()
@@ -183,8 +226,45 @@ def app(shared_settings: Settings) -> Iterator[Flask]:
     finally:
         outer.rollback()
         connection.close()
-        database.engine.dispose()
-        get_database(twin).engine.dispose()
+        # The instance attributes shadow the class's: removing them restores the real ones.
+        del database.snapshot
+        database.session_factory = sessionmaker(
+            bind=database.engine, class_=AppSession, expire_on_commit=False
+        )
+        for each, (config, extensions) in zip(apps, saved, strict=True):
+            each.config.clear()
+            each.config.update(config)
+            each.extensions.clear()
+            each.extensions.update(extensions)
+
+
+@pytest.fixture(scope="session")
+def session_app(shared_settings: Settings) -> Iterator[Flask]:
+    """One app for the whole run: building one per test was most of the suite's time."""
+    application = _build_test_app(shared_settings)
+    yield application
+    get_database(application).engine.dispose()
+    get_database(application.extensions["tests.twin"]).engine.dispose()
+
+
+@pytest.fixture
+def app(session_app: Flask) -> Iterator[Flask]:
+    """The session's app on the shared migrated database; what a test commits is rolled back."""
+    with _in_one_rolled_back_transaction(session_app) as application:
+        yield application
+
+
+@pytest.fixture
+def own_app(shared_settings: Settings) -> Iterator[Flask]:
+    """An app of the test's own, for tests that change what an app is once it has served
+    (routes added after the first request); same database, same rollback."""
+    application = _build_test_app(shared_settings)
+    try:
+        with _in_one_rolled_back_transaction(application) as inside:
+            yield inside
+    finally:
+        get_database(application).engine.dispose()
+        get_database(application.extensions["tests.twin"]).engine.dispose()
 
 
 @pytest.fixture

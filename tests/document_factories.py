@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from legalaid.cases.models import Case
+from legalaid.clients.models import Client
 from legalaid.documents.models import Document
 from legalaid.documents.services import Upload, add_documents
 from legalaid.documents.spool import SealedSpool
@@ -47,7 +48,7 @@ def spooled(data: bytes) -> SealedSpool:
 
 def add_document(
     session: Session,
-    case_: Case,
+    case_: Case | Client,
     user_id: int,
     *,
     content: bytes | None = None,

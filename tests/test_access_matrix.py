@@ -36,13 +36,17 @@ def test_every_app_endpoint_has_a_policy_entry_and_no_entry_is_stale(app: Flask)
     assert app_endpoints == set(ENDPOINTS)
 
 
-def test_a_route_without_a_policy_entry_stops_start_up(app: Flask) -> None:
+def test_a_route_without_a_policy_entry_stops_start_up(own_app: Flask) -> None:
+    app = own_app
     app.add_url_rule("/forgotten", endpoint="forgotten", view_func=lambda: "secret")
     with pytest.raises(StartupError, match="forgotten"):
         check_every_endpoint_listed(app, app.extensions["legalaid.policies"].access)
 
 
-def test_an_api_token_endpoint_whose_view_checks_no_token_stops_start_up(app: Flask) -> None:
+def test_an_api_token_endpoint_whose_view_checks_no_token_stops_start_up(
+    own_app: Flask,
+) -> None:
+    app = own_app
     policy = app.extensions["legalaid.policies"].access
     app.add_url_rule("/api/v1/forgotten", endpoint="api.forgotten", view_func=lambda: "secret")
     unguarded = policy.model_copy(

@@ -26,8 +26,10 @@ from legalaid.crypto.keyring import KeyRing
 from legalaid.crypto.rotation import rotate_all
 from legalaid.documents.keys import check_document_keys
 from legalaid.documents.models import Document
+from legalaid.documents.scan import ClamdScanner
 from legalaid.documents.services import clean_filename
 from tests.case_factories import make_case
+from tests.clamd_stub import EICAR, clamd_stub, closed_port
 from tests.document_factories import add_document, minimal_pdf
 from tests.factories import create_clinic, create_user, sign_in
 from tests.helpers import csrf_token, post_form
@@ -44,13 +46,15 @@ def _store_root(app: Flask) -> Path:
 
 def _upload(
     client: FlaskClient,
-    case_id: int,
+    case_id: int | str,
     files: list[tuple[bytes, str]],
     *,
     kind: str = "medical_certificate",
     description: str = DESCRIPTION,
 ):  # type: ignore[no-untyped-def]
-    token = csrf_token(client, f"/cases/{case_id}")
+    """Upload from the case page (``case_id``), or from the owner's page path given."""
+    page = case_id if isinstance(case_id, str) else f"/cases/{case_id}"
+    token = csrf_token(client, page)
     data: dict[str, object] = {
         "csrf_token": token,
         "document-kind": kind,
@@ -58,7 +62,7 @@ def _upload(
         "document-description": description,
         "document-files": [(io.BytesIO(content), name) for content, name in files],
     }
-    return _post_multipart(client, f"/cases/{case_id}/documents", data)
+    return _post_multipart(client, f"{page}/documents", data)
 
 
 def _post_multipart(client: FlaskClient, url: str, data: dict[str, object]):  # type: ignore[no-untyped-def]
@@ -277,7 +281,7 @@ def test_replace_keeps_the_old_version(app: Flask, session: Session, lawyer_with
 
 
 def test_rotation_rewraps_keys_and_every_file_still_opens(
-    app: Flask, session: Session, lawyer_with_case
+    app: Flask, session: Session, lawyer_with_case, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     lawyer, case_, client = lawyer_with_case
     document = add_document(session, case_, lawyer.id, content=minimal_pdf(MARKER))
@@ -296,7 +300,8 @@ def test_rotation_rewraps_keys_and_every_file_still_opens(
     assert (_store_root(app) / str(document.storage_name)).read_bytes() == stored
     only_new = KeyRing({"r2": new_key})
     for application in (app, app.extensions["tests.twin"]):
-        application.extensions["legalaid.keyring"] = only_new
+        # Put back after the test: the app (and its twin) serve the whole run.
+        monkeypatch.setitem(application.extensions, "legalaid.keyring", only_new)
     session.expire_all()
     assert check_document_keys(session, app.extensions["legalaid.documents.store"]).opened >= 1
     download = client.get(f"/cases/{case_.id}/documents/{document.id}/download")
@@ -306,12 +311,13 @@ def test_rotation_rewraps_keys_and_every_file_still_opens(
 def _photo_with_gps(image_format: str) -> bytes:
     image = Image.new("RGB", (64, 48), (200, 30, 30))
     out = io.BytesIO()
-    if image_format == "JPEG":
+    if image_format in ("JPEG", "HEIF"):
         exif = Image.Exif()
         exif[0x010F] = "PhoneMaker"  # Make
         gps = {1: "N", 2: (40.0, 35.0, 12.0), 3: "E", 4: (49.0, 40.0, 5.0)}
         exif[0x8825] = gps
-        image.save(out, format="JPEG", exif=exif.tobytes())
+        # HEIF: a phone's photo, written by pillow-heif (libheif) as a real HEIC file.
+        image.save(out, format=image_format, exif=exif.tobytes())
     else:
         from PIL.PngImagePlugin import PngInfo
 
@@ -323,21 +329,26 @@ def _photo_with_gps(image_format: str) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("image_format", ["JPEG", "PNG"])
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "HEIF"])
 def test_photo_metadata_and_gps_are_removed(
     session: Session, lawyer_with_case, image_format: str
 ) -> None:  # type: ignore[no-untyped-def]
     _lawyer, case_, client = lawyer_with_case
     photo = _photo_with_gps(image_format)
     with Image.open(io.BytesIO(photo)) as original:
+        assert original.format == image_format
         assert original.getexif()  # the fixture really carries EXIF
-    response = _upload(client, case_.id, [(photo, "IMG_0001.jpg")], kind="evidence_photo")
+    assert b"PhoneMaker" in photo
+    response = _upload(client, case_.id, [(photo, "IMG_0001.HEIC")], kind="evidence_photo")
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     document = _only_document(session, case_.id)
     body = client.get(f"/cases/{case_.id}/documents/{document.id}/download").get_data()
     assert b"PhoneMaker" not in body and b"shelter" not in body
+    kept = "JPEG" if image_format == "HEIF" else image_format  # HEIC is kept as JPEG
+    assert document.content_type == f"image/{kept.lower()}"
+    assert document.original_filename == f"IMG_0001.{'png' if kept == 'PNG' else 'jpg'}"
     with Image.open(io.BytesIO(body)) as cleaned:
-        assert cleaned.format == image_format
+        assert cleaned.format == kept
         assert not cleaned.getexif()
         assert "Location" not in cleaned.info and "exif" not in cleaned.info
         assert cleaned.size == (64, 48)
@@ -556,3 +567,137 @@ def test_an_anonymous_upload_is_refused_before_its_body_is_read(
         headers={"Content-Length": str(50 * 1024 * 1024)},
     )
     assert response.status_code == 401
+
+
+# A client's own documents (identity papers), from the client page.
+
+
+def test_a_clients_identity_document_from_upload_to_deletion(
+    app: Flask, session: Session, lawyer_with_case
+) -> None:  # type: ignore[no-untyped-def]
+    lawyer, case_, client = lawyer_with_case
+    her = f"/clients/{case_.client_id}"
+    form = client.get(her).get_data(as_text=True)
+    assert re.search(r'<option selected value="identity_document">Identity document<', form)
+    passport = minimal_pdf("passport AZE 1234567")
+    response = _upload(client, her, [(passport, "passport.pdf")], kind="identity_document")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert response.headers["Location"].endswith(f"{her}#documents")
+    session.expire_all()
+    (document,) = session.scalars(
+        select(Document).where(Document.client_id == case_.client_id)
+    ).all()
+    assert document.case_id is None
+    page = client.get(her).get_data(as_text=True)
+    assert "Her identity documents" in page and "passport.pdf" in page
+    # Her documents are not the case's, and a case's URL does not open them.
+    assert "passport.pdf" not in client.get(f"/cases/{case_.id}").get_data(as_text=True)
+    assert client.get(f"/cases/{case_.id}/documents/{document.id}").status_code == 404
+    base = f"{her}/documents/{document.id}"
+    download = client.get(f"{base}/download")
+    assert download.status_code == 200 and download.get_data() == passport
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    for blob in _files_under(_store_root(app)):
+        assert b"AZE 1234567" not in blob
+    # Replaced: the new version is listed, the old one kept.
+    token = csrf_token(client, base)
+    replaced = _post_multipart(
+        client,
+        f"{base}/replace",
+        {"csrf_token": token, "files": [(io.BytesIO(minimal_pdf("renewed")), "new.pdf")]},
+    )
+    assert replaced.status_code == 302, replaced.get_data(as_text=True)[:2000]
+    page = client.get(her).get_data(as_text=True)
+    assert "new.pdf" in page and "passport.pdf" not in page
+    assert client.get(f"{base}/download").get_data() == passport
+    # A manager of the clinic deletes the old version with a reason; a lawyer may not.
+    refused = client.post(f"{base}/delete", data={"csrf_token": token, "reason": "x"})
+    assert refused.status_code == 403
+    manager = create_user(session, "manager", clinic=session.get(type(lawyer), lawyer.id).clinic)  # type: ignore[union-attr]
+    manager_client = app.test_client()
+    sign_in(manager_client, app, manager, session=session)
+    done = post_form(manager_client, f"{base}/delete", {"reason": "Expired passport"}, page=base)
+    assert done.status_code == 302
+    session.expire_all()
+    row = session.get_one(Document, document.id)
+    assert row.storage_name is None and row.data_key is None
+    assert manager_client.get(f"{base}/download").status_code == 410
+    actions = session.scalars(
+        select(AuditEntry.action).where(AuditEntry.object_id == str(document.id))
+    ).all()
+    assert {"document.uploaded", "document.downloaded", "document.deleted"} <= set(actions)
+
+
+def test_a_clients_documents_are_404_outside_her_scope(
+    app: Flask, session: Session, lawyer_with_case
+) -> None:  # type: ignore[no-untyped-def]
+    lawyer, case_, _client = lawyer_with_case
+    document = add_document(session, case_.client, lawyer.id, filename="id-card.pdf")
+    outsider = create_user(session, "lawyer")
+    other = app.test_client()
+    sign_in(other, app, outsider, session=session)
+    her = f"/clients/{case_.client_id}"
+    base = f"{her}/documents/{document.id}"
+    assert other.get(base).status_code == 404
+    assert other.get(f"{base}/download").status_code == 404
+    token = csrf_token(other, "/accounts/settings")
+    assert other.post(f"{base}/replace", data={"csrf_token": token}).status_code == 404
+    assert other.post(f"{her}/documents", data={"csrf_token": token}).status_code == 404
+    # Through a client she may see, the document of another client is 404 too.
+    mine = make_case(session, outsider)
+    assert other.get(f"/clients/{mine.client_id}/documents/{document.id}").status_code == 404
+    denied = session.scalars(select(AuditEntry.action).where(AuditEntry.outcome == "denied")).all()
+    assert "client.viewed" in denied and "document.viewed" in denied
+
+
+def test_a_refused_identity_document_says_why_on_the_client_page(
+    app: Flask, session: Session, lawyer_with_case
+) -> None:  # type: ignore[no-untyped-def]
+    _lawyer, case_, client = lawyer_with_case
+    her = f"/clients/{case_.client_id}"
+    response = _upload(
+        client, her, [(b"MZ\x90\x00 not a pdf", "passport.pdf")], kind="identity_document"
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "This type of file is not accepted" in page
+    assert DESCRIPTION in page  # what she typed is kept
+    assert f"Client {case_.client.number}" in page
+    assert (
+        session.scalars(select(Document).where(Document.client_id == case_.client_id)).all() == []
+    )
+
+
+# The virus scan hook, against a loopback stand-in for clamd (tests/clamd_stub.py).
+
+
+def test_an_infected_upload_is_refused_said_and_audited_and_a_clean_one_kept(
+    app: Flask, session: Session, lawyer_with_case
+) -> None:  # type: ignore[no-untyped-def]
+    _lawyer, case_, client = lawyer_with_case
+    before = set(_store_root(app).iterdir()) if _store_root(app).exists() else set()
+    with clamd_stub() as (address, scanned):
+        app.extensions["legalaid.documents.scanner"] = ClamdScanner(address)
+        infected = minimal_pdf("invoice") + EICAR
+        refused = _upload(client, case_.id, [(minimal_pdf(), "ok.pdf"), (infected, "bill.pdf")])
+        assert refused.status_code == 400
+        page = refused.get_data(as_text=True)
+        assert "The virus check found malware in “bill.pdf”; nothing was saved." in page
+        assert DESCRIPTION in page  # what she typed is kept
+        assert session.scalars(select(Document).where(Document.case_id == case_.id)).all() == []
+        after = set(_store_root(app).iterdir()) if _store_root(app).exists() else set()
+        assert after == before
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "document.refused_infected")
+        ).one()
+        assert entry.outcome == "denied"
+        # A clean file goes through the scanner as sent, and is kept.
+        clean = minimal_pdf("clean")
+        assert _upload(client, case_.id, [(clean, "clean.pdf")]).status_code == 302
+        assert scanned[-1] == clean
+    # The daemon down: refused (fails closed), with a message saying to try again.
+    app.extensions["legalaid.documents.scanner"] = ClamdScanner(closed_port(), timeout=2)
+    down = _upload(client, case_.id, [(minimal_pdf("later"), "later.pdf")])
+    assert down.status_code == 503
+    assert "The virus check could not be done just now" in down.get_data(as_text=True)
+    assert len(session.scalars(select(Document).where(Document.case_id == case_.id)).all()) == 1

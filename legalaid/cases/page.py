@@ -27,7 +27,7 @@ from legalaid.clients.models import Client
 from legalaid.conflicts.models import ConflictCheck
 from legalaid.database import db_session, rollback_request
 from legalaid.deadlines.suggestions import suggestions_for
-from legalaid.documents.page import case_page_documents
+from legalaid.documents.page import page_documents
 from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
 from legalaid.referrals.forms import ReferralForm
 from legalaid.referrals.models import Referral, ServiceProvider
@@ -151,7 +151,7 @@ def _default_forms(case_: Case) -> dict[str, AppForm]:
 def render_case_page(case_: Case, *, status: int = 200, **forms: Any) -> tuple[str, int]:
     session = db_session()
     context: dict[str, Any] = _default_forms(case_)
-    context.update(case_page_documents(session, case_.id))
+    context.update(page_documents(session, case_))
     context.update(forms)
     context["referral_form"].provider_id.choices = provider_choices(session)
     context["task_form"].assignee_id.choices = [

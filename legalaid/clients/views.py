@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -19,6 +21,7 @@ from legalaid.clients.models import Client
 from legalaid.clients.own_file import own_file
 from legalaid.clients.search import clients_named, looks_like_number
 from legalaid.database import db_session, rollback_request
+from legalaid.documents.page import page_documents
 from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
 from legalaid.i18n import LANGUAGES
 from legalaid.pagination import Page, paginate
@@ -63,16 +66,23 @@ def list_clients() -> str | BaseResponse:
     return render_template("clients/list.html", page=page, q=q, by_name=by_name)
 
 
-@bp.get("/<int:client_id>")
-def view(client_id: int) -> str:
-    client = client_or_404(client_id)
-    cases = db_session().scalars(
+def render_client_page(client: Client, *, status: int = 200, **forms: Any) -> tuple[str, int]:
+    """The client page, with her identity documents (and a refused upload's form)."""
+    session = db_session()
+    cases = session.scalars(
         select(Case)
         .where(Case.client_id == client.id, case_condition(g.user))
         .order_by(Case.id.desc())
     )
-    record_event(db_session(), "client.viewed", object_type="client", object_id=client.id)
-    return render_template("clients/view.html", client=client, cases=list(cases))
+    context = page_documents(session, client)
+    context.update(forms)
+    record_event(session, "client.viewed", object_type="client", object_id=client.id)
+    return render_template("clients/view.html", client=client, cases=list(cases), **context), status
+
+
+@bp.get("/<int:client_id>")
+def view(client_id: int) -> tuple[str, int]:
+    return render_client_page(client_or_404(client_id))
 
 
 @bp.route("/<int:client_id>/edit", methods=["GET", "POST"])

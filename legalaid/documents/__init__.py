@@ -7,7 +7,8 @@ from werkzeug.wrappers import Response
 
 from legalaid.access.enforce import enforce_access
 from legalaid.documents.pending import init_pending_files
-from legalaid.documents.storage import LocalStore
+from legalaid.documents.scan import make_scanner
+from legalaid.documents.storage import make_store
 from legalaid.documents.uploads import UPLOAD_ENDPOINTS, AppRequest
 
 
@@ -15,7 +16,8 @@ def init_documents(app: Flask) -> None:
     """Called before CSRFProtect: its hook reads the form, so ours must run first."""
     settings = app.extensions["legalaid.settings"]
     app.request_class = AppRequest
-    app.extensions["legalaid.documents.store"] = LocalStore(settings.document_folder)
+    app.extensions["legalaid.documents.store"] = make_store(settings)
+    app.extensions["legalaid.documents.scanner"] = make_scanner(settings.clamd_address)
     init_pending_files()
     app.before_request(_access_before_reading_an_upload)
 

@@ -1,6 +1,7 @@
 """What an uploaded file is, decided by its content; the file name is never believed.
 
-PDF, JPEG and PNG are recognised by their signatures (``filetype``). A ZIP is a DOCX
+PDF, JPEG, PNG and HEIC/HEIF (a phone's photos) are recognised by their signatures
+(``filetype``). A ZIP is a DOCX
 only with ``[Content_Types].xml`` and ``word/document.xml``, an ODT only when its
 ``mimetype`` member says so; either is refused when its members would unpack to more
 than the policy allows (a zip bomb disguised as a letter). Plain text must be UTF-8
@@ -36,6 +37,8 @@ TYPES = {
     "pdf": FileType("pdf", "application/pdf", "pdf"),
     "jpeg": FileType("jpeg", "image/jpeg", "jpg"),
     "png": FileType("png", "image/png", "png"),
+    # Accepted, then kept as a JPEG without its metadata (legalaid/documents/images.py).
+    "heic": FileType("heic", "image/heic", "heic"),
     "docx": FileType(
         "docx",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -68,6 +71,8 @@ def detect(stream: BinaryIO, policy: DocumentPolicy) -> FileType:
         return TYPES["jpeg"]
     if mime == "image/png":
         return TYPES["png"]
+    if mime in ("image/heic", "image/heif"):
+        return TYPES["heic"]
     if head.startswith(b"PK\x03\x04"):
         return _office_document(stream, policy)
     if guess is None and _is_text(stream):
@@ -91,7 +96,7 @@ def _not_accepted() -> str:
     return str(
         _(
             "This type of file is not accepted (checked by its content, not its name). "
-            "Use PDF, JPEG, PNG, DOCX, ODT or plain text."
+            "Use PDF, JPEG, PNG, HEIC, DOCX, ODT or plain text."
         )
     )
 

@@ -4,8 +4,8 @@ A new file is written before its row is flushed; if the transaction then rolls b
 refused second file, a failed commit, a crash of the request), the file is removed. A
 deleted document's file is removed only once the deletion has committed, so a rollback
 never leaves a row whose content is gone. (A process killed between writing and
-committing can leave a file whose key was never stored: unreadable by anyone; a sweep
-of such files, names in the store that no row holds, is not built yet.)
+committing can leave a file whose key was never stored, unreadable by anyone: the
+hourly sweep, :mod:`legalaid.documents.sweep`, removes such files once they are old.)
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from legalaid.vocabulary.documents import DOCUMENT_KINDS
 MB = 1024 * 1024
 
 #: The types the app can check by content (legalaid/documents/filetypes.py).
-FILE_TYPES = ("pdf", "jpeg", "png", "docx", "odt", "text")
+FILE_TYPES = ("pdf", "jpeg", "png", "heic", "docx", "odt", "text")
 
 
 class DocumentPolicy(PolicyModel):
@@ -23,6 +23,8 @@ class DocumentPolicy(PolicyModel):
     # Photos are decoded to strip their metadata: larger images are refused.
     max_image_megapixels: int = Field(ge=1, le=400)
     allowed_types: dict[str, tuple[str, ...]]
+    # The orphan sweep removes stored files no row holds once they are this old.
+    sweep_after_hours: int = Field(default=24, ge=1, le=24 * 30)
 
     @field_validator("allowed_types")
     @classmethod

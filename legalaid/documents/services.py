@@ -1,4 +1,7 @@
-"""Keeping, reading, replacing and deleting the documents of a case.
+"""Keeping, reading, replacing and deleting the documents of a case or of a client.
+
+A document belongs to exactly one owner: a case (its papers) or a client (her identity
+documents). The caller has already loaded the owner through its scope.
 
 Plain service functions: they take domain arguments, change state, write the audit
 entry and only flush; the request's one commit (or rollback) decides, and the stored
@@ -12,7 +15,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -20,12 +23,14 @@ from sqlalchemy.orm import Session
 
 from legalaid.audit.service import record_event
 from legalaid.cases.models import Case
+from legalaid.clients.models import Client
 from legalaid.database import utcnow
 from legalaid.documents import filetypes, images
 from legalaid.documents.filetypes import FileRefusedError, FileType
 from legalaid.documents.models import Document
 from legalaid.documents.pending import remove_once_committed, remove_unless_committed
 from legalaid.documents.policy import MB, DocumentPolicy
+from legalaid.documents.scan import Scanner, ScanUnavailableError
 from legalaid.documents.storage import DocumentStore, new_storage_name
 from legalaid.documents.streaming import (
     decrypt_chunks,
@@ -40,9 +45,39 @@ MAX_FILENAME = 200
 MAX_DESCRIPTION = 2000
 MAX_REASON = 1000
 
+#: What a document belongs to: a case, or a client (identity documents).
+Owner = Case | Client
+
+
+def _of(owner: Owner) -> Any:
+    """The condition selecting the documents of ``owner``."""
+    if isinstance(owner, Client):
+        return Document.client_id == owner.id
+    return Document.case_id == owner.id
+
 
 class FileTooLargeError(FileRefusedError):
     status_code = 413
+
+
+class InfectedFileError(FileRefusedError):
+    """The virus scanner found something: refused, and audited after the rollback."""
+
+    audit_action = "document.refused_infected"
+
+
+class ScanFailedError(FileRefusedError):
+    """A scanner is configured but gave no verdict: refused (fails closed), audited."""
+
+    status_code = 503
+    audit_action = "document.scan_failed"
+
+
+def audit_refusal(session: Session, error: DomainError) -> None:
+    """After the request's rollback: an infected or unscanned file leaves an entry."""
+    action = getattr(error, "audit_action", None)
+    if action is not None:
+        record_event(session, action, object_type="document", outcome="denied")
 
 
 @dataclass(frozen=True)
@@ -95,10 +130,11 @@ def _check(upload: Upload, kind: str, policy: DocumentPolicy) -> _Checked:
     found = filetypes.detect(upload.stream, policy)
     filetypes.require_allowed(found, kind, policy)
     content: BinaryIO = upload.stream
-    if found.code in ("jpeg", "png"):
-        content = images.strip_metadata(
-            upload.stream, found.code.upper(), policy.max_image_megapixels
-        )
+    if found.code in ("jpeg", "png", "heic"):
+        image_format = "HEIF" if found.code == "heic" else found.code.upper()
+        content = images.strip_metadata(upload.stream, image_format, policy.max_image_megapixels)
+        if found.code == "heic":
+            found = filetypes.TYPES["jpeg"]  # kept as a JPEG, its name's extension too
     size = content.seek(0, 2)
     content.seek(0)
     if size > policy.max_file_bytes:
@@ -108,10 +144,33 @@ def _check(upload: Upload, kind: str, policy: DocumentPolicy) -> _Checked:
     return _Checked(upload, found, content, size)
 
 
-def stored_bytes_of_case(session: Session, case_id: int) -> int:
+def _scan(scanner: Scanner, item: _Checked) -> None:
+    """The file as it was sent (before any photo is re-encoded) goes to the scanner."""
+    name = clean_filename(item.upload.filename, item.found.extension)
+    try:
+        found = scanner.scan(item.upload.stream)
+    except ScanUnavailableError:
+        raise ScanFailedError(
+            _(
+                "The virus check could not be done just now, so “%(name)s” was not saved. "
+                "Try again in a few minutes; if it goes on, tell your administrator.",
+                name=name,
+            )
+        ) from None
+    if found is not None:
+        raise InfectedFileError(
+            _(
+                "The virus check found malware in “%(name)s”; nothing was saved. "
+                "Do not open the file; ask for a clean copy.",
+                name=name,
+            )
+        )
+
+
+def stored_bytes_of(session: Session, owner: Owner) -> int:
     total = session.scalar(
         select(func.coalesce(func.sum(Document.size_bytes), 0)).where(
-            Document.case_id == case_id, Document.deleted_at.is_(None)
+            _of(owner), Document.deleted_at.is_(None)
         )
     )
     return int(total or 0)
@@ -121,7 +180,7 @@ def add_documents(
     session: Session,
     store: DocumentStore,
     policy: DocumentPolicy,
-    case: Case,
+    owner: Owner,
     *,
     kind: str,
     document_date: date | None,
@@ -129,8 +188,11 @@ def add_documents(
     uploads: Sequence[Upload],
     by: int,
     replaces: Document | None = None,
+    scanner: Scanner | None = None,
 ) -> list[Document]:
     """Check every file first, then encrypt and store each; all or nothing."""
+    if isinstance(owner, Client) and owner.erased_on is not None:
+        raise FileRefusedError(_("This client's personal data is erased; no documents are added."))
     kind = DOCUMENT_KINDS.require(kind, "kind")
     text = _optional_text(description, MAX_DESCRIPTION, "description")
     if not uploads:
@@ -140,18 +202,27 @@ def add_documents(
     if replaces is not None and (len(uploads) != 1 or replaces.is_deleted):
         raise FileRefusedError(_("A document is replaced by exactly one file."))
     checked = [_check(upload, kind, policy) for upload in uploads]
+    if scanner is not None:
+        for item in checked:
+            _scan(scanner, item)
     incoming = sum(item.size for item in checked)
-    if stored_bytes_of_case(session, case.id) + incoming > policy.max_case_bytes:
-        raise FileTooLargeError(
-            _(
+    if stored_bytes_of(session, owner) + incoming > policy.max_case_bytes:
+        if isinstance(owner, Client):
+            message = _(
+                "The documents of a client may take at most %(limit)d MB together; "
+                "nothing was saved.",
+                limit=policy.max_case_mb,
+            )
+        else:
+            message = _(
                 "The documents of a case may take at most %(limit)d MB together; "
                 "nothing was saved.",
                 limit=policy.max_case_mb,
             )
-        )
+        raise FileTooLargeError(message)
     documents = []
     for item in checked:
-        document = _store(session, store, case, item, kind, document_date, text, by, replaces)
+        document = _store(session, store, owner, item, kind, document_date, text, by, replaces)
         documents.append(document)
         record_event(
             session,
@@ -165,7 +236,7 @@ def add_documents(
 def _store(
     session: Session,
     store: DocumentStore,
-    case: Case,
+    owner: Owner,
     item: _Checked,
     kind: str,
     document_date: date | None,
@@ -178,7 +249,8 @@ def _store(
     with store.write(name) as sink:
         size = encrypt_stream(item.content, sink, data_key, file_id)
     document = Document(
-        case_id=case.id,
+        case_id=owner.id if isinstance(owner, Case) else None,
+        client_id=owner.id if isinstance(owner, Client) else None,
         kind=kind,
         document_date=document_date,
         description=description,
@@ -196,19 +268,20 @@ def _store(
     return document
 
 
-def case_documents(session: Session, case_id: int) -> list[Document]:
+def documents_of(session: Session, owner: Owner) -> list[Document]:
     return list(
         session.scalars(
             select(Document)
-            .where(Document.case_id == case_id)
+            .where(_of(owner))
             .order_by(Document.uploaded_at.desc(), Document.id.desc())
         )
     )
 
 
-def document_of_case(session: Session, case_id: int, document_id: int) -> Document | None:
+def document_of(session: Session, owner: Owner, document_id: int) -> Document | None:
+    """The document, only through its own owner (a case's id never opens a client's)."""
     document: Document | None = session.scalar(
-        select(Document).where(Document.id == document_id, Document.case_id == case_id)
+        select(Document).where(Document.id == document_id, _of(owner))
     )
     return document
 

@@ -11,7 +11,14 @@ from legalaid.documents.policy import DocumentPolicy
 from legalaid.documents.spool import SealedSpool
 
 #: Endpoints that take document files (their request cap comes from the policy).
-UPLOAD_ENDPOINTS = frozenset({"documents.upload", "documents.replace"})
+UPLOAD_ENDPOINTS = frozenset(
+    {
+        "documents.upload",
+        "documents.replace",
+        "client_documents.upload",
+        "client_documents.replace",
+    }
+)
 
 
 def document_policy() -> DocumentPolicy:

@@ -1,11 +1,14 @@
-"""Documents on the case page: upload, the document's page, download, replace, delete.
+"""Documents on the case page and the client page: upload, the document's page,
+download, replace, delete.
 
-Every route loads the case through the case scope first (404 when not visible, the
-attempt audited), then the document through its case.
+Every route loads its owner first through the owner's scope (the case scope, or the
+client scope for a client's identity documents: 404 when not visible, the attempt
+audited), then the document through that owner only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -27,12 +30,14 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
-from legalaid.cases.models import Case
 from legalaid.cases.page import case_or_404, render_case_page
+from legalaid.clients.views import client_or_404, render_client_page
 from legalaid.database import db_session, rollback_request
 from legalaid.documents import services
 from legalaid.documents.forms import DeleteForm, LetterForm, ReplaceForm, UploadForm
 from legalaid.documents.models import Document
+from legalaid.documents.page import Holder
+from legalaid.documents.scan import scanner_of
 from legalaid.documents.services import Upload
 from legalaid.documents.storage import DocumentStore
 from legalaid.documents.streaming import DocumentDecryptionError
@@ -42,8 +47,19 @@ from legalaid.letters.fill import ASKED, FROM_CASE, generate_letter
 from legalaid.pages.errors import log_error
 
 bp = Blueprint("documents", __name__, url_prefix="/cases/<int:case_id>/documents")
+#: A client's own documents (identity papers): the same routes, scoped like the client.
+client_bp = Blueprint("client_documents", __name__, url_prefix="/clients/<int:client_id>/documents")
 
 Rendered = str | BaseResponse | tuple[str, int]
+Loader = Callable[[int], Holder]
+
+
+def _case(case_id: int) -> Holder:
+    return Holder(case_or_404(case_id))
+
+
+def _client(client_id: int) -> Holder:
+    return Holder(client_or_404(client_id))
 
 
 def document_store() -> DocumentStore:
@@ -63,8 +79,8 @@ def _uploads(field_name: str) -> list[Upload]:
     ]
 
 
-def _document_or_404(case_: Case, document_id: int) -> Document:
-    document = services.document_of_case(db_session(), case_.id, document_id)
+def _document_or_404(holder: Holder, document_id: int) -> Document:
+    document = services.document_of(db_session(), holder.owner, document_id)
     if document is None:
         record_event(
             db_session(),
@@ -77,7 +93,6 @@ def _document_or_404(case_: Case, document_id: int) -> Document:
     return document
 
 
-@bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
     # Raised while the form is read, before sign-in is checked: no case data here.
     rollback_request()
@@ -94,9 +109,18 @@ def _too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
     ), 413
 
 
-@bp.post("")
-def upload(case_id: int) -> Rendered:
-    case_ = case_or_404(case_id)
+bp.register_error_handler(RequestEntityTooLarge, _too_large)
+client_bp.register_error_handler(RequestEntityTooLarge, _too_large)
+
+
+def _owner_page(holder: Holder, *, status: int, document_form: UploadForm) -> tuple[str, int]:
+    if holder.is_client:
+        return render_client_page(holder.owner, status=status, document_form=document_form)  # type: ignore[arg-type]
+    return render_case_page(holder.owner, status=status, document_form=document_form)  # type: ignore[arg-type]
+
+
+def _upload(load: Loader, owner_id: int) -> Rendered:
+    holder = load(owner_id)
     form = UploadForm(prefix="document")
     if form.validate_on_submit():
         try:
@@ -104,34 +128,37 @@ def upload(case_id: int) -> Rendered:
                 db_session(),
                 document_store(),
                 document_policy(),
-                case_,
+                holder.owner,
                 kind=form.kind.data or "",
                 document_date=form.document_date.data,
                 description=form.description.data or "",
                 uploads=_uploads(form.files.name),
                 by=g.user.id,
+                scanner=scanner_of(current_app),
             )
         except DomainError as error:
             rollback_request()
-            case_ = case_or_404(case_id)
+            services.audit_refusal(db_session(), error)
+            holder = load(owner_id)
             show_on_form(form, error, "files")
-            return render_case_page(case_, status=error.status_code, document_form=form)
+            return _owner_page(holder, status=error.status_code, document_form=form)
         flash(
             ngettext("%(num)d document saved.", "%(num)d documents saved.", len(added)),
             "success",
         )
-        return redirect(url_for("cases.view", case_id=case_id, _anchor="documents"))
-    return render_case_page(case_, status=400, document_form=form)
+        return redirect(holder.back_url)
+    return _owner_page(holder, status=400, document_form=form)
 
 
 def _render_document(
-    case_: Case, document: Document, *, status: int = 200, **forms: Any
+    holder: Holder, document: Document, *, status: int = 200, **forms: Any
 ) -> tuple[str, int]:
     session = db_session()
     versions = [document]
     while versions[-1].replaces is not None:
         versions.append(versions[-1].replaces)
-    newer = [d for d in services.case_documents(session, case_.id) if d.replaces_id == document.id]
+    current = services.documents_of(session, holder.owner)
+    newer = [d for d in current if d.replaces_id == document.id]
     context: dict[str, Any] = {
         "replace_form": ReplaceForm(formdata=None),
         "delete_form": DeleteForm(formdata=None),
@@ -140,7 +167,7 @@ def _render_document(
     record_event(session, "document.viewed", object_type="document", object_id=document.id)
     return render_template(
         "documents/document.html",
-        case=case_,
+        holder=holder,
         document=document,
         versions=versions,
         newer=newer[0] if newer else None,
@@ -149,21 +176,19 @@ def _render_document(
     ), status
 
 
-@bp.get("/<int:document_id>")
-def view(case_id: int, document_id: int) -> Rendered:
-    case_ = case_or_404(case_id)
-    return _render_document(case_, _document_or_404(case_, document_id))
+def _view(load: Loader, owner_id: int, document_id: int) -> Rendered:
+    holder = load(owner_id)
+    return _render_document(holder, _document_or_404(holder, document_id))
 
 
-@bp.get("/<int:document_id>/download")
-def download(case_id: int, document_id: int) -> Rendered:
-    case_ = case_or_404(case_id)
-    document = _document_or_404(case_, document_id)
+def _download(load: Loader, owner_id: int, document_id: int) -> Rendered:
+    holder = load(owner_id)
+    document = _document_or_404(holder, document_id)
     try:
         body = services.read_document(db_session(), document_store(), document)
     except DomainError as error:
         rollback_request()
-        return _render_document(case_, document, status=410, download_error=str(error))
+        return _render_document(holder, document, status=410, download_error=str(error))
     except (DocumentDecryptionError, OSError) as error:
         rollback_request()
         log_error(error, "opening a stored document")
@@ -175,7 +200,7 @@ def download(case_id: int, document_id: int) -> Rendered:
             outcome="failure",
         )
         return _render_document(
-            case_,
+            holder,
             document,
             status=500,
             download_error=_(
@@ -197,10 +222,9 @@ def _attachment(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
-@bp.post("/<int:document_id>/replace")
-def replace(case_id: int, document_id: int) -> Rendered:
-    case_ = case_or_404(case_id)
-    document = _document_or_404(case_, document_id)
+def _replace(load: Loader, owner_id: int, document_id: int) -> Rendered:
+    holder = load(owner_id)
+    document = _document_or_404(holder, document_id)
     form = ReplaceForm()
     if form.validate_on_submit():
         try:
@@ -208,29 +232,30 @@ def replace(case_id: int, document_id: int) -> Rendered:
                 db_session(),
                 document_store(),
                 document_policy(),
-                case_,
+                holder.owner,
                 kind=document.kind,
                 document_date=form.document_date.data,
                 description=form.description.data or "",
                 uploads=_uploads(form.files.name),
                 by=g.user.id,
                 replaces=document,
+                scanner=scanner_of(current_app),
             )
         except DomainError as error:
             rollback_request()
-            case_ = case_or_404(case_id)
-            document = _document_or_404(case_, document_id)
+            services.audit_refusal(db_session(), error)
+            holder = load(owner_id)
+            document = _document_or_404(holder, document_id)
             show_on_form(form, error, "files")
-            return _render_document(case_, document, status=error.status_code, replace_form=form)
+            return _render_document(holder, document, status=error.status_code, replace_form=form)
         flash(_("New version saved; the earlier one is kept."), "success")
-        return redirect(url_for("documents.view", case_id=case_id, document_id=added.id))
-    return _render_document(case_, document, status=400, replace_form=form)
+        return redirect(holder.url("view", document_id=added.id))
+    return _render_document(holder, document, status=400, replace_form=form)
 
 
-@bp.post("/<int:document_id>/delete")
-def delete(case_id: int, document_id: int) -> Rendered:
-    case_ = case_or_404(case_id)
-    document = _document_or_404(case_, document_id)
+def _delete(load: Loader, owner_id: int, document_id: int) -> Rendered:
+    holder = load(owner_id)
+    document = _document_or_404(holder, document_id)
     form = DeleteForm()
     if form.validate_on_submit():
         try:
@@ -243,13 +268,65 @@ def delete(case_id: int, document_id: int) -> Rendered:
             )
         except DomainError as error:
             rollback_request()
-            case_ = case_or_404(case_id)
-            document = _document_or_404(case_, document_id)
+            holder = load(owner_id)
+            document = _document_or_404(holder, document_id)
             show_on_form(form, error, "reason")
-            return _render_document(case_, document, status=400, delete_form=form)
+            return _render_document(holder, document, status=400, delete_form=form)
         flash(_("The document's content was destroyed; the record of it is kept."), "success")
-        return redirect(url_for("documents.view", case_id=case_id, document_id=document_id))
-    return _render_document(case_, document, status=400, delete_form=form)
+        return redirect(holder.url("view", document_id=document_id))
+    return _render_document(holder, document, status=400, delete_form=form)
+
+
+# The case's documents.
+@bp.post("")
+def upload(case_id: int) -> Rendered:
+    return _upload(_case, case_id)
+
+
+@bp.get("/<int:document_id>")
+def view(case_id: int, document_id: int) -> Rendered:
+    return _view(_case, case_id, document_id)
+
+
+@bp.get("/<int:document_id>/download")
+def download(case_id: int, document_id: int) -> Rendered:
+    return _download(_case, case_id, document_id)
+
+
+@bp.post("/<int:document_id>/replace")
+def replace(case_id: int, document_id: int) -> Rendered:
+    return _replace(_case, case_id, document_id)
+
+
+@bp.post("/<int:document_id>/delete")
+def delete(case_id: int, document_id: int) -> Rendered:
+    return _delete(_case, case_id, document_id)
+
+
+# The client's own documents (identity papers).
+@client_bp.post("", endpoint="upload")
+def client_upload(client_id: int) -> Rendered:
+    return _upload(_client, client_id)
+
+
+@client_bp.get("/<int:document_id>", endpoint="view")
+def client_view(client_id: int, document_id: int) -> Rendered:
+    return _view(_client, client_id, document_id)
+
+
+@client_bp.get("/<int:document_id>/download", endpoint="download")
+def client_download(client_id: int, document_id: int) -> Rendered:
+    return _download(_client, client_id, document_id)
+
+
+@client_bp.post("/<int:document_id>/replace", endpoint="replace")
+def client_replace(client_id: int, document_id: int) -> Rendered:
+    return _replace(_client, client_id, document_id)
+
+
+@client_bp.post("/<int:document_id>/delete", endpoint="delete")
+def client_delete(client_id: int, document_id: int) -> Rendered:
+    return _delete(_client, client_id, document_id)
 
 
 @bp.route("/letter", methods=["GET", "POST"])

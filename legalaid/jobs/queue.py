@@ -16,7 +16,12 @@ from legalaid.jobs.registry import Job, declared_jobs
 from legalaid.pages.errors import log_error
 
 #: The modules that declare jobs (imported when an app builds its queue).
-JOB_MODULES = ("legalaid.retention.jobs", "legalaid.releases.jobs", "legalaid.reminders.jobs")
+JOB_MODULES = (
+    "legalaid.retention.jobs",
+    "legalaid.releases.jobs",
+    "legalaid.reminders.jobs",
+    "legalaid.documents.jobs",
+)
 #: ``LEGALAID_JOBS_URL`` value that runs each job at once where it is enqueued.
 IMMEDIATE = "immediate"
 QUEUE_NAME = "legalaid"

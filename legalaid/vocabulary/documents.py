@@ -13,6 +13,8 @@ DOCUMENT_KINDS = Vocabulary(
         ("consent_form", _l("Consent form")),
         ("evidence_photo", _l("Evidence photo")),
         ("correspondence", _l("Correspondence")),
+        # A client's identity papers (passport, ID card, birth certificate), kept on her.
+        ("identity_document", _l("Identity document")),
         ("other", _l("Other document")),
     ),
 )
