@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app, g, request, session
 from flask_login import LoginManager
 
@@ -18,6 +20,8 @@ from legalaid.database import db_session, utcnow
 from legalaid.policy.security import SecurityPolicy
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 - a dictionary key, not a secret
+#: How stale ``last_seen_at`` may be before a request writes it again.
+SESSION_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 def _policy() -> SecurityPolicy:
@@ -58,7 +62,9 @@ def load_current_session() -> None:
         session.pop(SESSION_TOKEN_KEY, None)
         g.session_ended = True
         return
-    if request.endpoint != "static":
+    if request.endpoint != "static" and now - row.last_seen_at >= SESSION_TOUCH_INTERVAL:
+        # At most one write a minute per session: the idle clock may start up to a minute
+        # early (a session ends sooner, never later), and reads stay reads.
         row.last_seen_at = now
     g.user_session = row
     if row.stage == "full":

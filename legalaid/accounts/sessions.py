@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from legalaid.accounts.models import User, UserSession
 from legalaid.database import utcnow
@@ -60,10 +60,11 @@ def start_session(
 
 
 def find_open_session(session: Session, token: str) -> UserSession | None:
+    """The open session of this token with its account, in one statement."""
     return session.scalar(
-        select(UserSession).where(
-            UserSession.token_hash == token_hash(token), UserSession.ended_at.is_(None)
-        )
+        select(UserSession)
+        .where(UserSession.token_hash == token_hash(token), UserSession.ended_at.is_(None))
+        .options(joinedload(UserSession.user))
     )
 
 

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.sql import TableClause, visitors
+from sqlalchemy.sql.elements import TextClause
 
 from legalaid.audit.chain import GENESIS_MAC, compute_mac
 from legalaid.audit.models import OUTCOMES, AuditEntry
@@ -56,6 +58,92 @@ def _request_actor() -> Actor:
     return Actor(None, None)
 
 
+_PENDING = "legalaid.audit.pending"
+
+
+def _pending(session: Session) -> list[tuple[AuditEntry, SessionTransaction | None]]:
+    pending: list[tuple[AuditEntry, SessionTransaction | None]] = session.info.setdefault(
+        _PENDING, []
+    )
+    return pending
+
+
+def write_pending(session: Session) -> None:
+    """Chain and insert the entries this transaction recorded, all at once.
+
+    Called just before the commit (and before anything in the same transaction reads the
+    audit log). On PostgreSQL the append lock is taken here, so it is held from the
+    chaining to the commit — a few milliseconds — and not while a page renders. The chain
+    is unchanged: each entry's MAC covers its sequence number, time and the MAC before it,
+    and seq still follows the order of commits because nobody else can append between the
+    read of the last entry and the commit.
+    """
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        # Entries must chain one after another even when requests commit concurrently.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
+    last = session.execute(
+        select(AuditEntry.seq, AuditEntry.mac).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    seq, mac = (last.seq, last.mac) if last else (0, GENESIS_MAC)
+    key = _audit_key()
+    now = utcnow()
+    for entry, _transaction in pending:
+        seq += 1
+        entry.seq = seq
+        # The time of chaining: seq and time rise together, as before.
+        entry.occurred_at = max(entry.occurred_at, now)
+        entry.mac = mac = compute_mac(key, mac, entry)
+    session.add_all(entry for entry, _transaction in pending)
+    session.flush()
+
+
+def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+    # What a rolled-back savepoint (or transaction) recorded is dropped with it.
+    pending = session.info.get(_PENDING)
+    if pending:
+        pending[:] = [item for item in pending if not _within(item[1], previous)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def _reads_audit_log(statement: Any) -> bool:
+    if isinstance(statement, TextClause):
+        return AuditEntry.__tablename__ in statement.text
+    return any(
+        isinstance(element, TableClause) and element.name == AuditEntry.__tablename__
+        for element in visitors.iterate(statement)
+    )
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _before_audit_read(state: ORMExecuteState) -> None:
+    # Whoever reads the log inside the transaction (the hourly check limit, a test)
+    # sees the entries recorded so far, as if they had been written at once.
+    if state.session.info.get(_PENDING) and _reads_audit_log(state.statement):
+        write_pending(state.session)
+
+
 def record_event(
     session: Session,
     action: str,
@@ -65,7 +153,7 @@ def record_event(
     outcome: str = "success",
     actor: Actor | None = None,
 ) -> AuditEntry:
-    """Append one entry; commit happens with the rest of the unit of work.
+    """Record one entry; it is chained and written with the commit of the unit of work.
 
     ``actor`` defaults to the signed-in user of the current request (or nobody, for
     anonymous requests and CLI commands that do not say).
@@ -77,14 +165,7 @@ def record_event(
     _checked("action", action, 64)
     _checked("object type", object_type, 32)
     object_text = _checked("object id", None if object_id is None else str(object_id), 64)
-    if session.get_bind().dialect.name == "postgresql":
-        # Entries must chain one after another even when requests commit concurrently.
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
-    last = session.execute(
-        select(AuditEntry.seq, AuditEntry.mac).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
     entry = AuditEntry(
-        seq=(last.seq + 1) if last else 1,
         occurred_at=utcnow(),
         actor_id=who.id,
         actor_role=who.role,
@@ -95,9 +176,9 @@ def record_event(
         request_id=g.get("request_id") if has_request_context() else None,
         client_address=(request.remote_addr or "")[:64] if has_request_context() else None,
     )
-    entry.mac = compute_mac(_audit_key(), last.mac if last else GENESIS_MAC, entry)
-    session.add(entry)
-    session.flush()
+    # Chained late (see write_pending): the append lock is held only around the commit.
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    _pending(session).append((entry, transaction))
     if outcome != "success" and has_request_context():
         # A refusal is usually followed by the rollback of the request's changes; the
         # record of the refusal itself must outlive it (see database.rollback_request).

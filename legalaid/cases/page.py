@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app, flash, g, redirect, render_template, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
@@ -19,10 +19,11 @@ from wtforms.fields.choices import SelectChoice
 from legalaid.audit.service import record_event
 from legalaid.cases.forms import CloseForm, OpenForm, ReopenForm, RespondentForm
 from legalaid.cases.models import Case, CaseAssignment, CaseStatusChange
-from legalaid.cases.scope import get_visible_case
+from legalaid.cases.scope import get_visible_case, visible_cases
 from legalaid.casework.forms import TASK_PREFIX, HearingForm, NoteForm, ServiceForm, TaskForm
 from legalaid.casework.models import CaseTask, Hearing, Note, ServiceDelivery
 from legalaid.casework.services import task_assignees
+from legalaid.clients.models import Client
 from legalaid.conflicts.models import ConflictCheck
 from legalaid.database import db_session, rollback_request
 from legalaid.deadlines.suggestions import suggestions_for
@@ -49,6 +50,32 @@ def case_or_404(case_id: int) -> Case:
             session, "case.viewed", object_type="case", object_id=case_id, outcome="denied"
         )
         raise NotFound() from None
+
+
+def case_page_or_404(case_id: int) -> Case:
+    """:func:`case_or_404` with what the page shows of the case itself, in one statement.
+
+    Her client, the client's key populations, the grounds and the respondents are joined
+    (a handful of rows each): the page reads no relationship lazily.
+    """
+    session = db_session()
+    case_: Case | None = (
+        session.execute(
+            visible_cases(g.user)
+            .where(Case.id == case_id)
+            .options(
+                joinedload(Case.client).joinedload(Client.key_populations),
+                joinedload(Case.grounds),
+                joinedload(Case.respondents),
+                joinedload(Case.assigned_lawyer),
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+    if case_ is None:
+        return case_or_404(case_id)  # the refusal, audited in one place
+    return case_
 
 
 def case_record_or_404(model: Any, record_id: int, case_id: int) -> Any:
@@ -143,56 +170,64 @@ def render_case_page(case_: Case, *, status: int = 200, **forms: Any) -> tuple[s
     ]
     if context["task_form"].assignee_id.data is None:
         context["task_form"].assignee_id.data = str(g.user.id)
+    # Every person and provider a row names comes in the row's own statement (joined).
+    services = session.scalars(
+        select(ServiceDelivery)
+        .where(ServiceDelivery.case_id == case_.id)
+        .options(joinedload(ServiceDelivery.provided_by))
+        .order_by(ServiceDelivery.delivered_on.desc(), ServiceDelivery.id.desc())
+    ).all()
+    hearings = session.scalars(
+        select(Hearing).where(Hearing.case_id == case_.id).order_by(Hearing.due_on, Hearing.id)
+    ).all()
     context.update(
         case=case_,
         client=case_.client,
-        services=session.scalars(
-            select(ServiceDelivery)
-            .where(ServiceDelivery.case_id == case_.id)
-            .options(selectinload(ServiceDelivery.provided_by))
-            .order_by(ServiceDelivery.delivered_on.desc(), ServiceDelivery.id.desc())
-        ).all(),
+        services=services,
         notes=session.scalars(
             select(Note)
             .where(Note.case_id == case_.id)
-            .options(selectinload(Note.author))
+            .options(joinedload(Note.author))
             .order_by(Note.created_at.desc(), Note.id.desc())
         ).all(),
-        hearings=session.scalars(
-            select(Hearing).where(Hearing.case_id == case_.id).order_by(Hearing.due_on, Hearing.id)
-        ).all(),
+        hearings=hearings,
         tasks=session.scalars(
             select(CaseTask)
             .where(CaseTask.case_id == case_.id)
-            .options(selectinload(CaseTask.assignee))
+            .options(joinedload(CaseTask.assignee))
             .order_by(CaseTask.done, CaseTask.due_on, CaseTask.id)
         ).all(),
         suggested_deadlines=suggestions_for(
-            session, current_app.extensions["legalaid.policies"].deadlines, case_
+            session,
+            current_app.extensions["legalaid.policies"].deadlines,
+            case_,
+            services=services,
+            hearings=hearings,
         ),
         referrals=session.scalars(
             select(Referral)
             .where(Referral.case_id == case_.id)
-            .options(selectinload(Referral.provider))
+            .options(joinedload(Referral.provider))
             .order_by(Referral.sent_on.desc(), Referral.id.desc())
         ).all(),
         checks=session.scalars(
             select(ConflictCheck)
             .where(ConflictCheck.case_id == case_.id)
+            .options(joinedload(ConflictCheck.hits))
             .order_by(ConflictCheck.id.desc())
-        ).all(),
+        )
+        .unique()
+        .all(),
         history=session.scalars(
             select(CaseStatusChange)
             .where(CaseStatusChange.case_id == case_.id)
-            .options(selectinload(CaseStatusChange.changed_by))
+            .options(joinedload(CaseStatusChange.changed_by))
             .order_by(CaseStatusChange.id.desc())
         ).all(),
         assignments=session.scalars(
             select(CaseAssignment)
             .where(CaseAssignment.case_id == case_.id)
-            .options(
-                selectinload(CaseAssignment.to_lawyer), selectinload(CaseAssignment.assigned_by)
-            )
+            .options(joinedload(CaseAssignment.to_lawyer), joinedload(CaseAssignment.assigned_by))
             .order_by(CaseAssignment.id.desc())
         ).all(),
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, false, select
+from sqlalchemy import ColumnElement, Select, false, select
 from sqlalchemy.orm import Session
 
 from legalaid.cases.models import Case
@@ -37,9 +37,12 @@ def client_condition(user: Any) -> ColumnElement[bool]:
     if user is None:
         return false()
     if user.role == "lawyer":
-        return exists(
-            select(Case.id).where(Case.client_id == Client.id, Case.assigned_lawyer_id == user.id)
+        # IN, not a correlated EXISTS: SQLite then starts from her cases (an index range)
+        # and looks each client up, instead of testing every client of the country.
+        mine: ColumnElement[bool] = Client.id.in_(
+            select(Case.client_id).where(Case.assigned_lawyer_id == user.id)
         )
+        return mine
     if user.role == "manager" and user.clinic_id is not None:
         condition: ColumnElement[bool] = Client.clinic_id == user.clinic_id
         return condition

@@ -39,6 +39,7 @@ from legalaid.conflicts.service import (
     index_respondent_name,
     record_check,
 )
+from legalaid.crypto.blind_index import blind_index
 from legalaid.database import utcnow
 from legalaid.errors import ConflictError, DomainError
 from legalaid.referrals.models import ServiceProvider
@@ -187,6 +188,76 @@ def intake_subjects(
     return subjects
 
 
+@dataclass(frozen=True)
+class IntakeCheck:
+    """One conflict check of an intake and the fingerprint of the names it covered."""
+
+    report: ConflictReport
+    fingerprint: str
+
+
+def intake_fingerprint(existing_client_id: int | None, subjects: list[Subject]) -> str:
+    """A keyed digest of the names a check covered: editing them needs a new check.
+
+    Labels are left out (they are translated); names are compared trimmed and casefolded.
+    """
+    parts = [f"client:{existing_client_id}" if existing_client_id is not None else "new"]
+    for subject in subjects:
+        parts.append(subject.kind)
+        parts.append(str(subject.birth_year))
+        parts.extend(name.strip().casefold() for name in subject.names)
+    return blind_index("\x1f".join(parts), "intake.checked")
+
+
+def _intake_names(
+    existing_client: Client | None, names: tuple[str, ...], birth_year: int | None
+) -> tuple[tuple[str, ...], int | None]:
+    if existing_client is None:
+        return tuple(name or "" for name in names), birth_year
+    client_names = (
+        existing_client.full_name,
+        existing_client.other_names or "",
+        existing_client.name_to_use or "",
+    )
+    return client_names, None
+
+
+def check_intake(
+    session: Session,
+    user: Any,
+    *,
+    existing_client: Client | None,
+    names: tuple[str, ...] = (),
+    birth_year: int | None = None,
+    respondents: list[RespondentInput],
+) -> IntakeCheck:
+    """The intake's conflict check: one check, one ``conflict.checked`` entry.
+
+    For an existing client her recorded names are checked, whatever was typed.
+    """
+    client_names, year = _intake_names(existing_client, names, birth_year)
+    rows = [RespondentInput(name=row.name.strip(), relation=row.relation) for row in respondents]
+    subjects = intake_subjects(client_names, year, rows)
+    report = check_conflicts(session, user, subjects)
+    fingerprint = intake_fingerprint(
+        existing_client.id if existing_client is not None else None, subjects
+    )
+    return IntakeCheck(report=report, fingerprint=fingerprint)
+
+
+class NamesNotCheckedError(DomainError):
+    """The save was asked for names the person has not seen checked.
+
+    Raised after the check of the save has run and before anything is written but its
+    audit entry: the caller keeps the transaction (the check counts towards the hourly
+    limit) and shows ``check``.
+    """
+
+    def __init__(self, message: str, check: IntakeCheck) -> None:
+        super().__init__(message)
+        self.check = check
+
+
 @dataclass
 class IntakeResult:
     case: Case
@@ -208,12 +279,15 @@ def take_intake(
     decision: str,
     decline_reason: str,
     today: date,
+    checked: str | None = None,
 ) -> IntakeResult:
     """Record an intake: the client (new or existing), the case and the conflict check.
 
-    The check runs again here, on what is saved, whatever the page showed before.
-    Declining keeps the record (closed, "conflict of interest — declined") so that the
-    decision and its reason stay on file.
+    Everything is validated first; the check then runs once, here, on what is saved,
+    whatever the page showed before. With ``checked`` (the fingerprint the person saw
+    checked) a save whose names differ raises :class:`NamesNotCheckedError` carrying the
+    new check instead of saving. Declining keeps the record (closed, "conflict of
+    interest — declined") so that the decision and its reason stay on file.
     """
     if decision not in ("proceed", "decline"):
         raise DomainError(_("Choose whether to proceed or decline."), field="decision")
@@ -229,24 +303,35 @@ def take_intake(
     lawyer = lawyer_of_clinic(session, clinic.id, assigned_lawyer_id)
     validate_case(session, case_details, today)
     respondents = validate_respondents(respondents)
+    names: tuple[str, ...] = ()
+    birth_year: int | None = None
     if existing_client is None:
         if client_details is None:
             raise DomainError(_("This field is required."), field="full_name")
         validate_client(client_details, today)
-        names: tuple[str, ...] = (
+        names = (
             client_details.full_name,
             client_details.other_names,
             client_details.name_to_use,
         )
         birth_year = client_details.known_birth_year
-    else:
-        names = (
-            existing_client.full_name,
-            existing_client.other_names or "",
-            existing_client.name_to_use or "",
+    # Nothing below raises a DomainError: the check's audit entry is never rolled back.
+    intake_check = check_intake(
+        session,
+        user,
+        existing_client=existing_client,
+        names=names,
+        birth_year=birth_year,
+        respondents=respondents,
+    )
+    report = intake_check.report
+    if checked is not None and checked != intake_check.fingerprint:
+        raise NamesNotCheckedError(
+            _("The names changed after the conflict check. Review the new result, then save.")
+            if checked
+            else _("The conflict check comes first. Review its result below, then save."),
+            intake_check,
         )
-        birth_year = None
-    report = check_conflicts(session, user, intake_subjects(names, birth_year, respondents))
     if client_details is not None and existing_client is None:
         client = create_client(session, clinic, client_details, created_by=user.id, today=today)
     else:

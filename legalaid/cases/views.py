@@ -28,6 +28,7 @@ from legalaid.cases.forms import (
 from legalaid.cases.lists import CaseFilters, active_case_counts, case_list_page
 from legalaid.cases.page import (
     case_or_404,
+    case_page_or_404,
     provider_choices,
     render_case_page,
     submit_on_case_page,
@@ -37,8 +38,7 @@ from legalaid.clients.forms import CLIENT_FIELDS
 from legalaid.clients.models import Client
 from legalaid.clinics.models import Clinic
 from legalaid.conflicts.limits import CheckLimitError
-from legalaid.conflicts.service import ConflictReport, check_conflicts
-from legalaid.crypto.blind_index import blind_index
+from legalaid.conflicts.service import ConflictReport
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
 from legalaid.routing import record_id
@@ -76,23 +76,6 @@ def list_cases() -> str | BaseResponse:
 # --- intake -------------------------------------------------------------------------------
 
 
-def _fingerprint(form: IntakeForm, client: Client | None) -> str:
-    """A keyed digest of the names the check covered: editing them needs a new check."""
-    parts = (
-        [f"client:{client.id}"]
-        if client is not None
-        else [
-            form.full_name.data or "",
-            form.other_names.data or "",
-            form.name_to_use.data or "",
-            str(form.birth_year.data),
-        ]
-    )
-    parts += [row.form.name.data or "" for row in form.respondents]
-    normalized = "\x1f".join(part.strip().casefold() for part in parts)
-    return blind_index(normalized, "intake.checked")
-
-
 def _chosen_client(form: IntakeForm) -> Client | None:
     value = form.existing_client.data or "new"
     if value == "new":
@@ -109,24 +92,21 @@ def _chosen_client(form: IntakeForm) -> Client | None:
     return client
 
 
-def _run_check(form: IntakeForm, client: Client | None) -> ConflictReport:
-    names: tuple[str, ...]
-    if client is not None:
-        names = (client.full_name, client.other_names or "", client.name_to_use or "")
-        year = None
-    else:
-        names = (
+def _run_check(form: IntakeForm, client: Client | None) -> services.IntakeCheck:
+    """The intake's conflict check on what the form holds (one check, one audit entry)."""
+    year = form.date_of_birth.data.year if form.date_of_birth.data else form.birth_year.data
+    return services.check_intake(
+        db_session(),
+        g.user,
+        existing_client=client,
+        names=(
             form.full_name.data or "",
             form.other_names.data or "",
             form.name_to_use.data or "",
-        )
-        year = form.date_of_birth.data.year if form.date_of_birth.data else form.birth_year.data
-    respondents = [
-        services.RespondentInput(name=row.name.strip(), relation=row.relation)
-        for row in form.respondent_inputs()
-    ]
-    subjects = services.intake_subjects(names, year, respondents)
-    return check_conflicts(db_session(), g.user, subjects)
+        ),
+        birth_year=year,
+        respondents=form.respondent_inputs(),
+    )
 
 
 def _offer_clients(form: IntakeForm, report: ConflictReport | None) -> None:
@@ -170,22 +150,17 @@ def intake() -> Rendered:
     ]
     _intake_lawyers(form)
     report: ConflictReport | None = None
-    checked_now = False
     action = request.form.get("action", "")
     if request.method == "POST" and action == "add_respondent":
         if len(form.respondents.entries) < form.respondents.max_entries:
             form.respondents.append_entry()
     elif request.method == "POST" and action == "check":
-        report, checked_now = _check_step(form)
+        report = _check_step(form)
     elif request.method == "POST" and action == "save":
         saved = _save_step(form)
         if isinstance(saved, BaseResponse):
             return saved
         report = saved
-    if report is not None and checked_now:
-        form.checked.data = _fingerprint(
-            form, None if form.existing_client.data in (None, "", "new") else _safe_chosen(form)
-        )
     _offer_clients(form, report)
     return render_template(
         "cases/intake.html",
@@ -195,30 +170,25 @@ def intake() -> Rendered:
     )
 
 
-def _safe_chosen(form: IntakeForm) -> Client | None:
-    try:
-        return _chosen_client(form)
-    except DomainError:
-        return None
-
-
-def _check_step(form: IntakeForm) -> tuple[ConflictReport | None, bool]:
+def _check_step(form: IntakeForm) -> ConflictReport | None:
     form.validate()
     try:
         client = _chosen_client(form)
     except DomainError as error:
         _show_intake_error(form, error)
-        return None, False
+        return None
     if client is None and not (form.full_name.data or "").strip():
         form.full_name.errors = [_("Type the client's name to check for conflicts.")]
-        return None, False
+        return None
     # Errors elsewhere on the form wait for the save: the check only needs the names.
     _clear_errors(form)
     try:
-        return _run_check(form, client), True
+        check = _run_check(form, client)
     except CheckLimitError as error:
         form.full_name.errors = [str(error)]
-        return None, False
+        return None
+    form.checked.data = check.fingerprint
+    return check.report
 
 
 def _clear_errors(form: IntakeForm) -> None:
@@ -231,6 +201,7 @@ def _clear_errors(form: IntakeForm) -> None:
 
 
 def _save_step(form: IntakeForm) -> BaseResponse | ConflictReport | None:
+    """Save an intake: the service runs the one conflict check of this request."""
     try:
         client = _chosen_client(form)
     except DomainError as error:
@@ -242,17 +213,7 @@ def _save_step(form: IntakeForm) -> BaseResponse | ConflictReport | None:
             form[name].validators = []
             form[name].flags.required = False
     if not form.validate_on_submit():
-        return _run_check(form, client) if form.checked.data else None
-    report = _run_check(form, client)
-    if form.checked.data != _fingerprint(form, client):
-        message = (
-            _("The names changed after the conflict check. Review the new result, then save.")
-            if form.checked.data
-            else _("The conflict check comes first. Review its result below, then save.")
-        )
-        form.checked.data = _fingerprint(form, client)
-        flash(message, "error")
-        return report
+        return _shown_check(form, client) if form.checked.data else None
     clinic = db_session().get(Clinic, g.user.clinic_id)
     assert clinic is not None  # noqa: S101 - clinic roles always have a clinic
     try:
@@ -268,11 +229,22 @@ def _save_step(form: IntakeForm) -> BaseResponse | ConflictReport | None:
             decision=form.decision.data or "",
             decline_reason=form.decline_reason.data or "",
             today=today(),
+            checked=form.checked.data or "",
         )
+    except services.NamesNotCheckedError as error:
+        # Nothing was written but the check's audit entry, which must stay.
+        form.checked.data = error.check.fingerprint
+        flash(str(error), "error")
+        return error.check.report
+    except CheckLimitError as error:
+        rollback_request()
+        form.full_name.errors = [str(error)]
+        return None
     except DomainError as error:
+        # Refused before its check ran: the one check of this request shows the result.
         rollback_request()
         _show_intake_error(form, error)
-        return _run_check(form, client)
+        return _shown_check(form, client)
     if result.case.status == "closed":
         flash(_("Intake %(number)s recorded as declined.", number=result.case.number), "success")
     else:
@@ -280,12 +252,21 @@ def _save_step(form: IntakeForm) -> BaseResponse | ConflictReport | None:
     return redirect(url_for("cases.view", case_id=result.case.id))
 
 
+def _shown_check(form: IntakeForm, client: Client | None) -> ConflictReport | None:
+    """The check shown beside a form that cannot be saved yet (its fingerprint unchanged)."""
+    try:
+        return _run_check(form, client).report
+    except CheckLimitError as error:
+        form.full_name.errors = [*form.full_name.errors, str(error)]
+        return None
+
+
 # --- the case -----------------------------------------------------------------------------
 
 
 @bp.get("/<int:case_id>")
 def view(case_id: int) -> tuple[str, int]:
-    return render_case_page(case_or_404(case_id))
+    return render_case_page(case_page_or_404(case_id))
 
 
 @bp.get("/<int:case_id>/print")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from legalaid.audit.service import record_event
@@ -16,7 +16,7 @@ from legalaid.clients.models import Client, ClientKeyPopulation
 from legalaid.clinics.models import Clinic
 from legalaid.conflicts.models import NameKey
 from legalaid.conflicts.names import birth_year_key, name_keys
-from legalaid.database import utcnow
+from legalaid.database import Base, utcnow
 from legalaid.errors import ConflictError, DomainError
 from legalaid.vocabulary.casework import (
     AGE_BANDS,
@@ -131,13 +131,25 @@ def validate_client(details: ClientDetails, today: date) -> ClientDetails:
     return details
 
 
-def index_client_names(session: Session, client: Client) -> None:
-    session.execute(delete(NameKey).where(NameKey.client_id == client.id))
+def index_client_names(session: Session, client: Client, *, new: bool = False) -> None:
+    """Her name keys, written in one statement (a new client has none to remove)."""
+    if not new:
+        session.execute(delete(NameKey).where(NameKey.client_id == client.id))
     keys = name_keys(client.full_name, client.other_names, client.name_to_use)
-    session.add_all(
-        NameKey(key=key, words=len(keys), clinic_id=client.clinic_id, client_id=client.id)
-        for key in keys
-    )
+    if keys:
+        session.execute(
+            insert(Base.metadata.tables["name_key"]),
+            [
+                {
+                    "key": key,
+                    "words": len(keys),
+                    "clinic_id": client.clinic_id,
+                    "client_id": client.id,
+                    "respondent_id": None,
+                }
+                for key in keys
+            ],
+        )
 
 
 def _apply(client: Client, details: ClientDetails, recorded_by: int | None, today: date) -> None:
@@ -188,7 +200,7 @@ def create_client(
     _apply(client, details, created_by, today)
     session.add(client)
     session.flush()
-    index_client_names(session, client)
+    index_client_names(session, client, new=True)
     record_event(session, "client.created", object_type="client", object_id=client.id)
     return client
 

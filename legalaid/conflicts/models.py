@@ -19,7 +19,7 @@ class NameKey(Base):
     __tablename__ = "name_key"
     __table_args__ = (
         CheckConstraint("(client_id IS NULL) <> (respondent_id IS NULL)", name="one_owner"),
-        Index("ix_name_key_key", "key"),
+        Index("ix_name_key_key_words", "key", "words"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -10,8 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Integer,
+    String,
+    case,
+    cast,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session, aliased
 
 from legalaid.accounts.services import security_policy
 from legalaid.audit.service import Actor, record_event
@@ -20,8 +32,9 @@ from legalaid.cases.scope import case_condition, client_condition
 from legalaid.clients.models import Client
 from legalaid.clinics.models import Clinic
 from legalaid.conflicts.limits import enforce_hourly_limit
-from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
+from legalaid.conflicts.models import ConflictCheck, NameKey
 from legalaid.conflicts.names import birth_year_key, name_keys
+from legalaid.database import Base
 
 #: Words that must agree before two names match (fewer when a name has fewer words).
 WORDS_TO_MATCH = 2
@@ -89,49 +102,148 @@ class ConflictReport:
         ]
 
 
-def _matches(session: Session, subject: Subject) -> list[Any]:
+#: How far the rarity of a word is counted: past this, a word is simply "common".
+_RARITY_CAP = 500
+#: The most client and the most respondent matches one subject brings back.
+_MATCH_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class _Match:
+    kind: str
+    clinic_id: int
+    clinic_code: str
+    agreeing: int
+    in_scope: bool
+    client_id: int | None
+    client_number: str | None
+    case_id: int | None
+    case_number: str | None
+
+
+def _rarity(session: Session, keys: set[str]) -> dict[str, int]:
+    """How many names use each word, counted up to ``_RARITY_CAP`` (one statement).
+
+    Each count stops at the cap, so a word in every tenth name of the country costs no
+    more to weigh than a rare one.
+    """
+    if not keys:
+        return {}
+    ordered = sorted(keys)
+    counts = [
+        select(func.count())
+        .select_from(select(literal(1)).where(NameKey.key == key).limit(_RARITY_CAP).subquery())
+        .scalar_subquery()
+        for key in ordered
+    ]
+    row = session.execute(select(*counts)).one()
+    return dict(zip(ordered, (int(value) for value in row), strict=True))
+
+
+def _matches(session: Session, user: Any, subject: Subject, rarity: dict[str, int]) -> list[_Match]:
+    """Every client and respondent the subject's words match, in one statement.
+
+    A name matches when ``needed`` of its words agree (fewer for a shorter name). Such a
+    name has at least one of the ``len(keys) - needed + 1`` rarest words, so only names
+    with one of those are candidates; names shorter than ``needed`` are found through
+    (key, words). Each candidate's agreeing words are then counted through its own keys,
+    so the cost grows with the candidates, never with how common the commonest word is.
+    Scope, numbers and clinic codes come in the same rows: no query per match.
+    """
     keys = name_keys(*subject.names)
     if not keys:
         return []
     needed = min(WORDS_TO_MATCH, len(keys))
-    matched = func.count(func.distinct(NameKey.key))
-    owner_words = func.max(NameKey.words)
-    grouped = (
-        select(
-            NameKey.client_id, NameKey.respondent_id, NameKey.clinic_id, matched.label("agreeing")
-        )
-        .where(NameKey.key.in_(keys))
-        .group_by(NameKey.client_id, NameKey.respondent_id, NameKey.clinic_id)
-        .having(matched >= case((owner_words < needed, owner_words), else_=literal(needed)))
-        .subquery()
-    )
+    rare = sorted(keys, key=lambda key: (rarity.get(key, 0), key))[: len(keys) - needed + 1]
     year = birth_year_key(subject.birth_year)
     year_agrees = (
         or_(Client.birth_year_key.is_(None), Client.birth_year_key == year)
         if year is not None
         else literal(True)
     )
-    clients = (
-        select(
-            literal("client").label("kind"),
-            grouped.c.clinic_id,
-            grouped.c.agreeing,
-            Client.id.label("client_id"),
-            literal(None).label("respondent_case_id"),
+    parts = []
+    for owner, kind in ((NameKey.client_id, "client"), (NameKey.respondent_id, "respondent")):
+        candidates = (
+            select(owner.label("owner_id"), NameKey.clinic_id, NameKey.words)
+            .where(
+                owner.is_not(None),
+                or_(NameKey.key.in_(rare), (NameKey.key.in_(keys)) & (NameKey.words < needed)),
+            )
+            .distinct()
+            .subquery()
         )
-        .join(Client, Client.id == grouped.c.client_id)
-        .where(year_agrees)
-    )
-    respondents = select(
-        literal("respondent").label("kind"),
-        grouped.c.clinic_id,
-        grouped.c.agreeing,
-        literal(None).label("client_id"),
-        Respondent.case_id.label("respondent_case_id"),
-    ).join(Respondent, Respondent.id == grouped.c.respondent_id)
+        other = aliased(NameKey)
+        other_owner = other.client_id if kind == "client" else other.respondent_id
+        agreeing = (
+            select(func.count(func.distinct(other.key)))
+            .where(other_owner == candidates.c.owner_id, other.key.in_(keys))
+            .scalar_subquery()
+        )
+        scored = select(
+            candidates.c.owner_id,
+            candidates.c.clinic_id,
+            agreeing.label("agreeing"),
+            case((candidates.c.words < needed, candidates.c.words), else_=literal(needed)).label(
+                "needed"
+            ),
+        ).subquery()
+        if kind == "client":
+            part = (
+                select(
+                    literal("client").label("kind"),
+                    scored.c.owner_id,
+                    scored.c.clinic_id,
+                    Clinic.code.label("clinic_code"),
+                    scored.c.agreeing,
+                    case((client_condition(user), literal(1)), else_=literal(0)).label("in_scope"),
+                    Client.id.label("client_id"),
+                    Client.number.label("client_number"),
+                    cast(null(), Integer).label("case_id"),
+                    cast(null(), String).label("case_number"),
+                )
+                .join(Client, Client.id == scored.c.owner_id)
+                .join(Clinic, Clinic.id == scored.c.clinic_id)
+                .where(scored.c.agreeing >= scored.c.needed, year_agrees)
+                .order_by(Client.id)
+                .limit(_MATCH_LIMIT)
+            )
+        else:
+            part = (
+                select(
+                    literal("respondent").label("kind"),
+                    scored.c.owner_id,
+                    scored.c.clinic_id,
+                    Clinic.code.label("clinic_code"),
+                    scored.c.agreeing,
+                    case((case_condition(user), literal(1)), else_=literal(0)).label("in_scope"),
+                    cast(null(), Integer).label("client_id"),
+                    cast(null(), String).label("client_number"),
+                    Case.id.label("case_id"),
+                    Case.number.label("case_number"),
+                )
+                .join(Respondent, Respondent.id == scored.c.owner_id)
+                .join(Case, Case.id == Respondent.case_id)
+                .join(Clinic, Clinic.id == scored.c.clinic_id)
+                .where(scored.c.agreeing >= scored.c.needed)
+                .order_by(Respondent.id)
+                .limit(_MATCH_LIMIT)
+            )
+        parts.append(part.subquery())
+    both = union_all(*(select(part) for part in parts))
+    rows = sorted(session.execute(both), key=lambda row: (row.kind != "client", row.owner_id))
     return [
-        *session.execute(clients.order_by(Client.id).limit(50)).all(),
-        *session.execute(respondents.order_by(Respondent.id).limit(50)).all(),
+        _Match(
+            kind=row.kind,
+            clinic_id=int(row.clinic_id),
+            clinic_code=row.clinic_code,
+            agreeing=int(row.agreeing),
+            in_scope=bool(row.in_scope),
+            client_id=row.client_id,
+            client_number=row.client_number,
+            case_id=row.case_id,
+            case_number=row.case_number,
+        )
+        for row in rows
     ]
 
 
@@ -161,49 +273,31 @@ def check_conflicts(
     """
     enforce_hourly_limit(session, user, security_policy().conflict_checks.max_per_hour)
     report = ConflictReport(subjects=subjects)
-    codes = dict(session.execute(select(Clinic.id, Clinic.code)).all())
+    rarity = _rarity(session, {key for subject in subjects for key in name_keys(*subject.names)})
     for subject in subjects:
         specific = len(name_keys(*subject.names)) >= WORDS_TO_REVEAL_ELSEWHERE
-        for row in _matches(session, subject):
-            reveals_elsewhere = specific and row.agreeing >= WORDS_TO_REVEAL_ELSEWHERE
-            if row.kind == "client":
-                if row.client_id == exclude_client_id:
-                    continue
-                client = session.scalar(
-                    select(Client).where(Client.id == row.client_id, client_condition(user))
+        for match in _matches(session, user, subject, rarity):
+            reveals_elsewhere = specific and match.agreeing >= WORDS_TO_REVEAL_ELSEWHERE
+            if match.kind == "client" and match.client_id == exclude_client_id:
+                continue
+            if match.kind == "respondent" and match.case_id == exclude_case_id:
+                continue
+            if not match.in_scope and not reveals_elsewhere:
+                continue
+            seen = match.in_scope
+            report.hits.append(
+                Hit(
+                    subject=subject,
+                    matched_kind=match.kind,
+                    clinic_id=match.clinic_id,
+                    clinic_code=match.clinic_code,
+                    in_scope=seen,
+                    case_id=match.case_id if seen else None,
+                    case_number=match.case_number if seen else None,
+                    client_id=match.client_id if seen else None,
+                    client_number=match.client_number if seen else None,
                 )
-                if client is None and not reveals_elsewhere:
-                    continue
-                report.hits.append(
-                    Hit(
-                        subject=subject,
-                        matched_kind="client",
-                        clinic_id=row.clinic_id,
-                        clinic_code=codes[row.clinic_id],
-                        in_scope=client is not None,
-                        client_id=client.id if client else None,
-                        client_number=client.number if client else None,
-                    )
-                )
-            else:
-                if row.respondent_case_id == exclude_case_id:
-                    continue
-                matched_case = session.scalar(
-                    select(Case).where(Case.id == row.respondent_case_id, case_condition(user))
-                )
-                if matched_case is None and not reveals_elsewhere:
-                    continue
-                report.hits.append(
-                    Hit(
-                        subject=subject,
-                        matched_kind="respondent",
-                        clinic_id=row.clinic_id,
-                        clinic_code=codes[row.clinic_id],
-                        in_scope=matched_case is not None,
-                        case_id=matched_case.id if matched_case else None,
-                        case_number=matched_case.number if matched_case else None,
-                    )
-                )
+            )
     # The checker is named explicitly: the hourly limit counts these entries by actor.
     record_event(
         session,
@@ -224,6 +318,7 @@ def record_check(
     decline_reason: str | None,
     performed_by: int | None,
 ) -> ConflictCheck:
+    """The check and its decision on file; every hit in one multi-row INSERT."""
     check = ConflictCheck(
         case_id=case_.id,
         performed_by_id=performed_by,
@@ -231,30 +326,47 @@ def record_check(
         result=report.result,
         decision=decision,
         decline_reason=decline_reason or None,
-        hits=[
-            ConflictHit(
-                subject=hit.subject.kind,
-                matched_kind=hit.matched_kind,
-                clinic_id=hit.clinic_id,
-                in_scope=hit.in_scope,
-                matched_case_id=hit.case_id,
-                matched_client_id=hit.client_id,
-            )
-            for hit in report.hits
-        ],
     )
     session.add(check)
     session.flush()
+    if report.hits:
+        session.execute(
+            insert(Base.metadata.tables["conflict_hit"]),
+            [
+                {
+                    "check_id": check.id,
+                    "subject": hit.subject.kind,
+                    "matched_kind": hit.matched_kind,
+                    "clinic_id": hit.clinic_id,
+                    "in_scope": hit.in_scope,
+                    "matched_case_id": hit.case_id,
+                    "matched_client_id": hit.client_id,
+                }
+                for hit in report.hits
+            ],
+        )
+    # Read back when asked for; the check's hits were written around the ORM.
+    session.expire(check, ["hits"])
     record_event(session, "conflict.recorded", object_type="conflict_check", object_id=check.id)
     return check
 
 
 def index_respondent_name(session: Session, respondent: Respondent, clinic_id: int) -> None:
     keys = name_keys(respondent.name)
-    session.add_all(
-        NameKey(key=key, words=len(keys), clinic_id=clinic_id, respondent_id=respondent.id)
-        for key in keys
-    )
+    if keys:
+        session.execute(
+            insert(Base.metadata.tables["name_key"]),
+            [
+                {
+                    "key": key,
+                    "words": len(keys),
+                    "clinic_id": clinic_id,
+                    "client_id": None,
+                    "respondent_id": respondent.id,
+                }
+                for key in keys
+            ],
+        )
 
 
 __all__ = ["ConflictReport", "Hit", "Subject", "check_conflicts", "record_check"]

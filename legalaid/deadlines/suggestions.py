@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,13 +32,10 @@ def _due(rule: DeadlineRule, start: date) -> date:
     )
 
 
-def _candidates(session: Session, policy: DeadlinePolicy, case_: Case) -> list[Suggestion]:
-    services = session.scalars(
-        select(ServiceDelivery).where(ServiceDelivery.case_id == case_.id)
-    ).all()
-    hearings = session.scalars(
-        select(Hearing).where(Hearing.case_id == case_.id, Hearing.done.is_(True))
-    ).all()
+def _candidates(
+    policy: DeadlinePolicy, services: Sequence[ServiceDelivery], done: Sequence[Hearing]
+) -> list[Suggestion]:
+    hearings = [hearing for hearing in done if hearing.done]
     found: list[Suggestion] = []
     for rule in policy.rules:
         for service in services:
@@ -54,21 +52,35 @@ def _candidates(session: Session, policy: DeadlinePolicy, case_: Case) -> list[S
     return found
 
 
-def suggestions_for(session: Session, policy: DeadlinePolicy, case_: Case) -> list[Suggestion]:
-    """What the rules suggest for an active case and was not accepted yet."""
+def suggestions_for(
+    session: Session,
+    policy: DeadlinePolicy,
+    case_: Case,
+    *,
+    services: Sequence[ServiceDelivery] | None = None,
+    hearings: Sequence[Hearing] | None = None,
+) -> list[Suggestion]:
+    """What the rules suggest for an active case and was not accepted yet.
+
+    The case page passes the case's services and hearings it has already loaded (all of
+    them): nothing more is read then.
+    """
     if case_.status == "closed":
         return []
+    if services is None:
+        services = session.scalars(
+            select(ServiceDelivery).where(ServiceDelivery.case_id == case_.id)
+        ).all()
+    if hearings is None:
+        hearings = session.scalars(select(Hearing).where(Hearing.case_id == case_.id)).all()
     accepted = {
-        (row.rule_code, row.rule_source)
-        for row in session.execute(
-            select(Hearing.rule_code, Hearing.rule_source).where(
-                Hearing.case_id == case_.id, Hearing.rule_code.is_not(None)
-            )
-        )
+        (hearing.rule_code, hearing.rule_source)
+        for hearing in hearings
+        if hearing.rule_code is not None
     }
     return [
         found
-        for found in _candidates(session, policy, case_)
+        for found in _candidates(policy, services, hearings)
         if (found.rule.code, found.source) not in accepted
     ]
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from legalaid.clients.models import Client
 from legalaid.documents.forms import UploadForm
-from legalaid.documents.services import Owner, documents_of, replaced_ids
+from legalaid.documents.services import Owner, documents_of
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,8 @@ class Holder:
 
 def page_documents(session: Session, owner: Owner) -> dict[str, Any]:
     documents = documents_of(session, owner)
-    older = replaced_ids(session, owner)
+    # Every version of the owner's documents is in the list: what they replace is known.
+    older = {document.replaces_id for document in documents if document.replaces_id is not None}
     form = UploadForm(formdata=None, prefix="document")
     if isinstance(owner, Client):
         form.kind.data = "identity_document"

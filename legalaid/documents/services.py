@@ -268,14 +268,6 @@ def _store(
     return document
 
 
-def replaced_ids(session: Session, owner: Owner) -> set[int]:
-    """Documents of the owner that a newer version replaces."""
-    rows = session.scalars(
-        select(Document.replaces_id).where(_of(owner), Document.replaces_id.is_not(None))
-    )
-    return {row for row in rows if row is not None}
-
-
 def documents_of(session: Session, owner: Owner) -> list[Document]:
     return list(
         session.scalars(
