@@ -1,7 +1,7 @@
 """name keys indexed by (key, words)
 
 Revision ID: 0015
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-07 16:10:00.000000
 
 The conflict check finds names shorter than the words it needs ("Sevinj" alone) by key
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0018"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
