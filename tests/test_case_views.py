@@ -274,8 +274,13 @@ def _case_with_everything(session: Session, lawyer) -> dict[str, int]:  # type: 
     )
     session.commit()
     document = add_document(session, case_, lawyer.id)
+    client_ = session.get(Client, case_.client_id)
+    assert client_ is not None
+    identity = add_document(session, client_, lawyer.id, kind="identity_document")
     return {
         "document_id": document.id,
+        # The client's own documents answer under her page (client_documents.*).
+        "client_document_id": identity.id,
         "case_id": case_.id,
         "client_id": case_.client_id,
         "service_id": service.id,
@@ -294,8 +299,9 @@ def _hit(
     args: set[str],
     methods: set[str],
 ) -> list[int]:
+    own = {"document_id": "client_document_id"} if endpoint.startswith("client_documents.") else {}
     with app.test_request_context():
-        url = url_for(endpoint, **{name: ids[name] for name in args})
+        url = url_for(endpoint, **{name: ids[own.get(name, name)] for name in args})
     statuses = []
     if "GET" in methods:
         statuses.append(client.get(url).status_code)
@@ -309,7 +315,9 @@ def _hit(
 MANAGER_ONLY = {
     "cases.assign",
     "documents.delete",
+    "client_documents.delete",
     "clients.own_file_page",
+    "clients.own_file_pdf_download",
     "retention.erase",
     "retention.legal_hold",
 }
