@@ -88,8 +88,9 @@ def test_unknown_url_gives_the_translated_404_page(
 
 
 def test_unhandled_error_gives_a_generic_500_without_details(
-    app: Flask, caplog: pytest.LogCaptureFixture
+    own_app: Flask, caplog: pytest.LogCaptureFixture
 ) -> None:
+    app = own_app  # a route is added: an app that has served no request yet
     secret_detail = "Məmmədova Leyla +994501234567"
 
     @app.get("/__boom")

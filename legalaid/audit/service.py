@@ -177,7 +177,9 @@ def record_event(
         client_address=(request.remote_addr or "")[:64] if has_request_context() else None,
     )
     # Chained late (see write_pending): the append lock is held only around the commit.
-    transaction = session.get_nested_transaction() or session.get_transaction()
+    # An entry is a write: it opens the session's transaction if nothing has yet, so that
+    # "commit if in a transaction" (jobs, requests) commits it.
+    transaction = session.get_nested_transaction() or session.get_transaction() or session.begin()
     _pending(session).append((entry, transaction))
     if outcome != "success" and has_request_context():
         # A refusal is usually followed by the rollback of the request's changes; the
