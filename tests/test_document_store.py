@@ -128,7 +128,9 @@ def test_a_daemon_over_its_limit_stopped_mid_scan_or_down_gives_no_verdict(
     clamd: ClamdDaemon,
 ) -> None:
     scanner = ClamdScanner(clamd.tcp_address, timeout=10)
-    with pytest.raises(ScanUnavailableError, match="size limit"):
+    # clamd answers "size limit exceeded" and closes; the close may reset the connection
+    # before the answer is read (a race in TCP, not in us): either way, no verdict.
+    with pytest.raises(ScanUnavailableError, match=r"size limit|BrokenPipe|ConnectionReset"):
         scanner.scan(io.BytesIO(b"y" * (STREAM_MAX_BYTES + 70_000)))
     cut_off = _StopsTheDaemonAfterTheFirstChunk(os.urandom(300_000) + EICAR, clamd)
     with pytest.raises(ScanUnavailableError):

@@ -48,10 +48,18 @@ class ClamdScanner:
                 sock.settimeout(self.timeout)
                 sock.connect(self.target)
                 sock.sendall(b"zINSTREAM\0")
-                while chunk := stream.read(CHUNK):
-                    sock.sendall(struct.pack("!I", len(chunk)) + chunk)
-                sock.sendall(struct.pack("!I", 0))
-                reply = _read_reply(sock)
+                try:
+                    while chunk := stream.read(CHUNK):
+                        sock.sendall(struct.pack("!I", len(chunk)) + chunk)
+                    sock.sendall(struct.pack("!I", 0))
+                except (BrokenPipeError, ConnectionResetError):
+                    # The daemon stops reading at its StreamMaxLength and says why before
+                    # it closes: read that answer if it came (else the error stands).
+                    reply = _read_reply(sock)
+                    if not reply:
+                        raise
+                else:
+                    reply = _read_reply(sock)
         except OSError as error:
             # Including a reset when the daemon stops reading at its StreamMaxLength.
             raise ScanUnavailableError(type(error).__name__) from None
