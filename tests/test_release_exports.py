@@ -252,18 +252,21 @@ def check_data_value_set(
         assert isinstance(payload["period"], str) and DHIS2_PERIOD.match(payload["period"])
     values = payload["dataValues"]
     assert isinstance(values, list) and values
-    elements = {
-        code: indicator
-        for indicator in catalogue.indicator
-        for code in (indicator.dhis2.data_element, indicator.dhis2.denominator_data_element)
-        if code is not None
-    }
-    # Distinct people's years go under their own element of the yearly data set.
-    elements |= {
-        f"{indicator.dhis2.data_element}_YEAR": indicator
-        for indicator in catalogue.indicator
-        if not MEASURES[indicator.measure].time_additive
-    }
+    clinic = "" if org_unit == catalogue.dhis2.national_org_unit else "_CLINIC"
+    elements = {}
+    for indicator in catalogue.indicator:
+        codes = indicator.dhis2
+        # An element with a breakdown sends its total under a "_TOTAL" element.
+        for code in (
+            codes.data_element,
+            codes.denominator_data_element,
+            f"{codes.data_element}_TOTAL" if codes.category else None,
+        ):
+            if code is not None:
+                elements[f"{code}{clinic}"] = indicator
+                # Distinct people's years go under their own element of the yearly set.
+                if not MEASURES[indicator.measure].time_additive:
+                    elements[f"{code}{clinic}_YEAR"] = indicator
     seen = set()
     for value in values:
         assert isinstance(value, dict) and set(value) == DATA_VALUE_KEYS
@@ -295,6 +298,9 @@ def _expected_dhis2(
     how many cells of those tables were suppressed."""
     expected: dict[tuple[str, str, str], str] = {}
     suppressed = 0
+    # An element has a breakdown when the indicator it is the data element of has one.
+    broken_down = {i.dhis2.data_element for i in catalogue.indicator if i.dhis2.category}
+    clinic = "_CLINIC" if frozen.clinic_code else ""
     for entry in frozen.indicators:
         indicator = catalogue.get(entry.code)
         assert indicator is not None
@@ -306,16 +312,21 @@ def _expected_dhis2(
         for period in frozen.periods():
             if not DHIS2_PERIOD.match(period.code):
                 continue
-            for measure, quarterly_element in pairs:
+            for measure, base in pairs:
                 # DHIS2 sums the quarters of events into the year; people are counted
                 # once per year, under the yearly element.
-                element = quarterly_element
+                year = ""
                 if "Q" not in period.code:
                     if MEASURES[measure].time_additive:
                         continue
-                    element = f"{quarterly_element}_YEAR"
+                    year = "_YEAR"
+                total_of = "_TOTAL" if base in broken_down else ""
+                element_of = {
+                    (): f"{base}{total_of}{clinic}{year}",
+                    (codes.category,): f"{base}{clinic}{year}",
+                }
                 layouts = [((), TOTAL_COMBO)]
-                if codes.category:
+                if codes.category and base in broken_down:
                     layouts.append(((codes.category,), ""))
                 found: dict[tuple[str, ...], dict[tuple[str, str, str], str]] = {}
                 for layout, _combo in layouts:
@@ -330,13 +341,12 @@ def _expected_dhis2(
                             suppressed += 1
                             del found[layout]
                             break
-                        found[layout][(element, period.code, combo)] = str(table.values[key])
-                # The full breakdown where all of it is published, else the total alone.
-                breakdown = [layout for layout in found if layout]
-                if breakdown:
-                    expected.update(found[breakdown[0]])
-                elif () in found:
-                    expected.update(found[()])
+                        where = (element_of[layout], period.code, combo)
+                        found[layout][where] = str(table.values[key])
+                # The total under its own element, and the breakdown where all of it is
+                # published.
+                for published in found.values():
+                    expected.update(published)
     return expected, suppressed
 
 
@@ -364,9 +374,10 @@ def test_dhis2_payload_has_the_structure_of_a_data_value_set_and_no_suppressed_c
     assert suppressed > 0, "a suppressed cell must exist, and be left out"
     # Clients served by gender: 18 in all, 3 men (suppressed), so 15 women (suppressed
     # too, or the total would give the men away); the zeros of the other genders stay.
-    # With a hidden breakdown, the total goes alone: never a total beside its breakdown
-    # under one data element (DHIS2 would count it twice).
-    assert got[("AZLA01_CLIENTS_SERVED", "2026Q1", "default")] == "18"
+    # The total has an element of its own: never a total beside its breakdown under one
+    # data element (DHIS2 would count it twice), in any period.
+    assert got[("AZLA01_CLIENTS_SERVED_TOTAL", "2026Q1", "default")] == "18"
+    assert ("AZLA01_CLIENTS_SERVED", "2026Q1", "default") not in got
     assert ("AZLA01_CLIENTS_SERVED", "2026Q1", "AZGI_MAN") not in got
     assert ("AZLA01_CLIENTS_SERVED", "2026Q1", "AZGI_WOMAN") not in got
     assert ("AZLA01_CLIENTS_SERVED", "2026Q1", "AZGI_TRANS_WOMAN") not in got
@@ -381,6 +392,10 @@ def test_dhis2_payload_has_the_structure_of_a_data_value_set_and_no_suppressed_c
             if (v["dataElement"], v["period"], v["orgUnit"]) == (element, period, org)
         }
         assert combos == {"default"} or "default" not in combos, (element, period)
+    # Across periods too: an element carries totals only or breakdowns only.
+    totals = {v["dataElement"] for v in values if v["categoryOptionCombo"] == "default"}
+    breakdowns = {v["dataElement"] for v in values if v["categoryOptionCombo"] != "default"}
+    assert breakdowns and totals and not totals & breakdowns
 
 
 def test_dhis2_payload_of_a_clinic_release_uses_the_clinic_code(
@@ -393,7 +408,10 @@ def test_dhis2_payload_of_a_clinic_release_uses_the_clinic_code(
     values = check_data_value_set(payload, catalogue, "=SUM")
     got = {(v["dataElement"], v["period"], v["categoryOptionCombo"]): v["value"] for v in values}
     assert got == _expected_dhis2(frozen, catalogue)[0]
-    assert got[("AZLA02_CASES_OPENED", "2026Q1", "default")] == "11"
+    # Under the clinic elements, which analytics never adds up into the nation's.
+    assert got[("AZLA02_CASES_OPENED_CLINIC", "2026Q1", "default")] == "11"
+    assert all(element.split("_")[-1] in {"CLINIC", "YEAR"} for element, _, _ in got)
+    assert payload["dataSet"].endswith("_CLINIC")
 
 
 def test_dhis2_payload_of_a_year_has_its_quarters_and_the_year(
@@ -409,7 +427,7 @@ def test_dhis2_payload_of_a_year_has_its_quarters_and_the_year(
     # The year only for counts of people (clients served), under the yearly element;
     # cases opened add up, so DHIS2 sums its quarters itself and no year is sent.
     years = {v["dataElement"] for v in values if v["period"] == "2025"}
-    assert "AZLA01_CLIENTS_SERVED_YEAR" in years
+    assert "AZLA01_CLIENTS_SERVED_TOTAL_YEAR" in years
     assert not any(element.startswith("AZLA02_") for element in years)
     assert "period" not in payload and "dataSet" not in payload
     assert got_expected(frozen, catalogue, values)
@@ -462,19 +480,40 @@ def test_dhis2_metadata_defines_everything_the_payloads_send(
             period_type[element["code"]] = data_set["periodType"]
     assert set(period_type) == set(elements)
     for indicator in catalogue.indicator:
-        element = elements[indicator.dhis2.data_element]
-        assert element["zeroIsSignificant"] is True
+        code = indicator.dhis2.data_element
         additive = MEASURES[indicator.measure].time_additive
-        assert element["aggregationType"] == ("SUM" if additive else "NONE"), indicator.code
-        assert (f"{indicator.dhis2.data_element}_YEAR" in elements) == (not additive)
+        total = f"{code}_TOTAL" if indicator.dhis2.category else code
+        for national, clinic in [(code, f"{code}_CLINIC"), (total, f"{total}_CLINIC")]:
+            assert elements[national]["zeroIsSignificant"] is True
+            aggregation = elements[national]["aggregationType"]
+            assert aggregation == ("SUM" if additive else "NONE"), indicator.code
+            # A clinic's numbers never roll up into the nation's.
+            assert elements[clinic]["aggregationType"] == "NONE", indicator.code
+            assert (f"{national}_YEAR" in elements) == (not additive)
+            assert (f"{clinic}_YEAR" in elements) == (not additive)
+        # The total element has no breakdown; the breakdown element has one.
+        if indicator.dhis2.category:
+            assert "categoryCombo" not in elements[total]
+            assert "categoryCombo" in elements[code]
 
     # Every value of a quarter's and a year's payloads, national and clinic, is defined.
-    for user, period in [(world.task_force, "2026Q1"), (world.task_force, "2025")]:
+    for user, period in [
+        (world.task_force, "2026Q1"),
+        (world.task_force, "2025"),
+        (world.manager, "2026Q1"),
+    ]:
         frozen = FrozenRelease(release_for(app, session, user, period).content)
-        for value in exports.export_dhis2(frozen, catalogue)["dataValues"]:
+        payload = exports.export_dhis2(frozen, catalogue)
+        members = set()
+        if "dataSet" in payload:  # a quarter's: the data set holds every element sent
+            (data_set,) = [d for d in metadata["dataSets"] if d["code"] == payload["dataSet"]]
+            assert data_set["periodType"] == "Quarterly"
+            members = {by_id[m["dataElement"]["id"]]["code"] for m in data_set["dataSetElements"]}
+        for value in payload["dataValues"]:
             element = elements[value["dataElement"]]
             expected_type = "Quarterly" if "Q" in value["period"] else "Yearly"
             assert period_type[element["code"]] == expected_type, value
+            assert not members or element["code"] in members, value
             if value["categoryOptionCombo"] == "default":
                 continue
             option_combo = option_combos[value["categoryOptionCombo"]]

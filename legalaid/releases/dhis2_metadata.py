@@ -14,6 +14,13 @@ the indicators' breakdowns, the data elements, and two data sets, one per period
   ``NONE`` (analytics never sums them), and their years go under a separate ``…_YEAR``
   element in the **yearly** data set.
 
+An element with a breakdown carries only its breakdown; its total goes under its own
+``…_TOTAL`` element (totals only), so no element ever mixes a total with its breakdown, in
+any period. A clinic's release goes to the clinic's org unit under the ``…_CLINIC``
+elements of two clinic data sets, all with ``aggregationType`` ``NONE``: analytics never
+adds the clinics' published (partly suppressed, partly the same clients) numbers to the
+nation's own, which the national release sends to the national org unit.
+
 Every element is ``zeroIsSignificant``: a published 0 is a real "no case"; a suppressed
 value is absent, never 0. Objects are referred to by ``id``; the ids are derived from the
 codes (the same code always gives the same id), so importing again updates instead of
@@ -35,6 +42,8 @@ from legalaid.releases.presentation import DIMENSIONS
 #: DHIS2's default category combo (totals only), which every instance has.
 DEFAULT_COMBO_CODE = "default"
 YEARLY_SUFFIX = "_YEAR"
+TOTAL_SUFFIX = "_TOTAL"
+CLINIC_SUFFIX = "_CLINIC"
 _UID_FIRST = string.ascii_letters
 _UID_REST = string.ascii_letters + string.digits
 
@@ -55,6 +64,16 @@ def yearly_element(code: str) -> str:
     return f"{code}{YEARLY_SUFFIX}"
 
 
+def element_code(
+    code: str, *, total: bool = False, clinic: bool = False, yearly: bool = False
+) -> str:
+    """The data element one value goes under: the catalogue's code, ``_TOTAL`` for the total
+    of an element with a breakdown, ``_CLINIC`` in a clinic's release, ``_YEAR`` for the
+    year of a count of distinct people (``docs/dhis2.md``)."""
+    name = code + (TOTAL_SUFFIX if total else "") + (CLINIC_SUFFIX if clinic else "")
+    return yearly_element(name) if yearly else name
+
+
 def time_additive(measure: str) -> bool:
     return MEASURES[measure].time_additive
 
@@ -67,14 +86,20 @@ class ElementSpec:
     #: The breakdown sent as the element's category (None: totals only).
     category: str | None
     period_type: str  # "Quarterly" or "Yearly"
+    clinic: bool = False
+
+    @property
+    def aggregation(self) -> str:
+        # Clinics' numbers never roll up into the nation's; distinct people never add up.
+        return "SUM" if time_additive(self.measure) and not self.clinic else "NONE"
 
 
-def element_specs(catalogue: IndicatorCatalogue) -> list[ElementSpec]:
-    """Every data element the payloads use, each once, in the catalogue's order.
+def base_elements(catalogue: IndicatorCatalogue) -> dict[str, tuple[str, str, str | None]]:
+    """The catalogue's data elements, each once: code -> (name, measure, category).
 
     An element named by two indicators (a share's denominator is another indicator's
     count) takes its category from the indicator it belongs to."""
-    found: dict[str, ElementSpec] = {}
+    found: dict[str, tuple[str, str, str | None]] = {}
     for owner_first in (True, False):
         for indicator in catalogue.indicator:
             codes = indicator.dhis2
@@ -87,13 +112,36 @@ def element_specs(catalogue: IndicatorCatalogue) -> list[ElementSpec]:
                 name = f"{indicator.code} {indicator.title.en}"
                 if not owner:
                     name = f"{indicator.code} denominator ({measure})"
-                found[code] = ElementSpec(code, name, measure, category, "Quarterly")
+                found[code] = (name, measure, category)
+    return found
+
+
+def element_specs(catalogue: IndicatorCatalogue) -> list[ElementSpec]:
+    """Every data element the payloads use, each once, in the catalogue's order."""
+    specs: list[ElementSpec] = []
+    for clinic in (False, True):
+        for code, (name, measure, category) in base_elements(catalogue).items():
+            variants = [(False, category)]
+            if category is not None:
+                variants.append((True, None))
+            for total, variant_category in variants:
+                base = element_code(code, total=total, clinic=clinic)
+                label = name + (", total" if total else "") + (", clinic" if clinic else "")
+                specs.append(
+                    ElementSpec(base, label, measure, variant_category, "Quarterly", clinic)
+                )
                 if not time_additive(measure):
-                    yearly = yearly_element(code)
-                    found[yearly] = ElementSpec(
-                        yearly, f"{name}, year", measure, category, "Yearly"
+                    specs.append(
+                        ElementSpec(
+                            yearly_element(base),
+                            f"{label}, year",
+                            measure,
+                            variant_category,
+                            "Yearly",
+                            clinic,
+                        )
                     )
-    return list(found.values())
+    return specs
 
 
 def _short(text: str, limit: int = 50) -> str:
@@ -170,9 +218,11 @@ def _metadata(catalogue: IndicatorCatalogue) -> dict[str, Any]:
         combo_of[codes.data_element] = combo_code
 
     elements = []
-    data_sets: dict[str, list[dict[str, Any]]] = {"Quarterly": [], "Yearly": []}
+    data_sets: dict[tuple[str, bool], list[dict[str, Any]]] = {
+        (period_type, clinic): [] for clinic in (False, True) for period_type in PERIOD_TYPES
+    }
     for spec in element_specs(catalogue):
-        base = spec.code.removesuffix(YEARLY_SUFFIX)
+        base = spec.code.removesuffix(YEARLY_SUFFIX).removesuffix(CLINIC_SUFFIX)
         combo = combo_of.get(base) if spec.category is not None else None
         element: dict[str, Any] = {
             "id": uid(spec.code),
@@ -181,14 +231,14 @@ def _metadata(catalogue: IndicatorCatalogue) -> dict[str, Any]:
             "shortName": _short(spec.name),
             "domainType": "AGGREGATE",
             "valueType": "INTEGER_ZERO_OR_POSITIVE",
-            "aggregationType": "SUM" if time_additive(spec.measure) else "NONE",
+            "aggregationType": spec.aggregation,
             "zeroIsSignificant": True,
         }
         if combo is not None:
             element["categoryCombo"] = {"id": uid(combo)}
         elements.append(element)
-        data_set = {"id": uid(_set_code(catalogue, spec.period_type))}
-        data_sets[spec.period_type].append(
+        data_set = {"id": uid(_set_code(catalogue, spec.period_type, spec.clinic))}
+        data_sets[(spec.period_type, spec.clinic)].append(
             {"dataElement": {"id": uid(spec.code)}, "dataSet": data_set}
         )
     return {
@@ -199,19 +249,35 @@ def _metadata(catalogue: IndicatorCatalogue) -> dict[str, Any]:
         "dataElements": elements,
         "dataSets": [
             {
-                "id": uid(_set_code(catalogue, period_type)),
-                "code": _set_code(catalogue, period_type),
-                "name": f"Legal aid indicators ({period_type.lower()})",
-                "shortName": f"Legal aid indicators ({period_type.lower()})",
+                "id": uid(_set_code(catalogue, period_type, clinic)),
+                "code": _set_code(catalogue, period_type, clinic),
+                "name": _set_name(period_type, clinic),
+                "shortName": _set_name(period_type, clinic),
                 "periodType": period_type,
                 "dataSetElements": members,
             }
-            for period_type, members in data_sets.items()
+            for (period_type, clinic), members in data_sets.items()
             if members
         ],
     }
 
 
-def _set_code(catalogue: IndicatorCatalogue, period_type: str) -> str:
-    quarterly = catalogue.dhis2.data_set or "AZLA_INDICATORS"
-    return quarterly if period_type == "Quarterly" else yearly_element(quarterly)
+PERIOD_TYPES = ("Quarterly", "Yearly")
+
+
+def _set_name(period_type: str, clinic: bool) -> str:
+    kind = "clinic " if clinic else ""
+    return f"Legal aid {kind}indicators ({period_type.lower()})"
+
+
+def data_set_code(catalogue: IndicatorCatalogue, *, clinic: bool) -> str:
+    """The quarterly data set a national or a clinic's release is sent in."""
+    return _set_code(catalogue, "Quarterly", clinic)
+
+
+def _set_code(catalogue: IndicatorCatalogue, period_type: str, clinic: bool) -> str:
+    return element_code(
+        catalogue.dhis2.data_set or "AZLA_INDICATORS",
+        clinic=clinic,
+        yearly=period_type == "Yearly",
+    )

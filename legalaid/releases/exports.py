@@ -43,7 +43,12 @@ from typing import Any
 from legalaid.indicators.catalogue import TOTAL_COMBO, Indicator, IndicatorCatalogue
 from legalaid.indicators.periods import QUARTER, YEAR
 from legalaid.indicators.tables import TOTAL, Key
-from legalaid.releases.dhis2_metadata import time_additive, yearly_element
+from legalaid.releases.dhis2_metadata import (
+    base_elements,
+    data_set_code,
+    element_code,
+    time_additive,
+)
 from legalaid.releases.frozen import FrozenRelease, IndicatorEntry, PublishedTable
 from legalaid.releases.models import IndicatorRelease
 
@@ -301,13 +306,20 @@ def export_dhis2(frozen: FrozenRelease, catalogue: IndicatorCatalogue) -> dict[s
     Every published count of each catalogued indicator, for each quarter of the release
     (and each year of a count of distinct people, under its yearly element: a count of
     events is added up to the year by DHIS2), under the indicator's data element (a
-    share: numerator and denominator under their two data elements): by the
-    indicator's DHIS2 category where every category is published, else in total, never
-    both for one data element, period and org unit (``docs/dhis2.md``). Suppressed
-    counts are left out. The plan to date has no DHIS2 period: its own tables are left
-    out (its quarters, and the years of distinct people, are in).
+    share: numerator and denominator under their two data elements). An element with a
+    breakdown gets its breakdown where every category of it is published, and its total
+    goes under its ``…_TOTAL`` element: no element carries both, in any period. A
+    clinic's release goes to the clinic's org unit under the ``…_CLINIC`` elements
+    (``docs/dhis2.md``). Suppressed counts are left out. The plan to date has no DHIS2
+    period: its own tables are left out (its quarters, and the years of distinct
+    people, are in).
     """
     unit = org_unit(frozen, catalogue)
+    clinic = frozen.clinic_code is not None
+    # Which elements have a breakdown in the metadata (``dhis2_metadata.base_elements``).
+    broken_down = {
+        code for code, (_name, _measure, category) in base_elements(catalogue).items() if category
+    }
     values: list[dict[str, str]] = []
     seen: dict[tuple[str, str, str], str] = {}
 
@@ -345,22 +357,20 @@ def export_dhis2(frozen: FrozenRelease, catalogue: IndicatorCatalogue) -> dict[s
         for period in frozen.periods():
             if not DHIS2_PERIOD.match(period.code):
                 continue
-            for measure, quarterly_element in elements:
+            for measure, base in elements:
                 # One period type per data set (``dhis2_metadata``): DHIS2 adds the
                 # quarters of a count of events up to the year itself, so its year is
                 # not sent; a count of distinct people does not add up, so its year goes
                 # under its own element of the yearly data set.
-                element = quarterly_element
-                if period.kind == YEAR:
-                    if time_additive(measure):
-                        continue
-                    element = yearly_element(quarterly_element)
-                # One data element, period and org unit carries its total or its
-                # breakdown, never both (DHIS2 would count the total twice): the
-                # breakdown when every category of it is published (DHIS2 adds it up),
-                # else the total alone.
+                yearly = period.kind == YEAR
+                if yearly and time_additive(measure):
+                    continue
+                has_breakdown = base in broken_down
+                # The breakdown only where every category of it is published: DHIS2
+                # adds up what an element holds, and part of a breakdown would read as
+                # a smaller total.
                 table = None
-                if codes.category is not None and (codes.category,) in entry.layouts:
+                if has_breakdown and codes.category and (codes.category,) in entry.layouts:
                     table = frozen.table(measure, period.code, (codes.category,))
                 categories = () if table is None else table.dimensions[0].categories
                 if table is not None and all(
@@ -368,20 +378,21 @@ def export_dhis2(frozen: FrozenRelease, catalogue: IndicatorCatalogue) -> dict[s
                     and category in codes.category_option_combos
                     for category in categories
                 ):
+                    element = element_code(base, clinic=clinic, yearly=yearly)
                     for category in categories:
                         combo = codes.category_option_combos[category]
                         add(element, period.code, combo, table, (category,))
-                    continue
                 total = frozen.table(measure, period.code, ())
                 if total is not None:
+                    element = element_code(base, total=has_breakdown, clinic=clinic, yearly=yearly)
                     add(element, period.code, total_combo, total, ())
 
     payload: dict[str, Any] = {}
     if frozen.period.kind == QUARTER:
         # A year's payload mixes the quarterly data set's values with the yearly one's:
-        # it names neither, and each value carries its own period.
-        if catalogue.dhis2.data_set is not None:
-            payload["dataSet"] = catalogue.dhis2.data_set
+        # it names neither, and each value carries its own period. A quarter's names the
+        # data set the metadata import created for it.
+        payload["dataSet"] = data_set_code(catalogue, clinic=clinic)
         payload["period"] = frozen.period.code
     payload.update({"orgUnit": unit, "idScheme": "CODE", "dataValues": values})
     return payload
