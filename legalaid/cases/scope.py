@@ -49,11 +49,11 @@ def client_condition(user: Any) -> ColumnElement[bool]:
     return false()
 
 
-def visible_cases(user: Any) -> Select[Any]:
+def visible_cases(user: Any) -> Select[Case]:
     return select(Case).where(case_condition(user))
 
 
-def visible_clients(user: Any) -> Select[Any]:
+def visible_clients(user: Any) -> Select[Client]:
     return select(Client).where(client_condition(user))
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, false, select
 from sqlalchemy.orm import Session, defer
 
 from legalaid.errors import NotFoundError
-from legalaid.releases.models import NATIONAL_SCOPE, IndicatorRelease, clinic_scope_key
+from legalaid.releases.models import NATIONAL_SCOPE, IndicatorRelease, ReleaseJob, clinic_scope_key
 
 
 def scope_key_of(user: Any) -> str | None:
@@ -45,6 +45,12 @@ def visible_releases(user: Any) -> Select[IndicatorRelease]:
         .where(release_condition(user))
         .options(defer(IndicatorRelease.truth, raiseload=True))
     )
+
+
+def visible_jobs(user: Any) -> Select[ReleaseJob]:
+    """The release jobs of the user's own scope (whoever of it asked for them)."""
+    key = scope_key_of(user)
+    return select(ReleaseJob).where(false() if key is None else ReleaseJob.scope_key == key)
 
 
 def previous_version(

@@ -29,12 +29,13 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
+from legalaid.access.visible import visible_or_404
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
 from legalaid.clinics.models import Clinic
 from legalaid.confirmations import confirmation_page, confirmed
 from legalaid.database import after_commit, db_session, rollback_request
-from legalaid.errors import DomainError, NotFoundError, show_on_form
+from legalaid.errors import DomainError, show_on_form
 from legalaid.indicators.periods import Period, completed_periods, parse_period
 from legalaid.pagination import paginate
 from legalaid.releases import operational, services
@@ -52,9 +53,9 @@ from legalaid.releases.presentation import (
     release_tables,
 )
 from legalaid.releases.scope import (
-    get_visible_release,
     previous_version,
     scope_key_of,
+    visible_jobs,
     visible_releases,
 )
 
@@ -69,14 +70,9 @@ EXPORT_FORMATS = ("csv", "json", "dhis2", "dhis2-deletions")
 
 def release_or_404(release_id: int, *, action: str = "release.viewed") -> IndicatorRelease:
     """The release if it is in the user's scope; otherwise 404, and the attempt audited."""
-    session = db_session()
-    try:
-        return get_visible_release(session, g.user, release_id)
-    except NotFoundError:
-        record_event(
-            session, action, object_type=OBJECT_TYPE, object_id=release_id, outcome="denied"
-        )
-        raise NotFound() from None
+    return visible_or_404(
+        db_session(), visible_releases(g.user), release_id, action=action, object_type=OBJECT_TYPE
+    )
 
 
 def _policies() -> Any:
@@ -393,18 +389,13 @@ JOB_REFRESH_SECONDS = 2
 
 def _job_or_404(job_id: int) -> ReleaseJob:
     """A release job of the user's own scope (others answer 404, audited)."""
-    session = db_session()
-    found = session.get(ReleaseJob, job_id)
-    if found is None or found.scope_key != scope_key_of(g.user):
-        record_event(
-            session,
-            "release.job_viewed",
-            object_type="release_job",
-            object_id=job_id,
-            outcome="denied",
-        )
-        raise NotFound()
-    return found
+    return visible_or_404(
+        db_session(),
+        visible_jobs(g.user),
+        job_id,
+        action="release.job_viewed",
+        object_type="release_job",
+    )
 
 
 @bp.get("/releases/jobs/<int:job_id>")

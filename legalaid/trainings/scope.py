@@ -29,7 +29,7 @@ def session_condition(user: Any) -> ColumnElement[bool]:
     return condition
 
 
-def visible_sessions(user: Any) -> Select[Any]:
+def visible_sessions(user: Any) -> Select[TrainingSession]:
     return select(TrainingSession).where(session_condition(user))
 
 
