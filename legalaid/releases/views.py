@@ -58,6 +58,7 @@ from legalaid.releases.scope import (
     visible_jobs,
     visible_releases,
 )
+from legalaid.viewer import Viewer
 
 bp = Blueprint("releases", __name__)
 
@@ -223,7 +224,7 @@ def list_releases() -> str:
     )
 
 
-def _released_versions(user: Any) -> dict[tuple[str, Any], int]:
+def _released_versions(user: Viewer) -> dict[tuple[str, Any], int]:
     """The latest version of each period already released in the user's scope."""
     rows = db_session().execute(
         visible_releases(user)
