@@ -34,7 +34,7 @@ from legalaid.audit.service import record_event
 from legalaid.calendar import today
 from legalaid.clinics.models import Clinic
 from legalaid.confirmations import confirmation_page, confirmed
-from legalaid.database import after_commit, db_session, rollback_request
+from legalaid.database import db_session, rollback_request
 from legalaid.errors import DomainError, show_on_form
 from legalaid.indicators.periods import Period, completed_periods, parse_period
 from legalaid.pagination import paginate
@@ -42,7 +42,7 @@ from legalaid.releases import operational, services
 from legalaid.releases.charts import bar_chart
 from legalaid.releases.forms import ConfirmMoreHiddenForm, ReleaseForm
 from legalaid.releases.frozen import FrozenRelease
-from legalaid.releases.jobs import make_release_job
+from legalaid.releases.jobs import request_release_job
 from legalaid.releases.models import IndicatorRelease, ReleaseJob
 from legalaid.releases.presentation import (
     dashboard_panels,
@@ -327,18 +327,7 @@ def new_release() -> Rendered:
             show_on_form(form, error, "period")
             status = 400
         else:
-            job = ReleaseJob(
-                scope_key=wanted.scope_key,
-                clinic_id=wanted.clinic_id,
-                period_code=wanted.period.code,
-                reason=wanted.reason,
-                requested_by_id=g.user.id,
-            )
-            session.add(job)
-            session.flush()
-            record_event(session, "release.requested", object_type="release_job", object_id=job.id)
-            # The job must find the row: it is enqueued once the request has committed.
-            after_commit(lambda: make_release_job.enqueue(job.id))
+            job = request_release_job(session, wanted)
             return redirect(url_for("releases.job", job_id=job.id))
     elif request.method == "POST":
         status = 400
@@ -468,23 +457,7 @@ def confirm_job(job_id: int) -> Rendered:
             rollback_request()
             show_on_form(form, error, "reason")
         else:
-            again = ReleaseJob(
-                scope_key=wanted.scope_key,
-                clinic_id=wanted.clinic_id,
-                period_code=wanted.period.code,
-                reason=wanted.reason,
-                requested_by_id=g.user.id,
-                more_hidden_confirmed=True,
-            )
-            session.add(again)
-            session.flush()
-            record_event(
-                session,
-                "release.more_hidden_confirmed",
-                object_type="release_job",
-                object_id=again.id,
-            )
-            after_commit(lambda: make_release_job.enqueue(again.id))
+            again = request_release_job(session, wanted, more_hidden_confirmed=True)
             return redirect(url_for("releases.job", job_id=again.id))
     record_event(session, "release.job_viewed", object_type="release_job", object_id=job_id)
     return _job_page(stopped, form), 400
