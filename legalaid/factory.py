@@ -237,7 +237,6 @@ def _register_template_globals(app: Flask) -> None:
     settings: Settings = app.extensions["legalaid.settings"]
 
     from legalaid.accounts.forms import EmptyForm
-    from legalaid.accounts.roles import ROLES
     from legalaid.calendar import today
     from legalaid.clinics.models import CLINIC_STATUSES
     from legalaid.concurrency import saved_beside_typed
@@ -246,6 +245,7 @@ def _register_template_globals(app: Flask) -> None:
     from legalaid.vocabulary import casework as casework_vocabulary
     from legalaid.vocabulary.documents import DOCUMENT_KINDS
     from legalaid.vocabulary.regions import ECONOMIC_REGIONS
+    from legalaid.vocabulary.roles import ROLES
 
     policies: Policies = app.extensions["legalaid.policies"]
 

@@ -25,7 +25,6 @@ from legalaid.factory import create_app
 from legalaid.jobs.consumer import start_embedded_consumer
 from legalaid.jobs.queue import job_queue
 from legalaid.releases import jobs as release_jobs
-from legalaid.releases import views as release_views
 from legalaid.releases.models import IndicatorRelease, ReleaseJob
 from legalaid.releases.progress import EXPECTED_AUDITS, Progress
 from tests.case_factories import make_case
@@ -102,7 +101,7 @@ def test_a_release_waits_then_a_consumer_makes_it_and_the_page_goes_to_it(
 def _held_back(monkeypatch: pytest.MonkeyPatch) -> None:
     # As if no consumer ran: the request enqueues into nothing.
     monkeypatch.setattr(
-        release_views, "make_release_job", SimpleNamespace(enqueue=lambda *_a, **_k: None)
+        release_jobs, "make_release_job", SimpleNamespace(enqueue=lambda *_a, **_k: None)
     )
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import model_validator
 
-from legalaid.accounts.roles import ROLES
 from legalaid.policy.loader import PolicyModel
+from legalaid.vocabulary.roles import ROLES
 
 #: Anyone, signed in or not.
 PUBLIC = "public"

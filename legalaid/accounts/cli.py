@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from legalaid.accounts import services
 from legalaid.accounts.models import User
-from legalaid.accounts.roles import ROLES
 from legalaid.clinics.models import Clinic
 from legalaid.database import get_database
 from legalaid.errors import DomainError
+from legalaid.vocabulary.roles import ROLES
 
 
 @click.group("users", help="Staff accounts.")

@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from legalaid.accounts.roles import ROLES
 from legalaid.clinics.models import Clinic
 from legalaid.crypto.fields import EncryptedText
 from legalaid.database import Base, UTCDateTime, utcnow
 from legalaid.i18n import LANGUAGES
+from legalaid.vocabulary.roles import ROLES
 
 
 class User(Base):

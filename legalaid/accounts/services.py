@@ -16,7 +16,6 @@ from legalaid.accounts import totp
 from legalaid.accounts.codes import code_hash, new_setup_code, normalize_setup_code
 from legalaid.accounts.models import RecoveryCode, User, UserSession
 from legalaid.accounts.passwords import check_new_password, hash_password, verify_password
-from legalaid.accounts.roles import CLINIC_ROLES, ROLES
 from legalaid.accounts.sessions import end_session, end_user_sessions
 from legalaid.audit.service import Actor, record_event
 from legalaid.clinics.models import Clinic
@@ -24,6 +23,7 @@ from legalaid.database import utcnow
 from legalaid.errors import DomainError, NotFoundError
 from legalaid.i18n import LANGUAGES
 from legalaid.policy.security import SecurityPolicy
+from legalaid.vocabulary.roles import CLINIC_ROLES, ROLES
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,185}\.[^@\s]{2,}$")
 

@@ -18,12 +18,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
-from legalaid.accounts.roles import CLINIC_ROLES
 from legalaid.accounts.services import IssuedCode, security_policy
 from legalaid.audit.service import record_event
 from legalaid.errors import DomainError
 from legalaid.mail import MailError, send_mail
 from legalaid.settings import MailSettings
+from legalaid.vocabulary.roles import CLINIC_ROLES
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from legalaid.accounts.roles import ROLES
 from legalaid.clinics.models import CLINIC_STATUSES
 from legalaid.concurrency import VersionField
 from legalaid.i18n import LANGUAGES
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
+from legalaid.vocabulary.roles import ROLES
 from legalaid.webforms import AppForm
 
 

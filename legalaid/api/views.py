@@ -15,16 +15,17 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from legalaid.access.visible import visible_or_404
 from legalaid.api.auth import api_error, current_caller, token_required
 from legalaid.audit.service import Actor, record_event
 from legalaid.database import db_session, rollback_request
-from legalaid.errors import DomainError, NotFoundError
+from legalaid.errors import DomainError
 from legalaid.indicators.catalogue import IndicatorCatalogue
 from legalaid.pagination import paginate
 from legalaid.releases import exports
 from legalaid.releases.frozen import FrozenRelease
 from legalaid.releases.models import IndicatorRelease
-from legalaid.releases.scope import get_visible_release, previous_version, visible_releases
+from legalaid.releases.scope import previous_version, visible_releases
 
 log = logging.getLogger(__name__)
 
@@ -103,18 +104,15 @@ def release(release_id: int) -> Response:
     session = db_session()
     actor = Actor.of(caller.owner)
     fmt = request.args.get("format", "json")
-    try:
-        found = get_visible_release(session, caller.owner, release_id)
-    except NotFoundError:
-        record_event(
-            session,
-            "api.release_read",
-            object_type=OBJECT_TYPE,
-            object_id=release_id,
-            outcome="denied",
-            actor=actor,
-        )
-        return api_error(404, "not_found", _("This release does not exist or is not yours to see."))
+    found = visible_or_404(
+        session,
+        visible_releases(caller.owner),
+        release_id,
+        action="api.release_read",
+        object_type=OBJECT_TYPE,
+        actor=actor,
+        description=_("This release does not exist or is not yours to see."),
+    )
     if fmt not in API_FORMATS:
         return api_error(
             400,

@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import TextClause
 from legalaid.audit.chain import GENESIS_MAC, compute_mac
 from legalaid.audit.models import OUTCOMES, AuditEntry
 from legalaid.database import utcnow
+from legalaid.viewer import Viewer
 
 # Any constant will do: it names the lock that serialises appends on PostgreSQL.
 _PG_AUDIT_LOCK = 724_001
@@ -25,7 +26,7 @@ class Actor:
     role: str | None
 
     @classmethod
-    def of(cls, user: Any) -> Actor:
+    def of(cls, user: Viewer | None) -> Actor:
         """The actor for an account, or nobody (an unknown email at sign-in)."""
         return cls(user.id, user.role) if user is not None else cls(None, None)
 

@@ -19,6 +19,7 @@ from legalaid.cases.models import Case
 from legalaid.cases.scope import case_condition
 from legalaid.casework.models import CaseTask, Hearing
 from legalaid.pagination import Page, paginate
+from legalaid.viewer import Viewer
 
 #: "Coming up" means due from today to this many days ahead, both included.
 WINDOW_DAYS = 14
@@ -54,7 +55,7 @@ class CaseloadTotals:
     overdue: int
 
 
-def caseload_rows(session: Session, user: Any, today: date) -> list[CaseloadRow]:
+def caseload_rows(session: Session, user: Viewer, today: date) -> list[CaseloadRow]:
     """One row per lawyer in the user's scope, with her counts.
 
     A manager gets every active lawyer of her clinic (even with nothing assigned) and anyone
@@ -144,7 +145,7 @@ class AttentionRow:
 
 
 def attention_page(
-    session: Session, user: Any, today: date, raw_page: str | None
+    session: Session, user: Viewer, today: date, raw_page: str | None
 ) -> Page[AttentionRow]:
     """Active cases that are high-risk or have overdue work, the longest overdue first.
 
@@ -204,7 +205,7 @@ def attention_page(
     )
 
 
-def _agenda_query(user: Any) -> Select[Any]:
+def _agenda_query(user: Viewer) -> Select[Any]:
     columns: list[Any] = [Hearing, Case.number.label("case_number"), User.full_name.label("lawyer")]
     return (
         select(*columns)
@@ -230,7 +231,9 @@ def _rows(page: Page[Any]) -> Page[AgendaRow]:
     )
 
 
-def overdue_page(session: Session, user: Any, today: date, raw_page: str | None) -> Page[AgendaRow]:
+def overdue_page(
+    session: Session, user: Viewer, today: date, raw_page: str | None
+) -> Page[AgendaRow]:
     """Hearings and deadlines past and not marked done, oldest first."""
     query = (
         _agenda_query(user)
@@ -241,7 +244,7 @@ def overdue_page(session: Session, user: Any, today: date, raw_page: str | None)
 
 
 def upcoming_page(
-    session: Session, user: Any, today: date, raw_page: str | None
+    session: Session, user: Viewer, today: date, raw_page: str | None
 ) -> Page[AgendaRow]:
     """What is due from today to the end of the window, done or not, soonest first."""
     query = (
@@ -259,7 +262,7 @@ class TaskRow:
     assignee_name: str
 
 
-def tasks_page(session: Session, user: Any, today: date, raw_page: str | None) -> Page[TaskRow]:
+def tasks_page(session: Session, user: Viewer, today: date, raw_page: str | None) -> Page[TaskRow]:
     """Tasks not done of the user's active cases, overdue ones and those due to the end of
     the window, soonest first (whoever they are for: she sees the case)."""
     columns: list[Any] = [

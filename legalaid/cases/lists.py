@@ -17,6 +17,7 @@ from legalaid.casework.models import Hearing
 from legalaid.clients.models import Client
 from legalaid.pagination import Page, paginate
 from legalaid.routing import record_id
+from legalaid.viewer import Viewer
 from legalaid.vocabulary.casework import CASE_CATEGORIES, CASE_STATUSES, RISK_LEVELS
 
 SORTS = ("newest", "oldest", "number", "risk", "due")
@@ -37,7 +38,7 @@ class CaseFilters:
     sort: str = "newest"
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str], user: Any) -> CaseFilters:
+    def from_args(cls, args: Mapping[str, str], user: Viewer) -> CaseFilters:
         """Unknown values are ignored, not refused: a list always shows something sensible."""
 
         def pick(name: str, allowed: tuple[str, ...]) -> str:
@@ -87,7 +88,7 @@ def _overdue() -> Any:
     )
 
 
-def _filtered(query: Select[Any], user: Any, filters: CaseFilters) -> Select[Any]:
+def _filtered(query: Select[Any], user: Viewer, filters: CaseFilters) -> Select[Any]:
     query = query.where(case_condition(user))
     if filters.q:
         query = query.where(
@@ -109,7 +110,7 @@ def _filtered(query: Select[Any], user: Any, filters: CaseFilters) -> Select[Any
     return query
 
 
-def case_list_count(user: Any, filters: CaseFilters) -> Select[Any]:
+def case_list_count(user: Viewer, filters: CaseFilters) -> Select[Any]:
     """The number of cases the list holds, read from the user's cases alone.
 
     Every case has exactly one client and one lawyer (both required), so the joins of the
@@ -122,7 +123,7 @@ def case_list_count(user: Any, filters: CaseFilters) -> Select[Any]:
     return _filtered(query, user, filters)
 
 
-def case_list_query(user: Any, filters: CaseFilters) -> Select[Any]:
+def case_list_query(user: Viewer, filters: CaseFilters) -> Select[Any]:
     next_due = _next_due().label("next_due")
     overdue = _overdue().label("overdue")
     query = _filtered(
@@ -144,7 +145,7 @@ def case_list_query(user: Any, filters: CaseFilters) -> Select[Any]:
 
 
 def case_list_page(
-    session: Session, user: Any, filters: CaseFilters, raw_page: str | None
+    session: Session, user: Viewer, filters: CaseFilters, raw_page: str | None
 ) -> Page[CaseRow]:
     query = case_list_query(user, filters)
     total = int(session.scalar(case_list_count(user, filters)) or 0)

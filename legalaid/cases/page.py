@@ -16,10 +16,11 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
+from legalaid.access.visible import visible_or_404
 from legalaid.audit.service import record_event
 from legalaid.cases.forms import CloseForm, OpenForm, ReopenForm, RespondentForm
 from legalaid.cases.models import Case, CaseAssignment, CaseStatusChange
-from legalaid.cases.scope import get_visible_case, visible_cases
+from legalaid.cases.scope import visible_cases
 from legalaid.casework.forms import TASK_PREFIX, HearingForm, NoteForm, ServiceForm, TaskForm
 from legalaid.casework.models import CaseTask, Hearing, Note, ServiceDelivery
 from legalaid.casework.services import task_assignees
@@ -31,7 +32,6 @@ from legalaid.documents.page import page_documents
 from legalaid.errors import (
     ConflictError,
     DomainError,
-    NotFoundError,
     add_rule_errors,
     show_on_form,
 )
@@ -42,14 +42,9 @@ from legalaid.webforms import AppForm
 
 def case_or_404(case_id: int) -> Case:
     """The case if the signed-in user may see it; otherwise 404, and the attempt audited."""
-    session = db_session()
-    try:
-        return get_visible_case(session, g.user, case_id)
-    except NotFoundError:
-        record_event(
-            session, "case.viewed", object_type="case", object_id=case_id, outcome="denied"
-        )
-        raise NotFound() from None
+    return visible_or_404(
+        db_session(), visible_cases(g.user), case_id, action="case.viewed", object_type="case"
+    )
 
 
 def case_page_or_404(case_id: int) -> Case:
@@ -58,24 +53,18 @@ def case_page_or_404(case_id: int) -> Case:
     Her client, the client's key populations, the grounds and the respondents are joined
     (a handful of rows each): the page reads no relationship lazily.
     """
-    session = db_session()
-    case_: Case | None = (
-        session.execute(
-            visible_cases(g.user)
-            .where(Case.id == case_id)
-            .options(
-                joinedload(Case.client).joinedload(Client.key_populations),
-                joinedload(Case.grounds),
-                joinedload(Case.respondents),
-                joinedload(Case.assigned_lawyer),
-            )
-        )
-        .unique()
-        .scalar_one_or_none()
+    return visible_or_404(
+        db_session(),
+        visible_cases(g.user).options(
+            joinedload(Case.client).joinedload(Client.key_populations),
+            joinedload(Case.grounds),
+            joinedload(Case.respondents),
+            joinedload(Case.assigned_lawyer),
+        ),
+        case_id,
+        action="case.viewed",
+        object_type="case",
     )
-    if case_ is None:
-        return case_or_404(case_id)  # the refusal, audited in one place
-    return case_
 
 
 def case_record_or_404(model: Any, record_id: int, case_id: int) -> Any:

@@ -11,17 +11,16 @@ hearings, services, referrals, respondents) are always loaded through their case
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import ColumnElement, Select, false, select
 from sqlalchemy.orm import Session
 
 from legalaid.cases.models import Case
 from legalaid.clients.models import Client
 from legalaid.errors import NotFoundError
+from legalaid.viewer import Viewer
 
 
-def case_condition(user: Any) -> ColumnElement[bool]:
+def case_condition(user: Viewer | None) -> ColumnElement[bool]:
     if user is None:
         return false()
     if user.role == "lawyer":
@@ -33,7 +32,7 @@ def case_condition(user: Any) -> ColumnElement[bool]:
     return false()
 
 
-def client_condition(user: Any) -> ColumnElement[bool]:
+def client_condition(user: Viewer | None) -> ColumnElement[bool]:
     if user is None:
         return false()
     if user.role == "lawyer":
@@ -49,22 +48,22 @@ def client_condition(user: Any) -> ColumnElement[bool]:
     return false()
 
 
-def visible_cases(user: Any) -> Select[Any]:
+def visible_cases(user: Viewer | None) -> Select[Case]:
     return select(Case).where(case_condition(user))
 
 
-def visible_clients(user: Any) -> Select[Any]:
+def visible_clients(user: Viewer | None) -> Select[Client]:
     return select(Client).where(client_condition(user))
 
 
-def get_visible_case(session: Session, user: Any, case_id: int) -> Case:
+def get_visible_case(session: Session, user: Viewer | None, case_id: int) -> Case:
     case: Case | None = session.scalar(visible_cases(user).where(Case.id == case_id))
     if case is None:
         raise NotFoundError()
     return case
 
 
-def get_visible_client(session: Session, user: Any, client_id: int) -> Client:
+def get_visible_client(session: Session, user: Viewer | None, client_id: int) -> Client:
     client: Client | None = session.scalar(visible_clients(user).where(Client.id == client_id))
     if client is None:
         raise NotFoundError()

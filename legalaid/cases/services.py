@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -43,6 +42,7 @@ from legalaid.crypto.blind_index import blind_index
 from legalaid.database import utcnow
 from legalaid.errors import ConflictError, DomainError
 from legalaid.referrals.models import ServiceProvider
+from legalaid.viewer import Viewer
 from legalaid.vocabulary.casework import (
     CASE_CATEGORIES,
     CASE_OUTCOMES,
@@ -224,7 +224,7 @@ def _intake_names(
 
 def check_intake(
     session: Session,
-    user: Any,
+    user: Viewer,
     *,
     existing_client: Client | None,
     names: tuple[str, ...] = (),
@@ -268,7 +268,7 @@ class IntakeResult:
 
 def take_intake(
     session: Session,
-    user: Any,
+    user: Viewer,
     *,
     clinic: Clinic,
     existing_client: Client | None,
@@ -400,7 +400,7 @@ def _add_respondent(
 
 
 def add_respondent(
-    session: Session, user: Any, case_: Case, row: RespondentInput
+    session: Session, user: Viewer, case_: Case, row: RespondentInput
 ) -> tuple[Respondent, ConflictReport]:
     """A respondent named later is checked against everyone at once, like at intake."""
     cleaned = validate_respondents([row])
@@ -465,7 +465,7 @@ def case_subjects(case_: Case) -> list[Subject]:
     return intake_subjects(names, born, respondents)
 
 
-def recheck_report(session: Session, user: Any, case_: Case) -> ConflictReport:
+def recheck_report(session: Session, user: Viewer, case_: Case) -> ConflictReport:
     return check_conflicts(
         session,
         user,
@@ -477,7 +477,7 @@ def recheck_report(session: Session, user: Any, case_: Case) -> ConflictReport:
 
 def recheck_case(
     session: Session,
-    user: Any,
+    user: Viewer,
     case_: Case,
     *,
     expected_version: int,

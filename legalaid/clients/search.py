@@ -17,6 +17,7 @@ from legalaid.cases.scope import visible_clients
 from legalaid.clients.models import Client
 from legalaid.conflicts.models import NameKey
 from legalaid.conflicts.names import name_keys
+from legalaid.viewer import Viewer
 
 #: A client or case number has digits; a name has none.
 _LOOKS_LIKE_NUMBER = re.compile(r"\d")
@@ -26,7 +27,7 @@ def looks_like_number(term: str) -> bool:
     return bool(_LOOKS_LIKE_NUMBER.search(term))
 
 
-def clients_named(user: Any, term: str) -> Select[Any]:
+def clients_named(user: Viewer, term: str) -> Select[Any]:
     """The user's clients whose names contain every word of ``term`` (as name keys)."""
     keys = name_keys(term)
     query = visible_clients(user)

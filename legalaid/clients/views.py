@@ -17,13 +17,13 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 
+from legalaid.access.visible import visible_or_404
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
 from legalaid.cases.models import Case
-from legalaid.cases.scope import case_condition, get_visible_client, visible_clients
+from legalaid.cases.scope import case_condition, visible_clients
 from legalaid.clients import services
 from legalaid.clients.forms import ClientForm
 from legalaid.clients.models import Client
@@ -32,7 +32,7 @@ from legalaid.clients.own_file_pdf import leaves_out, own_file_pdf
 from legalaid.clients.search import clients_named, looks_like_number
 from legalaid.database import db_session, rollback_request
 from legalaid.documents.page import page_documents
-from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_form
+from legalaid.errors import ConflictError, DomainError, show_on_form
 from legalaid.i18n import LANGUAGES
 from legalaid.pagination import Page, paginate
 from legalaid.search_terms import held_term, term_out_of_url
@@ -41,14 +41,14 @@ bp = Blueprint("clients", __name__, url_prefix="/clients")
 
 
 def client_or_404(client_id: int) -> Client:
-    session = db_session()
-    try:
-        return get_visible_client(session, g.user, client_id)
-    except NotFoundError:
-        record_event(
-            session, "client.viewed", object_type="client", object_id=client_id, outcome="denied"
-        )
-        raise NotFound() from None
+    """The client if the signed-in user may see her; otherwise 404, and the attempt audited."""
+    return visible_or_404(
+        db_session(),
+        visible_clients(g.user),
+        client_id,
+        action="client.viewed",
+        object_type="client",
+    )
 
 
 @bp.route("/", methods=["GET", "POST"])

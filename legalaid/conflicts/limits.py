@@ -20,6 +20,7 @@ from legalaid.audit.models import AuditEntry
 from legalaid.audit.service import Actor, record_event
 from legalaid.database import utcnow
 from legalaid.errors import DomainError
+from legalaid.viewer import Viewer
 
 CHECKED = "conflict.checked"
 
@@ -41,7 +42,7 @@ def _checks_since(session: Session, since: datetime, *user_ids: int) -> dict[int
     return {int(actor): int(count) for actor, count in rows if actor is not None}
 
 
-def enforce_hourly_limit(session: Session, user: User, limit: int) -> None:
+def enforce_hourly_limit(session: Session, user: Viewer, limit: int) -> None:
     """Refuse a check beyond ``limit`` in the last hour (refusal audited)."""
     made = _checks_since(session, utcnow() - timedelta(hours=1), user.id).get(user.id, 0)
     if made >= limit:

@@ -8,7 +8,6 @@ so that a lawyer never learns another clinic's client from a check.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import (
     Integer,
@@ -35,6 +34,7 @@ from legalaid.conflicts.limits import enforce_hourly_limit
 from legalaid.conflicts.models import ConflictCheck, NameKey
 from legalaid.conflicts.names import birth_year_key, name_keys
 from legalaid.database import Base
+from legalaid.viewer import Viewer
 
 #: Words that must agree before two names match (fewer when a name has fewer words).
 WORDS_TO_MATCH = 2
@@ -140,7 +140,9 @@ def _rarity(session: Session, keys: set[str]) -> dict[str, int]:
     return dict(zip(ordered, (int(value) for value in row), strict=True))
 
 
-def _matches(session: Session, user: Any, subject: Subject, rarity: dict[str, int]) -> list[_Match]:
+def _matches(
+    session: Session, user: Viewer, subject: Subject, rarity: dict[str, int]
+) -> list[_Match]:
     """Every client and respondent the subject's words match, in one statement.
 
     A name matches when ``needed`` of its words agree (fewer for a shorter name). Such a
@@ -259,7 +261,7 @@ def _audit_codes(report: ConflictReport) -> str | None:
 
 def check_conflicts(
     session: Session,
-    user: Any,
+    user: Viewer,
     subjects: list[Subject],
     *,
     exclude_case_id: int | None = None,

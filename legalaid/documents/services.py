@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any, BinaryIO
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from legalaid.audit.service import record_event
@@ -278,12 +278,10 @@ def documents_of(session: Session, owner: Owner) -> list[Document]:
     )
 
 
-def document_of(session: Session, owner: Owner, document_id: int) -> Document | None:
-    """The document, only through its own owner (a case's id never opens a client's)."""
-    document: Document | None = session.scalar(
-        select(Document).where(Document.id == document_id, _of(owner))
-    )
-    return document
+def owned_documents(owner: Owner) -> Select[Document]:
+    """The documents of ``owner``: one is opened only through its own owner (a case's id
+    never opens a client's document)."""
+    return select(Document).where(_of(owner))
 
 
 def read_document(session: Session, store: DocumentStore, document: Document) -> Iterator[bytes]:

@@ -25,9 +25,10 @@ from flask import (
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from werkzeug.exceptions import NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
+from legalaid.access.visible import visible_or_404
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
 from legalaid.cases.page import case_or_404, render_case_page
@@ -102,17 +103,13 @@ def _files_not_kept(form: UploadForm | ReplaceForm) -> bool:
 
 
 def _document_or_404(holder: Holder, document_id: int) -> Document:
-    document = services.document_of(db_session(), holder.owner, document_id)
-    if document is None:
-        record_event(
-            db_session(),
-            "document.viewed",
-            object_type="document",
-            object_id=document_id,
-            outcome="denied",
-        )
-        raise NotFound()
-    return document
+    return visible_or_404(
+        db_session(),
+        services.owned_documents(holder.owner),
+        document_id,
+        action="document.viewed",
+        object_type="document",
+    )
 
 
 def _too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
@@ -24,6 +23,7 @@ from legalaid.database import utcnow
 from legalaid.referrals.models import Referral
 from legalaid.releases.models import IndicatorRelease
 from legalaid.releases.scope import visible_releases
+from legalaid.viewer import Viewer
 
 #: "This week": today and the six days after it.
 WEEK_DAYS = 7
@@ -52,7 +52,7 @@ class CaseworkToday:
     week: list[WeekItem]
 
 
-def casework_today(session: Session, user: Any, today: date) -> CaseworkToday:
+def casework_today(session: Session, user: Viewer, today: date) -> CaseworkToday:
     scope = case_condition(user)
     active = Case.status.in_(ACTIVE_STATUSES)
     week_end = today + timedelta(days=WEEK_DAYS - 1)
@@ -132,7 +132,7 @@ def admin_today(session: Session) -> AdminToday:
     return AdminToday(int(waiting or 0), int(refusals or 0), since)
 
 
-def latest_releases(session: Session, user: Any) -> list[IndicatorRelease]:
+def latest_releases(session: Session, user: Viewer) -> list[IndicatorRelease]:
     return list(
         session.scalars(
             visible_releases(user)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from legalaid.accounts.roles import ROLES
 from legalaid.policy.loader import PolicyModel
+from legalaid.vocabulary.roles import ROLES
 
 
 class PasswordPolicy(PolicyModel):

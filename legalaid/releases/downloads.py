@@ -12,15 +12,15 @@ import re
 from flask import Blueprint, Response, current_app, g
 from werkzeug.exceptions import NotFound
 
+from legalaid.access.visible import visible_or_404
 from legalaid.audit.service import record_event
 from legalaid.database import db_session
-from legalaid.errors import NotFoundError
 from legalaid.indicators.catalogue import IndicatorCatalogue
 from legalaid.releases import exports
 from legalaid.releases.dhis2_metadata import export_metadata
 from legalaid.releases.frozen import FrozenRelease
 from legalaid.releases.models import IndicatorRelease
-from legalaid.releases.scope import get_visible_release, previous_version
+from legalaid.releases.scope import previous_version, visible_releases
 
 bp = Blueprint("exports", __name__)
 
@@ -43,14 +43,9 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 def release_or_404(release_id: int, action: str) -> IndicatorRelease:
     """The release if the signed-in user may see it; otherwise 404, and the attempt audited."""
-    session = db_session()
-    try:
-        return get_visible_release(session, g.user, release_id)
-    except NotFoundError:
-        record_event(
-            session, action, object_type=OBJECT_TYPE, object_id=release_id, outcome="denied"
-        )
-        raise NotFound() from None
+    return visible_or_404(
+        db_session(), visible_releases(g.user), release_id, action=action, object_type=OBJECT_TYPE
+    )
 
 
 def _catalogue() -> IndicatorCatalogue:

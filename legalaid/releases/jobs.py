@@ -15,8 +15,9 @@ from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from legalaid.audit.service import record_event
 from legalaid.calendar import today
-from legalaid.database import get_database, utcnow
+from legalaid.database import after_commit, get_database, utcnow
 from legalaid.errors import ConflictError, DomainError
 from legalaid.indicators.periods import parse_period
 from legalaid.jobs.registry import task
@@ -24,6 +25,31 @@ from legalaid.releases import services
 from legalaid.releases.models import ReleaseJob
 
 log = logging.getLogger(__name__)
+
+
+def request_release_job(
+    session: Session, wanted: services.ReleaseRequest, *, more_hidden_confirmed: bool = False
+) -> ReleaseJob:
+    """Store the job for a checked request, audit it, and enqueue it once the request has
+    committed (the job must find its row; a rolled-back request enqueues nothing).
+
+    ``more_hidden_confirmed``: she has seen what this version hides that the previous one
+    published, and confirms it (audited as such).
+    """
+    job = ReleaseJob(
+        scope_key=wanted.scope_key,
+        clinic_id=wanted.clinic_id,
+        period_code=wanted.period.code,
+        reason=wanted.reason,
+        requested_by_id=wanted.user_id,
+        more_hidden_confirmed=more_hidden_confirmed,
+    )
+    session.add(job)
+    session.flush()
+    action = "release.more_hidden_confirmed" if more_hidden_confirmed else "release.requested"
+    record_event(session, action, object_type="release_job", object_id=job.id)
+    after_commit(lambda: make_release_job.enqueue(job.id))
+    return job
 
 
 @task("releases.make")

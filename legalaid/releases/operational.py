@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from legalaid.casework.models import Hearing
 from legalaid.indicators.periods import quarter
 from legalaid.trainings.models import TrainingSession
 from legalaid.trainings.scope import session_condition
+from legalaid.viewer import Viewer
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class OperationalCounts:
     quarter_code: str
 
 
-def live_counts(session: Session, user: Any, today: date) -> OperationalCounts | None:
+def live_counts(session: Session, user: Viewer, today: date) -> OperationalCounts | None:
     """The counts for a manager's own clinic; None for anyone else."""
     if user is None or user.role != "manager" or user.clinic_id is None:
         return None

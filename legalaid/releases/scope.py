@@ -9,16 +9,15 @@ A release outside the user's scope answers 404, like one that does not exist.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import ColumnElement, Select, false, select
 from sqlalchemy.orm import Session, defer
 
 from legalaid.errors import NotFoundError
-from legalaid.releases.models import NATIONAL_SCOPE, IndicatorRelease, clinic_scope_key
+from legalaid.releases.models import NATIONAL_SCOPE, IndicatorRelease, ReleaseJob, clinic_scope_key
+from legalaid.viewer import Viewer
 
 
-def scope_key_of(user: Any) -> str | None:
+def scope_key_of(user: Viewer | None) -> str | None:
     """The scope a user releases for and reads: national, her clinic, or none."""
     if user is None:
         return None
@@ -29,7 +28,7 @@ def scope_key_of(user: Any) -> str | None:
     return None
 
 
-def release_condition(user: Any) -> ColumnElement[bool]:
+def release_condition(user: Viewer | None) -> ColumnElement[bool]:
     key = scope_key_of(user)
     if key is None:
         return false()
@@ -37,7 +36,7 @@ def release_condition(user: Any) -> ColumnElement[bool]:
     return condition
 
 
-def visible_releases(user: Any) -> Select[IndicatorRelease]:
+def visible_releases(user: Viewer | None) -> Select[IndicatorRelease]:
     """The user's releases, without their true counts: pages, exports and the API show
     what was published; only disclosure control (services) ever loads ``truth``."""
     return (
@@ -47,8 +46,14 @@ def visible_releases(user: Any) -> Select[IndicatorRelease]:
     )
 
 
+def visible_jobs(user: Viewer | None) -> Select[ReleaseJob]:
+    """The release jobs of the user's own scope (whoever of it asked for them)."""
+    key = scope_key_of(user)
+    return select(ReleaseJob).where(false() if key is None else ReleaseJob.scope_key == key)
+
+
 def previous_version(
-    session: Session, user: Any, release: IndicatorRelease
+    session: Session, user: Viewer | None, release: IndicatorRelease
 ) -> IndicatorRelease | None:
     """The version before ``release`` of the same scope and period (None for version 1)."""
     found: IndicatorRelease | None = session.scalar(
@@ -62,7 +67,7 @@ def previous_version(
     return found
 
 
-def get_visible_release(session: Session, user: Any, release_id: int) -> IndicatorRelease:
+def get_visible_release(session: Session, user: Viewer | None, release_id: int) -> IndicatorRelease:
     from flask_babel import gettext as _
 
     release = session.scalars(

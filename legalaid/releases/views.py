@@ -29,19 +29,20 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
+from legalaid.access.visible import visible_or_404
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
 from legalaid.clinics.models import Clinic
 from legalaid.confirmations import confirmation_page, confirmed
-from legalaid.database import after_commit, db_session, rollback_request
-from legalaid.errors import DomainError, NotFoundError, show_on_form
+from legalaid.database import db_session, rollback_request
+from legalaid.errors import DomainError, show_on_form
 from legalaid.indicators.periods import Period, completed_periods, parse_period
 from legalaid.pagination import paginate
 from legalaid.releases import operational, services
 from legalaid.releases.charts import bar_chart
 from legalaid.releases.forms import ConfirmMoreHiddenForm, ReleaseForm
 from legalaid.releases.frozen import FrozenRelease
-from legalaid.releases.jobs import make_release_job
+from legalaid.releases.jobs import request_release_job
 from legalaid.releases.models import IndicatorRelease, ReleaseJob
 from legalaid.releases.presentation import (
     dashboard_panels,
@@ -52,11 +53,12 @@ from legalaid.releases.presentation import (
     release_tables,
 )
 from legalaid.releases.scope import (
-    get_visible_release,
     previous_version,
     scope_key_of,
+    visible_jobs,
     visible_releases,
 )
+from legalaid.viewer import Viewer
 
 bp = Blueprint("releases", __name__)
 
@@ -69,14 +71,9 @@ EXPORT_FORMATS = ("csv", "json", "dhis2", "dhis2-deletions")
 
 def release_or_404(release_id: int, *, action: str = "release.viewed") -> IndicatorRelease:
     """The release if it is in the user's scope; otherwise 404, and the attempt audited."""
-    session = db_session()
-    try:
-        return get_visible_release(session, g.user, release_id)
-    except NotFoundError:
-        record_event(
-            session, action, object_type=OBJECT_TYPE, object_id=release_id, outcome="denied"
-        )
-        raise NotFound() from None
+    return visible_or_404(
+        db_session(), visible_releases(g.user), release_id, action=action, object_type=OBJECT_TYPE
+    )
 
 
 def _policies() -> Any:
@@ -227,7 +224,7 @@ def list_releases() -> str:
     )
 
 
-def _released_versions(user: Any) -> dict[tuple[str, Any], int]:
+def _released_versions(user: Viewer) -> dict[tuple[str, Any], int]:
     """The latest version of each period already released in the user's scope."""
     rows = db_session().execute(
         visible_releases(user)
@@ -330,18 +327,7 @@ def new_release() -> Rendered:
             show_on_form(form, error, "period")
             status = 400
         else:
-            job = ReleaseJob(
-                scope_key=wanted.scope_key,
-                clinic_id=wanted.clinic_id,
-                period_code=wanted.period.code,
-                reason=wanted.reason,
-                requested_by_id=g.user.id,
-            )
-            session.add(job)
-            session.flush()
-            record_event(session, "release.requested", object_type="release_job", object_id=job.id)
-            # The job must find the row: it is enqueued once the request has committed.
-            after_commit(lambda: make_release_job.enqueue(job.id))
+            job = request_release_job(session, wanted)
             return redirect(url_for("releases.job", job_id=job.id))
     elif request.method == "POST":
         status = 400
@@ -393,18 +379,13 @@ JOB_REFRESH_SECONDS = 2
 
 def _job_or_404(job_id: int) -> ReleaseJob:
     """A release job of the user's own scope (others answer 404, audited)."""
-    session = db_session()
-    found = session.get(ReleaseJob, job_id)
-    if found is None or found.scope_key != scope_key_of(g.user):
-        record_event(
-            session,
-            "release.job_viewed",
-            object_type="release_job",
-            object_id=job_id,
-            outcome="denied",
-        )
-        raise NotFound()
-    return found
+    return visible_or_404(
+        db_session(),
+        visible_jobs(g.user),
+        job_id,
+        action="release.job_viewed",
+        object_type="release_job",
+    )
 
 
 @bp.get("/releases/jobs/<int:job_id>")
@@ -476,23 +457,7 @@ def confirm_job(job_id: int) -> Rendered:
             rollback_request()
             show_on_form(form, error, "reason")
         else:
-            again = ReleaseJob(
-                scope_key=wanted.scope_key,
-                clinic_id=wanted.clinic_id,
-                period_code=wanted.period.code,
-                reason=wanted.reason,
-                requested_by_id=g.user.id,
-                more_hidden_confirmed=True,
-            )
-            session.add(again)
-            session.flush()
-            record_event(
-                session,
-                "release.more_hidden_confirmed",
-                object_type="release_job",
-                object_id=again.id,
-            )
-            after_commit(lambda: make_release_job.enqueue(again.id))
+            again = request_release_job(session, wanted, more_hidden_confirmed=True)
             return redirect(url_for("releases.job", job_id=again.id))
     record_event(session, "release.job_viewed", object_type="release_job", object_id=job_id)
     return _job_page(stopped, form), 400

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import literal, select, union_all
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +26,7 @@ from legalaid.casework.models import CaseTask, Hearing
 from legalaid.reminders.due import DEADLINE_KINDS
 from legalaid.reminders.models import ReminderSeen
 from legalaid.reminders.policy import ReminderPolicy
+from legalaid.viewer import Viewer
 
 #: Roles that have casework to be reminded of.
 ROLES = ("lawyer", "manager")
@@ -57,12 +57,12 @@ def _due_since(kind: str, due_on: date, policy: ReminderPolicy) -> datetime:
     return _morning(due_on - timedelta(days=min(policy.hearing_days_before)), policy)
 
 
-def last_seen(session: Session, user: Any) -> datetime | None:
+def last_seen(session: Session, user: Viewer) -> datetime | None:
     return session.scalar(select(ReminderSeen.seen_at).where(ReminderSeen.user_id == user.id))
 
 
 def due_in_app(
-    session: Session, user: Any, now: datetime, policy: ReminderPolicy
+    session: Session, user: Viewer, now: datetime, policy: ReminderPolicy
 ) -> list[InAppReminder]:
     """Her reminders due at ``now`` (aware), the oldest first; empty for other roles."""
     if user is None or user.role not in ROLES:
@@ -125,12 +125,12 @@ def due_in_app(
     return found
 
 
-def new_count(session: Session, user: Any, now: datetime, policy: ReminderPolicy) -> int:
+def new_count(session: Session, user: Viewer, now: datetime, policy: ReminderPolicy) -> int:
     """The bell's number: reminders that came due since she last looked."""
     return sum(1 for item in due_in_app(session, user, now, policy) if item.new)
 
 
-def mark_seen(session: Session, user: Any, now: datetime) -> None:
+def mark_seen(session: Session, user: Viewer, now: datetime) -> None:
     """She has looked at her reminders now (the home page lists them all)."""
     row = session.get(ReminderSeen, user.id)
     if row is not None:

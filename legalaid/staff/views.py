@@ -9,9 +9,9 @@ from sqlalchemy import select
 from legalaid.accounts import services as account_services
 from legalaid.accounts.forms import EmptyForm
 from legalaid.accounts.models import User
-from legalaid.accounts.roles import CLINIC_ROLES
 from legalaid.audit.service import record_event
 from legalaid.database import db_session
+from legalaid.vocabulary.roles import CLINIC_ROLES
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 

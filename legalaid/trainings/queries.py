@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from legalaid.pagination import Page, paginate
 from legalaid.trainings.models import TrainingParticipant, TrainingSession, TrainingSessionModule
 from legalaid.trainings.scope import session_condition
+from legalaid.viewer import Viewer
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
 from legalaid.vocabulary.trainings import LAW_ENFORCEMENT_AGENCIES, TRAINING_MODULES
 
@@ -53,7 +54,7 @@ class SessionFilters:
         return any((self.year, self.region, self.agency, self.module))
 
 
-def _filtered(user: Any, filters: SessionFilters) -> Select[Any]:
+def _filtered(user: Viewer, filters: SessionFilters) -> Select[Any]:
     query = select(TrainingSession).where(session_condition(user))
     if filters.year:
         year = int(filters.year)
@@ -86,7 +87,7 @@ class ListTotals:
 
 
 def session_list_page(
-    session: Session, user: Any, filters: SessionFilters, raw_page: str | None
+    session: Session, user: Viewer, filters: SessionFilters, raw_page: str | None
 ) -> tuple[Page[TrainingSession], ListTotals]:
     query = _filtered(user, filters)
     sub = query.subquery()
@@ -104,7 +105,7 @@ def session_list_page(
     return page, totals
 
 
-def session_years(session: Session, user: Any) -> list[int]:
+def session_years(session: Session, user: Viewer) -> list[int]:
     """The years that have sessions in the user's scope, newest first (the year filter)."""
     starts = session.scalars(
         select(TrainingSession.starts_on).where(session_condition(user)).distinct()

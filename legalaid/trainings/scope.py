@@ -1,7 +1,8 @@
 """Record scoping for training sessions, in one place.
 
-Every training route loads its session through these helpers, so a session outside the
-user's scope answers exactly like one that does not exist (404).
+Every training route loads its session through :func:`visible_sessions` (with
+``access.visible.visible_or_404``), so a session outside the user's scope answers exactly
+like one that does not exist (404).
 
 - a manager and a lawyer see the sessions of their clinic: the ones it recorded, whether
   the clinic or a partner organisation delivered them;
@@ -11,32 +12,20 @@ user's scope answers exactly like one that does not exist (404).
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import ColumnElement, Select, false, select
-from sqlalchemy.orm import Session
 
-from legalaid.errors import NotFoundError
 from legalaid.trainings.models import TrainingSession
+from legalaid.viewer import Viewer
 
 CLINIC_ROLES = ("lawyer", "manager")
 
 
-def session_condition(user: Any) -> ColumnElement[bool]:
+def session_condition(user: Viewer | None) -> ColumnElement[bool]:
     if user is None or user.role not in CLINIC_ROLES or user.clinic_id is None:
         return false()
     condition: ColumnElement[bool] = TrainingSession.clinic_id == user.clinic_id
     return condition
 
 
-def visible_sessions(user: Any) -> Select[Any]:
+def visible_sessions(user: Viewer | None) -> Select[TrainingSession]:
     return select(TrainingSession).where(session_condition(user))
-
-
-def get_visible_session(session: Session, user: Any, training_id: int) -> TrainingSession:
-    training: TrainingSession | None = session.scalar(
-        visible_sessions(user).where(TrainingSession.id == training_id)
-    )
-    if training is None:
-        raise NotFoundError()
-    return training

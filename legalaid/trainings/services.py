@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
@@ -27,6 +26,7 @@ from legalaid.trainings.models import (
     TrainingSessionModule,
     TrainingTrainer,
 )
+from legalaid.viewer import Viewer
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
 from legalaid.vocabulary.trainings import (
     DELIVERY_KINDS,
@@ -322,7 +322,7 @@ def _recount(training: TrainingSession, rows: list[ParticipantInput]) -> None:
 
 
 def create_session(
-    session: Session, user: Any, clinic_id: int, details: SessionDetails, *, today: date
+    session: Session, user: Viewer | None, clinic_id: int, details: SessionDetails, *, today: date
 ) -> TrainingSession:
     """A session recorded by ``clinic_id`` (the user's clinic, whoever delivered it)."""
     validate_session(session, clinic_id, details, today)

@@ -9,10 +9,10 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
-from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
+from legalaid.access.visible import visible_or_404
 from legalaid.accounts.models import User
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
@@ -20,7 +20,6 @@ from legalaid.database import db_session, rollback_request
 from legalaid.errors import (
     ConflictError,
     DomainError,
-    NotFoundError,
     add_rule_errors,
     show_on_form,
 )
@@ -36,7 +35,7 @@ from legalaid.trainings.queries import (
     session_summary,
     session_years,
 )
-from legalaid.trainings.scope import get_visible_session
+from legalaid.trainings.scope import visible_sessions
 from legalaid.vocabulary import trainings as training_vocabulary
 
 bp = Blueprint("trainings", __name__, url_prefix="/trainings")
@@ -47,18 +46,13 @@ OBJECT_TYPE = "training_session"
 
 def session_or_404(training_id: int) -> TrainingSession:
     """The session if the signed-in user may see it; otherwise 404, and the attempt audited."""
-    session = db_session()
-    try:
-        return get_visible_session(session, g.user, training_id)
-    except NotFoundError:
-        record_event(
-            session,
-            "training.viewed",
-            object_type=OBJECT_TYPE,
-            object_id=training_id,
-            outcome="denied",
-        )
-        raise NotFound() from None
+    return visible_or_404(
+        db_session(),
+        visible_sessions(g.user),
+        training_id,
+        action="training.viewed",
+        object_type=OBJECT_TYPE,
+    )
 
 
 @bp.context_processor

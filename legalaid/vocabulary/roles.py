@@ -1,3 +1,5 @@
+"""Role codes: the four kinds of account, and which of them belong to one clinic."""
+
 from flask_babel import lazy_gettext as _l
 
 from legalaid.vocabulary import Vocabulary
