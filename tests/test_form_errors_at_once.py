@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from legalaid.calendar import today
 from legalaid.casework.models import CaseTask, Hearing, ServiceDelivery
+from legalaid.casework.services import add_service
 from legalaid.referrals.models import Referral
 from legalaid.referrals.services import create_provider
 from legalaid.trainings.models import TrainingSession
@@ -221,3 +222,46 @@ def test_a_training_session_gives_every_error_in_one_submit(app: Flask, session:
     )
     assert 'value="Synthetic hall"' in page
     assert session.scalars(select(TrainingSession)).all() == []
+
+
+def test_an_order_result_gives_its_choice_and_date_errors_together(
+    app: Flask, session: Session
+) -> None:
+    lawyer = create_user(session, "lawyer")
+    case_ = make_case(session, lawyer, on=today() - timedelta(days=10))
+    order = add_service(
+        session,
+        case_,
+        service_type="protection_order",
+        delivered_on=today() - timedelta(days=2),
+        order_kind="short_term",
+        by=lawyer.id,
+        today=today(),
+    )
+    session.commit()
+    client = app.test_client()
+    sign_in(client, app, lawyer, session=session)
+    url = f"/cases/{case_.id}/services/{order.id}/result"
+    for result_on, message in [
+        (today() + timedelta(days=3), "The date cannot be in the future."),
+        (today() - timedelta(days=5), "The result cannot come before the application."),
+    ]:
+        response = post_form(
+            client,
+            url,
+            {"result": "", "result_on": result_on.isoformat(), "version": str(order.version)},
+            page=f"/cases/{case_.id}",
+        )
+        assert response.status_code == 400
+        page = response.get_data(as_text=True)
+        summary = _summary(page)
+        # Before, the date was refused only on the save after the result was chosen.
+        assert "Result:" in summary
+        assert f"Date of the decision: {message}" in summary
+        links = {f"order-{order.id}-result", f"order-{order.id}-result_on"}
+        assert links <= set(_links(summary))
+        for field_id in links:
+            assert f'id="{field_id}"' in page
+        assert f'value="{result_on.isoformat()}"' in page
+    session.expire_all()
+    assert session.get(ServiceDelivery, order.id).order_result == "pending"

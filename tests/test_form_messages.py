@@ -117,6 +117,7 @@ def test_no_form_answers_in_english(app: Flask, language: str) -> None:
                     checked += 1
                     if any(p.match(message) for p in ENGLISH):
                         english.append(f"{form_class.__qualname__} ({values}): {message}")
+    print(f"{language}: {checked} validator messages checked, {len(english)} in English")
     assert checked > 50
     assert english == []
 

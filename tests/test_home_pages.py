@@ -13,6 +13,7 @@ from legalaid.calendar import today
 from legalaid.casework.models import CaseTask, Hearing
 from legalaid.casework.services import add_hearing
 from legalaid.referrals.services import create_provider, refer
+from legalaid.releases.services import create_release
 from tests.case_factories import make_case
 from tests.factories import create_clinic, create_user, sign_in
 from tests.helpers import post_form
@@ -104,6 +105,30 @@ def test_the_administrator_sees_accounts_waiting_and_refusals(
     page = client.get("/home").get_data(as_text=True)
     assert _count(page, "account waiting for set-up") >= 1
     assert _count(page, "refusal") >= 1 or _count(page, "refusals") >= 1
+
+
+def test_the_task_force_sees_the_latest_releases(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    policies = app.extensions["legalaid.policies"]
+    member = create_user(session, "task_force")
+    sign_in(client, app, member, session=session)
+    empty = client.get("/home").get_data(as_text=True)
+    assert "Released, anonymized indicator tables will appear here." in empty
+    release = create_release(
+        session,
+        catalogue=policies.indicators,
+        policy=policies.disclosure,
+        user=member,
+        period_code="2026Q2",
+        reason=None,
+        today=today(),
+    )
+    session.flush()
+    page = client.get("/home").get_data(as_text=True)
+    section = page[page.index('id="releases-heading"') :]
+    assert f'href="/releases/{release.id}">2026Q2</a> · National' in section
+    assert "/cases" not in section
 
 
 def _bell(page: str) -> str:

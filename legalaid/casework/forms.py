@@ -36,6 +36,10 @@ class OrderResultForm(AppForm):
     result = code_select(_l("Result"), PROTECTION_ORDER_RESULTS)
     result_on = DateField(_l("Date of the decision"), validators=[Optional()])
     version = VersionField()
+    #: The service whose result was posted (the case page has one form per order), and the
+    #: prefix of its fields' ids there, for the error summary's links.
+    service_id: int | None = None
+    summary_id_prefix = ""
 
 
 class NoteForm(AppForm):

@@ -94,6 +94,25 @@ def add_service(
     return service
 
 
+def check_order_result(
+    service: ServiceDelivery, *, result: str, result_on: date | None, today: date
+) -> date:
+    """Every refusal of an order's result at once (ManyProblemsError); the decision's date
+    it keeps (today when none was typed)."""
+    if service.order_kind is None:
+        raise NotFoundError()
+    problems = Problems()
+    with problems.check():
+        PROTECTION_ORDER_RESULTS.require(result, "result")
+    result_on = result_on or today
+    if result_on > today:
+        problems.add(_("The date cannot be in the future."), "result_on")
+    elif result_on < service.delivered_on:
+        problems.add(_("The result cannot come before the application."), "result_on")
+    problems.done()
+    return result_on
+
+
 def record_order_result(
     session: Session,
     case_: Case,
@@ -108,15 +127,7 @@ def record_order_result(
         raise NotFoundError()
     if service.version != expected_version:
         raise ConflictError(_("Someone else changed this service after you opened it."))
-    problems = Problems()
-    with problems.check():
-        PROTECTION_ORDER_RESULTS.require(result, "result")
-    result_on = result_on or today
-    if result_on > today:
-        problems.add(_("The date cannot be in the future."), "result_on")
-    elif result_on < service.delivered_on:
-        problems.add(_("The result cannot come before the application."), "result_on")
-    problems.done()
+    result_on = check_order_result(service, result=result, result_on=result_on, today=today)
     service.order_result = result
     service.order_result_on = None if result == "pending" else result_on
     session.flush()

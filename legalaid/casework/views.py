@@ -67,9 +67,13 @@ def add_service(case_id: int) -> Rendered:
 def order_result(case_id: int, service_id: int) -> Rendered:
     case_or_404(case_id)
     service = case_record_or_404(ServiceDelivery, service_id, case_id)
+    form = OrderResultForm()
+    # The case page renders one result form per order: the summary links to this one's fields.
+    form.service_id = service.id
+    form.summary_id_prefix = f"order-{service.id}-"
     return submit_on_case_page(
         case_id,
-        OrderResultForm(),
+        form,
         "order_result_form",
         lambda case_, form: services.record_order_result(
             db_session(),
@@ -82,6 +86,12 @@ def order_result(case_id: int, service_id: int) -> Rendered:
         ),
         _("Result of the protection-order application recorded."),
         default_field="result",
+        rules=lambda case_, form: services.check_order_result(
+            service,
+            result=form.result.data or "",
+            result_on=form.result_on.data,
+            today=today(),
+        ),
     )
 
 

@@ -8,8 +8,9 @@ import json
 from functools import cache
 from typing import Any
 
-#: What fails a page: axe's two highest impacts.
+#: What fails a page: axe's two highest impacts, and rules of lower impact once fixed.
 FAILING = ("critical", "serious")
+FAILING_RULES = ("landmark-unique",)
 
 
 @cache
@@ -36,13 +37,22 @@ def audit(page: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return result
 
 
-def problems(result: dict[str, Any], where: str, by_impact: dict[str, int]) -> list[str]:
-    """What fails in one audit, each line saying where; every violation counted by impact."""
+def problems(
+    result: dict[str, Any],
+    where: str,
+    by_impact: dict[str, int],
+    by_rule: dict[str, int] | None = None,
+) -> list[str]:
+    """What fails in one audit, each line saying where; every violation counted by impact
+    (and by impact and rule in ``by_rule``, for the report)."""
     found = []
     for violation in result["violations"]:
         impact = str(violation["impact"])
         by_impact[impact] = by_impact.get(impact, 0) + 1
-        if impact in FAILING:
+        if by_rule is not None:
+            key = f"{impact} {violation['id']}"
+            by_rule[key] = by_rule.get(key, 0) + 1
+        if impact in FAILING or violation["id"] in FAILING_RULES:
             found.append(f"{where}: {violation['id']} ({impact}) at {violation['nodes'][:3]}")
     found.extend(f"{where}: colour contrast not measured at {n}" for n in result["unmeasured"])
     return found
