@@ -221,3 +221,26 @@ def test_the_location_is_the_court_of_its_code_never_the_free_text_place(
     assert [event.location.value for event in second.vevent_list if hasattr(event, "location")] == [
         location
     ]
+
+
+def test_a_closed_case_drops_out_of_the_feed(app: Flask, session: Session) -> None:
+    from legalaid.cases.services import close_case
+
+    lawyer = create_user(session, "lawyer")
+    case_ = _case(session, lawyer)
+    path = _new_link(_signed_in(app, session, lawyer))
+    assert case_.number in app.test_client().get(path).get_data(as_text=True)
+    with app.extensions["tests.twin"].test_request_context():
+        close_case(
+            session,
+            case_,
+            expected_version=case_.version,
+            outcome="resolved_favour",
+            closed_on=today(),
+            by=lawyer.id,
+            today=today(),
+            agenda_loss_confirmed=True,
+        )
+    session.commit()
+    body = app.test_client().get(path).get_data(as_text=True)
+    assert "BEGIN:VCALENDAR" in body and case_.number not in body
