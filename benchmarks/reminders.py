@@ -5,7 +5,8 @@ deadlines up to ``--open`` (spread over the next 60 days, a third with a time of
 turns reminders on for every lawyer and manager, then times ``send_due_reminders`` against
 an SMTP server on loopback (aiosmtpd): the first run (which sends), a second run at the same
 moment (which must send nothing), and a Monday run with the digest. It prints the time, the
-SQL statements and the mails of each run.
+SQL statements and the mails of each run, with the load average when it ended (a shared
+machine's timings mean little without it).
 
 Usage (from the project root)::
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import random
 import socket
 import sys
@@ -151,9 +153,10 @@ def main(argv: list[str] | None = None) -> int:
                     started = time.perf_counter()
                     sent = send_due_reminders(get_database(app), moment, policy=policy, mail=mail)
                     seconds = time.perf_counter() - started
+                load = " ".join(f"{value:.2f}" for value in os.getloadavg())
                 print(
                     f"{label:>18}: {seconds:7.2f} s  {statements[0]:>6} statements  "
-                    f"{sent:>5} sent ({sink.count - before} received)"
+                    f"{sent:>5} sent ({sink.count - before} received)  load {load}"
                 )
     finally:
         controller.stop()

@@ -39,6 +39,7 @@ from legalaid.routing import RecordIdConverter
 from legalaid.schema.migrations import ensure_current
 from legalaid.security_headers import init_security_headers
 from legalaid.settings import Settings, load_settings
+from legalaid.vocabulary.venues import VenueList
 from legalaid.webforms import error_summary
 
 
@@ -53,6 +54,7 @@ class Policies:
     reminders: ReminderPolicy
     documents: DocumentPolicy
     feedback: FeedbackPolicy
+    venues: VenueList
 
 
 def load_policies(settings: Settings) -> Policies:
@@ -67,6 +69,7 @@ def load_policies(settings: Settings) -> Policies:
         reminders=load_policy(settings.policy_dir, "reminders.toml", ReminderPolicy),
         documents=load_policy(settings.policy_dir, "documents.toml", DocumentPolicy),
         feedback=load_policy(settings.policy_dir, "feedback.toml", FeedbackPolicy),
+        venues=load_policy(settings.policy_dir, "venues.toml", VenueList),
     )
 
 
@@ -261,6 +264,8 @@ def _register_template_globals(app: Flask) -> None:
             # Casework codes and their labels: vocab.CASE_STATUSES.label(code).
             "vocab": casework_vocabulary,
             "document_kinds": DOCUMENT_KINDS,
+            # Courts and venues of hearings (policy): venues.label(code), in the page's language.
+            "venues": policies.venues.vocabulary,
             "document_size": size_label,
             "clinic_today": today,
             "now_utc": utcnow,

@@ -169,3 +169,78 @@ def test_fetching_again_within_seconds_answers_429_and_is_audited(
         select(AuditEntry.outcome).where(AuditEntry.action == "calendar_feed.fetched")
     ).all()
     assert sorted(outcomes) == ["denied", "success"]
+
+
+#: A free-text place as lawyers type it: a room, and sometimes a person's name.
+PLACE_DETAILS = "Otaq 7, hakim Kamala Gizlinova"
+
+
+@pytest.mark.parametrize(
+    ("language", "location"),
+    [
+        ("az", "Bakı şəhəri Yasamal Rayon Məhkəməsi"),
+        ("ru", "Ясамальский районный суд города Баку"),
+        ("en", "Yasamal District Court, Baku"),
+    ],
+)
+def test_the_location_is_the_court_of_its_code_never_the_free_text_place(
+    app: Flask, session: Session, language: str, location: str
+) -> None:
+    lawyer = create_user(session, "lawyer")
+    lawyer.preferred_language = language
+    case_ = make_case(session, lawyer, full_name=CLIENT_NAME)
+    day = today() + timedelta(days=4)
+    session.add_all(
+        [
+            Hearing(
+                case_id=case_.id,
+                kind="hearing",
+                due_on=day,
+                starts_at=time(10, 0),
+                venue="baku_yasamal",
+                place=PLACE_DETAILS,
+            ),
+            # No court recorded: no LOCATION at all, and still not the free text.
+            Hearing(case_id=case_.id, kind="meeting", due_on=day, place=PLACE_DETAILS),
+        ]
+    )
+    session.commit()
+    path = _new_link(_signed_in(app, session, lawyer))
+    response = app.test_client().get(path)
+    assert response.status_code == 200
+    raw = response.get_data(as_text=True)
+    for secret in (PLACE_DETAILS, "Otaq 7", "Kamala", "Gizlinova", CLIENT_NAME):
+        assert secret not in raw
+    events = Calendar.from_ical(response.get_data()).walk("VEVENT")
+    by_kind = {str(event["SUMMARY"]).split(" · ")[0]: event for event in events}
+    assert len(by_kind) == 2
+    located = [event for event in events if "LOCATION" in event]
+    assert [str(event["LOCATION"]) for event in located] == [location]
+    assert case_.number in str(located[0]["SUMMARY"])
+    second = vobject.readOne(raw, validate=True, ignoreUnreadable=False)
+    assert [event.location.value for event in second.vevent_list if hasattr(event, "location")] == [
+        location
+    ]
+
+
+def test_a_closed_case_drops_out_of_the_feed(app: Flask, session: Session) -> None:
+    from legalaid.cases.services import close_case
+
+    lawyer = create_user(session, "lawyer")
+    case_ = _case(session, lawyer)
+    path = _new_link(_signed_in(app, session, lawyer))
+    assert case_.number in app.test_client().get(path).get_data(as_text=True)
+    with app.extensions["tests.twin"].test_request_context():
+        close_case(
+            session,
+            case_,
+            expected_version=case_.version,
+            outcome="resolved_favour",
+            closed_on=today(),
+            by=lawyer.id,
+            today=today(),
+            agenda_loss_confirmed=True,
+        )
+    session.commit()
+    body = app.test_client().get(path).get_data(as_text=True)
+    assert "BEGIN:VCALENDAR" in body and case_.number not in body

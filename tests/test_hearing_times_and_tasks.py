@@ -254,3 +254,22 @@ def test_erasing_a_client_overwrites_the_descriptions_of_her_cases_tasks(
     session.expire_all()
     assert session.get(CaseTask, task.id).description == ""  # type: ignore[union-attr]
     assert session.get(Case, case_.id) is not None
+
+
+def test_a_suggested_deadline_whose_rule_points_nowhere_is_refused_and_nothing_added(
+    app: Flask, session: Session
+) -> None:
+    """A forged or outdated form: a rule the policy does not have, or a source on another
+    case. A clear message on the case page, no 500, no deadline."""
+    client, case_id, _ = _lawyer_with_case(app, session)
+    for data in (
+        {"rule_code": "no_such_rule", "rule_source": "service:1"},
+        {"rule_code": "short_term_order_expiry", "rule_source": "service:999999"},
+        {"rule_code": "short_term_order_expiry", "rule_source": "nowhere"},
+    ):
+        response = post_form(
+            client, f"/cases/{case_id}/deadlines/suggested", data, page=f"/cases/{case_id}"
+        )
+        assert response.status_code == 400, data
+        assert "already added or no longer applies" in response.get_data(as_text=True)
+    assert session.scalars(select(Hearing).where(Hearing.case_id == case_id)).first() is None

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
@@ -437,3 +437,33 @@ def test_the_job_runner_sends_reminders_every_five_minutes(world: World) -> None
     assert sent >= 1 and len(world.inbox.parsed()) == sent
     subjects = [str(message["Subject"]) for message in world.inbox.parsed()]
     assert any(case_.number in subject for subject in subjects), subjects
+
+
+def test_nothing_is_sent_for_what_is_already_past(world: World) -> None:
+    """A hearing or deadline entered after its moment (times in the past) is not reminded:
+    a reminder about yesterday, or about a hearing that began an hour ago, helps nobody."""
+    yesterday = NOW.date() - timedelta(days=1)
+    world.case_with(
+        ("hearing", yesterday, time(11, 0)),
+        ("deadline", yesterday, None),
+        ("hearing", NOW.date(), time(8, 0)),  # began an hour before the run
+    )
+    assert world.run() == 0
+    assert world.inbox.messages == []
+    assert _sent_rows(world.session) == 0
+
+
+def test_a_claim_left_by_a_run_that_died_is_taken_over_after_its_time(world: World) -> None:
+    """A run that claimed a reminder and died before sending it holds it for
+    ``stale_claim_minutes``; a later run then sends it: nothing is lost, nothing doubled."""
+    world.case_with(("hearing", NOW.date() + timedelta(days=7), time(10, 30)))
+    assert world.run() == 1
+    # Make the sent reminder look like a claim that was never sent, as a crash leaves it.
+    world.session.execute(update(ReminderDelivery).values(sent_at=None, claimed_at=NOW))
+    world.session.commit()
+    stale = world.app.extensions["legalaid.policies"].reminders.stale_claim_minutes
+    assert world.run(NOW + timedelta(minutes=stale - 1)) == 0  # the claim still holds
+    assert world.run(NOW + timedelta(minutes=stale + 1)) == 1
+    assert len(world.inbox.messages) == 2  # the first run's mail, then the taken-over one
+    assert world.run(NOW + timedelta(minutes=stale + 6)) == 0
+    assert _sent_rows(world.session) == 1

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import NotFound
@@ -156,6 +157,10 @@ def render_case_page(case_: Case, *, status: int = 200, **forms: Any) -> tuple[s
     context["referral_form"].provider_id.choices = provider_choices(session)
     context["task_form"].assignee_id.choices = [
         SelectChoice(str(user.id), user.full_name) for user in task_assignees(session, case_)
+    ]
+    context["hearing_form"].venue.choices = [
+        SelectChoice("", _("— not recorded —")),
+        *current_app.extensions["legalaid.policies"].venues.vocabulary.choices(),
     ]
     if context["task_form"].assignee_id.data is None:
         context["task_form"].assignee_id.data = str(g.user.id)

@@ -55,6 +55,11 @@ class HearingForm(AppForm):
     due_on = DateField(_l("Date"), validators=[InputRequired()])
     starts_at = TimeField(_l("Time (Baku)"), validators=[Optional()])
     duration_minutes = IntegerField(_l("Duration in minutes"), validators=[Optional()])
+    # Choices from policies/venues.toml, set where the case page is built (render_case_page);
+    # an unknown code gets the service's translated message.
+    venue = SelectField(
+        _l("Court or venue"), choices=[], validators=[Optional()], validate_choice=False
+    )
     place = StringField(_l("Place"), validators=[Optional(), Length(max=PLACE_LIMIT)])
 
 

@@ -138,6 +138,10 @@ class Hearing(Base):
     starts_at: Mapped[time | None] = mapped_column(Time)
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
     place: Mapped[str | None] = mapped_column(EncryptedText("hearing.place"))
+    # The court or venue, a code of policies/venues.toml (the network extends the list, so
+    # no CHECK here: the service admits only listed codes). The calendar feed shows its
+    # name; the free-text place above, which may name people, never leaves the app.
+    venue: Mapped[str | None] = mapped_column(String(32))
     # The deadline rule this date was computed by, and what it ran from ("service:12").
     rule_code: Mapped[str | None] = mapped_column(String(48))
     rule_source: Mapped[str | None] = mapped_column(String(32))

@@ -14,6 +14,7 @@ from legalaid.cases.models import Case
 from legalaid.casework.models import CaseTask, Hearing, Note, NoteRevision, ServiceDelivery
 from legalaid.database import utcnow
 from legalaid.errors import ConflictError, DomainError, NotFoundError, Problems, given
+from legalaid.vocabulary import Vocabulary
 from legalaid.vocabulary.casework import (
     HEARING_KINDS,
     LEGAL_SERVICES,
@@ -28,6 +29,8 @@ HEARING_HORIZON = timedelta(days=3 * 366)
 #: A hearing lasts at most a working day; longer is a typo of the unit.
 MAX_DURATION_MINUTES = 24 * 60
 TASK_LIMIT = 200
+#: No venue list given: any venue code is refused (callers pass policies.venues.vocabulary).
+NO_VENUES = Vocabulary("venue", ())
 
 
 def _not_closed(case_: Case) -> None:
@@ -188,11 +191,18 @@ def check_hearing(
     today: date,
     starts_at: time | None = None,
     duration_minutes: int | None = None,
+    venue: str | None = None,
+    venues: Vocabulary = NO_VENUES,
 ) -> str:
-    """Every refusal of a hearing at once (ManyProblemsError); the place it keeps."""
+    """Every refusal of a hearing at once (ManyProblemsError); the place it keeps.
+
+    ``venue`` is optional; given, it must be a code of ``venues`` (policies/venues.toml).
+    """
     problems = Problems()
     with problems.check():
         HEARING_KINDS.require(kind, "kind")
+    with problems.check():
+        venues.optional(venue, "venue")
     if due_on is None:
         problems.add(_("This field is required."), "due_on")
     elif due_on > today + HEARING_HORIZON:
@@ -232,6 +242,8 @@ def add_hearing(
     duration_minutes: int | None = None,
     rule_code: str | None = None,
     rule_source: str | None = None,
+    venue: str | None = None,
+    venues: Vocabulary = NO_VENUES,
 ) -> Hearing:
     _not_closed(case_)
     place = check_hearing(
@@ -242,6 +254,8 @@ def add_hearing(
         today=today,
         starts_at=starts_at,
         duration_minutes=duration_minutes,
+        venue=venue,
+        venues=venues,
     )
     hearing = Hearing(
         case_id=case_.id,
@@ -250,6 +264,7 @@ def add_hearing(
         starts_at=starts_at,
         duration_minutes=duration_minutes,
         place=place or None,
+        venue=venue or None,
         created_by_id=by,
         rule_code=rule_code,
         rule_source=rule_source,

@@ -30,10 +30,16 @@ from legalaid.database import db_session, rollback_request
 from legalaid.deadlines.suggestions import accept_suggestion
 from legalaid.errors import ConflictError, DomainError, show_on_form
 from legalaid.routing import record_id
+from legalaid.vocabulary import Vocabulary
 
 bp = Blueprint("casework", __name__, url_prefix="/cases/<int:case_id>")
 
 Rendered = str | BaseResponse | tuple[str, int]
+
+
+def _venues() -> Vocabulary:
+    vocabulary: Vocabulary = current_app.extensions["legalaid.policies"].venues.vocabulary
+    return vocabulary
 
 
 @bp.post("/services")
@@ -167,6 +173,8 @@ def add_hearing(case_id: int) -> Rendered:
             today=today(),
             starts_at=form.starts_at.data,
             duration_minutes=form.duration_minutes.data,
+            venue=form.venue.data or None,
+            venues=_venues(),
         ),
         _("Hearing or deadline added."),
         default_field="kind",
@@ -178,6 +186,8 @@ def add_hearing(case_id: int) -> Rendered:
             today=today(),
             starts_at=form.starts_at.data,
             duration_minutes=form.duration_minutes.data,
+            venue=form.venue.data or None,
+            venues=_venues(),
         ),
     )
 

@@ -1,8 +1,11 @@
-"""The feed's iCalendar (RFC 5545) text: case numbers, kinds and times, never names or places.
+"""The feed's iCalendar (RFC 5545) text: case numbers, kinds, times and courts, never names.
 
 Events are built from the user's scope at each fetch, so a reassigned or closed case drops
 out at the next refresh. Times are clinic time (Asia/Baku) with the zone named; a hearing
-without a time, or a deadline, is an all-day event.
+without a time, or a deadline, is an all-day event. LOCATION is the name of the hearing's
+court or venue code (policies/venues.toml) in the reader's language, the way calendar apps
+show a place and look it up on a map; the hearing's free-text place, which may name a
+person or an address, is never read here.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from legalaid.calendar import CLINIC_ZONE
 from legalaid.cases.models import Case
 from legalaid.cases.scope import case_condition
 from legalaid.casework.models import Hearing
+from legalaid.vocabulary import Vocabulary
 from legalaid.vocabulary.casework import HEARING_KINDS
 
 #: How far back the feed goes: calendar apps keep what they once fetched anyway.
@@ -30,7 +34,7 @@ DEFAULT_MINUTES = 60
 def feed_events(session: Session, user: User, today: date) -> list[Any]:
     return list(
         session.execute(
-            # Never the place: the feed carries no places, so it is not even decrypted.
+            # Never the free-text place: it is not even decrypted. The venue is a code.
             select(
                 Hearing.id,
                 Hearing.case_id,
@@ -38,6 +42,7 @@ def feed_events(session: Session, user: User, today: date) -> list[Any]:
                 Hearing.due_on,
                 Hearing.starts_at,
                 Hearing.duration_minutes,
+                Hearing.venue,
                 Case.number,
             )
             .select_from(Hearing)
@@ -53,7 +58,13 @@ def feed_events(session: Session, user: User, today: date) -> list[Any]:
 
 
 def build_calendar(
-    rows: list[Any], *, language: str, host: str, base_url: str, now: datetime
+    rows: list[Any],
+    *,
+    language: str,
+    host: str,
+    base_url: str,
+    now: datetime,
+    venues: Vocabulary,
 ) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//legalaid//calendar feed//EN")
@@ -76,6 +87,8 @@ def build_calendar(
                 minutes = hearing.duration_minutes or DEFAULT_MINUTES
                 event.add("dtstart", start)
                 event.add("dtend", start + timedelta(minutes=minutes))
+            if hearing.venue:
+                event.add("location", venues.label(hearing.venue))
             if base_url:
                 event.add("url", f"{base_url.rstrip('/')}/cases/{hearing.case_id}")
             calendar.add_component(event)

@@ -63,6 +63,7 @@ def feed(token: str) -> BaseResponse:
         host=request.host.split(":")[0] or "legalaid",
         base_url=mail.base_url or request.host_url,
         now=utcnow(),
+        venues=current_app.extensions["legalaid.policies"].venues.vocabulary,
     )
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
