@@ -132,6 +132,26 @@ def lost_a_race(error: BaseException) -> bool:
     return False
 
 
+#: SQLite primary result codes of storage that refuses to write: SQLITE_READONLY,
+#: SQLITE_IOERR (a filesystem turned read-only mid-transaction), SQLITE_FULL, SQLITE_CANTOPEN.
+STORAGE_SQLITE_CODES = frozenset({8, 10, 13, 14})
+#: PostgreSQL SQLSTATEs of the same: disk_full, io_error, read_only_sql_transaction.
+STORAGE_SQLSTATES = frozenset({"53100", "58030", "25006"})
+
+
+def storage_failed(error: BaseException) -> bool:
+    """The database's storage refused the write (disk full, read-only, failing): nothing
+    of the transaction was saved, and retrying later (once an operator has freed or
+    repaired it) is all she can do. Answered 503, never a generic 500."""
+    if not isinstance(error, DBAPIError) or error.orig is None:
+        return False
+    original = error.orig
+    if isinstance(original, sqlite3.Error):
+        code = getattr(original, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF in STORAGE_SQLITE_CODES
+    return getattr(original, "sqlstate", None) in STORAGE_SQLSTATES
+
+
 class AppSession(Session):
     """A session whose lost races surface as :class:`ConflictError`, like a version check.
 

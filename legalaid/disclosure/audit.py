@@ -248,6 +248,31 @@ def _intersect(first: Interval | None, second: Interval) -> Interval:
     return low, high
 
 
+class _VersionRelations:
+    """The relations of an earlier release's tables, sorted for :class:`Model`.
+
+    ``own``: those linked for every version (not among today's relations, or naming a
+    statistic outside the release, which is a separate unknown in each version);
+    ``touching``: the others by cell, linked for a version only when one of their cells
+    had another count then than today (else the link is today's).
+    """
+
+    def __init__(
+        self, relations: Iterable[Relation], cells: set[CellId], today: set[Relation]
+    ) -> None:
+        self.cells = cells
+        own: list[Relation] = []
+        self.touching: dict[CellId, list[Relation]] = defaultdict(list)
+        for relation in relations:
+            members = relation.members
+            if relation not in today or not all(member in cells for member in members):
+                own.append(relation)
+                continue
+            for member in members:
+                self.touching[member].append(relation)
+        self.own = tuple(own)
+
+
 class Model:
     """The tables of a release and the earlier releases, as an outsider sees them.
 
@@ -287,28 +312,45 @@ class Model:
         # programmes grow with every version.)
         self.canon: dict[Var, Var] = {}
         first_with: dict[tuple[CellId, int], Var] = {}
+        #: Each earlier release's cells whose count then was not today's.
+        changed: list[set[CellId]] = []
         for number, counts in enumerate(truths, start=1):
+            differ: set[CellId] = set()
             for cell, value in counts.items():
-                self.canon[(number, cell)] = (
-                    (0, cell)
-                    if assumed[cell] == value
-                    else first_with.setdefault((cell, value), (number, cell))
-                )
+                if assumed[cell] == value:
+                    self.canon[(number, cell)] = (0, cell)
+                else:
+                    self.canon[(number, cell)] = first_with.setdefault(
+                        (cell, value), (number, cell)
+                    )
+                    differ.add(cell)
+            changed.append(differ)
 
         links: set[Link] = set()
         not_recomputed = set(assumed) - set(self.truth)
-        for relation in relations_of(tables, not_recomputed):
+        today = relations_of(tables, not_recomputed)
+        for relation in today:
             links.add(self._link(relation, 0))
         # Versions of one period share their tables' shape, and so their relations: worked
-        # out once per shape, not once per version (issue 14: a release's time grew with
-        # every earlier version).
-        by_shape: dict[Hashable, tuple[Relation, ...]] = {}
+        # out once per shape, not once per version. And a relation that today's tables
+        # have too, between cells that all had today's counts then, is today's link again:
+        # only the relations with a cell counted otherwise are linked for that version, so
+        # the work grows with what changed between versions, not with their number
+        # (issue 14: a release's time grew with every earlier version).
+        today_set = set(today)
+        by_shape: dict[Hashable, _VersionRelations] = {}
         for number, release in enumerate(earlier, start=1):
             shape = _shape(release.tables)
-            relations = by_shape.get(shape)
-            if relations is None:
-                relations = by_shape[shape] = relations_of(release.tables)
-            for relation in relations:
+            known = by_shape.get(shape)
+            counts = truths[number - 1]
+            if known is None or known.cells != counts.keys():
+                known = by_shape[shape] = _VersionRelations(
+                    relations_of(release.tables), set(counts), today_set
+                )
+            for relation in known.own:
+                links.add(self._link(relation, number))
+            touched = {r for cell in changed[number - 1] for r in known.touching.get(cell, ())}
+            for relation in touched:
                 links.add(self._link(relation, number))
         self.links = tuple(sorted(links))
         #: Versions as differences: a cell of today's tables that an earlier release also

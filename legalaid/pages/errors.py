@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from legalaid.database import lost_a_race, rollback_request
+from legalaid.database import lost_a_race, rollback_request, storage_failed
 from legalaid.errors import ConflictError, DomainError
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,22 @@ def failed_commit_page(error: Exception) -> tuple[str, int]:
     if lost_a_race(error):
         return _render(ConflictError.status_code)
     log_error(error, "at commit")
+    if storage_failed(error):
+        return _storage_failed_page()
     return _render(InternalServerError.code)
+
+
+def _storage_failed_page() -> tuple[str, int]:
+    """The database's disk refused the write (full, read-only): say so, and that nothing
+    of this request was kept, so that she keeps what she typed and tries again later."""
+    return _render(
+        503,
+        reason=_(
+            "The database cannot store anything right now (its disk is full or has "
+            "failed). Nothing was saved: keep a copy of what you typed, try again later, "
+            "and tell your administrator."
+        ),
+    )
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -83,4 +98,6 @@ def register_error_handlers(app: Flask) -> None:
             # broke): the other save won; nothing of this one was saved.
             return _render(ConflictError.status_code)
         log_error(error, "in request")
+        if storage_failed(error):
+            return _storage_failed_page()
         return _render(InternalServerError.code)
