@@ -13,12 +13,15 @@ from flask import Flask
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
+from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
-from legalaid.cases.models import Case
+from legalaid.cases.models import Case, Respondent
 from legalaid.cases.services import close_case
 from legalaid.casework.services import add_hearing, add_note, add_task
 from legalaid.clients.models import Client
+from legalaid.clients.search import clients_named
 from legalaid.conflicts.models import NameKey
+from legalaid.conflicts.service import Subject, check_conflicts
 from legalaid.database import Base, get_database
 from legalaid.documents.models import Document
 from legalaid.factory import create_app
@@ -29,6 +32,7 @@ from tests.case_factories import make_case
 from tests.conftest import make_settings
 from tests.document_factories import add_document
 from tests.factories import create_clinic, create_user
+from tests.test_retention import _raw_bytes
 
 TODAY = date(2026, 12, 7)
 DAY = date(2018, 3, 1)
@@ -152,6 +156,11 @@ def test_a_batch_erases_exactly_what_one_by_one_erases(committed_app: Flask) -> 
         session.execute(update(Case).where(Case.client_id == held).values(legal_hold=True))
     database = get_database(committed_app)
 
+    ciphertexts = _stored(committed_app, clients)
+    assert len(ciphertexts) >= 4 * 10
+    raw = _raw_bytes(committed_app)
+    assert all(value.encode() in raw for value in ciphertexts)
+
     with database.session_factory() as session:
         since = _last_seq(session)
         before = _snapshot(session)
@@ -192,6 +201,22 @@ def test_a_batch_erases_exactly_what_one_by_one_erases(committed_app: Flask) -> 
         [("client.erased.retention", str(c), "success", None) for c in clients]
         + [("client.erase.retention", str(held), "denied", None)]
     )
+    # Committed: every ciphertext and blind key she had is gone from the file (pg_dump),
+    # but the keys of words that others' names share ("Synthetic" of the held client).
+    with database.session_factory() as session:
+        respondents = select(Respondent.id).where(
+            Respondent.case_id.in_(select(Case.id).where(Case.client_id.in_(clients)))
+        )
+        assert not session.scalar(
+            select(func.count())
+            .select_from(NameKey)
+            .where(NameKey.client_id.in_(clients) | NameKey.respondent_id.in_(respondents))
+        )
+    with database.engine.connect() as connection:
+        others = {key for (key,) in connection.exec_driver_sql("SELECT key FROM name_key")}
+    raw = _raw_bytes(committed_app)
+    left = [value for value in ciphertexts if value.encode() in raw and value not in others]
+    assert left == []
     with database.session_factory() as session:
         name_keys = session.scalar(
             select(func.count()).select_from(NameKey).where(NameKey.client_id.in_(clients))
@@ -199,6 +224,43 @@ def test_a_batch_erases_exactly_what_one_by_one_erases(committed_app: Flask) -> 
         kept = session.get(Client, held)
         assert name_keys == 0
         assert kept is not None and kept.full_name == "Synthetic Heldova" and not kept.erased_on
+        # Neither the conflict check nor the name search finds her; the held one still is.
+        lawyer = session.get(
+            User,
+            session.scalar(select(Case.assigned_lawyer_id).where(Case.client_id == clients[0])),
+        )
+        assert lawyer is not None
+        subject = Subject("client", ("Synthetic Batchova 0",), label="client")
+        assert check_conflicts(session, lawyer, [subject]).hits == []
+        assert session.scalars(clients_named(lawyer, "Synthetic Batchova 0")).all() == []
+        held_lawyer = session.get(
+            User, session.scalar(select(Case.assigned_lawyer_id).where(Case.client_id == held))
+        )
+        assert [c.id for c in session.scalars(clients_named(held_lawyer, "Heldova"))] == [held]
+
+
+def _stored(app: Flask, client_ids: list[int]) -> list[str]:
+    """Her raw ciphertexts and blind keys, as stored, in every table erasure touches."""
+    ids = ", ".join(str(int(c)) for c in client_ids)
+    cases = f"SELECT id FROM legal_case WHERE client_id IN ({ids})"
+    queries = [
+        f"SELECT full_name, phone FROM client WHERE id IN ({ids})",
+        f"SELECT key FROM name_key WHERE client_id IN ({ids}) OR respondent_id IN "
+        f"(SELECT id FROM respondent WHERE case_id IN ({cases}))",
+        f"SELECT name FROM respondent WHERE case_id IN ({cases})",
+        "SELECT body FROM case_note_revision WHERE note_id IN "
+        f"(SELECT id FROM case_note WHERE case_id IN ({cases}))",
+        f"SELECT place FROM hearing WHERE case_id IN ({cases})",
+        f"SELECT description FROM case_task WHERE case_id IN ({cases})",
+        "SELECT description, original_filename, data_key FROM case_document "
+        f"WHERE client_id IN ({ids}) OR case_id IN ({cases})",
+    ]
+    found: list[str] = []
+    with get_database(app).engine.connect() as connection:
+        for query in queries:
+            for row in connection.exec_driver_sql(query).all():
+                found.extend(value for value in row if value)
+    return found
 
 
 def test_a_batch_costs_the_same_statements_whatever_its_size(committed_app: Flask) -> None:
