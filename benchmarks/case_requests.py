@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,15 +42,14 @@ from benchmarks.cases import (
     LAWYER,
     MANAGER,
     WORDS_TO_MATCH,
+    add_database_options,
     count_cases,
     grow_to,
-    make_app,
     median_ms,
+    open_database,
     pick_subjects,
-    prepare,
     signed_in,
     sql_runner,
-    wipe_sqlite,
 )
 from legalaid.accounts.models import User
 from legalaid.calendar import today as clinic_today
@@ -228,23 +226,14 @@ def explain(app: Flask) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
-    parser.add_argument("--database-url", help="default: a new temporary SQLite file")
-    parser.add_argument("--instance", type=Path, help="keys of the data (default: temporary)")
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--runs", type=int, default=11)
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--fresh", action="store_true")
+    add_database_options(parser)
     args = parser.parse_args(argv)
     sizes = sorted(int(size) for size in args.sizes.split(","))
-    scratch = Path(tempfile.mkdtemp(prefix="legalaid-bench-"))
-    instance = args.instance or scratch
-    database_url = args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
-    if args.fresh:
-        wipe_sqlite(database_url)
-    app = make_app(database_url, instance)
+    app = open_database(args)
     engine = get_database(app).engine
-    prepare(engine, args.fresh)
-    print(f"database: {engine.dialect.name}; today {clinic_today()}")
+    print(f"today {clinic_today()}")
     results: dict[int, list[tuple[str, int, float, float]]] = {}
     try:
         for size in sizes:

@@ -263,6 +263,27 @@ def prepare(engine: Engine, fresh: bool) -> None:
     migrations.upgrade(engine)
 
 
+def add_database_options(parser: argparse.ArgumentParser) -> None:
+    """The options every benchmark shares: where the data lives, how it grows, --fresh."""
+    parser.add_argument("--database-url", help="default: a new temporary SQLite file")
+    parser.add_argument("--instance", type=Path, help="keys of the data (default: temporary)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--fresh", action="store_true", help="wipe the database first")
+
+
+def open_database(args: argparse.Namespace) -> Flask:
+    """The benchmark's app on a migrated database (a temporary SQLite file by default)."""
+    scratch = Path(tempfile.mkdtemp(prefix="legalaid-bench-"))
+    database_url = args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
+    if args.fresh:
+        wipe_sqlite(database_url)
+    app = make_app(database_url, args.instance or scratch)
+    engine = get_database(app).engine
+    prepare(engine, args.fresh)
+    print(f"database: {engine.url.render_as_string()}  ({engine.dialect.name})")
+    return app
+
+
 def count_cases(app: Flask) -> int:
     with get_database(app).session_factory() as session:
         return int(session.scalar(select(func.count()).select_from(Case)) or 0)
@@ -620,30 +641,20 @@ def report(sizes: list[int], results: dict[int, list[Measure]]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
-    parser.add_argument("--database-url", help="default: a new temporary SQLite file")
-    parser.add_argument("--instance", type=Path, help="keys of the data (default: temporary)")
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated case counts")
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--fresh", action="store_true", help="wipe the database first")
     parser.add_argument(
         "--network",
         choices=NETWORKS,
         default="realistic",
         help="realistic: clinics grow with the data (default); fixed: all in the demo clinics",
     )
+    add_database_options(parser)
     args = parser.parse_args(argv)
     sizes = sorted(int(size) for size in args.sizes.split(","))
 
-    scratch = Path(tempfile.mkdtemp(prefix="legalaid-bench-"))
-    instance = args.instance or scratch
-    database_url = args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
-    if args.fresh:
-        wipe_sqlite(database_url)
-    app = make_app(database_url, instance)
+    app = open_database(args)
     engine = get_database(app).engine
-    prepare(engine, args.fresh)
-    print(f"database: {engine.url.render_as_string()}  ({engine.dialect.name})")
     print(f"network: {args.network}")
     tables = set(inspect(engine).get_table_names())
     if "legal_case" not in tables:

@@ -39,7 +39,6 @@ import argparse
 import math
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -52,7 +51,7 @@ from flask import Flask
 from sqlalchemy import Engine, event, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cases import count_cases, grow_to, make_app, prepare, wipe_sqlite
+from cases import add_database_options, count_cases, grow_to, open_database
 
 from legalaid.accounts.models import User
 from legalaid.clinics.models import Clinic
@@ -287,8 +286,6 @@ def report(cases: int, clinics: int, period: str, today: date, results: list[Fig
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
-    parser.add_argument("--database-url", help="default: a new temporary SQLite file")
-    parser.add_argument("--instance", type=Path, help="keys of the data (default: temporary)")
     parser.add_argument("--cases", type=int, help="grow the database to this many cases first")
     parser.add_argument("--period", default="2026", help="the period released (default 2026)")
     parser.add_argument(
@@ -309,19 +306,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="time aggregation and protection only (the whole release repeats both)",
     )
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--fresh", action="store_true", help="wipe the database first")
+    add_database_options(parser)
     args = parser.parse_args(argv)
 
-    scratch = Path(tempfile.mkdtemp(prefix="legalaid-bench-"))
-    instance = args.instance or scratch
-    database_url = args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
-    if args.fresh:
-        wipe_sqlite(database_url)
-    app = make_app(database_url, instance)
+    app = open_database(args)
     engine = get_database(app).engine
-    prepare(engine, args.fresh)
-    print(f"database: {engine.url.render_as_string()}  ({engine.dialect.name})")
     try:
         if args.cases:
             grow_to(app, args.cases, args.seed, "realistic")

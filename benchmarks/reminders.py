@@ -21,7 +21,6 @@ import logging
 import random
 import socket
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,7 +33,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, delete, event, func, insert, select, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cases import grow_to, make_app, prepare, wipe_sqlite
+from cases import add_database_options, grow_to, open_database
 
 from legalaid.accounts.models import User
 from legalaid.calendar import CLINIC_ZONE
@@ -107,23 +106,13 @@ def top_up_hearings(app: Any, target: int, start: datetime, seed: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
-    parser.add_argument("--database-url", help="default: a new temporary SQLite file")
-    parser.add_argument("--instance", type=Path, help="keys of the data (default: temporary)")
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--open", type=int, default=50_000, help="open hearings and deadlines")
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--fresh", action="store_true", help="wipe the database first")
+    add_database_options(parser)
     args = parser.parse_args(argv)
 
-    scratch = Path(tempfile.mkdtemp(prefix="legalaid-bench-"))
-    instance = args.instance or scratch
-    database_url = args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
-    if args.fresh:
-        wipe_sqlite(database_url)
-    app = make_app(database_url, instance)
+    app = open_database(args)
     engine = get_database(app).engine
-    prepare(engine, args.fresh)
-    print(f"database: {engine.url.render_as_string()}  ({engine.dialect.name})")
     grow_to(app, args.cases, args.seed, "realistic")
 
     # A Wednesday morning, then the next Monday morning (digest), clinic time.

@@ -207,25 +207,33 @@ def test_the_default_werkzeug_spool_would_have_leaked(tmp_path: Path, monkeypatc
         stream.close()
 
 
-def test_a_lawyer_of_another_clinic_gets_404_on_every_document_route(
-    app: Flask, session: Session, lawyer_with_case
+@pytest.mark.parametrize("holder", ["case", "client"])
+def test_every_document_route_is_404_outside_her_scope(
+    app: Flask, session: Session, lawyer_with_case, holder: str
 ) -> None:  # type: ignore[no-untyped-def]
+    """A lawyer of another clinic gets 404 on a case's and on a client's documents, also
+    through a case or client of her own; each refusal is audited."""
     lawyer, case_, _client = lawyer_with_case
-    document = add_document(session, case_, lawyer.id)
     outsider = create_user(session, "lawyer")
+    mine = make_case(session, outsider)
+    if holder == "case":
+        document = add_document(session, case_, lawyer.id)
+        owner, own_owner, viewed = f"/cases/{case_.id}", f"/cases/{mine.id}", "case.viewed"
+    else:
+        document = add_document(session, case_.client, lawyer.id, filename="id-card.pdf")
+        owner, own_owner = f"/clients/{case_.client_id}", f"/clients/{mine.client_id}"
+        viewed = "client.viewed"
     other = app.test_client()
     sign_in(other, app, outsider, session=session)
-    base = f"/cases/{case_.id}/documents/{document.id}"
+    base = f"{owner}/documents/{document.id}"
     assert other.get(base).status_code == 404
     assert other.get(f"{base}/download").status_code == 404
     token = csrf_token(other, "/accounts/settings")
     assert other.post(f"{base}/replace", data={"csrf_token": token}).status_code == 404
-    assert other.post(f"/cases/{case_.id}/documents", data={"csrf_token": token}).status_code == 404
-    # The document through another (visible) case of hers is 404 too.
-    her_case = make_case(session, outsider)
-    assert other.get(f"/cases/{her_case.id}/documents/{document.id}").status_code == 404
+    assert other.post(f"{owner}/documents", data={"csrf_token": token}).status_code == 404
+    assert other.get(f"{own_owner}/documents/{document.id}").status_code == 404
     denied = session.scalars(select(AuditEntry.action).where(AuditEntry.outcome == "denied")).all()
-    assert "case.viewed" in denied and "document.viewed" in denied
+    assert viewed in denied and "document.viewed" in denied
 
 
 def test_a_manager_deletes_with_a_reason_the_content_goes_and_the_record_stays(
@@ -627,28 +635,6 @@ def test_a_clients_identity_document_from_upload_to_deletion(
         select(AuditEntry.action).where(AuditEntry.object_id == str(document.id))
     ).all()
     assert {"document.uploaded", "document.downloaded", "document.deleted"} <= set(actions)
-
-
-def test_a_clients_documents_are_404_outside_her_scope(
-    app: Flask, session: Session, lawyer_with_case
-) -> None:  # type: ignore[no-untyped-def]
-    lawyer, case_, _client = lawyer_with_case
-    document = add_document(session, case_.client, lawyer.id, filename="id-card.pdf")
-    outsider = create_user(session, "lawyer")
-    other = app.test_client()
-    sign_in(other, app, outsider, session=session)
-    her = f"/clients/{case_.client_id}"
-    base = f"{her}/documents/{document.id}"
-    assert other.get(base).status_code == 404
-    assert other.get(f"{base}/download").status_code == 404
-    token = csrf_token(other, "/accounts/settings")
-    assert other.post(f"{base}/replace", data={"csrf_token": token}).status_code == 404
-    assert other.post(f"{her}/documents", data={"csrf_token": token}).status_code == 404
-    # Through a client she may see, the document of another client is 404 too.
-    mine = make_case(session, outsider)
-    assert other.get(f"/clients/{mine.client_id}/documents/{document.id}").status_code == 404
-    denied = session.scalars(select(AuditEntry.action).where(AuditEntry.outcome == "denied")).all()
-    assert "client.viewed" in denied and "document.viewed" in denied
 
 
 def test_a_refused_identity_document_says_why_on_the_client_page(

@@ -797,26 +797,27 @@ QUARTERS = [
 
 
 def test_quarters(session: Session, data: DataSet) -> None:
-    clinics = clinics_dimension(session)
     found = [
-        (
-            measure,
-            period,
-            only_cell(
-                build_table(
-                    session,
-                    MEASURES[measure],
-                    (),
-                    period_of_code(period),
-                    NATIONAL,
-                    consent_required=True,
-                    clinics=clinics,
-                )
-            ),
-        )
+        (measure, period, only_cell(national_table(session, measure, period)))
         for measure, period, _ in QUARTERS
     ]
     assert found == QUARTERS
+
+
+def national_table(
+    session: Session, measure: str, period: str, layout: tuple[str, ...] = ()
+) -> Table:
+    """One measure's national table for a period, laid out by the named dimensions."""
+    clinics = clinics_dimension(session)
+    return build_table(
+        session,
+        MEASURES[measure],
+        tuple(dimension_named(name, clinics) for name in layout),
+        period_of_code(period),
+        NATIONAL,
+        consent_required=True,
+        clinics=clinics,
+    )
 
 
 def only_cell(table: Table) -> int:
@@ -974,17 +975,7 @@ def test_dimensions_named_resolve(session: Session, data: DataSet) -> None:
 
 
 def _completed_in(session: Session, period: str) -> int:
-    return only_cell(
-        build_table(
-            session,
-            MEASURES["referrals_completed"],
-            (),
-            period_of_code(period),
-            NATIONAL,
-            consent_required=True,
-            clinics=clinics_dimension(session),
-        )
-    )
+    return only_cell(national_table(session, "referrals_completed", period))
 
 
 def test_a_referral_counts_as_completed_within_90_days_of_sending_and_old_quarters_stay(
@@ -1052,17 +1043,7 @@ def test_a_referral_counts_as_completed_within_90_days_of_sending_and_old_quarte
 
 
 def _closed_in(session: Session, period: str, layout: tuple[str, ...] = ()) -> dict[Any, int]:
-    clinics = clinics_dimension(session)
-    table = build_table(
-        session,
-        MEASURES["cases_closed"],
-        tuple(dimension_named(name, clinics) for name in layout),
-        period_of_code(period),
-        NATIONAL,
-        consent_required=True,
-        clinics=clinics,
-    )
-    return dict(table.values)
+    return dict(national_table(session, "cases_closed", period, layout).values)
 
 
 def test_a_later_reopening_does_not_change_a_past_quarter_of_cases_closed(
@@ -1109,17 +1090,8 @@ def test_a_later_reopening_does_not_change_a_past_quarter_of_cases_closed(
 
 
 def _served_in(session: Session, period: str) -> int:
-    clinics = clinics_dimension(session)
-    table = build_table(
-        session,
-        MEASURES["clients_served"],
-        (),
-        period_of_code(period),
-        NATIONAL,
-        consent_required=True,
-        clinics=clinics,
-    )
-    return int(table.values[(TOTAL,)] if (TOTAL,) in table.values else table.values[()])
+    values = national_table(session, "clients_served", period).values
+    return int(values[(TOTAL,)] if (TOTAL,) in values else values[()])
 
 
 def test_clients_served_reads_the_status_history_not_todays_status(
