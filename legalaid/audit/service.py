@@ -97,7 +97,7 @@ def write_pending(session: Session) -> None:
         entry.occurred_at = max(entry.occurred_at, now)
         entry.mac = mac = compute_mac(key, mac, entry)
     # One executemany for all (no RETURNING: nothing reads an entry's id back), so a
-    # retention batch of 250 erasures writes its 250 entries in one statement.
+    # retention batch of 100 erasures writes its 100 entries in one statement.
     columns = [column.key for column in AuditEntry.__table__.columns if column.key != "id"]
     session.execute(
         insert(AuditEntry),
