@@ -5,17 +5,24 @@ which the clients of the first year of closures have passed their categories' re
 (``policies/retention.toml``), and measures what ``legalaid retention run`` does:
 
 - finding the due clients (one statement), time and count;
-- erasing them one transaction per client, as the job does (``erase_client`` and a commit
-  each): time and SQL statements per client (median, 95th percentile, mean), the whole;
+- ``--full``: the whole run as the job does it (``run_retention``: one transaction of
+  ``--batch-size`` clients at a time, set-based statements): total time, SQL statements in
+  all and per client, clients per second, the slowest batch;
+- otherwise: erasing them one transaction per client with ``erase_client`` (a manager's
+  erasure on request): time and SQL statements per client (median, 95th percentile,
+  mean); ``--limit N`` erases only the first N due clients, the whole is then
+  extrapolated and marked so;
 - the indicator-identity check: every indicator table of the periods counted nationally
   before and after, compared cell by cell (time of each side, and whether they agree).
 
-``--limit N`` erases only the first N due clients (a long job on a shared machine); the
-per-client figures are the same, the whole is then extrapolated and marked so.
+Every figure is printed with the load average at the time (the machine may be shared).
+The run erases: rebuild, or restore a copy of the database, before running it again.
 
 Usage (from the project root)::
 
     python benchmarks/retention.py                              # a temporary SQLite file
+    python benchmarks/retention.py --full --database-url sqlite:////tmp/b/bench.sqlite3 \
+        --instance /tmp/b/instance                              # the whole job, reused data
     python benchmarks/retention.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench \\
         --instance /tmp/bench-instance --fresh
 """
@@ -23,6 +30,8 @@ Usage (from the project root)::
 from __future__ import annotations
 
 import argparse
+import itertools
+import os
 import statistics
 import sys
 import tempfile
@@ -32,7 +41,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cases import grow_to, make_app, prepare, wipe_sqlite
@@ -49,6 +58,12 @@ from legalaid.retention.erasure import (
     due_clients,
     erase_client,
 )
+from legalaid.retention.run import BATCH_SIZE, run_retention
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"[load {one:.2f} {five:.2f} {fifteen:.2f}, {os.cpu_count()} cpus]"
 
 
 def every_table(app: Any, periods: list[str]) -> dict[tuple[str, str], object]:
@@ -90,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--fresh", action="store_true", help="wipe the database first")
     parser.add_argument("--limit", type=int, help="erase at most this many due clients")
+    parser.add_argument(
+        "--full", action="store_true", help="the whole job, batched as run_retention does"
+    )
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     args = parser.parse_args(argv)
 
     scratch = Path(tempfile.mkdtemp(prefix="legalaid-bench-"))
@@ -114,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     counted_before = time.perf_counter() - started
     print(
         f"indicator tables before: {len(before)} tables of {len(periods)} periods "
-        f"in {counted_before:.1f} s"
+        f"in {counted_before:.1f} s {load()}"
     )
 
     database = get_database(app)
@@ -125,9 +144,69 @@ def main(argv: list[str] | None = None) -> int:
             due = due_clients(session, policy, day)
             seconds = time.perf_counter() - started
         session.commit()
-    print(f"due clients: {len(due)} found in {seconds:.2f} s, {statements[0]} statement(s)")
-    chosen = due[: args.limit] if args.limit else due
+    print(
+        f"due clients: {len(due)} found in {seconds:.2f} s, {statements[0]} statement(s) {load()}"
+    )
+    if args.full:
+        erase_all(app, engine, day, len(due), args.batch_size)
+    else:
+        erase_one_by_one(app, engine, day, due, args.limit)
 
+    started = time.perf_counter()
+    after = every_table(app, periods)
+    counted_after = time.perf_counter() - started
+    started = time.perf_counter()
+    differing = [key for key in before if before[key] != after.get(key)]
+    compared = time.perf_counter() - started
+    print(
+        f"indicator-identity check: before {counted_before:.1f} s + after {counted_after:.1f} s "
+        f"+ compare {compared * 1000:.0f} ms = {counted_before + counted_after + compared:.1f} s; "
+        f"{len(before)} tables, {len(differing)} differ"
+        + (f" (first: {differing[0]})" if differing else " (identical)")
+        + f" {load()}"
+    )
+    return 1 if differing else 0
+
+
+def erase_all(app: Any, engine: Engine, day: date, due: int, batch_size: int) -> None:
+    """The job itself, timed batch by batch (each commit ends one)."""
+    database = get_database(app)
+    policy = app.extensions["legalaid.policies"].retention
+    commits: list[float] = []
+    loads: list[float] = []
+
+    def committed(_session: Any) -> None:
+        commits.append(time.perf_counter())
+        loads.append(os.getloadavg()[0])
+
+    print(f"full run: {due} due clients in batches of {batch_size} {load()}", flush=True)
+    with app.app_context(), database.session_factory() as session:
+        event.listen(session, "after_commit", committed)
+        with counted(engine) as statements:
+            started = time.perf_counter()
+            result = run_retention(session, policy, day, batch_size=batch_size)
+            whole = time.perf_counter() - started
+    # The first commit ends the search for due clients; each later one, a batch.
+    batches = [b - a for a, b in itertools.pairwise(commits)]
+    done = result.erased + result.refused
+    print(
+        f"erased {result.erased} clients ({result.refused} refused) in {whole:.1f} s "
+        f"({whole / 60:.1f} min), {done / whole:.0f} clients/s; {statements[0]} statements "
+        f"in all, {statements[0] / max(done, 1):.3f} per client, "
+        f"{statements[0] / max(len(batches), 1):.1f} per batch of {batch_size}; "
+        f"{len(batches)} batches, median {statistics.median(batches):.2f} s, "
+        f"p95 {percentile(batches, 0.95):.2f} s, max {max(batches):.2f} s "
+        f"(WAL checkpoint included in the whole) {load()}; load during the run "
+        f"min {min(loads):.2f} median {statistics.median(loads):.2f} max {max(loads):.2f}"
+    )
+
+
+def erase_one_by_one(
+    app: Any, engine: Engine, day: date, due: list[int], limit: int | None
+) -> None:
+    """As a manager's erasure on request: one client per transaction."""
+    database = get_database(app)
+    chosen = due[:limit] if limit else due
     times: list[float] = []
     per_client_statements: list[int] = []
     refused = 0
@@ -154,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             f"median {statistics.median(times) * 1000:.1f} ms, p95 "
             f"{percentile(times, 0.95) * 1000:.1f} ms, mean {whole / len(times) * 1000:.1f} ms; "
             f"statements per client median {statistics.median(per_client_statements):.0f}, "
-            f"max {max(per_client_statements)}; WAL checkpoint {checkpoint:.2f} s"
+            f"max {max(per_client_statements)}; WAL checkpoint {checkpoint:.2f} s {load()}"
         )
         if len(chosen) < len(due):
             estimate = whole / len(times) * len(due)
@@ -162,20 +241,6 @@ def main(argv: list[str] | None = None) -> int:
                 f"  extrapolated to all {len(due)} due clients: {estimate:.0f} s "
                 f"({estimate / 60:.1f} min)"
             )
-
-    started = time.perf_counter()
-    after = every_table(app, periods)
-    counted_after = time.perf_counter() - started
-    started = time.perf_counter()
-    differing = [key for key in before if before[key] != after.get(key)]
-    compared = time.perf_counter() - started
-    print(
-        f"indicator-identity check: before {counted_before:.1f} s + after {counted_after:.1f} s "
-        f"+ compare {compared * 1000:.0f} ms = {counted_before + counted_after + compared:.1f} s; "
-        f"{len(before)} tables, {len(differing)} differ"
-        + (f" (first: {differing[0]})" if differing else " (identical)")
-    )
-    return 1 if differing else 0
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from legalaid.idempotency import init_idempotency
 from legalaid.indicators.catalogue import IndicatorCatalogue, load_indicator_policies
 from legalaid.jobs.queue import init_jobs
 from legalaid.pages.errors import failed_commit_page, register_error_handlers
-from legalaid.policy.loader import load_policy
+from legalaid.policy.loader import load_policy, policy_path
 from legalaid.policy.security import SecurityPolicy
 from legalaid.reminders.policy import ReminderPolicy
 from legalaid.request_input import init_request_input
@@ -59,6 +59,12 @@ class Policies:
 
 def load_policies(settings: Settings) -> Policies:
     indicators, disclosure = load_indicator_policies(settings.policy_dir)
+    feedback = load_policy(settings.policy_dir, "feedback.toml", FeedbackPolicy)
+    try:
+        indicators.check_feedback(feedback.indicator.question, feedback.indicator.satisfied)
+    except ValueError as exc:
+        path = policy_path(settings.policy_dir, "indicators.toml")
+        raise StartupError(f"policy file {path}: {exc}") from exc
     return Policies(
         security=load_policy(settings.policy_dir, "security.toml", SecurityPolicy),
         access=load_policy(settings.policy_dir, "access.toml", AccessPolicy),
@@ -68,7 +74,7 @@ def load_policies(settings: Settings) -> Policies:
         deadlines=load_policy(settings.policy_dir, "deadlines.toml", DeadlinePolicy),
         reminders=load_policy(settings.policy_dir, "reminders.toml", ReminderPolicy),
         documents=load_policy(settings.policy_dir, "documents.toml", DocumentPolicy),
-        feedback=load_policy(settings.policy_dir, "feedback.toml", FeedbackPolicy),
+        feedback=feedback,
         venues=load_policy(settings.policy_dir, "venues.toml", VenueList),
     )
 

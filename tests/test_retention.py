@@ -123,6 +123,13 @@ def test_erasure_overwrites_every_value_and_keeps_the_record(committed_app: Flas
     assert all(value.encode() in raw for value in before)
 
     database = get_database(committed_app)
+    with database.session_factory() as session:
+        from legalaid.accounts.models import User
+        from legalaid.clients.search import clients_named
+
+        lawyer = session.get(User, lawyer_id)
+        found = session.scalars(clients_named(lawyer, NAME)).all()
+        assert [client.id for client in found] == [client_id], "the name search finds her"
     with database.transaction() as session:
         assert due_clients(session, retention_policy(), TODAY) == [client_id]
         erase_client(session, client_id, rule="retention", today=TODAY)
@@ -143,6 +150,8 @@ def test_erasure_overwrites_every_value_and_keeps_the_record(committed_app: Flas
         lawyer = session.get(User, lawyer_id)
         report = check_conflicts(session, lawyer, [Subject("client", (NAME,), label="client")])
         assert report.hits == []
+        assert session.scalars(clients_named(lawyer, NAME)).all() == []
+        assert session.scalars(clients_named(lawyer, "Qaraqizova")).all() == []
         assert due_clients(session, retention_policy(), TODAY) == []
 
 
@@ -324,8 +333,9 @@ MUST_COUNT = (
 )
 
 
+@pytest.mark.parametrize("path", ["one_by_one", "batched"])
 def test_every_indicator_table_of_every_period_is_identical_after_erasure(
-    committed_app: Flask,
+    committed_app: Flask, path: str
 ) -> None:
     erased = _busy_closed_case(committed_app, name="Zumrud Sayilanova")
     erased_too = _busy_closed_case(
@@ -346,9 +356,15 @@ def test_every_indicator_table_of_every_period_is_identical_after_erasure(
     assert set(MUST_COUNT) <= nonzero, sorted(set(MUST_COUNT) - nonzero)
 
     database = get_database(committed_app)
-    for client_id in (erased, erased_too, erased_unconsenting):
-        with database.transaction() as session:
-            erase_client(session, client_id, rule="retention", today=TODAY)
+    if path == "batched":
+        from legalaid.retention.run import run_retention
+
+        with database.session_factory() as session:
+            assert run_retention(session, retention_policy(), TODAY, batch_size=2).erased == 4
+    else:
+        for client_id in (erased, erased_too, erased_unconsenting):
+            with database.transaction() as session:
+                erase_client(session, client_id, rule="retention", today=TODAY)
 
     after = _every_table(committed_app, periods)
     assert after.keys() == before.keys()

@@ -136,6 +136,20 @@ class Basis(PolicyModel):
     consent_as_of: Literal["release_date", "not_applicable"]
 
 
+class FeedbackCounted(PolicyModel):
+    """For the satisfaction indicator: the feedback question it counts and the answers
+    that count as satisfied, as ``policies/feedback.toml``'s ``[indicator]`` says (start-up
+    refuses the two files when they differ; its definition must quote the question)."""
+
+    question: str
+    satisfied: tuple[str, ...] = Field(min_length=1)
+
+
+#: The measures of the satisfaction indicator: the numerator counts policy's answers.
+FEEDBACK_NUMERATOR = "feedback_satisfied"
+FEEDBACK_DENOMINATOR = "feedback_answers"
+
+
 class Indicator(PolicyModel):
     code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[0-9]{2}$")]
     objective: Literal["2.2", "2.3"]
@@ -150,11 +164,23 @@ class Indicator(PolicyModel):
     targets: Targets
     dhis2: Dhis2Codes
     basis: Basis
+    #: What a feedback indicator counts (required with the measure feedback_satisfied).
+    feedback: FeedbackCounted | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Indicator:
         if self.measure not in MEASURES:
             raise ValueError(f"{self.code}: unknown measure '{self.measure}'")
+        if (self.measure == FEEDBACK_NUMERATOR) != (self.feedback is not None):
+            raise ValueError(
+                f"{self.code}: 'feedback' (question and satisfied answers) goes with the "
+                f"measure {FEEDBACK_NUMERATOR}, and it needs one"
+            )
+        if self.feedback is not None and self.denominator != FEEDBACK_DENOMINATOR:
+            raise ValueError(
+                f"{self.code}: the share of satisfied answers is of all answers "
+                f"(denominator {FEEDBACK_DENOMINATOR})"
+            )
         if (self.unit == "share") != (self.denominator is not None):
             raise ValueError(f"{self.code}: a share needs a denominator, a count has none")
         measures = [MEASURES[self.measure]]
@@ -282,6 +308,20 @@ class IndicatorCatalogue(PolicyModel):
             if entry.code == code:
                 return entry
         return None
+
+    def check_feedback(self, question: str, satisfied: tuple[str, ...]) -> None:
+        """Each feedback indicator counts what the feedback policy's [indicator] says."""
+        for entry in self.indicator:
+            declared = entry.feedback
+            if declared is None:
+                continue
+            if declared.question != question or set(declared.satisfied) != set(satisfied):
+                raise ValueError(
+                    f"{entry.code} counts question {declared.question!r} answered "
+                    f"{sorted(declared.satisfied)}, but feedback.toml's [indicator] says "
+                    f"question {question!r} answered {sorted(satisfied)}: change both "
+                    "files together (and the definition's wording)"
+                )
 
     def check_crossings(self, disclosure: DisclosurePolicy) -> None:
         """Every crossing of the catalogue must be one the disclosure policy allows."""
