@@ -34,7 +34,6 @@ import itertools
 import os
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from datetime import date
@@ -44,7 +43,7 @@ from typing import Any
 from sqlalchemy import Engine, event, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cases import grow_to, make_app, prepare, wipe_sqlite
+from cases import add_database_options, grow_to, open_database
 from reminders import counted
 
 from legalaid.cases.models import Case
@@ -99,27 +98,17 @@ def percentile(values: list[float], share: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
-    parser.add_argument("--database-url", help="default: a new temporary SQLite file")
-    parser.add_argument("--instance", type=Path, help="keys of the data (default: temporary)")
     parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--fresh", action="store_true", help="wipe the database first")
     parser.add_argument("--limit", type=int, help="erase at most this many due clients")
     parser.add_argument(
         "--full", action="store_true", help="the whole job, batched as run_retention does"
     )
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+    add_database_options(parser)
     args = parser.parse_args(argv)
 
-    scratch = Path(tempfile.mkdtemp(prefix="legalaid-bench-"))
-    instance = args.instance or scratch
-    database_url = args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
-    if args.fresh:
-        wipe_sqlite(database_url)
-    app = make_app(database_url, instance)
+    app = open_database(args)
     engine: Engine = get_database(app).engine
-    prepare(engine, args.fresh)
-    print(f"database: {engine.url.render_as_string()}  ({engine.dialect.name})")
     grow_to(app, args.cases, args.seed, "realistic")
 
     day, closures = run_day(app)
