@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from legalaid.accounts.models import User
 from legalaid.audit.chain import ChainBreak, first_break
 from legalaid.audit.models import AuditEntry
 from legalaid.audit.service import Actor, record_event
+from legalaid.calendar import CLINIC_ZONE
 from legalaid.cli import main
 from legalaid.clinics.models import Clinic
 from legalaid.clinics.services import create_clinic
@@ -521,7 +522,11 @@ def test_filter_by_dates(
     session: Session, client: FlaskClient, admin: User, lawyer_and_entries: User
 ) -> None:
     alpha = session.scalars(select(AuditEntry).where(AuditEntry.action == "test.alpha")).one()
-    day = alpha.occurred_at.date()
+    # The filter reads Baku dates (from 20:00 UTC Baku is already on the next day).
+    occurred = alpha.occurred_at
+    if occurred.tzinfo is None:
+        occurred = occurred.replace(tzinfo=UTC)
+    day = occurred.astimezone(CLINIC_ZONE).date()
     before, after = day - timedelta(days=1), day + timedelta(days=1)
     everything = {"test.alpha", "test.beta", "test.gamma"}
     assert _actions(_page(client, f"?from={day}&to={day}")) == everything
