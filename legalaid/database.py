@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -25,6 +25,17 @@ from legalaid.errors import ConflictError, StartupError
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 #: Execution option of a connection that reads one snapshot and never writes.
 _READ_ONLY_SNAPSHOT = "legalaid_read_only_snapshot"
+#: Execution option of a request that reads first (GET, HEAD): SQLite begins it deferred
+#: and takes the write lock only for what it writes at the end (its audit entry).
+_READS_FIRST = "legalaid_reads_first"
+#: ``Connection.info`` key: this SQLite connection is in a deferred transaction that has
+#: not written yet (its first write must first become a writer, see ``_become_writer``).
+_DEFERRED = "legalaid.deferred"
+#: HTTP methods whose requests read first and write only their audit entry (and, at most
+#: once a minute, the session's last-seen time) at the end.
+READING_METHODS = frozenset({"GET", "HEAD"})
+#: ``Session.info`` key of the writes a request keeps for its commit (see write_at_commit).
+_AT_COMMIT = "legalaid.at_commit"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -63,12 +74,14 @@ def utcnow() -> datetime:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """WAL, synchronous=FULL, foreign keys and a busy timeout; BEGIN IMMEDIATE everywhere.
+    """WAL, synchronous=FULL, foreign keys and a busy timeout; writers BEGIN IMMEDIATE.
 
     A deferred SQLite transaction that reads and then writes cannot wait for the write
     lock (SQLite returns "database is locked" at once to avoid a deadlock). Taking the
-    write lock at BEGIN lets the busy timeout queue concurrent writers instead.
-    Every request may write (the audit log records reads), so every transaction does.
+    write lock at BEGIN lets the busy timeout queue concurrent writers instead: every
+    POST, job and command does. A GET (``_READS_FIRST``) begins deferred, reads and
+    renders without the lock, and becomes a writer (``_become_writer``) only for the
+    writes it keeps for its commit: its audit entry, at most one session touch a minute.
     """
 
     @event.listens_for(engine, "connect")
@@ -88,11 +101,65 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        if connection.get_execution_options().get(_READ_ONLY_SNAPSHOT):
+        options = connection.get_execution_options()
+        connection.info.pop(_DEFERRED, None)
+        if options.get(_READ_ONLY_SNAPSHOT):
             # A reader in WAL mode takes no lock that keeps writers out.
             connection.exec_driver_sql("BEGIN DEFERRED")
+        elif options.get(_READS_FIRST):
+            # A GET reads on a snapshot without the write lock; its first write (the audit
+            # entry, at the commit) first turns it into a writer (_become_writer).
+            connection.exec_driver_sql("BEGIN DEFERRED")
+            connection.info[_DEFERRED] = True
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_write(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        if connection.info.get(_DEFERRED) and not _reads_only(statement):
+            _become_writer(connection)
+
+    @event.listens_for(engine, "savepoint")
+    def _before_savepoint(connection: Connection, _name: str) -> None:
+        # A savepoint is a write's preparation (and would not survive the COMMIT below).
+        if connection.info.get(_DEFERRED):
+            _become_writer(connection)
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Connection) -> None:
+        connection.info.pop(_DEFERRED, None)
+
+
+def _reads_only(statement: str) -> bool:
+    return statement.lstrip()[:6].upper() in ("SELECT", "PRAGMA")
+
+
+def _become_writer(connection: Connection) -> None:
+    """End the deferred read transaction (it wrote nothing) and begin an IMMEDIATE one.
+
+    A deferred transaction that has read cannot simply write: in WAL mode, if another
+    writer committed since its snapshot, SQLite refuses the upgrade at once
+    (SQLITE_BUSY_SNAPSHOT) instead of waiting. Starting over as a writer waits on the busy
+    timeout like any other writer, and what it writes is then read and written under the
+    lock (the audit chain's last entry is read after this). What the request read before
+    is as committed at its snapshot, as a PostgreSQL READ COMMITTED read would be; the
+    version checks of editable records still refuse a stale save.
+    """
+    connection.info.pop(_DEFERRED, None)
+    raw = connection.connection.driver_connection
+    assert raw is not None  # noqa: S101 - a connection in a transaction has its DBAPI one
+    raw.execute("COMMIT")
+    raw.execute("BEGIN IMMEDIATE")
+
+
+def begin_writing(session: Session) -> None:
+    """Make sure the session's transaction holds the write lock before it reads what it
+    will write after (the audit chain's last entry). A no-op on PostgreSQL and on
+    transactions that began IMMEDIATE or have written already."""
+    connection = session.connection()
+    if connection.info.get(_DEFERRED):
+        _become_writer(connection)
 
 
 def make_engine(url: str) -> Engine:
@@ -188,6 +255,22 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.session_factory = sessionmaker(bind=engine, class_=AppSession, expire_on_commit=False)
+        #: The same engine and pool; its transactions begin deferred on SQLite.
+        self._reading_engine = engine.execution_options(**{_READS_FIRST: True})
+
+    def request_session(self, *, reads_first: bool) -> Session:
+        """A request's session; a GET's (``reads_first``) reads without the write lock.
+
+        Only when the factory is bound to the app's engine (a test harness that binds it
+        to one connection of its own keeps that connection).
+        """
+        if (
+            reads_first
+            and self.engine.dialect.name == "sqlite"
+            and self.session_factory.kw.get("bind") is self.engine
+        ):
+            return self.session_factory(bind=self._reading_engine)
+        return self.session_factory()
 
     def init_app(self, app: Flask) -> None:
         app.extensions["legalaid.db"] = self
@@ -262,9 +345,29 @@ def db_session() -> Session:
     """The current request's (or app context's) session, created on first use."""
     session: Session | None = g.get("db_session")
     if session is None:
-        session = get_database().session_factory()
+        reads_first = has_request_context() and request.method in READING_METHODS
+        session = get_database().request_session(reads_first=reads_first)
         g.db_session = session
     return session
+
+
+def write_at_commit(session: Session, write: Callable[[Session], object]) -> None:
+    """Keep a small write of this transaction (the session's last-seen time) for its
+    commit, so that a GET does not write, and take the SQLite write lock, before it has
+    rendered. Dropped if the transaction rolls back; run before the audit entries."""
+    session.info.setdefault(_AT_COMMIT, []).append(write)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_kept_writes(session: Session) -> None:
+    for write in session.info.pop(_AT_COMMIT, []):
+        write(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_kept_writes(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_AT_COMMIT, None)
 
 
 def after_commit(callback: Callable[[], None]) -> None:

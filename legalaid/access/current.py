@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from flask import current_app, g, request, session
 from flask_login import LoginManager
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from legalaid.accounts.models import User, UserSession
 from legalaid.accounts.sessions import (
@@ -16,7 +18,7 @@ from legalaid.accounts.sessions import (
     why_invalid,
 )
 from legalaid.audit.service import Actor, record_event
-from legalaid.database import db_session, utcnow
+from legalaid.database import db_session, utcnow, write_at_commit
 from legalaid.policy.security import SecurityPolicy
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 - a dictionary key, not a secret
@@ -64,8 +66,16 @@ def load_current_session() -> None:
         return
     if request.endpoint != "static" and now - row.last_seen_at >= SESSION_TOUCH_INTERVAL:
         # At most one write a minute per session: the idle clock may start up to a minute
-        # early (a session ends sooner, never later), and reads stay reads.
-        row.last_seen_at = now
+        # early (a session ends sooner, never later), and reads stay reads. Written at the
+        # commit, beside the audit entry: a GET takes no write lock while it renders.
+        set_committed_value(row, "last_seen_at", now)
+        row_id = row.id
+        write_at_commit(
+            db,
+            lambda s: s.execute(
+                update(UserSession).where(UserSession.id == row_id).values(last_seen_at=now)
+            ),
+        )
     g.user_session = row
     if row.stage == "full":
         g.user = row.user

@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import TextClause
 
 from legalaid.audit.chain import GENESIS_MAC, compute_mac
 from legalaid.audit.models import OUTCOMES, AuditEntry
-from legalaid.database import utcnow
+from legalaid.database import begin_writing, utcnow
 from legalaid.viewer import Viewer
 
 # Any constant will do: it names the lock that serialises appends on PostgreSQL.
@@ -85,6 +85,10 @@ def write_pending(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         # Entries must chain one after another even when requests commit concurrently.
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
+    else:
+        # A GET read without SQLite's write lock: take it before reading the last entry,
+        # so the entry chains on the last committed one and nobody appends in between.
+        begin_writing(session)
     last = session.execute(
         select(AuditEntry.seq, AuditEntry.mac).order_by(AuditEntry.seq.desc()).limit(1)
     ).first()
