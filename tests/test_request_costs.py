@@ -27,9 +27,10 @@ from tests.test_case_views import INTAKE, _fingerprint
 #: Creating a case: the save, its one conflict check, client, case, respondent, audit.
 INTAKE_SAVE_STATEMENTS = 40
 #: The case page, whatever it holds: its session, the case with her client, grounds and
-#: respondents, one statement per list on the page, the reminder bell (what is due, and
-#: when she last looked: 2), the audit entry (+1 lock on PostgreSQL).
-CASE_PAGE_STATEMENTS = 18
+#: respondents, one statement per list on the page (notes with their revisions), the
+#: forms' choices (one union), the reminder bell (one), the audit entry (+1 lock on
+#: PostgreSQL). See tests/test_case_page_statements.py for a busy case.
+CASE_PAGE_STATEMENTS = 16
 
 
 def _checks(session: Session) -> int:

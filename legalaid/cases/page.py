@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
@@ -24,9 +24,10 @@ from legalaid.cases.models import Case, CaseAssignment, CaseStatusChange
 from legalaid.cases.scope import visible_cases
 from legalaid.casework.forms import TASK_PREFIX, HearingForm, NoteForm, ServiceForm, TaskForm
 from legalaid.casework.models import CaseTask, Hearing, Note, ServiceDelivery
-from legalaid.casework.services import task_assignees
+from legalaid.accounts.models import User
+from legalaid.casework.services import task_assignee_condition
 from legalaid.clients.models import Client
-from legalaid.conflicts.models import ConflictCheck
+from legalaid.conflicts.models import ConflictCheck, ConflictHit
 from legalaid.database import db_session, rollback_request
 from legalaid.deadlines.suggestions import suggestions_for
 from legalaid.documents.page import page_documents
@@ -133,6 +134,24 @@ def provider_choices(session: Session) -> list[SelectChoice]:
     return [SelectChoice(str(row.id), row.name) for row in rows]
 
 
+def _form_choices(session: Session, case_: Case) -> tuple[list[SelectChoice], list[SelectChoice]]:
+    """The referral form's active providers and the task form's assignees, in one statement
+    (the same rows as :func:`provider_choices` and ``casework.services.task_assignees``)."""
+    both = union_all(
+        select(literal("provider").label("kind"), ServiceProvider.id, ServiceProvider.name).where(
+            ServiceProvider.active.is_(True)
+        ),
+        select(literal("assignee"), User.id, User.full_name).where(task_assignee_condition(case_)),
+    ).subquery()
+    providers: list[SelectChoice] = []
+    assignees: list[SelectChoice] = []
+    for row in session.execute(select(both).order_by(both.c.name, both.c.id)):
+        (providers if row.kind == "provider" else assignees).append(
+            SelectChoice(str(row.id), row.name)
+        )
+    return providers, assignees
+
+
 def _default_forms(case_: Case) -> dict[str, AppForm]:
     version = {"data": {"version": case_.version}}
     referral_form = ReferralForm(formdata=None)
@@ -154,10 +173,9 @@ def render_case_page(case_: Case, *, status: int = 200, **forms: Any) -> tuple[s
     context: dict[str, Any] = _default_forms(case_)
     context.update(page_documents(session, case_))
     context.update(forms)
-    context["referral_form"].provider_id.choices = provider_choices(session)
-    context["task_form"].assignee_id.choices = [
-        SelectChoice(str(user.id), user.full_name) for user in task_assignees(session, case_)
-    ]
+    providers, assignees = _form_choices(session, case_)
+    context["referral_form"].provider_id.choices = providers
+    context["task_form"].assignee_id.choices = assignees
     context["hearing_form"].venue.choices = [
         SelectChoice("", _("— not recorded —")),
         *current_app.extensions["legalaid.policies"].venues.vocabulary.choices(),
@@ -178,12 +196,15 @@ def render_case_page(case_: Case, *, status: int = 200, **forms: Any) -> tuple[s
         case=case_,
         client=case_.client,
         services=services,
+        # Each note with its revisions (the page shows the current one): one statement.
         notes=session.scalars(
             select(Note)
             .where(Note.case_id == case_.id)
-            .options(joinedload(Note.author))
+            .options(joinedload(Note.author), joinedload(Note.revisions))
             .order_by(Note.created_at.desc(), Note.id.desc())
-        ).all(),
+        )
+        .unique()
+        .all(),
         hearings=hearings,
         tasks=session.scalars(
             select(CaseTask)
@@ -207,7 +228,7 @@ def render_case_page(case_: Case, *, status: int = 200, **forms: Any) -> tuple[s
         checks=session.scalars(
             select(ConflictCheck)
             .where(ConflictCheck.case_id == case_.id)
-            .options(joinedload(ConflictCheck.hits))
+            .options(joinedload(ConflictCheck.hits).joinedload(ConflictHit.clinic))
             .order_by(ConflictCheck.id.desc())
         )
         .unique()

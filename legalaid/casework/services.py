@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
@@ -301,16 +301,17 @@ def _task_description(description: str) -> str:
 def task_assignees(session: Session, case_: Case) -> list[User]:
     """Who a task of the case may be for: whoever sees the case (BRIEF section 3)."""
     return list(
-        session.scalars(
-            select(User)
-            .where(
-                User.active.is_(True),
-                (User.id == case_.assigned_lawyer_id)
-                | ((User.role == "manager") & (User.clinic_id == case_.clinic_id)),
-            )
-            .order_by(User.full_name)
-        )
+        session.scalars(select(User).where(task_assignee_condition(case_)).order_by(User.full_name))
     )
+
+
+def task_assignee_condition(case_: Case) -> ColumnElement[bool]:
+    """The accounts a task of the case may be for (active; its lawyer or its managers)."""
+    condition: ColumnElement[bool] = User.active.is_(True) & (
+        (User.id == case_.assigned_lawyer_id)
+        | ((User.role == "manager") & (User.clinic_id == case_.clinic_id))
+    )
+    return condition
 
 
 def check_task(

@@ -12,7 +12,7 @@ description or a name.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import literal, select, union_all
 from sqlalchemy.exc import IntegrityError
@@ -61,6 +61,15 @@ def last_seen(session: Session, user: Viewer) -> datetime | None:
     return session.scalar(select(ReminderSeen.seen_at).where(ReminderSeen.user_id == user.id))
 
 
+def _aware(value: datetime | str | None) -> datetime | None:
+    """A seen time read through a union (SQLite may hand back its text): aware UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def due_in_app(
     session: Session, user: Viewer, now: datetime, policy: ReminderPolicy
 ) -> list[InAppReminder]:
@@ -102,8 +111,12 @@ def due_in_app(
             CaseTask.due_on <= today,
         )
     )
+    # When she last looked comes in the same statement (a primary-key lookup per row).
+    seen_at = select(ReminderSeen.seen_at).where(ReminderSeen.user_id == user.id).scalar_subquery()
+    hearings = hearings.add_columns(seen_at.label("seen_at"))
+    tasks = tasks.add_columns(seen_at.label("seen_at"))
     rows = session.execute(union_all(hearings, tasks)).all()
-    seen = last_seen(session, user)
+    seen = _aware(rows[0].seen_at) if rows else None
     found = []
     for row in rows:
         since = _due_since(row.kind, row.due_on, policy)
