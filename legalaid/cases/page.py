@@ -18,13 +18,13 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
 from legalaid.access.visible import visible_or_404
+from legalaid.accounts.models import User
 from legalaid.audit.service import record_event
 from legalaid.cases.forms import CloseForm, OpenForm, ReopenForm, RespondentForm
 from legalaid.cases.models import Case, CaseAssignment, CaseStatusChange
 from legalaid.cases.scope import visible_cases
 from legalaid.casework.forms import TASK_PREFIX, HearingForm, NoteForm, ServiceForm, TaskForm
 from legalaid.casework.models import CaseTask, Hearing, Note, ServiceDelivery
-from legalaid.accounts.models import User
 from legalaid.casework.services import task_assignee_condition
 from legalaid.clients.models import Client
 from legalaid.conflicts.models import ConflictCheck, ConflictHit
