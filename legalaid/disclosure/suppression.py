@@ -33,6 +33,7 @@ from legalaid.disclosure.audit import (
     Link,
     Model,
     Published,
+    Superseded,
     Var,
 )
 from legalaid.disclosure.policy import DisclosurePolicy
@@ -90,7 +91,7 @@ class _Pattern:
         self,
         tables: Sequence[Table],
         policy: DisclosurePolicy,
-        earlier: Sequence[Published],
+        earlier: Sequence[Published | Superseded],
         current: Mapping[CellId, int] | None,
     ) -> None:
         self.policy = policy
@@ -297,7 +298,7 @@ def protect(
     tables: Sequence[Table],
     policy: DisclosurePolicy,
     *,
-    earlier: Sequence[Published] = (),
+    earlier: Sequence[Published | Superseded] = (),
     current: Mapping[CellId, int] | None = None,
     on_audit: Callable[[], None] | None = None,
 ) -> Protection:
