@@ -20,8 +20,8 @@
    cell it finds pinned or narrower than k, a cut is added: at least one more cell of its
    nearest relations (the sums it is in, else any relation; one step further when none
    has a cell left to hide) must be hidden. The programme is solved again with every
-   cut so far, so a later round may choose a cheaper set than the one before, never the
-   same one (each cut excludes the pattern that failed). Repeat until the audit passes;
+   cut so far, keeping the complements of earlier rounds (each cut excludes the pattern
+   that failed, so no round repeats one). Repeat until the audit passes;
    a hidden cell that anyone can compute exactly and that may be shown is then shown.
 
 Every choice is made in a fixed order (cells sort by measure, period and categories, the
