@@ -237,7 +237,9 @@ def main() -> None:
 def _late_entries(database: Database, rng: random.Random) -> None:
     """A few cases' opening dates move, as late entries and corrections do."""
     with database.transaction() as session:
-        ids = list(session.scalars(select(Case.id).where(Case.opened_on.is_not(None))))
+        ids = list(
+            session.scalars(select(Case.id).where(Case.opened_on.is_not(None)).order_by(Case.id))
+        )
         for case_id in rng.sample(ids, min(3, len(ids))):
             session.execute(
                 update(Case).where(Case.id == case_id).values(opened_on=date(2026, 7, 1))
