@@ -114,9 +114,7 @@ def strongly_connected(graph: dict[str, dict[str, str]]) -> list[list[str]]:
 
 
 def mutual_pairs(graph: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
-    return sorted(
-        (a, b) for a in graph for b in graph[a] if a < b and a in graph.get(b, {})
-    )
+    return sorted((a, b) for a in graph for b in graph[a] if a < b and a in graph.get(b, {}))
 
 
 def main() -> None:

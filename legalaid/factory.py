@@ -190,18 +190,18 @@ def _register_blueprints(app: Flask) -> None:
     from legalaid.admin.views import bp as admin_bp
     from legalaid.api.views import bp as api_bp
     from legalaid.audit.views import bp as audit_bp
+    from legalaid.casefile.case_views import bp as cases_bp
+    from legalaid.casefile.casework_views import bp as casework_bp
+    from legalaid.casefile.client_views import bp as clients_bp
+    from legalaid.casefile.conflict_views import bp as conflicts_bp
+    from legalaid.casefile.referral_views import bp as referrals_bp
     from legalaid.caseloads.views import bp as caseloads_bp
-    from legalaid.cases.views import bp as cases_bp
-    from legalaid.casework.views import bp as casework_bp
-    from legalaid.clients.views import bp as clients_bp
-    from legalaid.conflicts.views import bp as conflicts_bp
     from legalaid.documents.views import bp as documents_bp
     from legalaid.documents.views import client_bp as client_documents_bp
     from legalaid.feedback.views import bp as feedback_bp
     from legalaid.feeds.views import bp as feeds_bp
     from legalaid.held_forms.views import bp as held_forms_bp
     from legalaid.pages.views import bp as pages_bp
-    from legalaid.referrals.views import bp as referrals_bp
     from legalaid.releases.downloads import bp as exports_bp
     from legalaid.releases.views import bp as releases_bp
     from legalaid.reminders.views import bp as reminders_bp

@@ -125,7 +125,7 @@ def test_erasure_overwrites_every_value_and_keeps_the_record(committed_app: Flas
     database = get_database(committed_app)
     with database.session_factory() as session:
         from legalaid.accounts.models import User
-        from legalaid.clients.search import clients_named
+        from legalaid.casefile.client_search import clients_named
 
         lawyer = session.get(User, lawyer_id)
         found = session.scalars(clients_named(lawyer, NAME)).all()

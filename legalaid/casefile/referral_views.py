@@ -12,20 +12,20 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
-from legalaid.caseloads.queries import ACTIVE_STATUSES
-from legalaid.cases.models import Case
-from legalaid.cases.page import (
+from legalaid.casefile.page import (
     case_or_404,
     case_record_or_404,
     provider_choices,
     render_case_page,
 )
+from legalaid.casefile.referral_forms import ProviderForm, ReferralForm, ReferralStatusForm
+from legalaid.caseloads.queries import ACTIVE_STATUSES
+from legalaid.cases.models import Case
 from legalaid.cases.scope import case_condition
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import ConflictError, DomainError, add_rule_errors, show_on_form
 from legalaid.pagination import Page, paginate
 from legalaid.referrals import services
-from legalaid.referrals.forms import ProviderForm, ReferralForm, ReferralStatusForm
 from legalaid.referrals.models import Referral, ServiceProvider
 from legalaid.routing import record_id
 from legalaid.vocabulary.casework import REFERRAL_SERVICES
