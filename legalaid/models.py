@@ -7,12 +7,11 @@ from legalaid.cases.models import (
     CaseAssignment,
     CaseDiscriminationGround,
     CaseStatusChange,
-    NumberCounter,
     Respondent,
 )
 from legalaid.casework.models import CaseTask, Hearing, Note, NoteRevision, ServiceDelivery
 from legalaid.clients.models import Client, ClientKeyPopulation
-from legalaid.clinics.models import Clinic
+from legalaid.clinics.models import Clinic, NumberCounter
 from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
 from legalaid.crypto.checks import KeyCheck
 from legalaid.database import Base

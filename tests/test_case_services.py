@@ -22,7 +22,6 @@ from legalaid.cases.models import (
     CaseAssignment,
     CaseDiscriminationGround,
     CaseStatusChange,
-    NumberCounter,
     Respondent,
 )
 from legalaid.cases.scope import (
@@ -53,7 +52,7 @@ from legalaid.casework.services import (
 )
 from legalaid.clients.models import Client, ClientKeyPopulation
 from legalaid.clients.services import ClientDetails, age_band_on, create_client, update_client
-from legalaid.clinics.models import Clinic
+from legalaid.clinics.models import Clinic, NumberCounter
 from legalaid.conflicts.models import ConflictCheck, NameKey
 from legalaid.conflicts.names import birth_year_key
 from legalaid.errors import ConflictError, DomainError, NotFoundError

@@ -25,11 +25,11 @@ from legalaid.cases.models import (
     CaseStatusChange,
     Respondent,
 )
-from legalaid.cases.numbers import case_number, next_number
 from legalaid.casework.models import CaseTask, Hearing
 from legalaid.clients.models import Client
 from legalaid.clients.services import ClientDetails, create_client, validate_client
 from legalaid.clinics.models import Clinic
+from legalaid.clinics.numbers import case_number, next_number
 from legalaid.conflicts.models import ConflictCheck
 from legalaid.conflicts.service import (
     ConflictReport,

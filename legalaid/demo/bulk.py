@@ -61,10 +61,10 @@ from legalaid.cases.models import (
     CaseStatusChange,
     Respondent,
 )
-from legalaid.cases.numbers import case_number, client_number, current_last, reserve_numbers
 from legalaid.casework.models import Hearing, Note, NoteRevision, ServiceDelivery
 from legalaid.clients.models import Client, ClientKeyPopulation
 from legalaid.clinics.models import Clinic
+from legalaid.clinics.numbers import case_number, client_number, current_last, reserve_numbers
 from legalaid.clinics.services import create_clinic
 from legalaid.conflicts.models import ConflictCheck, NameKey
 from legalaid.conflicts.names import birth_year_key, name_keys
