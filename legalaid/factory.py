@@ -8,12 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Flask, g, make_response
-from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from legalaid.access.current import init_login_manager
+from legalaid.access.audit_context import init_audit_context
 from legalaid.access.enforce import check_every_endpoint_listed, init_access
 from legalaid.access.policy import AccessPolicy
 from legalaid.crypto.checks import has_key_checks, verify_keys
@@ -145,8 +144,7 @@ def create_app(
         instance_path = settings.instance_path
         app.jinja_env.globals["demo_accounts"] = lambda: read_demo_accounts(instance_path)
     CSRFProtect(app)
-    login_manager = LoginManager(app)
-    init_login_manager(login_manager)
+    init_audit_context(app)
     # Before access: malformed input is refused before the session is even loaded.
     init_request_input(app)
     init_access(app)
