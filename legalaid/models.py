@@ -25,7 +25,8 @@ from legalaid.feedback.models import (
 from legalaid.feeds.models import CalendarFeed
 from legalaid.held_forms.models import HeldForm
 from legalaid.idempotency import Submission
-from legalaid.referrals.models import Referral, ServiceProvider
+from legalaid.providers.models import ServiceProvider
+from legalaid.referrals.models import Referral
 from legalaid.releases.models import IndicatorRelease, ReleaseJob
 from legalaid.reminders.models import ReminderDelivery, ReminderSeen
 from legalaid.tokens.models import ApiToken

@@ -56,13 +56,10 @@ from legalaid.clinics.models import Clinic, NumberCounter
 from legalaid.conflicts.models import ConflictCheck, NameKey
 from legalaid.conflicts.names import birth_year_key
 from legalaid.errors import ConflictError, DomainError, NotFoundError
-from legalaid.referrals.models import Referral, ServiceProvider
-from legalaid.referrals.services import (
-    create_provider,
-    refer,
-    set_referral_status,
-    update_provider,
-)
+from legalaid.providers.models import ServiceProvider
+from legalaid.providers.services import create_provider, update_provider
+from legalaid.referrals.models import Referral
+from legalaid.referrals.services import refer, set_referral_status
 from tests.factories import create_clinic, create_user
 
 TODAY = date(2026, 3, 10)

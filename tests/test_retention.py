@@ -233,7 +233,8 @@ def _busy_closed_case(
     """A case of 2018 with everything the indicators count: services, a protection order
     granted, a referral sent and completed, a law-enforcement respondent; closed since 2019."""
     from legalaid.casework.services import add_service, record_order_result
-    from legalaid.referrals.services import create_provider, refer, set_referral_status
+    from legalaid.providers.services import create_provider
+    from legalaid.referrals.services import refer, set_referral_status
 
     day = date(2018, 4, 10)
     database = get_database(app)

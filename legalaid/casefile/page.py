@@ -43,7 +43,8 @@ from legalaid.errors import (
     add_rule_errors,
     show_on_form,
 )
-from legalaid.referrals.models import Referral, ServiceProvider
+from legalaid.providers.models import ServiceProvider
+from legalaid.referrals.models import Referral
 from legalaid.webforms import AppForm
 
 

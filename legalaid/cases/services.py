@@ -41,7 +41,7 @@ from legalaid.conflicts.service import (
 from legalaid.crypto.blind_index import blind_index
 from legalaid.database import utcnow
 from legalaid.errors import ConflictError, DomainError
-from legalaid.referrals.models import ServiceProvider
+from legalaid.providers.models import ServiceProvider
 from legalaid.viewer import Viewer
 from legalaid.vocabulary.casework import (
     CASE_CATEGORIES,

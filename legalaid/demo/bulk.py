@@ -72,7 +72,8 @@ from legalaid.crypto.fields import EncryptedText
 from legalaid.demo.builder import DEMO_CLINICS
 from legalaid.demo.cases import DEMO_START, CasePlan, CasePlanner, ClinicRef, ProviderRef
 from legalaid.demo.names import draw_person, randint
-from legalaid.referrals.models import Referral, ServiceProvider
+from legalaid.providers.models import ServiceProvider
+from legalaid.referrals.models import Referral
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
 
 # Parents before children: the foreign keys are checked row by row.
