@@ -185,9 +185,9 @@ def _configure_logging() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from legalaid.accounts.views import bp as accounts_bp
+    from legalaid.admin.audit_views import bp as audit_bp
     from legalaid.admin.views import bp as admin_bp
     from legalaid.api.views import bp as api_bp
-    from legalaid.audit.views import bp as audit_bp
     from legalaid.casefile.case_views import bp as cases_bp
     from legalaid.casefile.casework_views import bp as casework_bp
     from legalaid.casefile.client_views import bp as clients_bp
