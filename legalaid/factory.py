@@ -31,6 +31,7 @@ from legalaid.jobs.queue import init_jobs
 from legalaid.pages.errors import failed_commit_page, register_error_handlers
 from legalaid.policy.loader import load_policy, policy_path
 from legalaid.policy.security import SecurityPolicy
+from legalaid.policy.venues import VenueList
 from legalaid.reminders.policy import ReminderPolicy
 from legalaid.request_input import init_request_input
 from legalaid.retention.policy import RetentionPolicy
@@ -38,7 +39,6 @@ from legalaid.routing import RecordIdConverter
 from legalaid.schema.migrations import ensure_current
 from legalaid.security_headers import init_security_headers
 from legalaid.settings import Settings, load_settings
-from legalaid.vocabulary.venues import VenueList
 from legalaid.webforms import error_summary
 
 
