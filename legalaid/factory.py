@@ -19,14 +19,14 @@ from legalaid.crypto.checks import has_key_checks, verify_keys
 from legalaid.crypto.keyring import KeyRing
 from legalaid.database import Database, check_connection, commit_request, make_engine
 from legalaid.deadlines.policy import DeadlinePolicy
-from legalaid.disclosure.policy import DisclosurePolicy
+from legalaid.disclosure.policy import DisclosurePolicy, load_indicator_policies
 from legalaid.documents import init_documents
 from legalaid.documents.policy import DocumentPolicy
 from legalaid.errors import StartupError
 from legalaid.feedback.policy import FeedbackPolicy
 from legalaid.i18n import init_babel
 from legalaid.idempotency import init_idempotency
-from legalaid.indicators.catalogue import IndicatorCatalogue, load_indicator_policies
+from legalaid.indicators.catalogue import IndicatorCatalogue
 from legalaid.jobs.queue import init_jobs
 from legalaid.pages.errors import failed_commit_page, register_error_handlers
 from legalaid.policy.loader import load_policy, policy_path

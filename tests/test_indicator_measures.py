@@ -83,7 +83,7 @@ T = TOTAL
 
 
 def catalogue() -> IndicatorCatalogue:
-    from legalaid.indicators.catalogue import load_indicator_policies
+    from legalaid.disclosure.policy import load_indicator_policies
 
     return load_indicator_policies(DEFAULT_POLICY_DIR)[0]
 
