@@ -17,7 +17,8 @@ from legalaid.cases.models import Case
 from legalaid.casework.services import add_hearing, add_note, add_service, add_task
 from legalaid.clients.models import Client
 from legalaid.conflicts.models import ConflictCheck
-from legalaid.referrals.services import create_provider, refer
+from legalaid.providers.services import create_provider
+from legalaid.referrals.services import refer
 from tests.case_factories import make_case
 from tests.document_factories import add_document
 from tests.factories import create_clinic, create_user, sign_in

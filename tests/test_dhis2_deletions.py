@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from legalaid.disclosure.policy import DisclosurePolicy
+from legalaid.disclosure.policy import DisclosurePolicy, load_indicator_policies
 from legalaid.disclosure.suppression import protect
-from legalaid.indicators.catalogue import load_indicator_policies
 from legalaid.indicators.dimensions import STATIC_DIMENSIONS
 from legalaid.indicators.periods import quarter
 from legalaid.indicators.tables import Table

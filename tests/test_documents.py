@@ -22,6 +22,7 @@ from sqlalchemy.sql.expression import type_coerce
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from legalaid import models
 from legalaid.audit.models import AuditEntry
 from legalaid.crypto.keyring import KeyRing
 from legalaid.crypto.rotation import rotate_all
@@ -298,7 +299,7 @@ def test_rotation_rewraps_keys_and_every_file_still_opens(
     old_ring: KeyRing = app.extensions["legalaid.keyring"]
     new_key = os.urandom(32)
     both = KeyRing({"r2": new_key, **{kid: old_ring._keys[kid] for kid in old_ring.key_ids}})
-    report = rotate_all(session, both)
+    report = rotate_all(session, both, models.metadata)
     session.commit()
     assert "case_document.data_key" in {column.name for column in report.columns}
     raw = session.scalar(

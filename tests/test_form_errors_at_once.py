@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from legalaid.calendar import today
 from legalaid.casework.models import CaseTask, Hearing, ServiceDelivery
 from legalaid.casework.services import add_service
+from legalaid.providers.services import create_provider
 from legalaid.referrals.models import Referral
-from legalaid.referrals.services import create_provider
 from legalaid.trainings.models import TrainingSession
 from tests.case_factories import make_case
 from tests.factories import create_user, sign_in

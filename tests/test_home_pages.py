@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from legalaid.calendar import today
 from legalaid.casework.models import CaseTask, Hearing
 from legalaid.casework.services import add_hearing
-from legalaid.referrals.services import create_provider, refer
+from legalaid.providers.services import create_provider
+from legalaid.referrals.services import refer
 from legalaid.releases.services import create_release
 from tests.case_factories import make_case
 from tests.factories import create_clinic, create_user, sign_in

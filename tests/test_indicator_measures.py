@@ -68,7 +68,8 @@ from legalaid.indicators.tables import (
     dimension_named,
     indicator_tables,
 )
-from legalaid.referrals.services import create_provider, refer, set_referral_status
+from legalaid.providers.services import create_provider
+from legalaid.referrals.services import refer, set_referral_status
 from legalaid.settings import DEFAULT_POLICY_DIR
 from legalaid.trainings.importing import ParticipantInput
 from legalaid.trainings.services import create_session, replace_participants
@@ -82,7 +83,7 @@ T = TOTAL
 
 
 def catalogue() -> IndicatorCatalogue:
-    from legalaid.indicators.catalogue import load_indicator_policies
+    from legalaid.disclosure.policy import load_indicator_policies
 
     return load_indicator_policies(DEFAULT_POLICY_DIR)[0]
 

@@ -125,7 +125,7 @@ def test_erasure_overwrites_every_value_and_keeps_the_record(committed_app: Flas
     database = get_database(committed_app)
     with database.session_factory() as session:
         from legalaid.accounts.models import User
-        from legalaid.clients.search import clients_named
+        from legalaid.casefile.client_search import clients_named
 
         lawyer = session.get(User, lawyer_id)
         found = session.scalars(clients_named(lawyer, NAME)).all()
@@ -233,7 +233,8 @@ def _busy_closed_case(
     """A case of 2018 with everything the indicators count: services, a protection order
     granted, a referral sent and completed, a law-enforcement respondent; closed since 2019."""
     from legalaid.casework.services import add_service, record_order_result
-    from legalaid.referrals.services import create_provider, refer, set_referral_status
+    from legalaid.providers.services import create_provider
+    from legalaid.referrals.services import refer, set_referral_status
 
     day = date(2018, 4, 10)
     database = get_database(app)

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
+from legalaid.casefile.client_search import clients_named
 from legalaid.cases.models import Case, Respondent
 from legalaid.cases.services import close_case
 from legalaid.casework.services import add_hearing, add_note, add_task
 from legalaid.clients.models import Client
-from legalaid.clients.search import clients_named
 from legalaid.conflicts.models import NameKey
 from legalaid.conflicts.service import Subject, check_conflicts
 from legalaid.database import Base, get_database

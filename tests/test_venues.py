@@ -16,7 +16,7 @@ from legalaid.calendar import today
 from legalaid.casework.models import Hearing
 from legalaid.errors import StartupError
 from legalaid.policy.loader import SHIPPED_POLICY_DIR, load_policy
-from legalaid.vocabulary.venues import VenueList
+from legalaid.policy.venues import VenueList
 from tests.case_factories import make_case
 from tests.factories import create_user, sign_in
 from tests.helpers import post_form

@@ -31,8 +31,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from legalaid.access.visible import visible_or_404
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
-from legalaid.cases.page import case_or_404, render_case_page
-from legalaid.clients.views import client_or_404, render_client_page
+from legalaid.casefile.client_views import client_or_404, render_client_page
+from legalaid.casefile.page import case_or_404, render_case_page
 from legalaid.database import db_session, rollback_request
 from legalaid.documents import services
 from legalaid.documents.forms import DeleteForm, LetterForm, ReplaceForm, UploadForm

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from legalaid.audit.service import Actor, record_event
 from legalaid.calendar import today
-from legalaid.cases.page import case_or_404, render_case_page
+from legalaid.casefile.page import case_or_404, render_case_page
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import DomainError, show_on_form
 from legalaid.feedback.codes import shown

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from legalaid.calendar import today
 from legalaid.cases.models import Case
 from legalaid.database import get_database
-from legalaid.referrals.services import create_provider
+from legalaid.providers.services import create_provider
 from tests.browser.conftest import LiveServer, sign_in
 from tests.case_factories import make_case
 from tests.factories import create_clinic, create_user

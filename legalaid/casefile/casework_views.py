@@ -8,14 +8,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
-from legalaid.cases.models import Case
-from legalaid.cases.page import (
-    case_or_404,
-    case_record_or_404,
-    submit_on_case_page,
-)
-from legalaid.casework import services
-from legalaid.casework.forms import (
+from legalaid.casefile.casework_forms import (
     TASK_PREFIX,
     HearingForm,
     NoteCorrectionForm,
@@ -25,6 +18,13 @@ from legalaid.casework.forms import (
     SuggestedDeadlineForm,
     TaskForm,
 )
+from legalaid.casefile.page import (
+    case_or_404,
+    case_record_or_404,
+    submit_on_case_page,
+)
+from legalaid.cases.models import Case
+from legalaid.casework import services
 from legalaid.casework.models import CaseTask, Hearing, Note, ServiceDelivery
 from legalaid.database import db_session, rollback_request
 from legalaid.deadlines.suggestions import accept_suggestion
