@@ -80,13 +80,18 @@ def page(browser):  # type: ignore[no-untyped-def]
 
 def sign_in(page, url: str, email: str, secret: str) -> None:  # type: ignore[no-untyped-def]
     """Sign in through the pages as she would: password, then the authenticator's code."""
+    page.goto(url + "/login")
+    fill_sign_in(page, email, secret)
+
+
+def fill_sign_in(page, email: str, secret: str) -> None:  # type: ignore[no-untyped-def]
+    """Fill the sign-in page she is on (password, then the code) and wait for what follows."""
     import time
 
     import pyotp
 
     from tests.factories import PASSWORD
 
-    page.goto(url + "/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
