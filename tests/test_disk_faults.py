@@ -73,7 +73,7 @@ def test_a_full_disk_refuses_commits_and_loses_none_acknowledged(small_disk: Pat
                     text("INSERT INTO note (body) VALUES (:b) RETURNING id"), {"b": "x" * 2000}
                 ).scalar_one()
         except OperationalError as error:
-            assert "full" in str(error.orig), error
+            assert "full" in str(error.orig), error  # noqa: PT017
             refused += 1
             if refused == 3:
                 break

@@ -106,7 +106,7 @@ def _case(
     respondents: tuple[tuple[str, str], ...] = (),
     open_it: bool = True,
     decline: bool = False,
-    **client: object,
+    **client: Any,
 ) -> Case:
     return make_case(
         session,
@@ -299,7 +299,7 @@ def build_data_set(session: Session) -> DataSet:
     )
 
     # BBB
-    ganja = {"economic_region": "ganja_dashkasan"}
+    ganja: dict[str, Any] = {"economic_region": "ganja_dashkasan"}
     k6 = _case(
         session,
         lawyer_b,
@@ -856,7 +856,7 @@ def test_aggregation_happens_in_sql(session: Session, data: DataSet) -> None:
     statements: list[str] = []
     engine = session.get_bind().engine
 
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
@@ -888,7 +888,7 @@ def test_same_inputs_same_tables(session: Session, data: DataSet) -> None:
 
 def test_only_catalogued_tables_and_completed_periods(session: Session, data: DataSet) -> None:
     shipped = catalogue()
-    ask = {"session": session, "catalogue": shipped, "policy": POLICY}
+    ask: dict[str, Any] = {"session": session, "catalogue": shipped, "policy": POLICY}
     table = catalogued_table(
         **ask, code="LA01", layout=("gender_identity",), period_code="2025Q4", today=LATER
     )

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -31,8 +36,8 @@ def _expire_and_allow_a_new_code(live_server: LiveServer, user_id: int) -> None:
 
 
 def test_a_note_sent_after_expiry_is_saved_after_signing_in_again(
-    live_server: LiveServer, page
-) -> None:  # type: ignore[no-untyped-def]
+    live_server: LiveServer, page: Page
+) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         lawyer = create_user(session, "lawyer", clinic=create_clinic(session))
@@ -64,8 +69,8 @@ def test_a_note_sent_after_expiry_is_saved_after_signing_in_again(
 
 
 def test_an_incomplete_intake_sent_after_expiry_comes_back_filled(
-    live_server: LiveServer, page
-) -> None:  # type: ignore[no-untyped-def]
+    live_server: LiveServer, page: Page
+) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         lawyer = create_user(session, "lawyer", clinic=create_clinic(session))
