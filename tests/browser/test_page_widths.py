@@ -8,7 +8,8 @@ each role's pages cover all six; ``LEGALAID_AXE_ALL=1`` audits every page in eve
 (258 audits instead of 43: measured at 1.0-1.9 s an audit on a shared machine, 3.5 to 7
 minutes more, far over the minute CI could spare; run it before a release, with
 ``LEGALAID_SCREENSHOTS=<dir>`` to keep every page's picture). Pages do not depend on the
-database engine: the audits run in the SQLite pass only."""
+database engine: this walk through every page (the slowest browser test) runs in the
+SQLite pass only; the journeys in tests/browser/ run on both engines."""
 
 from __future__ import annotations
 
@@ -30,7 +31,6 @@ from legalaid.releases.services import create_release
 from tests.browser.axe import audit, problems
 from tests.browser.conftest import LiveServer, sign_in
 from tests.case_factories import make_case
-from tests.conftest import _backend
 from tests.factories import create_clinic, create_user
 from tests.training_factories import make_training
 
@@ -125,6 +125,7 @@ def _culprits(page: Page) -> str:
     )
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("role", ["lawyer", "manager", "task_force", "admin"])
 def test_no_main_page_scrolls_sideways(
     live_server: LiveServer, browser: Browser, role: str
@@ -147,7 +148,6 @@ def test_no_main_page_scrolls_sideways(
         by_rule: dict[str, int] = {}
         audited: set[tuple[str, int]] = set()
         audits, audit_seconds = 0, 0.0
-        run_axe = _backend() == "sqlite"
         offset = ["lawyer", "manager", "task_force", "admin"].index(role)
         for language in LANGUAGES:
             _choose_language(page, language)
@@ -161,7 +161,7 @@ def test_no_main_page_scrolls_sideways(
                     step = min(len(pages), len(AXE_PAIRS))
                     pair = AXE_PAIRS.index((language, width)) if width != 768 else -1
                     mine = pair >= 0 and (pair - index - offset) % step == 0
-                    if run_axe and (mine or (AXE_ALL and pair >= 0)):
+                    if mine or (AXE_ALL and pair >= 0):
                         audited.add((language, width))
                         where = f"{language} {width}px {path}"
                         started = time.perf_counter()
@@ -186,13 +186,12 @@ def test_no_main_page_scrolls_sideways(
                         box = page.locator(".language-switcher button").bounding_box()
                         assert box and box["x"] + box["width"] <= width, (language, width, path)
         assert too_wide == [], "\n".join(too_wide)
-        if run_axe:
-            print(
-                f"axe-core, {role}: {audits} audits in {audit_seconds:.1f} s, "
-                f"{len(audited)} pairs, violations by impact {by_impact}, by rule {by_rule}"
-            )
-            assert audited == set(AXE_PAIRS), audited
-            assert axe_found == [], "\n".join(axe_found)
+        print(
+            f"axe-core, {role}: {audits} audits in {audit_seconds:.1f} s, "
+            f"{len(audited)} pairs, violations by impact {by_impact}, by rule {by_rule}"
+        )
+        assert audited == set(AXE_PAIRS), audited
+        assert axe_found == [], "\n".join(axe_found)
     finally:
         context.close()
 
