@@ -14,7 +14,7 @@ Q1 = quarter(2026, 1)
 CATEGORY = STATIC_DIMENSIONS["category"]
 
 
-def _frozen(counts: dict[str, int], earlier=None):  # type: ignore[no-untyped-def]
+def _frozen(counts: dict[str, int], earlier=None):
     catalogue, policy = load_indicator_policies(None)
     inner = {(c,): counts.get(c, 0) for c in CATEGORY.categories}
     table = Table.from_counts("cases_opened", Q1, (), {(): sum(inner.values())})

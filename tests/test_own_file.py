@@ -19,7 +19,7 @@ RESPONDENT = "Rövşən Cavabdehov"
 OTHER = "Başqa Müştəriyeva"
 
 
-def _her_case(session: Session, lawyer):  # type: ignore[no-untyped-def]
+def _her_case(session: Session, lawyer):
     case = make_case(
         session,
         lawyer,

@@ -29,7 +29,7 @@ from legalaid.retention.erasure import (
     retention_policy,
     set_legal_hold,
 )
-from tests.case_factories import make_case
+from tests.case_factories import close_years_ago, make_case
 from tests.conftest import make_settings
 from tests.factories import create_clinic, create_user
 
@@ -60,21 +60,9 @@ def _closed_case(app: Flask, *, years_ago: int, name: str = NAME) -> tuple[int, 
             phone=PHONE,
             on=date(2018, 3, 1),
         )
-        close_case(
-            session,
-            case,
-            expected_version=case.version,
-            outcome=_an_outcome(),
-            closed_on=date(2018, 6, 1),
-            by=lawyer.id,
-            today=date(2018, 6, 1),
+        close_years_ago(
+            session, case, years_ago, today=TODAY, closed_on=date(2018, 6, 1), outcome=_an_outcome()
         )
-        session.execute(
-            update(Case)
-            .where(Case.id == case.id)
-            .values(closed_on=TODAY.replace(year=TODAY.year - years_ago))
-        )
-        session.commit()
         return case.id, case.client_id, lawyer.id
 
 

@@ -44,10 +44,9 @@ from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_f
 from legalaid.routing import record_id
 from legalaid.search_terms import held_term, term_out_of_url
 from legalaid.vocabulary.casework import RESPONDENT_RELATIONS
+from legalaid.web_types import Rendered
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-
-Rendered = str | BaseResponse | tuple[str, int]
 
 
 def _clinic_lawyers(clinic_id: int) -> list[User]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response as BaseResponse
 
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
@@ -31,10 +30,9 @@ from legalaid.deadlines.suggestions import accept_suggestion
 from legalaid.errors import ConflictError, DomainError, show_on_form
 from legalaid.routing import record_id
 from legalaid.vocabulary import Vocabulary
+from legalaid.web_types import Rendered
 
 bp = Blueprint("casework", __name__, url_prefix="/cases/<int:case_id>")
-
-Rendered = str | BaseResponse | tuple[str, int]
 
 
 def _venues() -> Vocabulary:

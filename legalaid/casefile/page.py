@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import NotFound
-from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
 from legalaid.access.visible import visible_or_404
@@ -45,6 +44,7 @@ from legalaid.errors import (
 )
 from legalaid.providers.models import ServiceProvider
 from legalaid.referrals.models import Referral
+from legalaid.web_types import Rendered
 from legalaid.webforms import AppForm
 
 
@@ -81,9 +81,6 @@ def case_record_or_404(model: Any, record_id: int, case_id: int) -> Any:
     if row is None:
         raise NotFound()
     return row
-
-
-Rendered = str | BaseResponse | tuple[str, int]
 
 
 def submit_on_case_page(

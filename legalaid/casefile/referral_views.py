@@ -8,7 +8,6 @@ from typing import Any, cast
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
-from werkzeug.wrappers import Response as BaseResponse
 
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
@@ -32,10 +31,9 @@ from legalaid.referrals.models import Referral
 from legalaid.routing import record_id
 from legalaid.vocabulary.casework import REFERRAL_SERVICES
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
+from legalaid.web_types import Rendered
 
 bp = Blueprint("referrals", __name__)
-
-Rendered = str | BaseResponse | tuple[str, int]
 
 
 # --- the directory ------------------------------------------------------------------------

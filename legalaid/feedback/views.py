@@ -9,7 +9,6 @@ from __future__ import annotations
 import segno
 from flask import Blueprint, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response as BaseResponse
 
 from legalaid.audit.service import Actor, record_event
 from legalaid.calendar import today
@@ -29,10 +28,9 @@ from legalaid.feedback.services import (
 )
 from legalaid.feedback.throttle import WrongCodeThrottle
 from legalaid.indicators.periods import period_of_code
+from legalaid.web_types import Rendered
 
 bp = Blueprint("feedback", __name__)
-
-Rendered = str | BaseResponse | tuple[str, int]
 
 
 def _policy() -> FeedbackPolicy:

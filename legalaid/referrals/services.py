@@ -34,10 +34,12 @@ def check_referral(
         with problems.check():
             REFERRAL_SERVICES.require(service_type, "service_type")
     sent_on = sent_on or today
-    if sent_on > today:
-        problems.add(_("The date cannot be in the future."), "sent_on")
-    elif sent_on < case_.intake_on:
-        problems.add(_("The date cannot be before the intake."), "sent_on")
+    problems.date_within(
+        sent_on,
+        "sent_on",
+        latest=(today, _("The date cannot be in the future.")),
+        earliest=(case_.intake_on, _("The date cannot be before the intake.")),
+    )
     problems.done()
     return given(provider, "provider_id"), service_type, sent_on
 
