@@ -468,7 +468,7 @@ def test_the_true_counts_are_encrypted_in_the_database(
     assert raw_truth != made.truth
     # Decrypted: the true counts of every cell, table by table.
     assert json.loads(made.truth) == [list(t.values.values()) for t in truth_of(made).tables]
-    with pytest.raises(ValueError):
+    with pytest.raises(json.JSONDecodeError):
         json.loads(raw_truth)
     assert "[[" not in raw_truth
     assert raw_reason is None
