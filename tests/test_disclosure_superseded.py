@@ -55,7 +55,7 @@ edits = st.lists(
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(one_case(), min_size=15, max_size=60), edits)
-def test_versions_given_by_their_changes_make_the_same_model_and_protection(cases, steps):  # type: ignore[no-untyped-def]
+def test_versions_given_by_their_changes_make_the_same_model_and_protection(cases, steps):
     earlier: list[Published] = []
     for kind, batch in [("add", []), *steps]:
         cases = cases + batch if kind == "add" else cases[len(batch) :]
