@@ -320,7 +320,10 @@ class _Pattern:
         """Show hidden cells that anyone can compute exactly and that may be shown.
 
         Their values are determined by the final pattern, so showing them changes no
-        one's knowledge; a mark where everyone can compute the number helps nobody.
+        one's knowledge; a mark where everyone can compute the number helps nobody. A cell
+        an earlier release hid stays hidden: its readers compare the two, and a mark that
+        turns into a number reads as news (a zero chosen as a complement, say) even when
+        the audit says nothing can be learnt from it.
         """
         shown: set[CellId] = set()
         for found in report.ranges:
@@ -331,7 +334,7 @@ class _Pattern:
                 and found.low == found.high
                 and not self.policy.is_sensitive(found.truth)
                 and found.cell not in self.model.differencing
-                and self.status[found.cell] != "published"
+                and self.status[found.cell] not in ("published", "carried")
             ):
                 self.status[found.cell] = "published"
                 shown.add(found.cell)
