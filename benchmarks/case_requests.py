@@ -53,7 +53,7 @@ from benchmarks.cases import (
 )
 from legalaid.accounts.models import User
 from legalaid.calendar import today as clinic_today
-from legalaid.cases.lists import CaseFilters, case_list_count, case_list_query
+from legalaid.casefile.case_lists import CaseFilters, case_list_count, case_list_query
 from legalaid.cases.scope import visible_clients
 from legalaid.clients.models import Client
 from legalaid.conflicts.names import name_keys

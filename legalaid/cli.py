@@ -84,9 +84,9 @@ class LegalaidGroup(FlaskGroup):
         from legalaid.accounts.cli import users
         from legalaid.audit.cli import audit
         from legalaid.clinics.cli import clinics
-        from legalaid.crypto.cli import keys
         from legalaid.demo.cli import demo
         from legalaid.jobs.cli import jobs
+        from legalaid.keys.cli import keys
         from legalaid.reminders.cli import reminders
         from legalaid.retention.cli import retention
         from legalaid.schema.cli import db

@@ -6,6 +6,7 @@ Domain errors are raised by services and mapped to HTTP responses at the edge
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -74,6 +75,29 @@ class Problems:
 
     def add(self, message: str, field: str) -> None:
         self.found.append(DomainError(message, field=field))
+
+    def date_within(
+        self,
+        value: date | None,
+        field: str,
+        *,
+        latest: tuple[date, str] | None = None,
+        earliest: tuple[date, str] | None = None,
+        required: str = "",
+    ) -> None:
+        """The one date-window rule: at most one refusal for ``field``.
+
+        ``latest`` and ``earliest`` are each a bound and the message given when ``value``
+        is after (before) it; the later bound is checked first. A missing value is refused
+        with ``required`` when it is given, and otherwise left to the caller.
+        """
+        if value is None:
+            if required:
+                self.add(required, field)
+        elif latest is not None and value > latest[0]:
+            self.add(latest[1], field)
+        elif earliest is not None and value < earliest[0]:
+            self.add(earliest[1], field)
 
     def done(self) -> None:
         if len(self.found) == 1:

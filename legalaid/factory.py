@@ -8,30 +8,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Flask, g, make_response
-from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from legalaid.access.current import init_login_manager
+from legalaid.access.audit_context import init_audit_context
 from legalaid.access.enforce import check_every_endpoint_listed, init_access
 from legalaid.access.policy import AccessPolicy
 from legalaid.crypto.checks import has_key_checks, verify_keys
 from legalaid.crypto.keyring import KeyRing
 from legalaid.database import Database, check_connection, commit_request, make_engine
 from legalaid.deadlines.policy import DeadlinePolicy
-from legalaid.disclosure.policy import DisclosurePolicy
+from legalaid.disclosure.policy import DisclosurePolicy, load_indicator_policies
 from legalaid.documents import init_documents
 from legalaid.documents.policy import DocumentPolicy
 from legalaid.errors import StartupError
 from legalaid.feedback.policy import FeedbackPolicy
 from legalaid.i18n import init_babel
 from legalaid.idempotency import init_idempotency
-from legalaid.indicators.catalogue import IndicatorCatalogue, load_indicator_policies
+from legalaid.indicators.catalogue import IndicatorCatalogue
 from legalaid.jobs.queue import init_jobs
 from legalaid.pages.errors import failed_commit_page, register_error_handlers
 from legalaid.policy.loader import load_policy, policy_path
 from legalaid.policy.security import SecurityPolicy
+from legalaid.policy.venues import VenueList
 from legalaid.reminders.policy import ReminderPolicy
 from legalaid.request_input import init_request_input
 from legalaid.retention.policy import RetentionPolicy
@@ -39,7 +39,6 @@ from legalaid.routing import RecordIdConverter
 from legalaid.schema.migrations import ensure_current
 from legalaid.security_headers import init_security_headers
 from legalaid.settings import Settings, load_settings
-from legalaid.vocabulary.venues import VenueList
 from legalaid.webforms import error_summary
 
 
@@ -145,8 +144,7 @@ def create_app(
         instance_path = settings.instance_path
         app.jinja_env.globals["demo_accounts"] = lambda: read_demo_accounts(instance_path)
     CSRFProtect(app)
-    login_manager = LoginManager(app)
-    init_login_manager(login_manager)
+    init_audit_context(app)
     # Before access: malformed input is refused before the session is even loaded.
     init_request_input(app)
     init_access(app)
@@ -187,21 +185,21 @@ def _configure_logging() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from legalaid.accounts.views import bp as accounts_bp
+    from legalaid.admin.audit_views import bp as audit_bp
     from legalaid.admin.views import bp as admin_bp
     from legalaid.api.views import bp as api_bp
-    from legalaid.audit.views import bp as audit_bp
+    from legalaid.casefile.case_views import bp as cases_bp
+    from legalaid.casefile.casework_views import bp as casework_bp
+    from legalaid.casefile.client_views import bp as clients_bp
+    from legalaid.casefile.conflict_views import bp as conflicts_bp
+    from legalaid.casefile.referral_views import bp as referrals_bp
     from legalaid.caseloads.views import bp as caseloads_bp
-    from legalaid.cases.views import bp as cases_bp
-    from legalaid.casework.views import bp as casework_bp
-    from legalaid.clients.views import bp as clients_bp
-    from legalaid.conflicts.views import bp as conflicts_bp
     from legalaid.documents.views import bp as documents_bp
     from legalaid.documents.views import client_bp as client_documents_bp
     from legalaid.feedback.views import bp as feedback_bp
     from legalaid.feeds.views import bp as feeds_bp
     from legalaid.held_forms.views import bp as held_forms_bp
     from legalaid.pages.views import bp as pages_bp
-    from legalaid.referrals.views import bp as referrals_bp
     from legalaid.releases.downloads import bp as exports_bp
     from legalaid.releases.views import bp as releases_bp
     from legalaid.reminders.views import bp as reminders_bp

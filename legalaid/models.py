@@ -7,12 +7,11 @@ from legalaid.cases.models import (
     CaseAssignment,
     CaseDiscriminationGround,
     CaseStatusChange,
-    NumberCounter,
     Respondent,
 )
 from legalaid.casework.models import CaseTask, Hearing, Note, NoteRevision, ServiceDelivery
 from legalaid.clients.models import Client, ClientKeyPopulation
-from legalaid.clinics.models import Clinic
+from legalaid.clinics.models import Clinic, NumberCounter
 from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
 from legalaid.crypto.checks import KeyCheck
 from legalaid.database import Base
@@ -26,7 +25,8 @@ from legalaid.feedback.models import (
 from legalaid.feeds.models import CalendarFeed
 from legalaid.held_forms.models import HeldForm
 from legalaid.idempotency import Submission
-from legalaid.referrals.models import Referral, ServiceProvider
+from legalaid.providers.models import ServiceProvider
+from legalaid.referrals.models import Referral
 from legalaid.releases.models import IndicatorRelease, ReleaseJob
 from legalaid.reminders.models import ReminderDelivery, ReminderSeen
 from legalaid.tokens.models import ApiToken

@@ -12,6 +12,7 @@ import sqlite3
 import uuid
 import weakref
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
@@ -162,9 +163,16 @@ class DatabaseServer:
     def drop_all(self) -> None:
         if self.backend != "postgresql":
             return
-        with self._admin.connect() as connection:
-            for name in self._created:
+        # Each DROP DATABASE waits for a checkpoint: one by one, a run's copies cost a
+        # checkpoint each (minutes on a loaded machine); dropped at once, the checkpointer
+        # serves the waiting drops together.
+
+        def drop(name: str) -> None:
+            with self._admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(drop, self._created))
         self._admin.dispose()
 
 

@@ -65,7 +65,7 @@ def add_document(
     return document
 
 
-def _add(session, case_, user_id, spool, filename, kind, description):  # type: ignore[no-untyped-def]
+def _add(session, case_, user_id, spool, filename, kind, description):
     return add_documents(
         session,
         current_app.extensions["legalaid.documents.store"],

@@ -106,3 +106,18 @@ def sign_in(
         )
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     assert "/login" not in response.headers["Location"]
+
+
+def signed_in_client(app: Flask, session: Session, user: User) -> FlaskClient:
+    """A new test client of ``app``, signed in as ``user`` through the pages."""
+    client = app.test_client()
+    sign_in(client, app, user, session=session)
+    return client
+
+
+def open_home(client: FlaskClient, app: Flask, session: Session, user: User) -> str:
+    """Sign ``client`` in as ``user`` and return her home page, as she first sees it."""
+    sign_in(client, app, user, session=session)
+    response = client.get("/home")
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -18,8 +21,13 @@ def csrf_token(client: FlaskClient, page: str = "/") -> str:
 
 
 def post_form(
-    client: FlaskClient, url: str, data: dict[str, str], *, page: str | None = None, **kw: object
-):  # type: ignore[no-untyped-def]
+    client: FlaskClient,
+    url: str,
+    data: Mapping[str, object],
+    *,
+    page: str | None = None,
+    **kw: Any,
+) -> TestResponse:
     """POST like a browser: first load ``page`` (default ``url``) to get the form's token."""
     token = csrf_token(client, page or url)
     return client.post(url, data={**data, "csrf_token": token}, **kw)

@@ -56,7 +56,7 @@ def test_an_api_token_endpoint_whose_view_checks_no_token_stops_start_up(
         check_every_endpoint_listed(app, unguarded)
 
 
-def _request(client: FlaskClient, app: Flask, endpoint: str):  # type: ignore[no-untyped-def]
+def _request(client: FlaskClient, app: Flask, endpoint: str):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     values = {arg: ("app.css" if arg == "filename" else 1) for arg in rule.arguments}
     with app.test_request_context():

@@ -274,7 +274,7 @@ def test_lawyer_without_clinic_is_refused_with_the_form_kept(app: Flask, session
 
 def test_users_create_cli_reads_the_password_from_stdin(
     migrated_database_url: str, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     env = {
         "LEGALAID_DATABASE_URL": migrated_database_url,
         "LEGALAID_INSTANCE_PATH": str(tmp_path),

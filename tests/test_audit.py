@@ -593,7 +593,7 @@ def test_audit_date_filters_are_days_in_baku(
     """An entry at 22:30 UTC on 1 March is 02:30 on 2 March in Baku: it is a 2 March entry."""
     from datetime import UTC, date, datetime
 
-    from legalaid.audit.queries import entries_query
+    from legalaid.admin.audit_queries import entries_query
 
     late = datetime(2026, 3, 1, 22, 30, tzinfo=UTC)
     early = datetime(2026, 3, 1, 19, 30, tzinfo=UTC)  # 23:30 in Baku, still 1 March

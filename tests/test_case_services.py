@@ -22,7 +22,6 @@ from legalaid.cases.models import (
     CaseAssignment,
     CaseDiscriminationGround,
     CaseStatusChange,
-    NumberCounter,
     Respondent,
 )
 from legalaid.cases.scope import (
@@ -53,17 +52,14 @@ from legalaid.casework.services import (
 )
 from legalaid.clients.models import Client, ClientKeyPopulation
 from legalaid.clients.services import ClientDetails, age_band_on, create_client, update_client
-from legalaid.clinics.models import Clinic
+from legalaid.clinics.models import Clinic, NumberCounter
 from legalaid.conflicts.models import ConflictCheck, NameKey
 from legalaid.conflicts.names import birth_year_key
 from legalaid.errors import ConflictError, DomainError, NotFoundError
-from legalaid.referrals.models import Referral, ServiceProvider
-from legalaid.referrals.services import (
-    create_provider,
-    refer,
-    set_referral_status,
-    update_provider,
-)
+from legalaid.providers.models import ServiceProvider
+from legalaid.providers.services import create_provider, update_provider
+from legalaid.referrals.models import Referral
+from legalaid.referrals.services import refer, set_referral_status
 from tests.factories import create_clinic, create_user
 
 TODAY = date(2026, 3, 10)

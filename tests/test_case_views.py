@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from flask import Flask, url_for
@@ -17,7 +19,8 @@ from legalaid.cases.models import Case
 from legalaid.casework.services import add_hearing, add_note, add_service, add_task
 from legalaid.clients.models import Client
 from legalaid.conflicts.models import ConflictCheck
-from legalaid.referrals.services import create_provider, refer
+from legalaid.providers.services import create_provider
+from legalaid.referrals.services import refer
 from tests.case_factories import make_case
 from tests.document_factories import add_document
 from tests.factories import create_clinic, create_user, sign_in
@@ -66,7 +69,7 @@ INTAKE = {
 }
 
 
-def _intake(client: FlaskClient, data: dict[str, object], action: str, checked: str = "") -> str:
+def _intake(client: FlaskClient, data: Mapping[str, object], action: str, checked: str = "") -> str:
     token = csrf_token(client, "/cases/intake")
     response = client.post(
         "/cases/intake", data={**data, "action": action, "checked": checked, "csrf_token": token}
@@ -223,7 +226,7 @@ def _scoped_routes(app: Flask) -> list[tuple[str, set[str], set[str]]]:
     return sorted(routes, key=lambda route: route[0])
 
 
-def _case_with_everything(session: Session, lawyer) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _case_with_everything(session: Session, lawyer) -> dict[str, int]:
     case_ = make_case(session, lawyer, respondents=(("Elçin Quliyev", "law_enforcement"),))
     day = today()
     service = add_service(
@@ -301,7 +304,8 @@ def _hit(
 ) -> list[int]:
     own = {"document_id": "client_document_id"} if endpoint.startswith("client_documents.") else {}
     with app.test_request_context():
-        url = url_for(endpoint, **{name: ids[own.get(name, name)] for name in args})
+        values: dict[str, Any] = {name: ids[own.get(name, name)] for name in args}
+        url = url_for(endpoint, **values)
     statuses = []
     if "GET" in methods:
         statuses.append(client.get(url).status_code)
@@ -341,10 +345,12 @@ def test_outsiders_get_404_or_403_on_every_case_and_client_route(
     routes = _scoped_routes(app)
     assert len(routes) >= 15
     expected = {404} if who.startswith("other") else {403}
-    if who == "other_lawyer":
-        expected_for = lambda endpoint: {403} if endpoint in MANAGER_ONLY else {404}  # noqa: E731
-    else:
-        expected_for = lambda endpoint: expected  # noqa: E731
+
+    def expected_for(endpoint: str) -> set[int]:
+        if who == "other_lawyer":
+            return {403} if endpoint in MANAGER_ONLY else {404}
+        return expected
+
     for endpoint, args, methods in routes:
         statuses = _hit(client, app, endpoint, ids, args, methods)
         assert set(statuses) <= expected_for(endpoint), (endpoint, statuses)

@@ -19,7 +19,7 @@ from legalaid.settings import load_settings
 from tests.helpers import csrf_token
 
 
-def _invoke(args: list[str], database_url: str, instance: Path, **env: str):  # type: ignore[no-untyped-def]
+def _invoke(args: list[str], database_url: str, instance: Path, **env: str):
     runner = CliRunner()
     environment = {
         "LEGALAID_DATABASE_URL": database_url,
@@ -205,7 +205,7 @@ def test_wsgi_entry_point_reports_start_up_errors_in_one_line(tmp_path: Path) ->
 @pytest.mark.postgres_only
 def test_demo_refuses_to_wipe_postgresql_without_confirmation(
     tmp_path: Path, database_server
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     url = database_server.new_url()
     result = _invoke(["demo"], url, tmp_path)
     assert result.exit_code == 1

@@ -21,7 +21,7 @@ LEGAL = "Ramil Sinaqov"
 USED = "Ayan Sinaqova"
 
 
-def _case(session: Session, lawyer):  # type: ignore[no-untyped-def]
+def _case(session: Session, lawyer):
     return make_case(
         session,
         lawyer,

@@ -17,7 +17,7 @@ from tests.factories import create_clinic, create_user, sign_in
 from tests.helpers import csrf_token
 
 
-def _search(client: FlaskClient, term: str):  # type: ignore[no-untyped-def]
+def _search(client: FlaskClient, term: str):
     token = csrf_token(client, "/clients/")
     response = client.post("/clients/", data={"q": term, "csrf_token": token})
     assert response.status_code == 303

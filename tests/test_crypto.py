@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import type_coerce
 
+from legalaid import models
 from legalaid.accounts.models import User
 from legalaid.cli import main
 from legalaid.crypto.blind_index import blind_index
@@ -151,7 +152,7 @@ def test_the_orm_stores_ciphertext_and_reads_plaintext(app: Flask, session: Sess
 
 
 def test_every_encrypted_column_is_found() -> None:
-    names = {f"{column.table.name}.{column.name}" for column in encrypted_columns()}
+    names = {f"{column.table.name}.{column.name}" for column in encrypted_columns(models.metadata)}
     assert TOTP_COLUMN in names
 
 
@@ -190,10 +191,12 @@ def test_rotation_moves_every_value_to_the_new_key(
 ) -> None:
     originals = {f"admin{i}@example.org": secrets.token_hex(10).upper() for i in range(7)}
     _add_admins(own_session, {**originals, "no-totp@example.org": None})
-    assert key_ids_in_use(own_session)[TOTP_COLUMN] == {"old"}
+    assert key_ids_in_use(own_session, models.metadata)[TOTP_COLUMN] == {"old"}
 
     new_key = _key()
-    report = rotate_all(own_session, KeyRing({"new": new_key, "old": old_key}), batch_size=3)
+    report = rotate_all(
+        own_session, KeyRing({"new": new_key, "old": old_key}), models.metadata, batch_size=3
+    )
 
     (column,) = [c for c in report.columns if c.name == TOTP_COLUMN]
     assert (column.examined, column.reencrypted, column.changed_meanwhile) == (7, 7, 0)
@@ -204,7 +207,7 @@ def test_rotation_moves_every_value_to_the_new_key(
     assert set(stored) == set(originals)
     for email, value in stored.items():
         assert only_new.decrypt(value, TOTP_PURPOSE) == originals[email]
-    assert key_ids_in_use(own_session)[TOTP_COLUMN] == {"new"}
+    assert key_ids_in_use(own_session, models.metadata)[TOTP_COLUMN] == {"new"}
 
     # A server restarted with only the new key reads every secret through the ORM.
     own_app.extensions["legalaid.keyring"] = only_new
@@ -216,9 +219,9 @@ def test_rotation_moves_every_value_to_the_new_key(
 def test_rotating_again_changes_nothing(own_session: Session, old_key: bytes) -> None:
     _add_admins(own_session, {"again@example.org": KNOWN_SECRET})
     ring = KeyRing({"new": _key(), "old": old_key})
-    rotate_all(own_session, ring)
+    rotate_all(own_session, ring, models.metadata)
     after_first = _raw_totp_secrets(own_session)
-    second = rotate_all(own_session, ring)
+    second = rotate_all(own_session, ring, models.metadata)
     (column,) = [c for c in second.columns if c.name == TOTP_COLUMN]
     assert (column.examined, column.reencrypted) == (1, 0)
     assert _raw_totp_secrets(own_session) == after_first
@@ -228,9 +231,9 @@ def test_rotation_refuses_a_value_it_cannot_read(own_session: Session, old_key: 
     _add_admins(own_session, {"lost@example.org": KNOWN_SECRET})
     # The ring lacks the key the value is under: the error names the row, not the value.
     with pytest.raises(RotationError, match=r"user_account\.totp_secret row \d+") as caught:
-        rotate_all(own_session, KeyRing({"new": _key()}))
+        rotate_all(own_session, KeyRing({"new": _key()}), models.metadata)
     assert KNOWN_SECRET not in str(caught.value)
-    assert key_ids_in_use(own_session)[TOTP_COLUMN] == {"old"}
+    assert key_ids_in_use(own_session, models.metadata)[TOTP_COLUMN] == {"old"}
 
 
 def test_rotation_refuses_a_plaintext_value(own_session: Session, old_key: bytes) -> None:
@@ -242,7 +245,7 @@ def test_rotation_refuses_a_plaintext_value(own_session: Session, old_key: bytes
         .values({table.c.totp_secret: type_coerce(KNOWN_SECRET, Text)})
     )
     with pytest.raises(RotationError, match="not an encrypted value") as caught:
-        rotate_all(own_session, KeyRing({"new": _key(), "old": old_key}))
+        rotate_all(own_session, KeyRing({"new": _key(), "old": old_key}), models.metadata)
     assert KNOWN_SECRET not in str(caught.value)
 
 
@@ -266,7 +269,9 @@ def test_rotation_leaves_a_value_changed_meanwhile_alone(
             )
             return plaintext
 
-    report = rotate_all(own_session, _RingWithAConcurrentWriter({"new": _key(), "old": old_key}))
+    report = rotate_all(
+        own_session, _RingWithAConcurrentWriter({"new": _key(), "old": old_key}), models.metadata
+    )
     (column,) = [c for c in report.columns if c.name == TOTP_COLUMN]
     assert (column.reencrypted, column.changed_meanwhile) == (0, 1)
     assert not report.complete

@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
-from legalaid.cases.models import Case, NumberCounter, Respondent
+from legalaid.cases.models import Case, Respondent
 from legalaid.cases.services import CaseDetails, RespondentInput, take_intake
 from legalaid.casework.models import Hearing, ServiceDelivery
 from legalaid.cli import main
 from legalaid.clients.models import Client
 from legalaid.clients.services import ClientDetails
-from legalaid.clinics.models import Clinic
+from legalaid.clinics.models import Clinic, NumberCounter
 from legalaid.clinics.services import CODE_PATTERN
 from legalaid.conflicts.models import NameKey
 from legalaid.conflicts.names import name_keys

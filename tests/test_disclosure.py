@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from legalaid.disclosure.audit import DisclosureRefusedError, Published, audit_release
 from legalaid.disclosure.policy import DisclosurePolicy
@@ -21,7 +22,7 @@ SEX = Dimension("sex", ("f", "m"))
 CLINIC_DIM = clinic_dimension(["c1", "c2"])
 
 
-def row_table(a: int, b: int, c: int, period=Q1) -> Table:  # type: ignore[no-untyped-def]
+def row_table(a: int, b: int, c: int, period=Q1) -> Table:
     return Table.from_counts("m", period, (REGION,), {("a",): a, ("b",): b, ("c",): c})
 
 
@@ -259,7 +260,7 @@ def test_policy_rules() -> None:
         DisclosurePolicy(crossable=(("clinic", "star_sign"),))
     with pytest.raises(ValueError, match="listed twice"):
         DisclosurePolicy(crossable=(("clinic", "sex"), ("sex", "clinic")))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError):
         DisclosurePolicy(k=1)
 
 
@@ -308,3 +309,64 @@ def test_a_zero_that_is_not_structural_stays_a_last_resort() -> None:
     assert shown(protected)[("b",)] == 0
     assert shown(protected)[("a",)] is None
     assert protection.report.passed
+
+
+def test_headline_totals_stay_visible_when_inner_cells_can_protect() -> None:
+    """Two clinics, by region: c1 has 3 in c, c2 has 1 in a (both primary). The old
+    first-found choice hid, cell by cell, the nation's total and both clinics' totals as
+    complements (12 cells hidden); chosen together, inner cells protect both small cells
+    and every headline total is published (6 cells hidden), and the audit passes."""
+    c1 = {("a",): 12, ("b",): 10, ("c",): 3}
+    c2 = {("a",): 1, ("b",): 12, ("c",): 0}
+    busy = Table.from_counts("m", Q1, (REGION,), c1, scope=((CLINIC_DIM, "c1"),))
+    other = Table.from_counts("m", Q1, (REGION,), c2, scope=((CLINIC_DIM, "c2"),))
+    national = Table.from_counts("m", Q1, (REGION,), {k: c1[k] + c2[k] for k in c1})
+    by_clinic = Table.from_counts("m", Q1, (CLINIC_DIM,), {("c1",): 25, ("c2",): 13})
+    tables = [busy, other, national, by_clinic]
+    protection = protect(tables, POLICY)
+    assert protection.report.passed
+    released = protection.released()
+    assert audit_release(tables, released, POLICY).passed
+    assert released[national.cell_id((T,))] == 38
+    assert released[busy.cell_id((T,))] == 25
+    assert released[other.cell_id((T,))] == 13
+    assert released[busy.cell_id(("c",))] is None
+    assert released[other.cell_id(("a",))] is None
+    hidden = [cell for cell, value in released.items() if value is None]
+    assert len(hidden) < 12
+
+
+def test_a_cell_published_before_is_not_the_complement_when_another_will_do() -> None:
+    """Clinic c1 released its row first (25, 14, 14: all shown). Late entries changed each
+    of its cells by at least k (20, 8, 8), so each may be shown again; c2 has 2 in c
+    (primary). The old choice took two of c1's cells, which readers had seen, as
+    complements; the programme protects c2's cell with cells never published before
+    (c2's, and the nation's), as many of them, and the audit passes."""
+    first = Table.from_counts(
+        "m", Q1, (REGION,), {("a",): 25, ("b",): 14, ("c",): 14}, scope=((CLINIC_DIM, "c1"),)
+    )
+    v1 = protect([first], POLICY)
+    assert all(value is not None for value in v1.released().values())
+    c1 = {("a",): 20, ("b",): 8, ("c",): 8}
+    c2 = {("a",): 8, ("b",): 12, ("c",): 2}
+    busy = Table.from_counts("m", Q1, (REGION,), c1, scope=((CLINIC_DIM, "c1"),))
+    other = Table.from_counts("m", Q1, (REGION,), c2, scope=((CLINIC_DIM, "c2"),))
+    national = Table.from_counts("m", Q1, (REGION,), {k: c1[k] + c2[k] for k in c1})
+    by_clinic = Table.from_counts("m", Q1, (CLINIC_DIM,), {("c1",): 36, ("c2",): 22})
+    tables = [busy, other, national, by_clinic]
+    earlier = [v1.as_published()]
+    protection = protect(tables, POLICY, earlier=earlier)
+    assert protection.report.passed
+    released = protection.released()
+    assert audit_release(tables, released, POLICY, earlier=earlier).passed
+    assert released[other.cell_id(("c",))] is None
+    for _, cell, value in busy.cells():
+        assert released[cell] == value, cell.describe()
+    complements = [
+        cell
+        for table in protection.tables
+        for key, found in table.cells.items()
+        if found.status == "complementary"
+        for cell in [table.table.cell_id(key)]
+    ]
+    assert len(complements) <= 3

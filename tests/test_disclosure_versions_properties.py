@@ -52,7 +52,7 @@ def one_case(draw: st.DrawFn) -> Case:
 
 
 def tables_of(cases: list[Case]) -> list[Table]:
-    def count(dimension: Dimension, pick) -> dict[tuple[str, ...], int]:  # type: ignore[no-untyped-def]
+    def count(dimension: Dimension, pick) -> dict[tuple[str, ...], int]:
         found = {(c,): 0 for c in dimension.categories}
         for case in cases:
             key = pick(case)

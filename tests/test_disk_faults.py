@@ -24,28 +24,24 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from legalaid.casework.models import Note, NoteRevision
-from legalaid.cli import main
 from legalaid.database import get_database, make_engine
 from legalaid.factory import create_app
 from tests.case_factories import make_case
 from tests.conftest import make_settings, unavailable
+from tests.drills import assert_audit_verifies, copy_sqlite, must, need, run, same_keys
 from tests.factories import PASSWORD, create_clinic, create_user, fresh_step, totp_code
 from tests.forms_in_pages import form_with
 from tests.helpers import csrf_token
-from tests.test_restore_drill import _env
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -54,18 +50,13 @@ pytestmark = pytest.mark.sqlite_only
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     where = tmp_path / "disk"
     where.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(where)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    mounted = run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(where))
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip() or 'not root'}")
     try:
         yield where
     finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
+        run("umount", "-l", str(where))
 
 
 def test_a_full_disk_refuses_commits_and_loses_none_acknowledged(small_disk: Path) -> None:
@@ -82,7 +73,7 @@ def test_a_full_disk_refuses_commits_and_loses_none_acknowledged(small_disk: Pat
                     text("INSERT INTO note (body) VALUES (:b) RETURNING id"), {"b": "x" * 2000}
                 ).scalar_one()
         except OperationalError as error:
-            assert "full" in str(error.orig), error
+            assert "full" in str(error.orig), error  # noqa: PT017
             refused += 1
             if refused == 3:
                 break
@@ -119,23 +110,13 @@ class FailingDisk:
         self.where = where
         self.device = ""
 
-    def _run(self, *command: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(list(command), capture_output=True, text=True, check=False)
-
-    def _need(self, done: subprocess.CompletedProcess[str], what: str) -> str:
-        if done.returncode != 0:
-            unavailable(f"{what}: {done.stderr.strip() or done.stdout.strip() or 'refused'}")
-        return done.stdout.strip()
-
     def set_up(self) -> None:
         if shutil.which("mkfs.ext4") is None or shutil.which("losetup") is None:
             unavailable("mkfs.ext4 and losetup are needed for a failing filesystem")
         with self.image.open("wb") as file:
             file.truncate(64 * 1024 * 1024)
-        self._need(self._run("mkfs.ext4", "-q", "-F", str(self.image)), "mkfs.ext4")
-        self.device = self._need(
-            self._run("losetup", "--find", "--show", str(self.image)), "no loop device"
-        )
+        need("mkfs.ext4", "mkfs.ext4", "-q", "-F", str(self.image))
+        self.device = need("no loop device", "losetup", "--find", "--show", str(self.image))
         self.where.mkdir()
         self._mount()
         if not self._trigger.exists():
@@ -146,9 +127,9 @@ class FailingDisk:
         return Path("/sys/fs/ext4") / Path(self.device).name / "trigger_fs_error"
 
     def _mount(self) -> None:
-        self._need(
-            self._run("mount", "-o", "errors=remount-ro", self.device, str(self.where)),
+        need(
             "cannot mount a loop device here",
+            *("mount", "-o", "errors=remount-ro", self.device, str(self.where)),
         )
 
     def read_only(self) -> bool:
@@ -167,18 +148,17 @@ class FailingDisk:
             time.sleep(0.01)
 
     def reopen(self) -> None:
-        unmounted = self._run("umount", str(self.where))
-        assert unmounted.returncode == 0, unmounted.stderr
-        repaired = self._run("e2fsck", "-f", "-y", self.device)
+        must("umount", str(self.where))
+        repaired = run("e2fsck", "-f", "-y", self.device)
         assert repaired.returncode in (0, 1), repaired.stdout  # 1: errors corrected
         self._mount()
         assert not self.read_only()
 
     def tear_down(self) -> None:
         if self.where.is_mount():
-            self._run("umount", "-l", str(self.where))
+            run("umount", "-l", str(self.where))
         if self.device:
-            self._run("losetup", "--detach", self.device)
+            run("losetup", "--detach", self.device)
 
 
 @pytest.fixture
@@ -191,21 +171,10 @@ def failing_disk(tmp_path: Path) -> Iterator[FailingDisk]:
         disk.tear_down()
 
 
-def _copy_database(source_url: str, target: Path) -> str:
-    source = sqlite3.connect(make_url(source_url).database or "")
-    copy = sqlite3.connect(target)
-    try:
-        source.backup(copy)
-    finally:
-        copy.close()
-        source.close()
-    return f"sqlite:///{target}"
-
-
 def test_a_filesystem_gone_read_only_loses_no_saved_note_and_says_nothing_was_saved(
     failing_disk: FailingDisk, migrated_database_url: str, tmp_path: Path
 ) -> None:
-    url = _copy_database(migrated_database_url, failing_disk.where / "legalaid.sqlite3")
+    url = copy_sqlite(migrated_database_url, failing_disk.where / "legalaid.sqlite3")
     settings = make_settings(url, tmp_path / "instance")
     app = create_app(settings)
     # Arranged in a twin app's context (same keys), so that test requests get their own g.
@@ -269,16 +238,7 @@ def test_a_filesystem_gone_read_only_loses_no_saved_note_and_says_nothing_was_sa
         assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     finally:
         check.close()
-    reopened = create_app(
-        make_settings(
-            url,
-            tmp_path / "instance",
-            secret_key=settings.secret_key,
-            encryption_keys=settings.encryption_keys,
-            blind_index_key=settings.blind_index_key,
-            audit_key=settings.audit_key,
-        )
-    )
+    reopened = create_app(same_keys(settings, url, tmp_path / "instance"))
     try:
         with reopened.app_context(), get_database(reopened).session_factory() as session:
             stored = {
@@ -289,10 +249,6 @@ def test_a_filesystem_gone_read_only_loses_no_saved_note_and_says_nothing_was_sa
             }
         lost = [body for body in saved if body not in stored]
         assert lost == [], f"{len(lost)} of {len(saved)} saved notes lost"
-        verified = CliRunner().invoke(
-            main, ["audit", "verify"], env=_env(settings, url, tmp_path / "verify-instance")
-        )
-        assert verified.exit_code == 0, verified.output
-        assert "audit log OK" in verified.output
+        assert_audit_verifies(settings, url, tmp_path / "verify-instance")
     finally:
         get_database(reopened).engine.dispose()

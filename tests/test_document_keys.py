@@ -30,7 +30,7 @@ def _environment(database_url: str, instance: Path) -> dict[str, str]:
     }
 
 
-def _with_app(environment: dict[str, str], action):  # type: ignore[no-untyped-def]
+def _with_app(environment: dict[str, str], action):
     application = create_app(load_settings(environment))
     try:
         with application.app_context(), get_database(application).session_factory() as session:
@@ -41,7 +41,7 @@ def _with_app(environment: dict[str, str], action):  # type: ignore[no-untyped-d
         get_database(application).engine.dispose()
 
 
-def _seed(application, session: Session) -> tuple[int, bytes]:  # type: ignore[no-untyped-def]
+def _seed(application, session: Session) -> tuple[int, bytes]:
     lawyer = create_user(session, "lawyer")
     case_ = make_case(session, lawyer)
     document = add_document(session, case_, lawyer.id, content=CONTENT)
@@ -49,7 +49,7 @@ def _seed(application, session: Session) -> tuple[int, bytes]:  # type: ignore[n
     return document.id, (root / str(document.storage_name)).read_bytes()
 
 
-def _read(application, session: Session, document_id: int) -> bytes:  # type: ignore[no-untyped-def]
+def _read(application, session: Session, document_id: int) -> bytes:
     document = session.get_one(Document, document_id)
     store = application.extensions["legalaid.documents.store"]
     return b"".join(read_document(session, store, document))

@@ -251,7 +251,7 @@ def test_a_large_write_is_one_multipart_upload_visible_only_once_complete(
         assert handle.read() == big
     # A write that fails midway leaves neither an object nor an unfinished upload.
     broken = new_storage_name()
-    with pytest.raises(RuntimeError), s3_store.write(broken) as sink:
+    with pytest.raises(RuntimeError), s3_store.write(broken) as sink:  # noqa: PT012
         sink.write(big)
         raise RuntimeError("the request died")
     assert f"documents/{broken}" not in _objects(s3_store)

@@ -22,6 +22,7 @@ from sqlalchemy.sql.expression import type_coerce
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from legalaid import models
 from legalaid.audit.models import AuditEntry
 from legalaid.crypto.keyring import KeyRing
 from legalaid.crypto.rotation import rotate_all
@@ -52,7 +53,7 @@ def _upload(
     *,
     kind: str = "medical_certificate",
     description: str = DESCRIPTION,
-):  # type: ignore[no-untyped-def]
+):
     """Upload from the case page (``case_id``), or from the owner's page path given."""
     page = case_id if isinstance(case_id, str) else f"/cases/{case_id}"
     token = csrf_token(client, page)
@@ -66,7 +67,7 @@ def _upload(
     return _post_multipart(client, f"{page}/documents", data)
 
 
-def _post_multipart(client: FlaskClient, url: str, data: dict[str, object]):  # type: ignore[no-untyped-def]
+def _post_multipart(client: FlaskClient, url: str, data: dict[str, object]):
     # Encoded in memory: the test client's own encoder spools large bodies to a temporary
     # file it never closes (and that would blur what the spill test looks for).
     fields: MultiDict[str, object] = MultiDict()
@@ -91,7 +92,7 @@ def _files_under(root: Path) -> list[bytes]:
 
 
 @pytest.fixture
-def lawyer_with_case(app: Flask, session: Session):  # type: ignore[no-untyped-def]
+def lawyer_with_case(app: Flask, session: Session):
     clinic = create_clinic(session)
     lawyer = create_user(session, "lawyer", clinic=clinic)
     case_ = make_case(session, lawyer)
@@ -102,7 +103,7 @@ def lawyer_with_case(app: Flask, session: Session):  # type: ignore[no-untyped-d
 
 def test_upload_then_download_gives_the_same_bytes_and_nothing_readable_is_stored(
     app: Flask, session: Session, lawyer_with_case
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _lawyer, case_, client = lawyer_with_case
     content = minimal_pdf(MARKER) + os.urandom(3 * 65536)  # several chunks
     response = _upload(client, case_.id, [(content, FILENAME)])
@@ -151,7 +152,7 @@ def test_upload_then_download_gives_the_same_bytes_and_nothing_readable_is_store
 
 def test_several_files_at_once_and_the_case_page_lists_them(
     session: Session, lawyer_with_case
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _lawyer, case_, client = lawyer_with_case
     response = _upload(
         client, case_.id, [(minimal_pdf("one"), "first.pdf"), (minimal_pdf("two"), "second.pdf")]
@@ -163,14 +164,14 @@ def test_several_files_at_once_and_the_case_page_lists_them(
 
 def test_no_plaintext_reaches_a_temporary_file_while_the_upload_is_parsed(
     app: Flask, session: Session, lawyer_with_case, tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Werkzeug spools uploads over 500 KB into temporary files: keep every one of them."""
     _lawyer, case_, client = lawyer_with_case
     spill = tmp_path / "spill"
     spill.mkdir()
     real = tempfile.NamedTemporaryFile
 
-    def kept_temporary_file(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    def kept_temporary_file(*args: object, **kwargs: object):
         kwargs.update(dir=spill, delete=False)
         return real(*args, **kwargs)  # type: ignore[call-overload]
 
@@ -188,7 +189,7 @@ def test_no_plaintext_reaches_a_temporary_file_while_the_upload_is_parsed(
     assert download.get_data() == content
 
 
-def test_the_default_werkzeug_spool_would_have_leaked(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_default_werkzeug_spool_would_have_leaked(tmp_path: Path, monkeypatch) -> None:
     """The check above can see a leak: Werkzeug's own factory writes plaintext."""
     from werkzeug.formparser import default_stream_factory
 
@@ -210,7 +211,7 @@ def test_the_default_werkzeug_spool_would_have_leaked(tmp_path: Path, monkeypatc
 @pytest.mark.parametrize("holder", ["case", "client"])
 def test_every_document_route_is_404_outside_her_scope(
     app: Flask, session: Session, lawyer_with_case, holder: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """A lawyer of another clinic gets 404 on a case's and on a client's documents, also
     through a case or client of her own; each refusal is audited."""
     lawyer, case_, _client = lawyer_with_case
@@ -238,7 +239,7 @@ def test_every_document_route_is_404_outside_her_scope(
 
 def test_a_manager_deletes_with_a_reason_the_content_goes_and_the_record_stays(
     app: Flask, session: Session, lawyer_with_case
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     lawyer, case_, lawyer_client = lawyer_with_case
     document = add_document(session, case_, lawyer.id)
     stored = _store_root(app) / str(document.storage_name)
@@ -269,7 +270,7 @@ def test_a_manager_deletes_with_a_reason_the_content_goes_and_the_record_stays(
     assert "document.deleted" in session.scalars(select(AuditEntry.action)).all()
 
 
-def test_replace_keeps_the_old_version(app: Flask, session: Session, lawyer_with_case) -> None:  # type: ignore[no-untyped-def]
+def test_replace_keeps_the_old_version(app: Flask, session: Session, lawyer_with_case) -> None:
     lawyer, case_, client = lawyer_with_case
     old = add_document(session, case_, lawyer.id, content=minimal_pdf("first version"))
     base = f"/cases/{case_.id}/documents/{old.id}"
@@ -291,14 +292,14 @@ def test_replace_keeps_the_old_version(app: Flask, session: Session, lawyer_with
 
 def test_rotation_rewraps_keys_and_every_file_still_opens(
     app: Flask, session: Session, lawyer_with_case, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     lawyer, case_, client = lawyer_with_case
     document = add_document(session, case_, lawyer.id, content=minimal_pdf(MARKER))
     stored = (_store_root(app) / str(document.storage_name)).read_bytes()
     old_ring: KeyRing = app.extensions["legalaid.keyring"]
     new_key = os.urandom(32)
     both = KeyRing({"r2": new_key, **{kid: old_ring._keys[kid] for kid in old_ring.key_ids}})
-    report = rotate_all(session, both)
+    report = rotate_all(session, both, models.metadata)
     session.commit()
     assert "case_document.data_key" in {column.name for column in report.columns}
     raw = session.scalar(
@@ -341,7 +342,7 @@ def _photo_with_gps(image_format: str) -> bytes:
 @pytest.mark.parametrize("image_format", ["JPEG", "PNG", "HEIF"])
 def test_photo_metadata_and_gps_are_removed(
     session: Session, lawyer_with_case, image_format: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _lawyer, case_, client = lawyer_with_case
     photo = _photo_with_gps(image_format)
     with Image.open(io.BytesIO(photo)) as original:
@@ -371,7 +372,7 @@ def _docx(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) ->
     return out.getvalue()
 
 
-def test_a_real_docx_and_odt_are_accepted(session: Session, lawyer_with_case) -> None:  # type: ignore[no-untyped-def]
+def test_a_real_docx_and_odt_are_accepted(session: Session, lawyer_with_case) -> None:
     _lawyer, case_, client = lawyer_with_case
     docx = _docx({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
     odt = _docx({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"})
@@ -395,7 +396,7 @@ def test_a_real_docx_and_odt_are_accepted(session: Session, lawyer_with_case) ->
 )
 def test_refused_files_say_why_on_the_case_page_with_the_form_kept(
     app: Flask, session: Session, lawyer_with_case, content: bytes, name: str, message: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _lawyer, case_, client = lawyer_with_case
     before = set(_store_root(app).iterdir()) if _store_root(app).exists() else set()
     response = _upload(client, case_.id, [(content, name)])
@@ -408,7 +409,7 @@ def test_refused_files_say_why_on_the_case_page_with_the_form_kept(
     assert after == before
 
 
-def test_a_bad_second_file_stores_neither(app: Flask, session: Session, lawyer_with_case) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_second_file_stores_neither(app: Flask, session: Session, lawyer_with_case) -> None:
     _lawyer, case_, client = lawyer_with_case
     before = set(_store_root(app).iterdir()) if _store_root(app).exists() else set()
     response = _upload(client, case_.id, [(minimal_pdf(), "ok.pdf"), (b"MZ\x90", "bad.pdf")])
@@ -425,7 +426,7 @@ def _small_limit(app: Flask) -> None:
 
 def test_a_file_over_the_limit_gets_413_and_the_message_in_azerbaijani(
     app: Flask, session: Session, lawyer_with_case
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _lawyer, case_, client = lawyer_with_case
     _small_limit(app)
     post_form(client, "/language", {"language": "az", "next": "/"}, page="/")
@@ -441,7 +442,7 @@ def test_a_file_over_the_limit_gets_413_and_the_message_in_azerbaijani(
 
 def test_a_request_over_the_upload_cap_is_413_without_reading_it(
     app: Flask, session: Session, lawyer_with_case
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _lawyer, case_, client = lawyer_with_case
     _small_limit(app)
     cap = app.extensions["legalaid.policies"].documents.max_request_bytes
@@ -450,7 +451,7 @@ def test_a_request_over_the_upload_cap_is_413_without_reading_it(
     assert "1 MB" in response.get_data(as_text=True)
 
 
-def test_other_routes_keep_the_two_megabyte_cap(app: Flask, lawyer_with_case) -> None:  # type: ignore[no-untyped-def]
+def test_other_routes_keep_the_two_megabyte_cap(app: Flask, lawyer_with_case) -> None:
     _lawyer, case_, client = lawyer_with_case
     token = csrf_token(client, f"/cases/{case_.id}")
     response = client.post(
@@ -479,7 +480,7 @@ def test_file_names_are_cleaned_and_take_the_proven_extension(
 
 def test_a_file_swapped_in_from_another_document_does_not_open(
     app: Flask, session: Session, lawyer_with_case
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     lawyer, case_, client = lawyer_with_case
     other_case = make_case(session, lawyer)
     mine = add_document(session, case_, lawyer.id, content=minimal_pdf("mine"))
@@ -492,7 +493,7 @@ def test_a_file_swapped_in_from_another_document_does_not_open(
     assert b"theirs" not in response.get_data()
 
 
-def test_the_raw_database_holds_no_file_name(session: Session, lawyer_with_case) -> None:  # type: ignore[no-untyped-def]
+def test_the_raw_database_holds_no_file_name(session: Session, lawyer_with_case) -> None:
     lawyer, case_, _client = lawyer_with_case
     add_document(session, case_, lawyer.id, filename=FILENAME, description=DESCRIPTION)
     rows = session.execute(text("SELECT * FROM case_document")).all()
@@ -502,7 +503,7 @@ def test_the_raw_database_holds_no_file_name(session: Session, lawyer_with_case)
 
 def test_an_upload_cut_off_halfway_stores_nothing(
     app: Flask, session: Session, lawyer_with_case
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _lawyer, case_, client = lawyer_with_case
     token = csrf_token(client, f"/cases/{case_.id}")
     fields: MultiDict[str, object] = MultiDict(
@@ -566,7 +567,7 @@ class _ExplodingStream(io.RawIOBase):
 
 def test_an_anonymous_upload_is_refused_before_its_body_is_read(
     app: Flask, session: Session, lawyer_with_case
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _lawyer, case_, _client = lawyer_with_case
     anonymous = app.test_client()
     response = anonymous.post(
@@ -583,7 +584,7 @@ def test_an_anonymous_upload_is_refused_before_its_body_is_read(
 
 def test_a_clients_identity_document_from_upload_to_deletion(
     app: Flask, session: Session, lawyer_with_case
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     lawyer, case_, client = lawyer_with_case
     her = f"/clients/{case_.client_id}"
     form = client.get(her).get_data(as_text=True)
@@ -639,7 +640,7 @@ def test_a_clients_identity_document_from_upload_to_deletion(
 
 def test_a_refused_identity_document_says_why_on_the_client_page(
     app: Flask, session: Session, lawyer_with_case
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _lawyer, case_, client = lawyer_with_case
     her = f"/clients/{case_.client_id}"
     response = _upload(
@@ -673,7 +674,7 @@ class _DaemonStopsAfterOneVerdict:
 
 def test_an_infected_upload_is_refused_said_and_audited_and_a_clean_one_kept(
     app: Flask, session: Session, lawyer_with_case, clamd: ClamdDaemon
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _lawyer, case_, client = lawyer_with_case
     before = set(_store_root(app).iterdir()) if _store_root(app).exists() else set()
     app.extensions["legalaid.documents.scanner"] = ClamdScanner(clamd.tcp_address)
@@ -700,7 +701,7 @@ def test_an_infected_upload_is_refused_said_and_audited_and_a_clean_one_kept(
 
 def test_an_upload_is_refused_when_clamd_stops_midway(
     app: Flask, session: Session, lawyer_with_case, clamd: ClamdDaemon
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _lawyer, case_, client = lawyer_with_case
     app.extensions["legalaid.documents.scanner"] = _DaemonStopsAfterOneVerdict(clamd)
     files = [(minimal_pdf("first"), "first.pdf"), (minimal_pdf("later"), "later.pdf")]

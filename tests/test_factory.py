@@ -31,7 +31,7 @@ def test_factory_builds_an_app_from_test_settings(app: Flask) -> None:
     assert "Free legal aid clinics" in response.get_data(as_text=True)
 
 
-def test_every_call_builds_a_separate_app(shared_settings) -> None:  # type: ignore[no-untyped-def]
+def test_every_call_builds_a_separate_app(shared_settings) -> None:
     first, second = create_app(shared_settings), create_app(shared_settings)
     assert first is not second
     assert first.extensions["legalaid.db"] is not second.extensions["legalaid.db"]

@@ -33,7 +33,7 @@ ADDRESS = "203.0.113.77"
 WRONG = "This code does not work: it may be mistyped, already used or too old."
 
 
-def _slip(app: Flask, session: Session, lawyer=None):  # type: ignore[no-untyped-def]
+def _slip(app: Flask, session: Session, lawyer=None):
     lawyer = lawyer or create_user(session, "lawyer")
     case = make_case(session, lawyer)
     staff = app.test_client()
@@ -53,7 +53,7 @@ def _anonymous(app: Flask, address: str = ADDRESS) -> FlaskClient:
     return client
 
 
-def _answer(client: FlaskClient, code: str, **answers: str):  # type: ignore[no-untyped-def]
+def _answer(client: FlaskClient, code: str, **answers: str):
     token = csrf_token(client, "/feedback")
     data = {"csrf_token": token, "code": code, "satisfaction": "5", **answers}
     return client.post("/feedback", data=data)
@@ -249,7 +249,7 @@ def test_the_form_speaks_azerbaijani(app: Flask) -> None:
     assert "Overall, how satisfied" not in html
 
 
-def _answers(app: Flask, session: Session, lawyer, values: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _answers(app: Flask, session: Session, lawyer, values: list[str]) -> None:
     case = make_case(session, lawyer)
     staff = app.test_client()
     sign_in(staff, app, lawyer, session=session)

@@ -10,17 +10,16 @@ import re
 from datetime import timedelta
 
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from legalaid.calendar import today
 from legalaid.casework.models import CaseTask, Hearing, ServiceDelivery
 from legalaid.casework.services import add_service
+from legalaid.providers.services import create_provider
 from legalaid.referrals.models import Referral
-from legalaid.referrals.services import create_provider
 from legalaid.trainings.models import TrainingSession
-from tests.case_factories import make_case
+from tests.case_factories import lawyer_with_case, make_case, post_hearing
 from tests.factories import create_user, sign_in
 from tests.helpers import csrf_token, post_form
 
@@ -34,16 +33,8 @@ def _links(summary: str) -> list[str]:
     return re.findall(r'href="#([^"]+)"', summary)
 
 
-def _lawyer_with_case(app: Flask, session: Session) -> tuple[FlaskClient, int]:
-    lawyer = create_user(session, "lawyer")
-    case_ = make_case(session, lawyer)
-    client = app.test_client()
-    sign_in(client, app, lawyer, session=session)
-    return client, case_.id
-
-
 def test_a_service_shows_its_form_and_rule_errors_together(app: Flask, session: Session) -> None:
-    client, case_id = _lawyer_with_case(app, session)
+    client, case_id, _ = lawyer_with_case(app, session)
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "(required for a protection-order application)" in page
     response = post_form(
@@ -71,13 +62,13 @@ def test_a_service_shows_its_form_and_rule_errors_together(app: Flask, session: 
 def test_a_hearing_missing_its_date_also_hears_about_its_duration(
     app: Flask, session: Session
 ) -> None:
-    client, case_id = _lawyer_with_case(app, session)
+    client, case_id, _ = lawyer_with_case(app, session)
     assert "(required when a duration is given)" in client.get(f"/cases/{case_id}").get_data(
         as_text=True
     )
-    response = post_form(
+    response = post_hearing(
         client,
-        f"/cases/{case_id}/hearings",
+        case_id,
         {
             "kind": "hearing",
             "due_on": "",
@@ -85,7 +76,6 @@ def test_a_hearing_missing_its_date_also_hears_about_its_duration(
             "duration_minutes": "0",
             "place": "Room 2",
         },
-        page=f"/cases/{case_id}",
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -99,7 +89,7 @@ def test_a_hearing_missing_its_date_also_hears_about_its_duration(
 
 
 def test_a_task_gives_every_error_in_one_submit(app: Flask, session: Session) -> None:
-    client, case_id = _lawyer_with_case(app, session)
+    client, case_id, _ = lawyer_with_case(app, session)
     response = post_form(
         client,
         f"/cases/{case_id}/tasks",
@@ -122,7 +112,7 @@ def test_a_task_gives_every_error_in_one_submit(app: Flask, session: Session) ->
 def test_a_referral_without_a_provider_also_hears_about_its_date(
     app: Flask, session: Session
 ) -> None:
-    client, case_id = _lawyer_with_case(app, session)
+    client, case_id, _ = lawyer_with_case(app, session)
     create_provider(
         session,
         name="Synthetic Shelter",
@@ -156,7 +146,7 @@ def test_a_referral_without_a_provider_also_hears_about_its_date(
 
 
 def test_an_upload_without_a_kind_or_a_file_says_both(app: Flask, session: Session) -> None:
-    client, case_id = _lawyer_with_case(app, session)
+    client, case_id, _ = lawyer_with_case(app, session)
     token = csrf_token(client, f"/cases/{case_id}")
     response = client.post(
         f"/cases/{case_id}/documents",

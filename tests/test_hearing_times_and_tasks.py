@@ -5,26 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
 from legalaid.calendar import today
 from legalaid.casework.models import CaseTask, Hearing
 from legalaid.casework.services import add_service
-from tests.case_factories import make_case
-from tests.factories import create_user, sign_in
+from tests.case_factories import lawyer_with_case, make_case, post_hearing
+from tests.factories import create_user
 from tests.helpers import post_form
-
-
-def _lawyer_with_case(app: Flask, session: Session) -> tuple[FlaskClient, int, int]:
-    lawyer = create_user(session, "lawyer")
-    case_ = make_case(session, lawyer)
-    client = app.test_client()
-    sign_in(client, app, lawyer, session=session)
-    return client, case_.id, lawyer.id
 
 
 def _actions(session: Session) -> list[str]:
@@ -35,11 +25,11 @@ def _actions(session: Session) -> list[str]:
 def test_a_hearing_with_time_and_duration_shows_on_the_case_and_the_agenda(
     app: Flask, session: Session
 ) -> None:
-    client, case_id, _ = _lawyer_with_case(app, session)
+    client, case_id, _ = lawyer_with_case(app, session)
     day = today() + timedelta(days=3)
-    response = post_form(
+    response = post_hearing(
         client,
-        f"/cases/{case_id}/hearings",
+        case_id,
         {
             "kind": "hearing",
             "due_on": day.isoformat(),
@@ -47,7 +37,6 @@ def test_a_hearing_with_time_and_duration_shows_on_the_case_and_the_agenda(
             "duration_minutes": "90",
             "place": "",
         },
-        page=f"/cases/{case_id}",
     )
     assert response.status_code == 302
     hearing = session.scalars(select(Hearing).where(Hearing.case_id == case_id)).one()
@@ -60,10 +49,10 @@ def test_a_hearing_with_time_and_duration_shows_on_the_case_and_the_agenda(
 def test_a_duration_that_ends_before_it_starts_is_refused_with_what_was_typed_kept(
     app: Flask, session: Session
 ) -> None:
-    client, case_id, _ = _lawyer_with_case(app, session)
-    response = post_form(
+    client, case_id, _ = lawyer_with_case(app, session)
+    response = post_hearing(
         client,
-        f"/cases/{case_id}/hearings",
+        case_id,
         {
             "kind": "hearing",
             "due_on": (today() + timedelta(days=3)).isoformat(),
@@ -71,7 +60,6 @@ def test_a_duration_that_ends_before_it_starts_is_refused_with_what_was_typed_ke
             "duration_minutes": "-15",
             "place": "Courtroom 4",
         },
-        page=f"/cases/{case_id}",
     )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -81,21 +69,16 @@ def test_a_duration_that_ends_before_it_starts_is_refused_with_what_was_typed_ke
 
 
 def test_a_duration_without_a_time_is_refused_in_azerbaijani(app: Flask, session: Session) -> None:
-    client, case_id, lawyer_id = _lawyer_with_case(app, session)
-    lawyer = session.get(User, lawyer_id)
-    assert lawyer is not None
-    lawyer.preferred_language = "az"
-    session.commit()
-    response = post_form(
+    client, case_id, _ = lawyer_with_case(app, session, language="az")
+    response = post_hearing(
         client,
-        f"/cases/{case_id}/hearings",
+        case_id,
         {
             "kind": "hearing",
             "due_on": (today() + timedelta(days=3)).isoformat(),
             "starts_at": "",
             "duration_minutes": "30",
         },
-        page=f"/cases/{case_id}",
     )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -107,7 +90,7 @@ def test_a_duration_without_a_time_is_refused_in_azerbaijani(app: Flask, session
 def test_a_task_is_added_for_someone_who_sees_the_case_and_marked_done(
     app: Flask, session: Session
 ) -> None:
-    client, case_id, lawyer_id = _lawyer_with_case(app, session)
+    client, case_id, lawyer_id = lawyer_with_case(app, session)
     response = post_form(
         client,
         f"/cases/{case_id}/tasks",
@@ -139,7 +122,7 @@ def test_a_task_is_added_for_someone_who_sees_the_case_and_marked_done(
 def test_a_task_for_someone_outside_the_case_is_refused_and_the_text_kept(
     app: Flask, session: Session
 ) -> None:
-    client, case_id, _ = _lawyer_with_case(app, session)
+    client, case_id, _ = lawyer_with_case(app, session)
     outsider = create_user(session, "lawyer")
     response = post_form(
         client,
@@ -159,7 +142,7 @@ def test_a_task_for_someone_outside_the_case_is_refused_and_the_text_kept(
 
 
 def test_tasks_of_a_case_outside_her_scope_answer_404(app: Flask, session: Session) -> None:
-    client, _case_id, _ = _lawyer_with_case(app, session)
+    client, _case_id, _ = lawyer_with_case(app, session)
     other_lawyer = create_user(session, "lawyer")
     other_case = make_case(session, other_lawyer)
     task = CaseTask(
@@ -191,7 +174,7 @@ def test_tasks_of_a_case_outside_her_scope_answer_404(app: Flask, session: Sessi
 def test_a_short_term_order_offers_its_expiry_and_accepting_adds_it_once(
     app: Flask, session: Session
 ) -> None:
-    client, case_id, lawyer_id = _lawyer_with_case(app, session)
+    client, case_id, lawyer_id = lawyer_with_case(app, session)
     from legalaid.cases.models import Case
 
     case_ = session.get(Case, case_id)
@@ -261,7 +244,7 @@ def test_a_suggested_deadline_whose_rule_points_nowhere_is_refused_and_nothing_a
 ) -> None:
     """A forged or outdated form: a rule the policy does not have, or a source on another
     case. A clear message on the case page, no 500, no deadline."""
-    client, case_id, _ = _lawyer_with_case(app, session)
+    client, case_id, _ = lawyer_with_case(app, session)
     for data in (
         {"rule_code": "no_such_rule", "rule_source": "service:1"},
         {"rule_code": "short_term_order_expiry", "rule_source": "service:999999"},

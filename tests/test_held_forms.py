@@ -32,7 +32,7 @@ def _expire_sessions(session: Session, user_id: int) -> None:
     session.commit()
 
 
-def _arrange(app: Flask, client: FlaskClient, session: Session):  # type: ignore[no-untyped-def]
+def _arrange(app: Flask, client: FlaskClient, session: Session):
     clinic = create_clinic(session)
     lawyer = create_user(session, "lawyer", clinic=clinic)
     case = make_case(session, lawyer)

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from legalaid.calendar import today
 from legalaid.casework.models import CaseTask, Hearing
 from legalaid.casework.services import add_hearing
-from legalaid.referrals.services import create_provider, refer
+from legalaid.providers.services import create_provider
+from legalaid.referrals.services import refer
 from legalaid.releases.services import create_release
 from tests.case_factories import make_case
-from tests.factories import create_clinic, create_user, sign_in
+from tests.factories import create_clinic, create_user, open_home, sign_in
 from tests.helpers import post_form
 
 
@@ -69,8 +70,7 @@ def test_a_lawyer_sees_her_week_and_what_is_overdue_not_her_colleagues(
     )
     session.commit()
 
-    sign_in(client, app, lawyer, session=session)
-    page = client.get("/home").get_data(as_text=True)
+    page = open_home(client, app, session, lawyer)
     assert _count(page, "hearing or deadline in the next 7 days") == 1
     assert _count(page, "overdue deadline") == 1
     assert _count(page, "high-risk open case") == 1
@@ -89,8 +89,7 @@ def test_a_manager_sees_her_clinic_per_lawyer(
     make_case(session, first, risk="high")
     make_case(session, second, risk="high")
     make_case(session, create_user(session, "lawyer"), risk="high")  # another clinic
-    sign_in(client, app, manager, session=session)
-    page = client.get("/home").get_data(as_text=True)
+    page = open_home(client, app, session, manager)
     assert _count(page, "high-risk open cases") == 2
     assert first.full_name in page and second.full_name in page
 
@@ -112,8 +111,7 @@ def test_the_task_force_sees_the_latest_releases(
 ) -> None:
     policies = app.extensions["legalaid.policies"]
     member = create_user(session, "task_force")
-    sign_in(client, app, member, session=session)
-    empty = client.get("/home").get_data(as_text=True)
+    empty = open_home(client, app, session, member)
     assert "Released, anonymized indicator tables will appear here." in empty
     release = create_release(
         session,
@@ -206,5 +204,4 @@ def test_no_bell_for_roles_without_casework(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
     admin = create_user(session, "admin")
-    sign_in(client, app, admin, session=session)
-    assert 'id="reminder-bell"' not in client.get("/home").get_data(as_text=True)
+    assert 'id="reminder-bell"' not in open_home(client, app, session, admin)

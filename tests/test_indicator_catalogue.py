@@ -13,14 +13,10 @@ import pytest
 from flask import Flask
 from pydantic import ValidationError
 
-from legalaid.disclosure.policy import DisclosurePolicy
+from legalaid.disclosure.policy import DisclosurePolicy, load_indicator_policies
 from legalaid.errors import StartupError
 from legalaid.factory import create_app
-from legalaid.indicators.catalogue import (
-    MEASURES,
-    IndicatorCatalogue,
-    load_indicator_policies,
-)
+from legalaid.indicators.catalogue import MEASURES, IndicatorCatalogue
 from legalaid.indicators.periods import (
     PLAN_CODE,
     PeriodNotAvailableError,

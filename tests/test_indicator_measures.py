@@ -45,11 +45,8 @@ from legalaid.accounts.models import User
 from legalaid.cases.models import Case
 from legalaid.cases.services import (
     CaseDetails,
-    RespondentInput,
     close_case,
-    open_case,
     reopen_case,
-    take_intake,
 )
 from legalaid.casework.services import add_service, record_order_result
 from legalaid.clinics.models import Clinic
@@ -68,11 +65,12 @@ from legalaid.indicators.tables import (
     dimension_named,
     indicator_tables,
 )
-from legalaid.referrals.services import create_provider, refer, set_referral_status
+from legalaid.providers.services import create_provider
+from legalaid.referrals.services import refer, set_referral_status
 from legalaid.settings import DEFAULT_POLICY_DIR
 from legalaid.trainings.importing import ParticipantInput
 from legalaid.trainings.services import create_session, replace_participants
-from tests.case_factories import client_details
+from tests.case_factories import make_case
 from tests.factories import create_clinic, create_user
 from tests.training_factories import session_details
 
@@ -82,7 +80,7 @@ T = TOTAL
 
 
 def catalogue() -> IndicatorCatalogue:
-    from legalaid.indicators.catalogue import load_indicator_policies
+    from legalaid.disclosure.policy import load_indicator_policies
 
     return load_indicator_policies(DEFAULT_POLICY_DIR)[0]
 
@@ -109,51 +107,27 @@ def _case(
     respondents: tuple[tuple[str, str], ...] = (),
     open_it: bool = True,
     decline: bool = False,
-    **client: object,
+    **client: Any,
 ) -> Case:
-    clinic = session.get(Clinic, lawyer.clinic_id)
-    assert clinic is not None
-    result = take_intake(
+    return make_case(
         session,
         lawyer,
-        clinic=clinic,
-        existing_client=None,
-        client_details=client_details(**client),
-        case_details=details,
-        respondents=[RespondentInput(name, relation) for name, relation in respondents],
-        assigned_lawyer_id=lawyer.id,
-        decision="decline" if decline else "proceed",
-        decline_reason="Synthetic conflict" if decline else "",
-        today=on,
+        on=on,
+        details=details,
+        respondents=respondents,
+        open_it=open_it,
+        decline=decline,
+        commit=False,
+        **client,
     )
-    if open_it and not decline:
-        open_case(
-            session, result.case, expected_version=result.case.version, by=lawyer.id, today=on
-        )
-    session.flush()
-    return result.case
 
 
 def _second_case(
     session: Session, lawyer: User, first: Case, on: date, details: CaseDetails
 ) -> Case:
-    clinic = session.get(Clinic, lawyer.clinic_id)
-    assert clinic is not None
-    result = take_intake(
-        session,
-        lawyer,
-        clinic=clinic,
-        existing_client=first.client,
-        client_details=None,
-        case_details=details,
-        respondents=[],
-        assigned_lawyer_id=lawyer.id,
-        decision="proceed",
-        decline_reason="",
-        today=on,
+    return make_case(
+        session, lawyer, on=on, details=details, existing_client=first.client, commit=False
     )
-    open_case(session, result.case, expected_version=result.case.version, by=lawyer.id, today=on)
-    return result.case
 
 
 def gbv(kind: str, **more: object) -> CaseDetails:
@@ -326,7 +300,7 @@ def build_data_set(session: Session) -> DataSet:
     )
 
     # BBB
-    ganja = {"economic_region": "ganja_dashkasan"}
+    ganja: dict[str, Any] = {"economic_region": "ganja_dashkasan"}
     k6 = _case(
         session,
         lawyer_b,
@@ -883,7 +857,7 @@ def test_aggregation_happens_in_sql(session: Session, data: DataSet) -> None:
     statements: list[str] = []
     engine = session.get_bind().engine
 
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
@@ -915,7 +889,7 @@ def test_same_inputs_same_tables(session: Session, data: DataSet) -> None:
 
 def test_only_catalogued_tables_and_completed_periods(session: Session, data: DataSet) -> None:
     shipped = catalogue()
-    ask = {"session": session, "catalogue": shipped, "policy": POLICY}
+    ask: dict[str, Any] = {"session": session, "catalogue": shipped, "policy": POLICY}
     table = catalogued_table(
         **ask, code="LA01", layout=("gender_identity",), period_code="2025Q4", today=LATER
     )

@@ -281,7 +281,7 @@ TOTALS = {
 }
 
 
-def _period(code: str):  # type: ignore[no-untyped-def]
+def _period(code: str):
     return plan_to_date(quarter(2026, 1)) if code == "plan" else period_of_code(code)
 
 

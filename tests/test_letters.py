@@ -17,7 +17,7 @@ from tests.helpers import post_form
 CLIENT = "Synthetic Leyla Hesenova"
 
 
-def _letter(client, case_id: int, **fields: str):  # type: ignore[no-untyped-def]
+def _letter(client, case_id: int, **fields: str):
     url = f"/cases/{case_id}/documents/letter"
     return post_form(client, url, fields, page=url)
 

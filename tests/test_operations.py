@@ -23,7 +23,7 @@ SECRET_VALUE = "Synthetic Secretname Clientova"
 
 def test_a_failed_commit_is_logged_with_type_and_frames_never_values(
     app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     def failing_commit() -> None:
         raise IntegrityError(
             "INSERT INTO client (full_name) VALUES (%(name)s)",
@@ -42,7 +42,7 @@ def test_a_failed_commit_is_logged_with_type_and_frames_never_values(
     assert SECRET_VALUE not in response.get_data(as_text=True)
 
 
-def test_a_lost_race_at_commit_answers_409(client: FlaskClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_lost_race_at_commit_answers_409(client: FlaskClient, monkeypatch) -> None:
     from sqlalchemy.orm.exc import StaleDataError
 
     def stale() -> None:
@@ -62,7 +62,7 @@ def _env(url: str, tmp_path: Path) -> dict[str, str]:
 
 def test_users_create_prints_created_only_after_the_commit(
     migrated_database_url: str, tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     def refuse(self: RootTransaction) -> None:
         raise IntegrityError("COMMIT", {}, Exception("disk I/O error"))
 

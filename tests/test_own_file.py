@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from legalaid.audit.models import AuditEntry
 from legalaid.calendar import today
 from legalaid.casework.services import add_hearing, add_note, add_service
-from legalaid.referrals.services import create_provider, refer
+from legalaid.providers.services import create_provider
+from legalaid.referrals.services import refer
 from tests.case_factories import make_case
 from tests.factories import create_user, sign_in
 
@@ -18,7 +19,7 @@ RESPONDENT = "Rövşən Cavabdehov"
 OTHER = "Başqa Müştəriyeva"
 
 
-def _her_case(session: Session, lawyer):  # type: ignore[no-untyped-def]
+def _her_case(session: Session, lawyer):
     case = make_case(
         session,
         lawyer,

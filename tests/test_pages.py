@@ -29,7 +29,7 @@ def test_healthz_fails_when_the_database_refuses_writes(app: Flask, client: Flas
     """A disk full or read-only database still answers SELECT 1: healthz must write."""
     engine = get_database(app).engine
 
-    def refuse_writes(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+    def refuse_writes(_conn, _cursor, statement, *_args):
         if statement.lstrip().upper().startswith("INSERT"):
             raise OperationalError(statement, {}, Exception("database or disk is full"))
 

@@ -16,8 +16,10 @@ from legalaid.audit.models import AuditEntry
 from legalaid.calendar import today
 from legalaid.cases.models import Case
 from legalaid.clinics.models import Clinic
-from legalaid.referrals.models import Referral, ServiceProvider
-from legalaid.referrals.services import create_provider, refer, update_provider
+from legalaid.providers.models import ServiceProvider
+from legalaid.providers.services import create_provider, update_provider
+from legalaid.referrals.models import Referral
+from legalaid.referrals.services import refer
 from tests.case_factories import make_case
 from tests.factories import create_clinic, create_user, sign_in
 from tests.helpers import csrf_token, post_form

@@ -27,7 +27,7 @@ from legalaid.accounts.models import User
 from legalaid.casework.services import add_note
 from legalaid.database import AppSession, get_database
 from legalaid.factory import create_app
-from legalaid.referrals.models import ServiceProvider
+from legalaid.providers.models import ServiceProvider
 from tests.case_factories import make_case
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, create_clinic, create_user, fresh_step, totp_code

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from legalaid.audit.models import AuditEntry
 from legalaid.calendar import today
+from legalaid.providers.services import create_provider
 from legalaid.referrals.models import Referral
-from legalaid.referrals.services import create_provider, refer, set_referral_status
+from legalaid.referrals.services import refer, set_referral_status
 from tests.case_factories import make_case
 from tests.factories import create_clinic, create_user, sign_in
 

@@ -468,7 +468,7 @@ def test_the_true_counts_are_encrypted_in_the_database(
     assert raw_truth != made.truth
     # Decrypted: the true counts of every cell, table by table.
     assert json.loads(made.truth) == [list(t.values.values()) for t in truth_of(made).tables]
-    with pytest.raises(ValueError):
+    with pytest.raises(json.JSONDecodeError):
         json.loads(raw_truth)
     assert "[[" not in raw_truth
     assert raw_reason is None
@@ -817,3 +817,32 @@ def test_a_consent_withdrawn_then_a_new_version_shows_no_small_change(
     )
     assert second.cells_suppressed > first.cells_suppressed
     assert_nothing_recoverable(audit_of(second, first), policy.k)
+
+
+def test_older_versions_reach_the_audit_by_their_changes_and_make_the_same_model(
+    app: Flask, session: Session, world: World
+) -> None:
+    """Issue 14: the latest version of each release in full, older ones as what they had
+    otherwise than the next version; the model is the one the versions in full make."""
+    from legalaid.disclosure.audit import Model, Superseded
+    from legalaid.releases.services import as_published, overlapping_releases
+
+    catalogue, policy = policies(app)
+    release(app, session, world.task_force, "2025Q4")
+    _cases(session, world.lawyer_a, 1, date(2025, 12, 1))
+    release(app, session, world.task_force, "2025Q4", reason="Late entry")
+    _cases(session, world.lawyer_a, 2, date(2025, 11, 1))
+    third = release(app, session, world.task_force, "2025Q4", reason="Late entry")
+    rows = overlapping_releases(session, frozen(third).period)
+    given = as_published(rows)
+    assert [isinstance(r, Superseded) for r in given] == [True, True, False]
+    first = given[0]
+    assert isinstance(first, Superseded)
+    assert 0 < len(first.counts) < len(given[2].values)  # only what changed
+    full = [frozen(row).as_published() for row in rows]
+    tables = compute_tables(session, catalogue, policy, frozen(third).period, NATIONAL)
+    short_model, full_model = Model(tables, given, policy), Model(tables, full, policy)
+    assert short_model.links == full_model.links
+    assert short_model.changes == full_model.changes
+    assert short_model.earlier_known == full_model.earlier_known
+    assert short_model.earlier_hidden == full_model.earlier_hidden

@@ -8,10 +8,7 @@ after the test database, e.g. ``test_restore_...``). SQLite: the online backup A
 
 from __future__ import annotations
 
-import base64
 import shutil
-import sqlite3
-import subprocess
 import threading
 import uuid
 from pathlib import Path
@@ -24,58 +21,34 @@ from legalaid.cli import main
 from legalaid.clients.models import Client
 from legalaid.database import get_database
 from legalaid.factory import create_app
-from legalaid.settings import Settings, format_key_ring
 from tests.case_factories import make_case
 from tests.conftest import PG_URL, make_settings, unavailable
+from tests.drills import assert_audit_verifies, cli_env, copy_sqlite, must, same_keys
 from tests.factories import create_clinic, create_user
-
-
-def _env(settings: Settings, url: str, instance: Path) -> dict[str, str]:
-    b64 = base64.urlsafe_b64encode
-    return {
-        "LEGALAID_ENV": "development",
-        "LEGALAID_DATABASE_URL": url,
-        "LEGALAID_INSTANCE_PATH": str(instance),
-        "LEGALAID_SECRET_KEY": settings.secret_key,
-        "LEGALAID_ENCRYPTION_KEYS": format_key_ring(settings.encryption_keys),
-        "LEGALAID_BLIND_INDEX_KEY": b64(settings.blind_index_key).decode(),
-        "LEGALAID_AUDIT_KEY": b64(settings.audit_key).decode(),
-    }
 
 
 def _backup_and_restore(url: str, tmp_path: Path) -> tuple[str, str | None]:
     """A restored copy's URL (and, on PostgreSQL, the database to drop afterwards)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        target = tmp_path / "restored.sqlite3"
-        source = sqlite3.connect(str(parsed.database))
-        copy = sqlite3.connect(target)
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
-        return f"sqlite:///{target}", None
+        return copy_sqlite(url, tmp_path / "restored.sqlite3"), None
     if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
         unavailable("pg_dump and pg_restore are not installed")
     plain = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
     dump = tmp_path / "backup.dump"
-    subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", plain], check=True)
+    must("pg_dump", "--format=custom", f"--file={dump}", plain)
     name = f"{make_url(PG_URL).database}_restore_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     restored = parsed.set(database=name)
-    subprocess.run(
-        [
-            "pg_restore",
-            "--no-owner",
-            "--exit-on-error",
-            f"--dbname={restored.set(drivername='postgresql').render_as_string(False)}",
-            str(dump),
-        ],
-        check=True,
+    must(
+        "pg_restore",
+        "--no-owner",
+        "--exit-on-error",
+        f"--dbname={restored.set(drivername='postgresql').render_as_string(False)}",
+        str(dump),
     )
     return restored.render_as_string(hide_password=False), name
 
@@ -118,23 +91,12 @@ def test_a_backup_taken_during_writes_restores_upgrades_verifies_and_decrypts(
         get_database(app).engine.dispose()
     assert errors == []
     try:
-        env = _env(settings, restored_url, tmp_path / "restore-instance")
-        runner = CliRunner()
-        upgraded = runner.invoke(main, ["db", "upgrade"], env=env)
+        instance = tmp_path / "restore-instance"
+        env = cli_env(settings, restored_url, instance)
+        upgraded = CliRunner().invoke(main, ["db", "upgrade"], env=env)
         assert upgraded.exit_code == 0, upgraded.output
-        verified = runner.invoke(main, ["audit", "verify"], env=env)
-        assert verified.exit_code == 0, verified.output
-        assert "audit log OK" in verified.output
-        restored_app = create_app(
-            make_settings(
-                restored_url,
-                tmp_path / "restore-instance",
-                secret_key=settings.secret_key,
-                encryption_keys=settings.encryption_keys,
-                blind_index_key=settings.blind_index_key,
-                audit_key=settings.audit_key,
-            )
-        )
+        assert_audit_verifies(settings, restored_url, instance)
+        restored_app = create_app(same_keys(settings, restored_url, instance))
         factory = get_database(restored_app).session_factory
         with restored_app.app_context(), factory() as check:
             client = check.scalar(select(Client).where(Client.id == first.client_id))

@@ -29,7 +29,7 @@ from legalaid.retention.erasure import (
     retention_policy,
     set_legal_hold,
 )
-from tests.case_factories import make_case
+from tests.case_factories import close_years_ago, make_case
 from tests.conftest import make_settings
 from tests.factories import create_clinic, create_user
 
@@ -60,21 +60,9 @@ def _closed_case(app: Flask, *, years_ago: int, name: str = NAME) -> tuple[int, 
             phone=PHONE,
             on=date(2018, 3, 1),
         )
-        close_case(
-            session,
-            case,
-            expected_version=case.version,
-            outcome=_an_outcome(),
-            closed_on=date(2018, 6, 1),
-            by=lawyer.id,
-            today=date(2018, 6, 1),
+        close_years_ago(
+            session, case, years_ago, today=TODAY, closed_on=date(2018, 6, 1), outcome=_an_outcome()
         )
-        session.execute(
-            update(Case)
-            .where(Case.id == case.id)
-            .values(closed_on=TODAY.replace(year=TODAY.year - years_ago))
-        )
-        session.commit()
         return case.id, case.client_id, lawyer.id
 
 
@@ -125,7 +113,7 @@ def test_erasure_overwrites_every_value_and_keeps_the_record(committed_app: Flas
     database = get_database(committed_app)
     with database.session_factory() as session:
         from legalaid.accounts.models import User
-        from legalaid.clients.search import clients_named
+        from legalaid.casefile.client_search import clients_named
 
         lawyer = session.get(User, lawyer_id)
         found = session.scalars(clients_named(lawyer, NAME)).all()
@@ -233,7 +221,8 @@ def _busy_closed_case(
     """A case of 2018 with everything the indicators count: services, a protection order
     granted, a referral sent and completed, a law-enforcement respondent; closed since 2019."""
     from legalaid.casework.services import add_service, record_order_result
-    from legalaid.referrals.services import create_provider, refer, set_referral_status
+    from legalaid.providers.services import create_provider
+    from legalaid.referrals.services import refer, set_referral_status
 
     day = date(2018, 4, 10)
     database = get_database(app)

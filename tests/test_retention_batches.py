@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
+from legalaid.casefile.client_search import clients_named
 from legalaid.cases.models import Case, Respondent
-from legalaid.cases.services import close_case
 from legalaid.casework.services import add_hearing, add_note, add_task
 from legalaid.clients.models import Client
-from legalaid.clients.search import clients_named
 from legalaid.conflicts.models import NameKey
 from legalaid.conflicts.service import Subject, check_conflicts
 from legalaid.database import Base, get_database
@@ -28,7 +27,7 @@ from legalaid.factory import create_app
 from legalaid.retention import erasure
 from legalaid.retention.erasure import erase_client, erase_clients, retention_policy
 from legalaid.retention.run import run_retention
-from tests.case_factories import make_case
+from tests.case_factories import close_years_ago, make_case
 from tests.conftest import make_settings
 from tests.document_factories import add_document
 from tests.factories import create_clinic, create_user
@@ -85,21 +84,7 @@ def _rich_client(app: Flask, name: str, *, closed_years_ago: int = 7) -> int:
         client = session.get(Client, case.client_id)
         assert client is not None
         add_document(session, client, lawyer.id, kind="identity_document", filename="id.pdf")
-        close_case(
-            session,
-            case,
-            expected_version=case.version,
-            outcome="resolved_favour",
-            closed_on=date(2018, 6, 1),
-            by=lawyer.id,
-            today=date(2018, 6, 1),
-        )
-        session.execute(
-            update(Case)
-            .where(Case.id == case.id)
-            .values(closed_on=TODAY.replace(year=TODAY.year - closed_years_ago))
-        )
-        session.commit()
+        close_years_ago(session, case, closed_years_ago, today=TODAY, closed_on=date(2018, 6, 1))
         return case.client_id
 
 

@@ -47,7 +47,7 @@ def _case(session: Session, manager_clinic_lawyer: object, *, closed: bool = Tru
     return case
 
 
-def _setup(app: Flask, session: Session, *, closed: bool = True, language: str = "en"):  # type: ignore[no-untyped-def]
+def _setup(app: Flask, session: Session, *, closed: bool = True, language: str = "en"):
     manager = create_user(session, "manager")
     manager.preferred_language = language
     session.commit()
@@ -58,7 +58,7 @@ def _setup(app: Flask, session: Session, *, closed: bool = True, language: str =
     return client, case, lawyer
 
 
-def _erase(client: FlaskClient, client_id: int, **data: str):  # type: ignore[no-untyped-def]
+def _erase(client: FlaskClient, client_id: int, **data: str):
     url = f"/clients/{client_id}/erase"
     token = csrf_token(client, url)
     return client.post(url, data={"csrf_token": token, **data})

@@ -20,7 +20,7 @@ from tests.factories import PASSWORD, create_user, sign_in
 from tests.helpers import csrf_token
 
 
-def _check_common_headers(response) -> str:  # type: ignore[no-untyped-def]
+def _check_common_headers(response) -> str:
     csp = response.headers["Content-Security-Policy"]
     for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
         assert directive in csp

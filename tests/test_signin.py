@@ -25,7 +25,7 @@ from tests.helpers import csrf_token
 GENERIC = "The email or password is not right"
 
 
-def _login(client: FlaskClient, email: str, password: str):  # type: ignore[no-untyped-def]
+def _login(client: FlaskClient, email: str, password: str):
     token = csrf_token(client, "/login")
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
 
@@ -45,7 +45,7 @@ def _audit_count(session: Session, action: str) -> int:
 
 def test_production_hashes_are_argon2id_with_strong_parameters(
     shared_settings,
-    tmp_path,  # type: ignore[no-untyped-def]
+    tmp_path,
 ) -> None:
     # The shared database's keys (their check values are recorded there).
     settings = dataclasses.replace(

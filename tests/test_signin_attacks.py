@@ -38,7 +38,7 @@ def _password_step(client: FlaskClient, user: User, password: str = PASSWORD) ->
     return response.headers.get("Location", "") if response.status_code == 302 else ""
 
 
-def _code(client: FlaskClient, code: str):  # type: ignore[no-untyped-def]
+def _code(client: FlaskClient, code: str):
     token = csrf_token(client, "/login/two-factor")
     return client.post("/login/two-factor", data={"code": code, "csrf_token": token})
 

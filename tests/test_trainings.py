@@ -73,7 +73,7 @@ def _form(**changes: object) -> dict[str, object]:
 
 def _upload(
     client: FlaskClient, training_id: int, data: bytes, filename: str, version: int | None = None
-):  # type: ignore[no-untyped-def]
+):
     url = f"/trainings/{training_id}/import"
     page = client.get(url).get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)

@@ -49,7 +49,7 @@ def _upload(
     filename: str = "sheet.csv",
     *,
     version: int | None = None,
-):  # type: ignore[no-untyped-def]
+):
     url = f"/trainings/{training_id}/import"
     page = client.get(url).get_data(as_text=True)
     token, current = _TOKEN.search(page), _VERSION.search(page)
@@ -179,7 +179,7 @@ def test_a_new_sheet_replaces_the_rows(
 # --- bad sheets: all or nothing ------------------------------------------------------------
 
 
-def _refused(response, session: Session, training_id: int, before: list[object]) -> str:  # type: ignore[no-untyped-def]
+def _refused(response, session: Session, training_id: int, before: list[object]) -> str:
     assert response.status_code == 400
     assert _rows(session, training_id) == before
     assert ("training.import_refused", "failure") in _actions(session, training_id)

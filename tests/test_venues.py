@@ -16,10 +16,8 @@ from legalaid.calendar import today
 from legalaid.casework.models import Hearing
 from legalaid.errors import StartupError
 from legalaid.policy.loader import SHIPPED_POLICY_DIR, load_policy
-from legalaid.vocabulary.venues import VenueList
-from tests.case_factories import make_case
-from tests.factories import create_user, sign_in
-from tests.helpers import post_form
+from legalaid.policy.venues import VenueList
+from tests.case_factories import lawyer_with_case, post_hearing
 
 BAKU_DISTRICTS = (
     "binagadi",
@@ -101,30 +99,19 @@ def test_the_network_extends_the_list_with_its_own_file(tmp_path: Path) -> None:
     assert "shaki_city" in venues.vocabulary and "baku_yasamal" in venues.vocabulary
 
 
-def _signed_in_lawyer(app: Flask, session: Session, language: str = "en"):  # type: ignore[no-untyped-def]
-    lawyer = create_user(session, "lawyer")
-    lawyer.preferred_language = language
-    case_ = make_case(session, lawyer)
-    session.commit()
-    client = app.test_client()
-    sign_in(client, app, lawyer, session=session)
-    return client, case_.id
-
-
 def test_a_hearing_keeps_its_court_and_shows_its_name(app: Flask, session: Session) -> None:
-    client, case_id = _signed_in_lawyer(app, session, "ru")
+    client, case_id, _ = lawyer_with_case(app, session, language="ru")
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert '<option value="baku_yasamal">Ясамальский районный суд города Баку</option>' in page
-    response = post_form(
+    response = post_hearing(
         client,
-        f"/cases/{case_id}/hearings",
+        case_id,
         {
             "kind": "hearing",
             "due_on": (today() + timedelta(days=5)).isoformat(),
             "venue": "baku_yasamal",
             "place": "Room 12",
         },
-        page=f"/cases/{case_id}",
     )
     assert response.status_code == 302
     hearing = session.scalars(select(Hearing).where(Hearing.case_id == case_id)).one()
@@ -135,12 +122,11 @@ def test_a_hearing_keeps_its_court_and_shows_its_name(app: Flask, session: Sessi
 
 
 def test_no_court_is_fine(app: Flask, session: Session) -> None:
-    client, case_id = _signed_in_lawyer(app, session)
-    response = post_form(
+    client, case_id, _ = lawyer_with_case(app, session)
+    response = post_hearing(
         client,
-        f"/cases/{case_id}/hearings",
+        case_id,
         {"kind": "deadline", "due_on": (today() + timedelta(days=5)).isoformat(), "venue": ""},
-        page=f"/cases/{case_id}",
     )
     assert response.status_code == 302
     assert session.scalars(select(Hearing.venue).where(Hearing.case_id == case_id)).one() is None
@@ -149,11 +135,11 @@ def test_no_court_is_fine(app: Flask, session: Session) -> None:
 def test_an_unknown_court_is_refused_in_her_language_with_what_she_typed_kept(
     app: Flask, session: Session
 ) -> None:
-    client, case_id = _signed_in_lawyer(app, session, "az")
+    client, case_id, _ = lawyer_with_case(app, session, language="az")
     day = (today() + timedelta(days=5)).isoformat()
-    response = post_form(
+    response = post_hearing(
         client,
-        f"/cases/{case_id}/hearings",
+        case_id,
         {
             "kind": "hearing",
             "due_on": day,
@@ -161,7 +147,6 @@ def test_an_unknown_court_is_refused_in_her_language_with_what_she_typed_kept(
             "venue": "mars_high_court",
             "place": "Otaq 7",
         },
-        page=f"/cases/{case_id}",
     )
     assert response.status_code == 400
     html = response.get_data(as_text=True)

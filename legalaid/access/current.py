@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, g, request, session
-from flask_login import LoginManager
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -90,9 +89,3 @@ def current_user_or_none() -> User | None:
 def current_user_session() -> UserSession | None:
     row: UserSession | None = g.get("user_session")
     return row
-
-
-def init_login_manager(app_login: LoginManager) -> None:
-    # Flask-Login's current_user follows our server-side session, not its own cookie.
-    app_login.request_loader(lambda _request: current_user_or_none())
-    app_login.user_loader(lambda _user_id: None)

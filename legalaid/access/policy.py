@@ -50,8 +50,5 @@ class AccessPolicy(PolicyModel):
             return False
         return needed == SIGNED_IN or needed in self.permissions_of(role)
 
-    def is_public(self, endpoint: str) -> bool:
-        return self.endpoints.get(endpoint) == PUBLIC
-
     def is_api_token(self, endpoint: str) -> bool:
         return self.endpoints.get(endpoint) == API_TOKEN

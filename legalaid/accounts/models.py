@@ -56,22 +56,6 @@ class User(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    # Flask-Login's protocol.
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
-
-    def get_id(self) -> str:
-        return str(self.id)
-
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
 

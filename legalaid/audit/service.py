@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql import TableClause, visitors
@@ -51,12 +51,33 @@ def _audit_key() -> bytes:
     return key
 
 
-def _request_actor() -> Actor:
-    from flask_login import current_user
+@dataclass(frozen=True)
+class AuditContext:
+    """Who acts, from which address, in which request: supplied by the edge.
 
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return Actor(current_user.id, current_user.role)
-    return Actor(None, None)
+    The writer does not know where these come from. A request's are given by the web
+    layer's adapter (``access.audit_context``, registered by the factory), read when an
+    entry is recorded, so an entry recorded after sign-in names the user who just signed
+    in and one after sign-out names nobody. A CLI command or a job outside a request
+    records nobody unless it passes an ``actor``.
+    """
+
+    actor: Actor
+    client_address: str | None = None
+    request_id: str | None = None
+
+
+NOBODY = AuditContext(Actor(None, None))
+#: ``app.extensions`` key of the edge's ``() -> AuditContext | None``.
+CONTEXT_PROVIDER = "legalaid.audit.context"
+
+
+def _edge_context() -> AuditContext:
+    if not has_app_context():
+        return NOBODY
+    provider = current_app.extensions.get(CONTEXT_PROVIDER)
+    context: AuditContext | None = provider() if provider is not None else None
+    return context or NOBODY
 
 
 _PENDING = "legalaid.audit.pending"
@@ -162,15 +183,18 @@ def record_event(
     object_id: int | str | None = None,
     outcome: str = "success",
     actor: Actor | None = None,
+    context: AuditContext | None = None,
 ) -> AuditEntry:
     """Record one entry; it is chained and written with the commit of the unit of work.
 
-    ``actor`` defaults to the signed-in user of the current request (or nobody, for
-    anonymous requests and CLI commands that do not say).
+    ``context`` (actor, address, request id) defaults to what the edge supplies for the
+    current request (nobody, for anonymous requests and CLI commands that do not say);
+    ``actor`` overrides its actor (a sign-in names the account before it is signed in).
     """
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown audit outcome {outcome!r}")
-    who = actor or _request_actor()
+    where = context or _edge_context()
+    who = actor or where.actor
     _checked("actor role", who.role, 16)
     _checked("action", action, 64)
     _checked("object type", object_type, 32)
@@ -183,8 +207,8 @@ def record_event(
         object_type=object_type,
         object_id=object_text,
         outcome=outcome,
-        request_id=g.get("request_id") if has_request_context() else None,
-        client_address=(request.remote_addr or "")[:64] if has_request_context() else None,
+        request_id=where.request_id,
+        client_address=where.client_address,
     )
     # Chained late (see write_pending): the append lock is held only around the commit.
     # An entry is a write: it opens the session's transaction if nothing has yet, so that
@@ -202,6 +226,7 @@ def record_event(
                 object_id=object_id,
                 outcome=outcome,
                 actor=who,
+                context=where,
             )
         )
     return entry

@@ -221,13 +221,3 @@ class CaseAssignment(Base):
     from_lawyer: Mapped[User | None] = relationship(foreign_keys=[from_lawyer_id])
     to_lawyer: Mapped[User] = relationship(foreign_keys=[to_lawyer_id])
     assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])
-
-
-class NumberCounter(Base):
-    """The last number given per clinic and series ("case-2026", "client")."""
-
-    __tablename__ = "number_counter"
-
-    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), primary_key=True)
-    series: Mapped[str] = mapped_column(String(16), primary_key=True)
-    last: Mapped[int] = mapped_column(Integer)

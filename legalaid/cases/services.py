@@ -25,11 +25,11 @@ from legalaid.cases.models import (
     CaseStatusChange,
     Respondent,
 )
-from legalaid.cases.numbers import case_number, next_number
 from legalaid.casework.models import CaseTask, Hearing
 from legalaid.clients.models import Client
 from legalaid.clients.services import ClientDetails, create_client, validate_client
 from legalaid.clinics.models import Clinic
+from legalaid.clinics.numbers import case_number, next_number
 from legalaid.conflicts.models import ConflictCheck
 from legalaid.conflicts.service import (
     ConflictReport,
@@ -41,7 +41,7 @@ from legalaid.conflicts.service import (
 from legalaid.crypto.blind_index import blind_index
 from legalaid.database import utcnow
 from legalaid.errors import ConflictError, DomainError
-from legalaid.referrals.models import ServiceProvider
+from legalaid.providers.models import ServiceProvider
 from legalaid.viewer import Viewer
 from legalaid.vocabulary.casework import (
     CASE_CATEGORIES,

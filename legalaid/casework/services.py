@@ -50,12 +50,13 @@ def check_service(
     problems = Problems()
     with problems.check():
         LEGAL_SERVICES.require(service_type, "service_type")
-    if delivered_on is None:
-        problems.add(_("This field is required."), "delivered_on")
-    elif delivered_on > today:
-        problems.add(_("A service cannot be delivered in the future."), "delivered_on")
-    elif delivered_on < case_.intake_on:
-        problems.add(_("The date cannot be before the intake."), "delivered_on")
+    problems.date_within(
+        delivered_on,
+        "delivered_on",
+        required=_("This field is required."),
+        latest=(today, _("A service cannot be delivered in the future.")),
+        earliest=(case_.intake_on, _("The date cannot be before the intake.")),
+    )
     if service_type == "protection_order":
         with problems.check():
             PROTECTION_ORDER_KINDS.require(order_kind, "order_kind")
@@ -108,10 +109,12 @@ def check_order_result(
     with problems.check():
         PROTECTION_ORDER_RESULTS.require(result, "result")
     result_on = result_on or today
-    if result_on > today:
-        problems.add(_("The date cannot be in the future."), "result_on")
-    elif result_on < service.delivered_on:
-        problems.add(_("The result cannot come before the application."), "result_on")
+    problems.date_within(
+        result_on,
+        "result_on",
+        latest=(today, _("The date cannot be in the future.")),
+        earliest=(service.delivered_on, _("The result cannot come before the application.")),
+    )
     problems.done()
     return result_on
 
@@ -203,12 +206,16 @@ def check_hearing(
         HEARING_KINDS.require(kind, "kind")
     with problems.check():
         venues.optional(venue, "venue")
-    if due_on is None:
-        problems.add(_("This field is required."), "due_on")
-    elif due_on > today + HEARING_HORIZON:
-        problems.add(_("Please check the date: it is years ahead."), "due_on")
-    elif due_on < case_.intake_on - HEARING_HORIZON:
-        problems.add(_("Please check the date: it is years in the past."), "due_on")
+    problems.date_within(
+        due_on,
+        "due_on",
+        required=_("This field is required."),
+        latest=(today + HEARING_HORIZON, _("Please check the date: it is years ahead.")),
+        earliest=(
+            case_.intake_on - HEARING_HORIZON,
+            _("Please check the date: it is years in the past."),
+        ),
+    )
     if duration_minutes is not None:
         if starts_at is None:
             problems.add(_("Give the start time for a duration."), "starts_at")
@@ -327,10 +334,12 @@ def check_task(
     text = ""
     with problems.check():
         text = _task_description(description)
-    if due_on is None:
-        problems.add(_("This field is required."), "due_on")
-    elif due_on > today + HEARING_HORIZON:
-        problems.add(_("Please check the date: it is years ahead."), "due_on")
+    problems.date_within(
+        due_on,
+        "due_on",
+        required=_("This field is required."),
+        latest=(today + HEARING_HORIZON, _("Please check the date: it is years ahead.")),
+    )
     if assignee_id is None or assignee_id not in allowed_assignees:
         problems.add(_("Choose one of the listed values."), "assignee_id")
     problems.done()

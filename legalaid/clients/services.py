@@ -11,9 +11,9 @@ from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from legalaid.audit.service import record_event
-from legalaid.cases.numbers import client_number, next_number
 from legalaid.clients.models import Client, ClientKeyPopulation
 from legalaid.clinics.models import Clinic
+from legalaid.clinics.numbers import client_number, next_number
 from legalaid.conflicts.models import NameKey
 from legalaid.conflicts.names import birth_year_key, name_keys
 from legalaid.database import Base, utcnow

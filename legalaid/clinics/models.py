@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, Integer, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from legalaid.database import Base, UTCDateTime, utcnow
@@ -37,3 +37,13 @@ class Clinic(Base):
 
     def __repr__(self) -> str:
         return f"<Clinic {self.code}>"
+
+
+class NumberCounter(Base):
+    """The last number given per clinic and series ("case-2026", "client")."""
+
+    __tablename__ = "number_counter"
+
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), primary_key=True)
+    series: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)

@@ -41,10 +41,6 @@ class KeyRing:
         body = base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
         return f"{VERSION}:{self.active_id}:{body}"
 
-    def key_id_of(self, stored: str) -> str:
-        _version, key_id, _body = self._split(stored)
-        return key_id
-
     def decrypt(self, stored: str, purpose: str) -> str:
         _version, key_id, body = self._split(stored)
         key = self._keys.get(key_id)

@@ -17,7 +17,6 @@ from sqlalchemy import Column, ColumnElement, MetaData, Table, Text, select, tup
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import type_coerce
 
-from legalaid import models
 from legalaid.crypto.fields import EncryptedText
 from legalaid.crypto.keyring import VERSION, DecryptionError, KeyRing
 
@@ -60,12 +59,15 @@ class _Row:
     stored: str
 
 
-def encrypted_columns(metadata: MetaData | None = None) -> list[Column[Any]]:
-    """Every ``EncryptedText`` column, in a stable order (table dependency, then column)."""
-    meta = metadata if metadata is not None else models.metadata
+def encrypted_columns(metadata: MetaData) -> list[Column[Any]]:
+    """Every ``EncryptedText`` column, in a stable order (table dependency, then column).
+
+    The caller passes the complete metadata (``legalaid.models.metadata``, every feature's
+    models): a table missing from it would keep its values under the old key.
+    """
     return [
         column
-        for table in meta.sorted_tables
+        for table in metadata.sorted_tables
         for column in table.columns
         if isinstance(column.type, EncryptedText)
     ]
@@ -83,7 +85,7 @@ def stored_key_id(stored: str) -> str:
     return parts[1]
 
 
-def key_ids_in_use(session: Session, metadata: MetaData | None = None) -> dict[str, set[str]]:
+def key_ids_in_use(session: Session, metadata: MetaData) -> dict[str, set[str]]:
     """Per encrypted column (``table.column``), the key ids its non-null values name."""
     in_use: dict[str, set[str]] = {}
     for column in encrypted_columns(metadata):
@@ -105,7 +107,7 @@ def union_of(in_use: Mapping[str, set[str]]) -> set[str]:
 def rotate_all(
     session: Session,
     keyring: KeyRing,
-    metadata: MetaData | None = None,
+    metadata: MetaData,
     batch_size: int = BATCH_SIZE,
 ) -> RotationReport:
     """Re-encrypt under ``keyring.active_id`` every value that is under another key.

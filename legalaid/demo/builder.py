@@ -36,7 +36,8 @@ from legalaid.database import utcnow
 from legalaid.demo.cases import CasePlan, CasePlanner, ClinicRef, ProviderRef
 from legalaid.demo.names import PROVIDERS
 from legalaid.demo.trainings import build_trainings
-from legalaid.referrals.services import create_provider, refer, set_referral_status
+from legalaid.providers.services import create_provider
+from legalaid.referrals.services import refer, set_referral_status
 
 DEMO_CLINICS = (
     ("BAK", "Baku Legal Aid Clinic", "baku", "Baku", date(2026, 6, 1), "pilot"),

@@ -61,10 +61,10 @@ from legalaid.cases.models import (
     CaseStatusChange,
     Respondent,
 )
-from legalaid.cases.numbers import case_number, client_number, current_last, reserve_numbers
 from legalaid.casework.models import Hearing, Note, NoteRevision, ServiceDelivery
 from legalaid.clients.models import Client, ClientKeyPopulation
 from legalaid.clinics.models import Clinic
+from legalaid.clinics.numbers import case_number, client_number, current_last, reserve_numbers
 from legalaid.clinics.services import create_clinic
 from legalaid.conflicts.models import ConflictCheck, NameKey
 from legalaid.conflicts.names import birth_year_key, name_keys
@@ -72,7 +72,8 @@ from legalaid.crypto.fields import EncryptedText
 from legalaid.demo.builder import DEMO_CLINICS
 from legalaid.demo.cases import DEMO_START, CasePlan, CasePlanner, ClinicRef, ProviderRef
 from legalaid.demo.names import draw_person, randint
-from legalaid.referrals.models import Referral, ServiceProvider
+from legalaid.providers.models import ServiceProvider
+from legalaid.referrals.models import Referral
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
 
 # Parents before children: the foreign keys are checked row by row.

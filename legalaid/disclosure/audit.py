@@ -103,6 +103,27 @@ class Published:
 
 
 @dataclass(frozen=True)
+class Superseded:
+    """An earlier version of a release given by what it had otherwise than its next
+    version: ``counts`` and ``values`` (as in :class:`Published`) of only the cells whose
+    count or published value differ. Every other cell had the next version's count and
+    was published alike. ``next``: the next version's index in the same ``earlier``
+    sequence (after this one; itself :class:`Published` or superseded in turn).
+
+    A model given the versions this way is the model given each in full: a relation
+    between cells that all had the next version's counts is the same link again, so
+    the work of a release grows with what changed between versions, not their number.
+    """
+
+    next: int
+    counts: Mapping[CellId, int]
+    values: Mapping[CellId, int | None]
+
+    def truth(self) -> Mapping[CellId, int]:
+        return self.counts
+
+
+@dataclass(frozen=True)
 class CellRange:
     cell: CellId
     low: int
@@ -252,7 +273,8 @@ class _VersionRelations:
     """The relations of an earlier release's tables, sorted for :class:`Model`.
 
     ``own``: those linked for every version (not among today's relations, or naming a
-    statistic outside the release, which is a separate unknown in each version);
+    statistic outside the release, which is a separate unknown in each version), of
+    which ``outside`` name such a statistic and ``inside`` (by cell) do not;
     ``touching``: the others by cell, linked for a version only when one of their cells
     had another count then than today (else the link is today's).
     """
@@ -262,15 +284,80 @@ class _VersionRelations:
     ) -> None:
         self.cells = cells
         own: list[Relation] = []
+        outside: list[Relation] = []
+        self.inside: dict[CellId, list[Relation]] = defaultdict(list)
         self.touching: dict[CellId, list[Relation]] = defaultdict(list)
         for relation in relations:
             members = relation.members
-            if relation not in today or not all(member in cells for member in members):
+            within = all(member in cells for member in members)
+            if relation not in today or not within:
                 own.append(relation)
+                if not within:
+                    outside.append(relation)
+                    continue
+                for member in members:
+                    self.inside[member].append(relation)
                 continue
             for member in members:
                 self.touching[member].append(relation)
         self.own = tuple(own)
+        self.outside = tuple(outside)
+
+
+def _next_versions(earlier: Sequence[Published | Superseded]) -> dict[int, int]:
+    """Each superseded version's index in ``earlier`` -> its next version's."""
+    nexts: dict[int, int] = {}
+    for index, release in enumerate(earlier):
+        if isinstance(release, Superseded):
+            if not index < release.next < len(earlier):
+                raise ValueError("a superseded version's next version must come after it")
+            nexts[index] = release.next
+    return nexts
+
+
+def _root(number: int, nexts: Mapping[int, int]) -> int:
+    """The release given in full that a superseded version (numbers from 1) leads to."""
+    while number in nexts:
+        number = nexts[number]
+    return number
+
+
+def _first_holding(
+    earlier: Sequence[Published | Superseded],
+    truths: Sequence[Mapping[CellId, int]],
+    nexts: Mapping[int, int],
+) -> tuple[dict[tuple[CellId, int], int], dict[int, dict[CellId, int]]]:
+    """The first earlier release (numbers from 1) that had each count of a statistic,
+    and each release's order of cells (a superseded version's: its next version's).
+
+    A superseded version had the count of each cell it does not give from its next
+    version: along the versions of one release, a count is held from the version after
+    the last one that gave another count of that cell (or the first version).
+    """
+    held: dict[tuple[CellId, int], int] = {}
+
+    def hold(cell: CellId, value: int, number: int) -> None:
+        if held.get((cell, value), number) >= number:
+            held[(cell, value)] = number
+
+    previous: dict[int, int] = {after: index for index, after in nexts.items()}
+    position: dict[int, dict[CellId, int]] = {}
+    for index, release in enumerate(earlier):
+        if isinstance(release, Superseded):
+            continue
+        chain = [index]
+        while chain[-1] in previous:
+            chain.append(previous[chain[-1]])
+        chain.reverse()  # oldest first; the release given in full last
+        order = {cell: place for place, cell in enumerate(truths[index])}
+        start: dict[CellId, int] = {}
+        for place, member in enumerate(chain):
+            position[member + 1] = order
+            for cell, value in truths[member].items():
+                hold(cell, value, start.get(cell, chain[0]) + 1)
+                if place + 1 < len(chain):
+                    start[cell] = chain[place + 1]
+    return held, position
 
 
 class Model:
@@ -282,7 +369,7 @@ class Model:
     def __init__(
         self,
         tables: Sequence[Table],
-        earlier: Sequence[Published],
+        earlier: Sequence[Published | Superseded],
         policy: DisclosurePolicy,
         current: Mapping[CellId, int] | None = None,
     ) -> None:
@@ -302,7 +389,12 @@ class Model:
         for cell, value in (current or {}).items():
             assumed.setdefault(cell, value)
         # Each release's counts, worked out once (building every cell's id is most of it).
+        # A superseded version (:class:`Superseded`) brings only the cells it had
+        # otherwise than its next version: the others are the next version's.
         truths = [release.truth() for release in earlier]
+        nexts = _next_versions(earlier)
+        #: An earlier superseded version -> its next version (a release number).
+        self._next = {number + 1: after + 1 for number, after in nexts.items()}
         for counts in reversed(truths):
             for cell, value in counts.items():
                 assumed.setdefault(cell, value)
@@ -310,9 +402,10 @@ class Model:
         # are equal: the first version that had that count stands for the later ones.
         # (Versions of a period are mostly equal cell by cell; separate unknowns made the
         # programmes grow with every version.)
+        held, position = _first_holding(earlier, truths, nexts)
         self.canon: dict[Var, Var] = {}
-        first_with: dict[tuple[CellId, int], Var] = {}
-        #: Each earlier release's cells whose count then was not today's.
+        #: Each earlier release's cells whose count then was not today's (of a
+        #: superseded version, only among the cells it gives).
         changed: list[set[CellId]] = []
         for number, counts in enumerate(truths, start=1):
             differ: set[CellId] = set()
@@ -320,9 +413,7 @@ class Model:
                 if assumed[cell] == value:
                     self.canon[(number, cell)] = (0, cell)
                 else:
-                    self.canon[(number, cell)] = first_with.setdefault(
-                        (cell, value), (number, cell)
-                    )
+                    self.canon[(number, cell)] = (held[(cell, value)], cell)
                     differ.add(cell)
             changed.append(differ)
 
@@ -336,10 +427,15 @@ class Model:
         # have too, between cells that all had today's counts then, is today's link again:
         # only the relations with a cell counted otherwise are linked for that version, so
         # the work grows with what changed between versions, not with their number
-        # (issue 14: a release's time grew with every earlier version).
+        # (issue 14: a release's time grew with every earlier version). A superseded
+        # version's relation between cells that all had the next version's counts is the
+        # next version's link again: only those with a cell it gives are linked for it.
         today_set = set(today)
         by_shape: dict[Hashable, _VersionRelations] = {}
+        of_release: dict[int, _VersionRelations] = {}
         for number, release in enumerate(earlier, start=1):
+            if isinstance(release, Superseded):
+                continue
             shape = _shape(release.tables)
             known = by_shape.get(shape)
             counts = truths[number - 1]
@@ -347,9 +443,24 @@ class Model:
                 known = by_shape[shape] = _VersionRelations(
                     relations_of(release.tables), set(counts), today_set
                 )
+            of_release[number] = known
             for relation in known.own:
                 links.add(self._link(relation, number))
             touched = {r for cell in changed[number - 1] for r in known.touching.get(cell, ())}
+            for relation in touched:
+                links.add(self._link(relation, number))
+        for number, release in enumerate(earlier, start=1):
+            if not isinstance(release, Superseded):
+                continue
+            known = of_release[_root(number, self._next)]
+            for relation in known.outside:
+                links.add(self._link(relation, number))
+            given = truths[number - 1]
+            touched = {
+                r
+                for cell in given
+                for r in (*known.touching.get(cell, ()), *known.inside.get(cell, ()))
+            }
             for relation in touched:
                 links.add(self._link(relation, number))
         self.links = tuple(sorted(links))
@@ -357,12 +468,15 @@ class Model:
         #: had, with another count. The change (today's minus then) is a statistic too:
         #: a change of 1..k-1 tells of a few clients (a consent withdrawn, a late case),
         #: so it may be neither published nor derivable to within k.
-        self.changes: list[tuple[Var, Var, int]] = []
-        for number, counts in enumerate(truths, start=1):
-            for cell, value in counts.items():
-                before = self.canon[(number, cell)]
-                if cell in self.truth and before == (number, cell):
-                    self.changes.append(((0, cell), before, self.truth[cell] - value))
+        #: One change per count an earlier version had otherwise than today (in the order
+        #: of the first release that had it).
+        self.changes: list[tuple[Var, Var, int]] = [
+            ((0, cell), (number, cell), self.truth[cell] - value)
+            for (cell, value), number in sorted(
+                held.items(), key=lambda item: (item[1], position[item[1]][item[0][0]])
+            )
+            if cell in self.truth and self.truth[cell] != value
+        ]
         #: Today's cells whose change since an earlier version is small: hidden (primary).
         self.differencing = {
             today[1] for today, _, change in self.changes if policy.is_small_change(change)
@@ -412,7 +526,14 @@ class Model:
         self._known: dict[Var, Interval] = {}
 
     def var(self, release: int, cell: CellId) -> Var:
-        return self.canon.get((release, cell), (release, cell))
+        number: int | None = release
+        while number is not None:
+            found = self.canon.get((number, cell))
+            if found is not None:
+                return found
+            # A superseded version's cell that it does not give: the next version's.
+            number = self._next.get(number)
+        return (release, cell)  # a statistic outside the releases: one unknown per release
 
     def _link(self, relation: Relation, release: int) -> Link:
         return Link(
@@ -1086,7 +1207,7 @@ def audit_release(
     published: Mapping[CellId, int | None],
     policy: DisclosurePolicy,
     *,
-    earlier: Sequence[Published] = (),
+    earlier: Sequence[Published | Superseded] = (),
     current: Mapping[CellId, int] | None = None,
 ) -> AuditReport:
     """Audit a release as it would be published: ``published`` gives each cell of

@@ -13,12 +13,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 
+from legalaid.errors import StartupError
+from legalaid.indicators.catalogue import IndicatorCatalogue
 from legalaid.indicators.dimensions import DIMENSION_NAMES
-from legalaid.policy.loader import PolicyModel
+from legalaid.policy.loader import PolicyModel, load_policy, policy_path
 
 _ROUNDING_BASES = {"none": 1, "base_3": 3, "base_5": 5}
 
@@ -78,3 +81,17 @@ class DisclosurePolicy(PolicyModel):
         """What a published (possibly rounded) count tells about the true count."""
         half = self.rounding_base // 2
         return max(0, published - half), published + half
+
+
+def load_indicator_policies(
+    policy_dir: Path | None,
+) -> tuple[IndicatorCatalogue, DisclosurePolicy]:
+    """Both files, each validated, then checked against each other."""
+    catalogue = load_policy(policy_dir, "indicators.toml", IndicatorCatalogue)
+    disclosure = load_policy(policy_dir, "disclosure.toml", DisclosurePolicy)
+    try:
+        catalogue.check_crossings(disclosure.may_cross)
+    except ValueError as exc:
+        path = policy_path(policy_dir, "indicators.toml")
+        raise StartupError(f"policy file {path}: {exc}") from exc
+    return catalogue, disclosure

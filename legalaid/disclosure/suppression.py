@@ -2,30 +2,44 @@
 
 1. Primary: a cell whose true count is from 1 to k-1 (or zero, if the policy hides zeros)
    is hidden, and so is every cell that the latest earlier release of it hid ("carried":
-   showing it now would undo the earlier protection).
-2. Complementary, the quick part: a sum with exactly one unknown member gives that member
-   away, so another member of the same sum is hidden too: the smallest non-zero one (ties
-   broken by the cell's key), so that the least information is lost. A structural zero
-   (a cell of a table whose total is 0) is never a complement: it is 0 for everyone.
-3. Complementary, the exact part: the audit (:mod:`legalaid.disclosure.audit`) bounds
-   every hidden cell by linear programming over every relation of the set and of the
-   earlier releases. For each cell it finds pinned or narrower than k, one more cell is
-   hidden, taken from the tightest relation the cell is in (fewest unknowns), by the same
-   rule; a hidden cell that anyone can compute exactly and that may be shown is shown.
-   Repeat until the audit passes.
+   showing it now would undo the earlier protection), and every cell whose change since
+   an earlier version is small.
+2. Complementary: the complements are chosen together by an integer linear programme
+   (HiGHS, through ``scipy.optimize.milp``) that minimises the cost of what is hidden
+   (:meth:`_Pattern.cost`: hiding a headline total, or a cell that an earlier version
+   published, costs far more than hiding an inner cell), subject to
 
-Every choice is made in a fixed order (cells sort by measure, period and categories), so
-the same inputs always give the same pattern. A set that cannot be made safe (earlier
-releases already give a cell away) is refused.
+   - no singletons: a sum with exactly one unknown, hidden member gives it away, so every
+     sum of known relations has no unknown member or at least two;
+   - the cuts learnt from the exact audit (below).
+
+   A structural zero (a cell of a table whose total is 0, or a cell equal by identity to
+   one) is never a complement: it is 0 for everyone.
+3. The exact audit (:mod:`legalaid.disclosure.audit`) bounds every hidden cell by linear
+   programming over every relation of the set and of the earlier releases. For each
+   cell it finds pinned or narrower than k, a cut is added: at least one more cell of its
+   nearest relations (the sums it is in, else any relation; one step further when none
+   has a cell left to hide) must be hidden. The programme is solved again with every
+   cut so far, keeping the complements of earlier rounds (each cut excludes the pattern
+   that failed, so no round repeats one). Repeat until the audit passes;
+   a hidden cell that anyone can compute exactly and that may be shown is then shown.
+
+Every choice is made in a fixed order (cells sort by measure, period and categories, the
+programme's columns likewise), so the same inputs always give the same pattern. A set
+that cannot be made safe (earlier releases already give a cell away) is refused.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal, Protocol
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_array
 
 from legalaid.disclosure.audit import (
     AuditReport,
@@ -33,6 +47,7 @@ from legalaid.disclosure.audit import (
     Link,
     Model,
     Published,
+    Superseded,
     Var,
 )
 from legalaid.disclosure.policy import DisclosurePolicy
@@ -40,7 +55,6 @@ from legalaid.indicators.dimensions import CLINIC, Dimension
 from legalaid.indicators.tables import TOTAL, CellId, Key, Table
 
 Status = Literal["published", "primary", "carried", "complementary"]
-_KIND_ORDER = {"sum": 0, "cover": 1, "bound": 2}
 
 
 @dataclass(frozen=True)
@@ -90,7 +104,7 @@ class _Pattern:
         self,
         tables: Sequence[Table],
         policy: DisclosurePolicy,
-        earlier: Sequence[Published],
+        earlier: Sequence[Published | Superseded],
         current: Mapping[CellId, int] | None,
     ) -> None:
         self.policy = policy
@@ -107,11 +121,33 @@ class _Pattern:
         self.earlier_exact = {
             var for var, (low, high) in self.model.earlier_known.items() if low == high
         }
-        self.structural = structural_zeros(tables)
-        self._sums: list[Link] | None = None
-        self._known: set[Var] | None = None
-        self._unknowns: list[int] | None = None
-        self._sums_of: defaultdict[Var, set[int]] = defaultdict(set)
+        self.structural = structural_zeros(tables, self.model.links)
+        #: Cells an earlier release published (hiding one now is news to its readers).
+        self.published_before = {
+            cell
+            for release in earlier
+            for cell, shown in release.values.items()
+            if shown is not None and cell in self.truth
+        }
+        #: How many breakdowns (other than by clinic) each cell's widest table has.
+        self.breakdowns: dict[CellId, int] = {}
+        for table in tables:
+            width = sum(1 for dimension in table.dimensions if dimension.name != CLINIC)
+            for _, cell, _ in table.cells():
+                self.breakdowns[cell] = max(self.breakdowns.get(cell, 0), width)
+        #: The cells that may be chosen as complements, cheapest first; fixed for the run.
+        self.optional: tuple[CellId, ...] = tuple(
+            sorted(
+                (cell for cell in self.status if self.candidate((0, cell))),
+                key=lambda cell: (self.cost((0, cell)), cell),
+            )
+        )
+        #: Cuts learnt from the audit: at least one cell of each must be hidden.
+        self.cuts: list[frozenset[CellId]] = []
+        #: Complements chosen in earlier rounds: kept, so each round only adds (the
+        #: programme stays small and the audit's settled cells stay settled).
+        self.kept: set[CellId] = set()
+        self._singletons: list[tuple[tuple[CellId, ...], int, float]] | None = None
 
     def published(self) -> dict[CellId, int | None]:
         return {
@@ -139,49 +175,137 @@ class _Pattern:
         nothing and contradicts the 0 published for the same thing elsewhere)."""
         return (
             var[0] == 0
-            and self.status.get(var[1]) == "published"
+            and self.status.get(var[1]) in ("published", "complementary")
             and var not in self.earlier_exact
             and var[1] not in self.structural
         )
 
-    def complement_in(self, link: Link, protected: Var) -> Var | None:
-        candidates = [m for m in link.members if m != protected and self.candidate(m)]
-        if not candidates:
-            return None
-        return min(candidates, key=self.cost)
+    def cost(self, var: Var) -> float:
+        """What hiding a cell as a complement loses (the programme's objective).
 
-    def cost(self, var: Var) -> tuple[bool, int, int, Var]:
-        """What hiding a cell as a complement loses, smallest first.
-
-        A zero hides nothing (it can only grow) and a true zero shown as "suppressed"
-        beside a 0 elsewhere contradicts it, so zeros come last; then totals before
-        their breakdowns (a headline total, the nation's or a clinic's, is the most
-        read: hidden only when nothing else will do); then the smallest count.
+        10 for every cell hidden, plus 4 for each breakdown the cell is a margin of (a
+        region's total over genders loses more than one region-and-gender cell), plus
+        100 for a headline total (no category fixed but the clinic: the nation's or a
+        clinic's number, the most read), plus 1000 for a cell that an earlier version
+        published (hiding it is news to every reader, and a version that hides many of
+        them waits for a confirmation), plus 60 for a true zero (shown as "suppressed"
+        beside a 0 elsewhere it contradicts it, and hiding it protects little: it can
+        only grow), plus log2(1 + count) (of two otherwise equal cells, the smaller
+        count is hidden).
         """
         cell = var[1]
         fixed = sum(1 for name, _ in cell.coords if name != CLINIC)
-        return (self.truth[cell] == 0, -fixed, self.truth[cell], var)
+        value = self.truth[cell]
+        return (
+            10.0
+            + 4.0 * max(0, self.breakdowns.get(cell, 0) - fixed)
+            + (100.0 if fixed == 0 else 0.0)
+            + (1000.0 if cell in self.published_before else 0.0)
+            + (60.0 if value == 0 else 0.0)
+            + math.log2(1 + value)
+        )
 
-    def complement_for(self, var: Var) -> Var | None:
-        """From the tightest relation of ``var`` (the one with the fewest unknowns).
+    def _singleton_rows(self) -> list[tuple[tuple[CellId, ...], int, float]]:
+        """Each sum, as (its optional cells, its hidden unknown members, its slack cost),
+        where choosing its optional cells badly leaves exactly one unknown member.
 
-        When none of its relations has a cell left to hide, look one step further: the
-        relations of the unknown cells it is related to, and so on.
+        Worked out once per run from the primary and carried cells (the optional cells
+        are the programme's columns); rounded counts are intervals, left to the audit.
         """
+        if self._singletons is not None:
+            return self._singletons
+        found: list[tuple[tuple[CellId, ...], int, float]] = []
+        optional = set(self.optional)
+        if self.policy.rounding_base == 1:
+            for row in self.model.rows:
+                if not row.equality:
+                    continue
+                choices: list[CellId] = []
+                hidden = other = 0
+                for var, coefficient in row.coefficients.items():
+                    if not coefficient or var in self.earlier_exact:
+                        continue
+                    if var[0] == 0 and var[1] in optional:
+                        choices.append(var[1])
+                    elif var[0] == 0 and self.status.get(var[1]) == "published":
+                        continue  # shown, and never a complement: known
+                    elif self.hidden(var):
+                        hidden += 1
+                    else:
+                        other += 1  # a statistic outside the releases: unknown to all
+                if hidden + other >= 2 or (hidden == 0 and other == 1) or not choices:
+                    continue
+                found.append((tuple(sorted(choices)), hidden, 1e4))
+        self._singletons = found
+        return found
+
+    def choose(self) -> set[CellId]:
+        """The cheapest set of complements that leaves no singleton and meets every cut:
+        an integer programme solved by HiGHS. Sets the pattern's statuses."""
+        columns = {cell: number for number, cell in enumerate(self.optional)}
+        rows: list[tuple[dict[int, float], float]] = []  # coefficients >= lower bound
+        slacks: list[float] = []
+        for choices, hidden, penalty in self._singleton_rows():
+            members = [columns[cell] for cell in choices]
+            if hidden == 1:
+                # The one hidden member needs a second unknown beside it.
+                slack = len(self.optional) + len(slacks)
+                slacks.append(penalty)
+                rows.append(({**dict.fromkeys(members, 1.0), slack: 1.0}, 1.0))
+                continue
+            # Nothing hidden yet: a complement chosen here needs another beside it.
+            for member in members:
+                slack = len(self.optional) + len(slacks)
+                slacks.append(penalty)
+                coefficients = dict.fromkeys(members, 1.0)
+                coefficients[member] = -1.0
+                coefficients[slack] = 1.0
+                rows.append((coefficients, 0.0))
+        for cut in self.cuts:
+            rows.append(({columns[cell]: 1.0 for cell in cut if cell in columns}, 1.0))
+        kept = [number for number, cell in enumerate(self.optional) if cell in self.kept]
+        chosen = _cheapest(
+            [self.cost((0, cell)) for cell in self.optional],
+            slacks,
+            rows,
+            len(self.optional),
+            kept,
+        )
+        picked = {self.optional[number] for number in chosen}
+        self.kept = picked
+        for cell in self.optional:
+            self.status[cell] = "complementary" if cell in picked else "published"
+        return picked
+
+    def learn(self, var: Var) -> bool:
+        """Add a cut for a statistic the audit found too narrow: one more cell of its
+        nearest relations must be hidden. False when none is left to hide."""
+        found = self.neighbours(var)
+        if not found:
+            return False
+        self.cuts.append(found)
+        return True
+
+    def neighbours(self, var: Var) -> frozenset[CellId]:
+        """The shown cells that may be hidden in the relations of ``var``: of its sums,
+        else of any of its relations. When none has a cell left to hide, look one step
+        further: the relations of the unknown cells it is related to, and so on."""
         frontier, seen = [var], {var}
         while frontier:
-            options = []
+            in_sums: set[CellId] = set()
+            anywhere: set[CellId] = set()
             for current in frontier:
                 for link in self.model.by_var[current]:
-                    chosen = self.complement_in(link, current)
-                    if chosen is not None:
-                        unknowns = sum(not self.exactly_known(m) for m in link.members)
-                        # A non-zero complement from any relation before a zero from
-                        # the tightest one.
-                        zero = self.truth[chosen[1]] == 0
-                        options.append(((zero, unknowns, _KIND_ORDER[link.kind], link), chosen))
-            if options:
-                return min(options)[1]
+                    for member in link.members:
+                        if member == current or not self.candidate(member):
+                            continue
+                        if self.status[member[1]] != "published":
+                            continue
+                        anywhere.add(member[1])
+                        if link.kind == "sum":
+                            in_sums.add(member[1])
+            if in_sums or anywhere:
+                return frozenset(in_sums or anywhere)
             following: set[Var] = set()
             for current in frontier:
                 for link in self.model.by_var[current]:
@@ -190,63 +314,16 @@ class _Pattern:
                     )
             seen |= following
             frontier = sorted(following)
-        return None
-
-    def close_singletons(self) -> None:
-        """Hide a second member of every sum that has exactly one unknown, hidden member."""
-        if self.policy.rounding_base != 1:
-            return  # rounded counts are intervals; the exact audit deals with them
-        if self._sums is None:
-            self._start_counting()
-        assert self._sums is not None  # noqa: S101
-        assert self._known is not None and self._unknowns is not None  # noqa: S101
-        sums, known, unknowns = self._sums, self._known, self._unknowns
-        changed = True
-        while changed:
-            changed = False
-            for number, link in enumerate(sums):
-                if unknowns[number] != 1:
-                    continue
-                unknown = _only_unknown(link.members, known)
-                if unknown is None or not self.hidden(unknown):
-                    continue
-                chosen = self.complement_in(link, unknown)
-                if chosen is not None:
-                    self.hide(chosen[1])
-                    changed = True
-
-    def _start_counting(self) -> None:
-        # What exactly_known says of every statistic, and how many members of each sum
-        # it does not know, kept up to date as cells are hidden (hide()): a pass over the
-        # sums reads one number per sum, not its members, round after round.
-        self._known = self.earlier_exact | {
-            (0, cell) for cell, status in self.status.items() if status == "published"
-        }
-        self._sums = [link for link in self.model.links if link.kind == "sum"]
-        self._unknowns = [
-            sum(member not in self._known for member in link.members) for link in self._sums
-        ]
-        self._sums_of = defaultdict(set)
-        for number, link in enumerate(self._sums):
-            for member in link.members:
-                self._sums_of[member].add(number)
-
-    def hide(self, cell: CellId) -> None:
-        """Hide a published cell as a complement."""
-        self.status[cell] = "complementary"
-        var = (0, cell)
-        if self._known is None or self._unknowns is None or self._sums is None:
-            return
-        if var in self._known and self.policy.rounding_base == 1:
-            self._known.discard(var)
-            for number in self._sums_of.get(var, ()):
-                self._unknowns[number] += _count(self._sums[number].members, var)
+        return frozenset()
 
     def show_the_computable(self, report: AuditReport) -> set[CellId]:
         """Show hidden cells that anyone can compute exactly and that may be shown.
 
         Their values are determined by the final pattern, so showing them changes no
-        one's knowledge; a mark where everyone can compute the number helps nobody.
+        one's knowledge; a mark where everyone can compute the number helps nobody. A cell
+        an earlier release hid stays hidden: its readers compare the two, and a mark that
+        turns into a number reads as news (a zero chosen as a complement, say) even when
+        the audit says nothing can be learnt from it.
         """
         shown: set[CellId] = set()
         for found in report.ranges:
@@ -257,47 +334,87 @@ class _Pattern:
                 and found.low == found.high
                 and not self.policy.is_sensitive(found.truth)
                 and found.cell not in self.model.differencing
-                and self.status[found.cell] != "published"
+                and self.status[found.cell] not in ("published", "carried")
             ):
                 self.status[found.cell] = "published"
                 shown.add(found.cell)
-                self._sums = self._known = self._unknowns = None  # counted afresh if asked
         return shown
 
 
-def structural_zeros(tables: Sequence[Table]) -> frozenset[CellId]:
+def _cheapest(
+    costs: Sequence[float],
+    slacks: Sequence[float],
+    rows: Sequence[tuple[Mapping[int, float], float]],
+    width: int,
+    kept: Sequence[int] = (),
+) -> list[int]:
+    """The columns (0..width-1, binary) set to 1 in a cheapest solution of
+    ``sum(coefficients * x) >= lower`` for every row; columns from ``width`` on are
+    slacks in [0, 1] at their cost; the ``kept`` columns are 1. Solved by HiGHS (branch
+    and bound to within 5% of the optimum, at most 5 s; past that the best solution
+    found, which meets every row)."""
+    if not rows or width == 0:
+        return []
+    objective = np.array([*costs, *slacks])
+    data, row_index, col_index, lower = [], [], [], []
+    for number, (coefficients, bound) in enumerate(rows):
+        for column, coefficient in sorted(coefficients.items()):
+            data.append(coefficient)
+            row_index.append(number)
+            col_index.append(column)
+        lower.append(bound)
+    matrix = coo_array(
+        (np.array(data), (np.array(row_index), np.array(col_index))),
+        shape=(len(rows), len(objective)),
+    ).tocsr()
+    lower_bounds = np.zeros(len(objective))
+    lower_bounds[list(kept)] = 1.0
+    result = milp(
+        objective,
+        constraints=LinearConstraint(matrix, np.array(lower), np.inf),
+        integrality=np.array([1] * width + [0] * len(slacks)),
+        bounds=Bounds(lower_bounds, 1),
+        options={"time_limit": 5, "mip_rel_gap": 0.05},
+    )
+    if result.x is None:
+        raise DisclosureRefusedError(f"no choice of complements found: {result.message}")
+    return [column for column in range(width) if result.x[column] > 0.5]
+
+
+def structural_zeros(tables: Sequence[Table], links: Iterable[Link] = ()) -> frozenset[CellId]:
     """The cells of every table whose grand total is 0: an empty period, a clinic with
     nothing to count, a breakdown of a count that is 0 (the GBV cases' types of violence
-    when there were no GBV cases). Each of them is 0 by the table's own structure."""
+    when there were no GBV cases). Each of them is 0 by the table's own structure; and so
+    is a cell of today's release that an identity (a sum of one cell: LA04's total is
+    LA02's GBV cell) makes equal to one."""
     found: set[CellId] = set()
     for table in tables:
         grand_total = tuple(TOTAL for _ in table.dimensions)
         if table.values[grand_total] == 0:
             found.update(cell for _, cell, _ in table.cells())
+    pairs = [
+        (link.parent[1], link.children[0][1])
+        for link in links
+        if link.kind == "sum"
+        and len(link.children) == 1
+        and link.parent[0] == 0
+        and link.children[0][0] == 0
+    ]
+    grown = True
+    while grown:
+        grown = False
+        for first, second in pairs:
+            if (first in found) != (second in found):
+                found.update((first, second))
+                grown = True
     return frozenset(found)
-
-
-def _count(members: Sequence[Var], var: Var) -> int:
-    """How many times ``var`` is a member (a sum may name a cell more than once)."""
-    return sum(member == var for member in members)
-
-
-def _only_unknown(members: Sequence[Var], known: set[Var]) -> Var | None:
-    """The one member not in ``known``; None when there are none or several."""
-    found: Var | None = None
-    for member in members:
-        if member not in known:
-            if found is not None:
-                return None
-            found = member
-    return found
 
 
 def protect(
     tables: Sequence[Table],
     policy: DisclosurePolicy,
     *,
-    earlier: Sequence[Published] = (),
+    earlier: Sequence[Published | Superseded] = (),
     current: Mapping[CellId, int] | None = None,
     on_audit: Callable[[], None] | None = None,
 ) -> Protection:
@@ -313,11 +430,16 @@ def protect(
     """
     pattern = _Pattern(tables, policy, earlier, current)
     audited = on_audit or (lambda: None)
-    # Cells at least k wide under the pattern so far: each round only hides more, which
+    # Cells at least k wide under a pattern that hid a subset of today's: hiding more
     # only widens ranges, so they are not bounded again until the final, complete audit.
+    # A round that shows a cell hidden before forgets them.
     settled: set[Var] = set()
+    before: set[CellId] = set()
     for _ in range(len(pattern.truth) + 1):
-        pattern.close_singletons()
+        chosen = pattern.choose()
+        if not before <= chosen:
+            settled.clear()
+        before = chosen
         report = pattern.model.audit(pattern.published(), settled=settled)
         audited()
         if report.passed:
@@ -334,10 +456,7 @@ def protect(
         )
         added = False
         for failure in report.failures:
-            chosen = pattern.complement_for((failure.release, failure.cell))
-            if chosen is not None and pattern.status[chosen[1]] == "published":
-                pattern.hide(chosen[1])
-                added = True
+            added = pattern.learn((failure.release, failure.cell)) or added
         if not added:
             report.require_passed()
     raise DisclosureRefusedError("suppression did not converge")  # pragma: no cover

@@ -26,13 +26,12 @@ from flask import (
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.wrappers import Response as BaseResponse
 
 from legalaid.access.visible import visible_or_404
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
-from legalaid.cases.page import case_or_404, render_case_page
-from legalaid.clients.views import client_or_404, render_client_page
+from legalaid.casefile.client_views import client_or_404, render_client_page
+from legalaid.casefile.page import case_or_404, render_case_page
 from legalaid.database import db_session, rollback_request
 from legalaid.documents import services
 from legalaid.documents.forms import DeleteForm, LetterForm, ReplaceForm, UploadForm
@@ -47,13 +46,13 @@ from legalaid.errors import DomainError, show_on_form
 from legalaid.held_forms.service import FILES_NOT_KEPT
 from legalaid.letters.fill import ASKED, FROM_CASE, generate_letter
 from legalaid.pages.errors import log_error
+from legalaid.web_types import Rendered
 from legalaid.webforms import add_errors
 
 bp = Blueprint("documents", __name__, url_prefix="/cases/<int:case_id>/documents")
 #: A client's own documents (identity papers): the same routes, scoped like the client.
 client_bp = Blueprint("client_documents", __name__, url_prefix="/clients/<int:client_id>/documents")
 
-Rendered = str | BaseResponse | tuple[str, int]
 Loader = Callable[[int], Holder]
 
 

@@ -38,12 +38,6 @@ class Question(PolicyModel):
     def answer_codes(self) -> tuple[str, ...]:
         return tuple(answer.code for answer in self.answers)
 
-    def answer_text(self, code: str, language: str) -> str | None:
-        for answer in self.answers:
-            if answer.code == code:
-                return answer.text.get(language)
-        return None
-
     @model_validator(mode="after")
     def _distinct_answers(self) -> Question:
         codes = self.answer_codes

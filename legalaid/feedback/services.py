@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from legalaid.audit.service import Actor, record_event
@@ -134,13 +134,6 @@ def submit_answers(
         for question, answer in checked.chosen.items()
     )
     session.flush()
-
-
-def answer_count(session: Session, clinic_id: int, quarter: str | None) -> int:
-    query = select(func.count()).where(FeedbackResponse.clinic_id == clinic_id)
-    if quarter:
-        query = query.where(FeedbackResponse.quarter == quarter)
-    return int(session.scalar(query) or 0)
 
 
 def quarters_with_answers(session: Session, clinic_id: int) -> list[str]:

@@ -9,11 +9,10 @@ from __future__ import annotations
 import segno
 from flask import Blueprint, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response as BaseResponse
 
 from legalaid.audit.service import Actor, record_event
 from legalaid.calendar import today
-from legalaid.cases.page import case_or_404, render_case_page
+from legalaid.casefile.page import case_or_404, render_case_page
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import DomainError, show_on_form
 from legalaid.feedback.codes import shown
@@ -29,10 +28,9 @@ from legalaid.feedback.services import (
 )
 from legalaid.feedback.throttle import WrongCodeThrottle
 from legalaid.indicators.periods import period_of_code
+from legalaid.web_types import Rendered
 
 bp = Blueprint("feedback", __name__)
-
-Rendered = str | BaseResponse | tuple[str, int]
 
 
 def _policy() -> FeedbackPolicy:

@@ -8,19 +8,18 @@ its yearly targets and its DHIS2 codes. The formulas are code
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.errors import StartupError
 from legalaid.indicators.dimensions import CLINIC, STATIC_DIMENSIONS
 from legalaid.indicators.measures import CASE_MEASURES, CASE_TABLES, Measure
 from legalaid.indicators.measures_feedback import FEEDBACK_MEASURES, FEEDBACK_TABLES
 from legalaid.indicators.measures_trainings import TRAINING_MEASURES, TRAINING_TABLES
 from legalaid.indicators.periods import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
-from legalaid.policy.loader import PolicyModel, load_policy, policy_path
+from legalaid.policy.loader import PolicyModel
 
 
 def check_relations(measures: dict[str, Measure]) -> None:
@@ -323,26 +322,13 @@ class IndicatorCatalogue(PolicyModel):
                     "files together (and the definition's wording)"
                 )
 
-    def check_crossings(self, disclosure: DisclosurePolicy) -> None:
-        """Every crossing of the catalogue must be one the disclosure policy allows."""
+    def check_crossings(self, may_cross: Callable[[str, str], bool]) -> None:
+        """Every crossing of the catalogue must be one the disclosure policy allows
+        (``DisclosurePolicy.may_cross``; checked when the policies are loaded)."""
         for entry in self.indicator:
             for first, second in entry.crossings:
-                if not disclosure.may_cross(first, second):
+                if not may_cross(first, second):
                     raise ValueError(
                         f"{entry.code}: crossing {first} x {second} is not in "
                         "disclosure.toml's crossable list"
                     )
-
-
-def load_indicator_policies(
-    policy_dir: Path | None,
-) -> tuple[IndicatorCatalogue, DisclosurePolicy]:
-    """Both files, each validated, then checked against each other."""
-    catalogue = load_policy(policy_dir, "indicators.toml", IndicatorCatalogue)
-    disclosure = load_policy(policy_dir, "disclosure.toml", DisclosurePolicy)
-    try:
-        catalogue.check_crossings(disclosure)
-    except ValueError as exc:
-        path = policy_path(policy_dir, "indicators.toml")
-        raise StartupError(f"policy file {path}: {exc}") from exc
-    return catalogue, disclosure

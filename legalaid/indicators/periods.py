@@ -127,12 +127,6 @@ def plan_to_date(through: Period) -> Period:
     return Period(date(PLAN_FIRST_YEAR, 1, 1), through.end, PLAN, PLAN_CODE)
 
 
-def plan_quarters() -> tuple[Period, ...]:
-    return tuple(
-        quarter(y, q) for y in range(PLAN_FIRST_YEAR, PLAN_LAST_YEAR + 1) for q in (1, 2, 3, 4)
-    )
-
-
 def completed_periods(today: date, lag_days: int) -> tuple[Period, ...]:
     """Every period that may be released on ``today``: quarters, years, plan to date.
 

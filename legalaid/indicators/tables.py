@@ -18,14 +18,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from itertools import product
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from legalaid.clinics.models import Clinic
-from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.errors import DomainError
 from legalaid.indicators.catalogue import MEASURES, Indicator, IndicatorCatalogue
 from legalaid.indicators.dimensions import CLINIC, STATIC_DIMENSIONS, Dimension, clinic_dimension
@@ -36,6 +35,16 @@ from legalaid.indicators.periods import Period, parse_period
 TOTAL = "_total"
 
 Key = tuple[str, ...]
+
+
+class CountingRules(Protocol):
+    """What counting reads of the disclosure policy (``disclosure.policy.DisclosurePolicy``)."""
+
+    @property
+    def data_entry_lag_days(self) -> int: ...
+
+    @property
+    def require_statistics_consent(self) -> bool: ...
 
 
 class NotCataloguedError(DomainError):
@@ -218,7 +227,7 @@ def dimension_named(name: str, clinics: Dimension) -> Dimension:
 def indicator_tables(
     session: Session,
     catalogue: IndicatorCatalogue,
-    policy: DisclosurePolicy,
+    policy: CountingRules,
     *,
     code: str,
     period_code: str,
@@ -246,7 +255,7 @@ def indicator_tables(
 def catalogued_table(
     session: Session,
     catalogue: IndicatorCatalogue,
-    policy: DisclosurePolicy,
+    policy: CountingRules,
     *,
     code: str,
     layout: tuple[str, ...],
@@ -271,7 +280,7 @@ def catalogued_table(
 def _indicator_table(
     session: Session,
     indicator: Indicator,
-    policy: DisclosurePolicy,
+    policy: CountingRules,
     measure_name: str,
     layout: tuple[str, ...],
     period: Period,

@@ -1,4 +1,4 @@
-"""The provider directory (kept by managers) and referrals out, only with consent."""
+"""Referrals out, only with consent (the provider directory is `providers/`)."""
 
 from __future__ import annotations
 
@@ -10,69 +10,9 @@ from sqlalchemy.orm import Session
 from legalaid.audit.service import record_event
 from legalaid.cases.models import Case
 from legalaid.errors import ConflictError, DomainError, NotFoundError, Problems, given
-from legalaid.referrals.models import Referral, ServiceProvider
+from legalaid.providers.models import ServiceProvider
+from legalaid.referrals.models import Referral
 from legalaid.vocabulary.casework import REFERRAL_SERVICES, REFERRAL_STATUSES
-from legalaid.vocabulary.regions import ECONOMIC_REGIONS
-
-
-def _provider_fields(
-    name: str, service_type: str, economic_region: str, contact: str
-) -> tuple[str, str]:
-    name, contact = name.strip(), contact.strip()
-    if not name:
-        raise DomainError(_("This field is required."), field="name")
-    if len(name) > 200:
-        raise DomainError(_("At most %(limit)d characters, please.", limit=200), field="name")
-    if len(contact) > 300:
-        raise DomainError(_("At most %(limit)d characters, please.", limit=300), field="contact")
-    REFERRAL_SERVICES.require(service_type, "service_type")
-    ECONOMIC_REGIONS.require(economic_region, "economic_region")
-    return name, contact
-
-
-def create_provider(
-    session: Session,
-    *,
-    name: str,
-    service_type: str,
-    economic_region: str,
-    contact: str,
-    by: int | None,
-) -> ServiceProvider:
-    name, contact = _provider_fields(name, service_type, economic_region, contact)
-    provider = ServiceProvider(
-        name=name,
-        service_type=service_type,
-        economic_region=economic_region,
-        contact=contact,
-        created_by_id=by,
-    )
-    session.add(provider)
-    session.flush()
-    record_event(session, "provider.created", object_type="provider", object_id=provider.id)
-    return provider
-
-
-def update_provider(
-    session: Session,
-    provider: ServiceProvider,
-    *,
-    expected_version: int,
-    name: str,
-    service_type: str,
-    economic_region: str,
-    contact: str,
-    active: bool,
-) -> ServiceProvider:
-    if provider.version != expected_version:
-        raise ConflictError(_("Someone else changed this provider after you opened it."))
-    name, contact = _provider_fields(name, service_type, economic_region, contact)
-    provider.name, provider.contact = name, contact
-    provider.service_type, provider.economic_region = service_type, economic_region
-    provider.active = active
-    session.flush()
-    record_event(session, "provider.updated", object_type="provider", object_id=provider.id)
-    return provider
 
 
 def check_referral(
@@ -94,10 +34,12 @@ def check_referral(
         with problems.check():
             REFERRAL_SERVICES.require(service_type, "service_type")
     sent_on = sent_on or today
-    if sent_on > today:
-        problems.add(_("The date cannot be in the future."), "sent_on")
-    elif sent_on < case_.intake_on:
-        problems.add(_("The date cannot be before the intake."), "sent_on")
+    problems.date_within(
+        sent_on,
+        "sent_on",
+        latest=(today, _("The date cannot be in the future.")),
+        earliest=(case_.intake_on, _("The date cannot be before the intake.")),
+    )
     problems.done()
     return given(provider, "provider_id"), service_type, sent_on
 

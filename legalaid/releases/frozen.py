@@ -15,7 +15,7 @@ from functools import cached_property
 from itertools import product
 from typing import Any
 
-from legalaid.disclosure.audit import Published
+from legalaid.disclosure.audit import Published, Superseded
 from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.disclosure.suppression import Protection, ShareCell, shares
 from legalaid.indicators.catalogue import IndicatorCatalogue
@@ -159,6 +159,39 @@ class PublishedTable:
         return self.values[tuple(TOTAL for _ in self.dimensions)]
 
 
+def _read_table(data: dict[str, Any]) -> PublishedTable:
+    dimensions = tuple(_read_dimension(d) for d in data["dimensions"])
+    keys = tuple(product(*((*d.categories, TOTAL) for d in dimensions)))
+    return PublishedTable(
+        measure=data["measure"],
+        period=_read_period(data["period"]),
+        dimensions=dimensions,
+        scope=tuple((_read_dimension(s), s["code"]) for s in data["scope"]),
+        time_additive=bool(data["time_additive"]),
+        bounded_by=data["bounded_by"],
+        values=dict(zip(keys, data["values"], strict=True)),
+        statuses=dict(zip(keys, (_shown(status) for status in data["statuses"]), strict=True)),
+    )
+
+
+def _counted_table(published: PublishedTable, counts: list[int]) -> Table:
+    keys = published.cell_keys()
+    return Table(
+        published.measure,
+        published.period,
+        published.dimensions,
+        dict(zip(keys, counts, strict=True)),
+        scope=published.scope,
+        time_additive=published.time_additive,
+        bounded_by=published.bounded_by,
+    )
+
+
+#: What a table is, apart from its counts: two versions with these equal have the
+#: same cells in the same order.
+_SHAPE_KEYS = ("measure", "period", "dimensions", "scope", "time_additive", "bounded_by")
+
+
 @dataclass(frozen=True)
 class IndicatorEntry:
     code: str
@@ -206,25 +239,7 @@ class FrozenRelease:
 
     @cached_property
     def tables(self) -> tuple[PublishedTable, ...]:
-        found = []
-        for data in self.data["tables"]:
-            dimensions = tuple(_read_dimension(d) for d in data["dimensions"])
-            keys = tuple(product(*((*d.categories, TOTAL) for d in dimensions)))
-            found.append(
-                PublishedTable(
-                    measure=data["measure"],
-                    period=_read_period(data["period"]),
-                    dimensions=dimensions,
-                    scope=tuple((_read_dimension(s), s["code"]) for s in data["scope"]),
-                    time_additive=bool(data["time_additive"]),
-                    bounded_by=data["bounded_by"],
-                    values=dict(zip(keys, data["values"], strict=True)),
-                    statuses=dict(
-                        zip(keys, (_shown(status) for status in data["statuses"]), strict=True)
-                    ),
-                )
-            )
-        return tuple(found)
+        return tuple(_read_table(data) for data in self.data["tables"])
 
     def table(
         self, measure: str, period_code: str, layout: tuple[str, ...]
@@ -269,17 +284,45 @@ class FrozenRelease:
         tables = []
         values: dict[CellId, int | None] = {}
         for published, counts in zip(self.tables, self._truth, strict=True):
-            keys = published.cell_keys()
-            table = Table(
-                published.measure,
-                published.period,
-                published.dimensions,
-                dict(zip(keys, counts, strict=True)),
-                scope=published.scope,
-                time_additive=published.time_additive,
-                bounded_by=published.bounded_by,
-            )
+            table = _counted_table(published, counts)
             tables.append(table)
-            for key in keys:
+            for key in published.cell_keys():
                 values[table.cell_id(key)] = published.values[key]
         return Published(tuple(tables), values)
+
+    def superseded_by(self, newer: FrozenRelease, index: int) -> Superseded | None:
+        """This version as disclosure control must know it beside ``newer``, the next
+        version of the same release (at ``index`` of the same list of earlier releases):
+        only the cells whose true count or published value differ (see
+        :class:`Superseded`). None when the two do not have the same tables (then this
+        version is given in full). Tables that did not change are compared as stored,
+        never read cell by cell.
+        """
+        if self._truth is None or newer._truth is None:
+            raise ValueError("the true counts of this release were not loaded")
+        mine, theirs = self.data["tables"], newer.data["tables"]
+        if len(mine) != len(theirs) or len(self._truth) != len(newer._truth):
+            return None
+        counts: dict[CellId, int] = {}
+        values: dict[CellId, int | None] = {}
+        for position, (data, next_data) in enumerate(zip(mine, theirs, strict=True)):
+            if any(data[key] != next_data[key] for key in _SHAPE_KEYS):
+                return None
+            truth, next_truth = self._truth[position], newer._truth[position]
+            if truth == next_truth and data["values"] == next_data["values"]:
+                continue
+            published = _read_table(data)
+            table = _counted_table(published, truth)
+            for key, count, next_count, value, next_value in zip(
+                published.cell_keys(),
+                truth,
+                next_truth,
+                data["values"],
+                next_data["values"],
+                strict=True,
+            ):
+                if count != next_count or value != next_value:
+                    cell = table.cell_id(key)
+                    counts[cell] = count
+                    values[cell] = value
+        return Superseded(index, counts, values)

@@ -175,10 +175,6 @@ class Texts:
         return text
 
 
-def count_text(value: int) -> str:
-    return str(format_decimal(value))
-
-
 def percent_text(percent: Decimal) -> str:
     return str(format_percent(percent / 100, "#,##0.0%"))
 

@@ -22,7 +22,7 @@ from legalaid.accounts.models import User
 from legalaid.audit.service import Actor, record_event
 from legalaid.clinics.models import Clinic
 from legalaid.database import Database
-from legalaid.disclosure.audit import DisclosureRefusedError, Published
+from legalaid.disclosure.audit import DisclosureRefusedError, Published, Superseded
 from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.disclosure.suppression import protect
 from legalaid.errors import ConflictError, DomainError, NotFoundError
@@ -75,13 +75,31 @@ def overlapping_releases(session: Session, period: Period) -> list[IndicatorRele
     )
 
 
-def earlier_releases(session: Session, period: Period) -> list[Published]:
+def earlier_releases(session: Session, period: Period) -> list[Published | Superseded]:
     """The overlapping releases as disclosure control must know them, oldest first."""
     return as_published(overlapping_releases(session, period))
 
 
-def as_published(rows: list[IndicatorRelease]) -> list[Published]:
-    return [FrozenRelease(row.content, row.truth).as_published() for row in rows]
+def as_published(rows: list[IndicatorRelease]) -> list[Published | Superseded]:
+    """``rows`` (oldest first) as disclosure control must know them: the latest version
+    of each release in full, every earlier version by its differences from the next
+    (:class:`Superseded`), so a release's work grows with what changed between
+    versions, not with their number."""
+    frozen = [FrozenRelease(row.content, row.truth) for row in rows]
+    found: list[Published | Superseded | None] = [None] * len(rows)
+    following: dict[tuple[str, str, date], int] = {}
+    for index in range(len(rows) - 1, -1, -1):
+        row = rows[index]
+        series = (row.scope_key, row.period_code, row.period_end)
+        after = following.get(series)
+        following[series] = index
+        if after is not None and rows[after].version > row.version:
+            superseded = frozen[index].superseded_by(frozen[after], after)
+            if superseded is not None:
+                found[index] = superseded
+                continue
+        found[index] = frozen[index].as_published()
+    return [release for release in found if release is not None]
 
 
 def recount(
@@ -113,7 +131,8 @@ def recounted_scopes(rows: list[IndicatorRelease]) -> list[tuple[Period, int | N
     """The periods and clinics of ``rows``, each once, in order."""
     seen: dict[tuple[Period, int | None], None] = {}
     for row in rows:
-        seen.setdefault((FrozenRelease(row.content).period, row.clinic_id), None)
+        period = Period(row.period_start, row.period_end, row.period_kind, row.period_code)
+        seen.setdefault((period, row.clinic_id), None)
     return list(seen)
 
 
@@ -278,7 +297,7 @@ def count_release(
     previous = _previous_version(overlapping, request)
     newly_hidden: tuple[CellId, ...] = ()
     if previous is not None:
-        shown_before = FrozenRelease(previous.content, previous.truth).as_published().values
+        shown_before = earlier[overlapping.index(previous)].values
         newly_hidden = tuple(cell for cell in hidden_now if shown_before.get(cell) is not None)
     return CountedRelease(
         request=request,

@@ -26,7 +26,6 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import defer, selectinload
 from werkzeug.exceptions import NotFound
-from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
 from legalaid.access.visible import visible_or_404
@@ -59,10 +58,10 @@ from legalaid.releases.scope import (
     visible_releases,
 )
 from legalaid.viewer import Viewer
+from legalaid.web_types import Rendered
 
 bp = Blueprint("releases", __name__)
 
-Rendered = str | BaseResponse | tuple[str, int]
 OBJECT_TYPE = "release"
 #: How many releases the dashboard's chooser offers (newest periods first).
 CHOOSER_LIMIT = 200

@@ -91,9 +91,6 @@ class RetentionPolicy(PolicyModel):
             raise ValueError(f"unknown kept field: {', '.join(unknown)}")
         return value
 
-    def years_for(self, category: str) -> int:
-        return self.keep_years[category]
-
     @property
     def longest(self) -> int:
         return max(self.keep_years.values())

@@ -12,8 +12,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from legalaid.audit.service import Actor, record_event
 from legalaid.calendar import today
-from legalaid.cases.page import case_or_404, render_case_page
-from legalaid.clients.views import client_or_404
+from legalaid.casefile.client_views import client_or_404
+from legalaid.casefile.page import case_or_404, render_case_page
 from legalaid.database import db_session, rollback_request
 from legalaid.retention.erasure import (
     ErasureRefusedError,

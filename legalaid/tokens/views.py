@@ -13,10 +13,9 @@ from legalaid.database import db_session, rollback_request, utcnow
 from legalaid.errors import DomainError, NotFoundError, show_on_form
 from legalaid.tokens import services
 from legalaid.tokens.forms import TokenForm
+from legalaid.web_types import Rendered
 
 bp = Blueprint("tokens", __name__, url_prefix="/settings/tokens")
-
-Rendered = str | BaseResponse | tuple[str, int]
 
 
 def _render(form: TokenForm, *, new_token: str | None = None, status: int = 200) -> Rendered:

@@ -146,12 +146,6 @@ class SessionSummary:
     def improved_by_points_share(self) -> float | None:
         return self._share(self.improved_by_points, self.both_tested)
 
-    @property
-    def average_change(self) -> float | None:
-        if self.average_pre is None or self.average_post is None:
-            return None
-        return self.average_post - self.average_pre
-
 
 def _count_if(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)

@@ -9,7 +9,6 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
-from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
 from legalaid.access.visible import visible_or_404
@@ -37,10 +36,10 @@ from legalaid.trainings.queries import (
 )
 from legalaid.trainings.scope import visible_sessions
 from legalaid.vocabulary import trainings as training_vocabulary
+from legalaid.web_types import Rendered
 
 bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 
-Rendered = str | BaseResponse | tuple[str, int]
 OBJECT_TYPE = "training_session"
 
 

@@ -20,7 +20,7 @@ def axe_script() -> str:
     return str(AXE_SCRIPT)
 
 
-def audit(page: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def audit(page: Any) -> dict[str, Any]:
     """axe-core's violations on the page, and the texts whose colour contrast it could not
     measure (an image behind the text, a symbol): both must be empty or light."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
 import shutil
 import threading
 from collections.abc import Iterator
@@ -56,7 +61,7 @@ def live_server(migrated_database_url: str, tmp_path: Path) -> Iterator[LiveServ
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
     try:
@@ -70,7 +75,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
+def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="en-GB")
     tab = context.new_page()
     tab.set_default_timeout(10_000)
@@ -78,15 +83,20 @@ def page(browser):  # type: ignore[no-untyped-def]
     context.close()
 
 
-def sign_in(page, url: str, email: str, secret: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, url: str, email: str, secret: str) -> None:
     """Sign in through the pages as she would: password, then the authenticator's code."""
+    page.goto(url + "/login")
+    fill_sign_in(page, email, secret)
+
+
+def fill_sign_in(page: Page, email: str, secret: str) -> None:
+    """Fill the sign-in page she is on (password, then the code) and wait for what follows."""
     import time
 
     import pyotp
 
     from tests.factories import PASSWORD
 
-    page.goto(url + "/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()

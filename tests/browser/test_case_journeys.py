@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -9,15 +14,15 @@ from sqlalchemy import select
 from legalaid.calendar import today
 from legalaid.cases.models import Case
 from legalaid.database import get_database
-from legalaid.referrals.services import create_provider
+from legalaid.providers.services import create_provider
 from tests.browser.conftest import LiveServer, sign_in
 from tests.case_factories import make_case
 from tests.factories import create_clinic, create_user
 
 
 def test_lawyer_takes_an_intake_and_works_the_case_to_closure(
-    live_server: LiveServer, page
-) -> None:  # type: ignore[no-untyped-def]
+    live_server: LiveServer, page: Page
+) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         clinic = create_clinic(session)
@@ -113,7 +118,7 @@ def test_lawyer_takes_an_intake_and_works_the_case_to_closure(
         assert case_.client.full_name == "Günay Rəhimova"
 
 
-def test_manager_reassigns_a_case_between_two_lawyers(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+def test_manager_reassigns_a_case_between_two_lawyers(live_server: LiveServer, page: Page) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         clinic = create_clinic(session)

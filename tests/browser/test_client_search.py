@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 from legalaid.database import get_database
 from tests.browser.conftest import LiveServer, sign_in
 from tests.case_factories import make_case
 from tests.factories import create_clinic, create_user
 
 
-def test_a_lawyer_finds_her_client_by_name_in_cyrillic(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+def test_a_lawyer_finds_her_client_by_name_in_cyrillic(live_server: LiveServer, page: Page) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         lawyer = create_user(session, "lawyer", clinic=create_clinic(session))

@@ -5,6 +5,11 @@ test_release_journey.py.)"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
 from sqlalchemy import select
 
 from legalaid.accounts.models import User
@@ -14,7 +19,7 @@ from tests.browser.conftest import LiveServer, sign_in
 from tests.factories import PASSWORD, create_user
 
 
-def _no_script_tab(browser, live_server: LiveServer, email: str, secret: str):  # type: ignore[no-untyped-def]
+def _no_script_tab(browser: Browser, live_server: LiveServer, email: str, secret: str):
     context = browser.new_context(locale="en-GB", java_script_enabled=False)
     tab = context.new_page()
     tab.set_default_timeout(10_000)
@@ -22,8 +27,8 @@ def _no_script_tab(browser, live_server: LiveServer, email: str, secret: str):  
     return context, tab
 
 
-def test_an_administrator_is_asked_before_disabling_or_resetting(  # type: ignore[no-untyped-def]
-    live_server: LiveServer, browser
+def test_an_administrator_is_asked_before_disabling_or_resetting(
+    live_server: LiveServer, browser: Browser
 ) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
@@ -59,8 +64,8 @@ def test_an_administrator_is_asked_before_disabling_or_resetting(  # type: ignor
         context.close()
 
 
-def test_revoking_a_token_and_new_recovery_codes_ask_first(  # type: ignore[no-untyped-def]
-    live_server: LiveServer, browser
+def test_revoking_a_token_and_new_recovery_codes_ask_first(
+    live_server: LiveServer, browser: Browser
 ) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:

@@ -3,6 +3,11 @@ writes a protection-order application in Azerbaijani; a manager deletes a docume
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
 from pathlib import Path
 
 from legalaid.database import get_database
@@ -13,8 +18,8 @@ from tests.factories import create_clinic, create_user
 
 
 def test_a_lawyer_keeps_and_writes_documents_and_a_manager_deletes_one(
-    live_server: LiveServer, browser, page, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    live_server: LiveServer, browser: Browser, page: Page, tmp_path: Path
+) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         clinic = create_clinic(session)

@@ -4,6 +4,11 @@ sees nothing until five answers exist, then the counts."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -18,7 +23,7 @@ from tests.case_factories import make_case
 from tests.factories import create_clinic, create_user
 
 
-def _answer_on_a_phone(browser, url: str, code: str) -> str:  # type: ignore[no-untyped-def]
+def _answer_on_a_phone(browser: Browser, url: str, code: str) -> str:
     context = browser.new_context(locale="az-AZ", viewport={"width": 390, "height": 844})
     phone = context.new_page()
     phone.set_default_timeout(10_000)
@@ -37,7 +42,7 @@ def _answer_on_a_phone(browser, url: str, code: str) -> str:  # type: ignore[no-
         context.close()
 
 
-def _print_slip(page, url: str, case_id: int) -> str:  # type: ignore[no-untyped-def]
+def _print_slip(page: Page, url: str, case_id: int) -> str:
     page.goto(f"{url}/cases/{case_id}")
     page.get_by_role("button", name="Print a feedback slip").click()
     page.wait_for_load_state()
@@ -47,8 +52,8 @@ def _print_slip(page, url: str, case_id: int) -> str:  # type: ignore[no-untyped
     return code
 
 
-def test_close_on_the_page_then_slip_then_anonymous_answers_then_counts(  # type: ignore[no-untyped-def]
-    live_server: LiveServer, page, browser
+def test_close_on_the_page_then_slip_then_anonymous_answers_then_counts(
+    live_server: LiveServer, page: Page, browser: Browser
 ) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:

@@ -3,12 +3,19 @@ and keeps the text; the intake's errors arrive together with the conditional fie
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 from legalaid.database import get_database
 from tests.browser.conftest import LiveServer, sign_in
 from tests.factories import create_clinic, create_user
 
 
-def test_pasted_text_over_the_limit_is_kept_and_explained(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+def test_pasted_text_over_the_limit_is_kept_and_explained(
+    live_server: LiveServer, page: Page
+) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         lawyer = create_user(session, "lawyer", clinic=create_clinic(session))

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -9,7 +14,7 @@ from sqlalchemy import select, update
 from legalaid.accounts.models import User, UserSession
 from legalaid.casework.models import Note
 from legalaid.database import get_database, utcnow
-from tests.browser.conftest import LiveServer, sign_in
+from tests.browser.conftest import LiveServer, fill_sign_in, sign_in
 from tests.case_factories import make_case
 from tests.factories import create_clinic, create_user
 
@@ -31,8 +36,8 @@ def _expire_and_allow_a_new_code(live_server: LiveServer, user_id: int) -> None:
 
 
 def test_a_note_sent_after_expiry_is_saved_after_signing_in_again(
-    live_server: LiveServer, page
-) -> None:  # type: ignore[no-untyped-def]
+    live_server: LiveServer, page: Page
+) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         lawyer = create_user(session, "lawyer", clinic=create_clinic(session))
@@ -48,7 +53,7 @@ def test_a_note_sent_after_expiry_is_saved_after_signing_in_again(
 
     page.wait_for_url("**/login**")
     assert "It is kept for 10 minutes" in page.content()
-    sign_in_again(page, email, secret)
+    fill_sign_in(page, email, secret)
     page.wait_for_url("**/resume")
     assert page.get_by_role("heading", name="Your form was kept").is_visible()
     page.get_by_role("button", name="Send it again").click()
@@ -64,8 +69,8 @@ def test_a_note_sent_after_expiry_is_saved_after_signing_in_again(
 
 
 def test_an_incomplete_intake_sent_after_expiry_comes_back_filled(
-    live_server: LiveServer, page
-) -> None:  # type: ignore[no-untyped-def]
+    live_server: LiveServer, page: Page
+) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         lawyer = create_user(session, "lawyer", clinic=create_clinic(session))
@@ -79,7 +84,7 @@ def test_an_incomplete_intake_sent_after_expiry_comes_back_filled(
     page.get_by_role("button", name="Save the intake").click()
 
     page.wait_for_url("**/login**")
-    sign_in_again(page, email, secret)
+    fill_sign_in(page, email, secret)
     page.wait_for_url("**/resume")
     page.get_by_role("button", name="Send it again").click()
     page.wait_for_load_state()
@@ -87,18 +92,3 @@ def test_an_incomplete_intake_sent_after_expiry_comes_back_filled(
     assert page.get_by_label("Full name").input_value() == "Synthetic Aynur Həsənova"
     assert "half an hour" in page.locator("#summary").input_value()
     assert page.locator(".error-summary").is_visible()
-
-
-def sign_in_again(page, email: str, secret: str) -> None:  # type: ignore[no-untyped-def]
-    import time
-
-    import pyotp
-
-    from tests.factories import PASSWORD
-
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/login/two-factor")
-    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).at(time.time()))
-    page.get_by_role("button", name="Continue").click()

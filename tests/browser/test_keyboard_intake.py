@@ -6,6 +6,11 @@ on the database engine, so this runs in the SQLite pass only."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
 from datetime import time, timedelta
 
 import pytest
@@ -36,7 +41,7 @@ _FOCUSED = """() => {
 class Keyboard:
     """Tab through the page as she would, noting any control whose focus is not visible."""
 
-    def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, page: Page) -> None:
         self.page = page
         self.unseen: list[str] = []
 
@@ -75,8 +80,8 @@ class Keyboard:
 
 
 def test_an_intake_with_the_keyboard_alone_then_a_hearing_in_baku_time(
-    live_server: LiveServer, browser
-) -> None:  # type: ignore[no-untyped-def]
+    live_server: LiveServer, browser: Browser
+) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         lawyer = create_user(session, "lawyer", clinic=create_clinic(session))

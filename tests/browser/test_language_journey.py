@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 from tests.browser.conftest import LiveServer
 
 
 def test_visitor_switches_language_to_azerbaijani_and_russian(
-    live_server: LiveServer, page
-) -> None:  # type: ignore[no-untyped-def]
+    live_server: LiveServer, page: Page
+) -> None:
     page.goto(live_server.url + "/")
     assert page.locator("h1").inner_text() == "Free legal aid clinics"
 

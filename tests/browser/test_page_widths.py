@@ -13,6 +13,11 @@ SQLite pass only; the journeys in tests/browser/ run on both engines."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
 import os
 import time
 from datetime import date, timedelta
@@ -94,17 +99,17 @@ def _arrange(live_server: LiveServer) -> dict[str, tuple[str, str, list[str]]]:
         }
 
 
-def _choose_language(page, code: str) -> None:  # type: ignore[no-untyped-def]
+def _choose_language(page: Page, code: str) -> None:
     page.locator("#language-select").select_option(code)
     page.locator(".language-switcher button").click()
     page.wait_for_load_state()
 
 
-def _too_wide(page) -> int:  # type: ignore[no-untyped-def]
+def _too_wide(page: Page) -> int:
     return int(page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth"))
 
 
-def _culprits(page) -> str:  # type: ignore[no-untyped-def]
+def _culprits(page: Page) -> str:
     """The innermost elements that reach past the right edge, to say what to fix."""
     return str(
         page.evaluate(
@@ -122,7 +127,9 @@ def _culprits(page) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("role", ["lawyer", "manager", "task_force", "admin"])
-def test_no_main_page_scrolls_sideways(live_server: LiveServer, browser, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_no_main_page_scrolls_sideways(
+    live_server: LiveServer, browser: Browser, role: str
+) -> None:
     accounts = _arrange(live_server)
     email, secret, record_pages = accounts[role]
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
@@ -189,7 +196,9 @@ def test_no_main_page_scrolls_sideways(live_server: LiveServer, browser, role: s
         context.close()
 
 
-def test_the_collapsed_menu_opens_without_javascript(live_server: LiveServer, browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_collapsed_menu_opens_without_javascript(
+    live_server: LiveServer, browser: Browser
+) -> None:
     email, secret, _pages = _arrange(live_server)["manager"]
     context = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 800})
     page = context.new_page()

@@ -4,6 +4,11 @@ numbers stay on one line on a phone (they wrapped over three)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 import re
 from datetime import timedelta
 
@@ -29,7 +34,7 @@ def contrast(foreground: str, background: str) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
-def test_the_overdue_count_on_the_caseload_is_readable(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+def test_the_overdue_count_on_the_caseload_is_readable(live_server: LiveServer, page: Page) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         lawyer = create_user(session, "lawyer", clinic=create_clinic(session))
@@ -50,7 +55,7 @@ def test_the_overdue_count_on_the_caseload_is_readable(live_server: LiveServer, 
         assert contrast(*colours) >= 4.5, colours
 
 
-def test_case_numbers_stay_on_one_line_on_a_phone(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+def test_case_numbers_stay_on_one_line_on_a_phone(live_server: LiveServer, page: Page) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         lawyer = create_user(session, "lawyer", clinic=create_clinic(session))
@@ -70,7 +75,7 @@ def test_case_numbers_stay_on_one_line_on_a_phone(live_server: LiveServer, page)
             assert numbers.nth(i).evaluate("a => a.getClientRects().length") == 1, path
 
 
-def test_a_failed_save_takes_her_to_the_error_summary(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_save_takes_her_to_the_error_summary(live_server: LiveServer, page: Page) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         lawyer = create_user(session, "lawyer", clinic=create_clinic(session))

@@ -3,6 +3,11 @@ her clinic's indicators through the form."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -19,15 +24,15 @@ from tests.factories import create_clinic, create_user
 IN_QUARTER = date(2026, 5, 4)  # 2026Q2, a completed quarter
 
 
-def _cases(session, clinic, count: int) -> None:  # type: ignore[no-untyped-def]
+def _cases(session, clinic, count: int) -> None:
     lawyer = create_user(session, "lawyer", clinic=clinic)
     for n in range(count):
         make_case(session, lawyer, on=IN_QUARTER + timedelta(days=n))
 
 
 def test_the_task_force_reads_the_dashboard_and_downloads_the_csv(
-    live_server: LiveServer, page
-) -> None:  # type: ignore[no-untyped-def]
+    live_server: LiveServer, page: Page
+) -> None:
     app = live_server.app
     policies = app.extensions["legalaid.policies"]
     with app.app_context(), get_database(app).session_factory() as session:
@@ -92,7 +97,7 @@ def test_the_task_force_reads_the_dashboard_and_downloads_the_csv(
     assert str(release_id) in download.url
 
 
-def test_a_manager_releases_her_clinics_indicators(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_releases_her_clinics_indicators(live_server: LiveServer, page: Page) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         clinic = create_clinic(session)

@@ -3,6 +3,11 @@ that morning, mails her the reminder through a real SMTP server on loopback."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 import socket
 from datetime import datetime, time, timedelta
 from email import message_from_bytes
@@ -33,7 +38,9 @@ class Inbox:
         return "250 OK"
 
 
-def test_a_suggested_expiry_is_accepted_shown_and_reminded(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+def test_a_suggested_expiry_is_accepted_shown_and_reminded(
+    live_server: LiveServer, page: Page
+) -> None:
     app = live_server.app
     # The 60-day expiry falls in three days: on her home page's week as well as the agenda.
     applied_on = today() - timedelta(days=57)

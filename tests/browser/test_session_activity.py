@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 from legalaid.database import get_database
 from tests.browser.conftest import LiveServer, sign_in
 from tests.factories import create_clinic, create_user
 
 
-def test_typing_sends_a_throttled_keepalive(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+def test_typing_sends_a_throttled_keepalive(live_server: LiveServer, page: Page) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         clinic = create_clinic(session)

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 import time
 
 import pyotp
@@ -19,8 +24,8 @@ HOMES = {
 
 @pytest.mark.parametrize("role", list(HOMES))
 def test_each_role_signs_in_with_password_and_totp(
-    live_server: LiveServer, page, role: str
-) -> None:  # type: ignore[no-untyped-def]
+    live_server: LiveServer, page: Page, role: str
+) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         clinic = create_clinic(session) if role in ("lawyer", "manager") else None
@@ -46,7 +51,7 @@ def test_each_role_signs_in_with_password_and_totp(
     assert "/login" in page.url
 
 
-def test_first_sign_in_enrols_the_authenticator(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+def test_first_sign_in_enrols_the_authenticator(live_server: LiveServer, page: Page) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         user = create_user(session, "task_force", enrolled=False)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -15,8 +20,8 @@ from tests.training_factories import HAND_ROWS, csv_sheet
 
 
 def test_manager_records_a_session_imports_the_sheet_and_sees_the_summary(
-    live_server: LiveServer, page
-) -> None:  # type: ignore[no-untyped-def]
+    live_server: LiveServer, page: Page
+) -> None:
     app = live_server.app
     with app.app_context(), get_database(app).session_factory() as session:
         clinic = create_clinic(session)

@@ -6,7 +6,7 @@ person access to data about herself); their relation to her is kept. Staff membe
 names stay: they acted for her. Her documents (on her cases, and her own identity papers)
 are listed by kind, date, file name and description; their content is given on request
 as a copy, not inside the file. Tasks about her case (what staff must do for her) are
-listed too. Produced as printable HTML and as a PDF (:mod:`legalaid.clients.own_file_pdf`).
+listed too. Produced as printable HTML and as a PDF (:mod:`legalaid.casefile.own_file_pdf`).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from legalaid import models
 from legalaid.crypto.checks import (
     has_key_checks,
     key_states,
@@ -27,6 +28,7 @@ from legalaid.crypto.rotation import (
     union_of,
 )
 from legalaid.database import Database, get_database
+from legalaid.documents.keys import check_document_keys
 from legalaid.schema.migrations import ensure_current
 from legalaid.settings import (
     Settings,
@@ -81,8 +83,6 @@ def rotate() -> None:
 
 def _check_documents() -> None:
     """Document keys were re-wrapped with the other values; the files were not touched."""
-    from legalaid.documents.keys import check_document_keys
-
     store = current_app.extensions["legalaid.documents.store"]
     with _current_database().session_factory() as session:
         report = check_document_keys(session, store)
@@ -98,7 +98,7 @@ def _check_documents() -> None:
 def status() -> None:
     ring: KeyRing = current_app.extensions["legalaid.keyring"]
     with _current_database().transaction() as session:
-        in_use = _checked(lambda: key_ids_in_use(session))
+        in_use = _checked(lambda: key_ids_in_use(session, models.metadata))
     click.echo(f"active key: {ring.active_id}; key ring: {', '.join(ring.key_ids)}")
     for name, ids in in_use.items():
         click.echo(f"{name}: {', '.join(sorted(ids)) or 'no values'}")
@@ -143,7 +143,7 @@ def accept_secret_key() -> None:
 def _rotate_in_production(settings: Settings) -> None:
     ring = KeyRing(settings.encryption_keys)
     with _current_database().transaction() as session:
-        report = _checked(lambda: rotate_all(session, ring), _UNCHANGED)
+        report = _checked(lambda: rotate_all(session, ring, models.metadata), _UNCHANGED)
     _echo_counts(report)
     _require_complete(report)
     old = [key_id for key_id in ring.key_ids if key_id != ring.active_id]
@@ -165,7 +165,7 @@ def _rotate_in_development(settings: Settings) -> None:
     secrets_data = _development_secrets_matching(settings)
     old_ring = settings.encryption_keys
     with _current_database().transaction() as session:
-        in_use = _checked(lambda: key_ids_in_use(session), _UNCHANGED)
+        in_use = _checked(lambda: key_ids_in_use(session, models.metadata), _UNCHANGED)
         # A retired key id keeps its check value: a new key must not reuse the id.
         taken = set(old_ring) | union_of(in_use) | retired_key_ids(session)
         new_id = _next_key_id(taken)
@@ -173,7 +173,9 @@ def _rotate_in_development(settings: Settings) -> None:
         # Saved before the re-encryption commits, so that whatever fails from here on,
         # the file still holds a key for every value in the database.
         _save_ring(settings, secrets_data, new_ring)
-        report = _checked(lambda: rotate_all(session, KeyRing(new_ring)), _UNCHANGED)
+        report = _checked(
+            lambda: rotate_all(session, KeyRing(new_ring), models.metadata), _UNCHANGED
+        )
     _echo_counts(report)
     _require_complete(report)
     only_new = {new_id: new_ring[new_id]}

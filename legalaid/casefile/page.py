@@ -14,16 +14,22 @@ from flask_babel import gettext as _
 from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import NotFound
-from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
 from legalaid.access.visible import visible_or_404
 from legalaid.accounts.models import User
 from legalaid.audit.service import record_event
-from legalaid.cases.forms import CloseForm, OpenForm, ReopenForm, RespondentForm
+from legalaid.casefile.case_forms import CloseForm, OpenForm, ReopenForm, RespondentForm
+from legalaid.casefile.casework_forms import (
+    TASK_PREFIX,
+    HearingForm,
+    NoteForm,
+    ServiceForm,
+    TaskForm,
+)
+from legalaid.casefile.referral_forms import ReferralForm
 from legalaid.cases.models import Case, CaseAssignment, CaseStatusChange
 from legalaid.cases.scope import visible_cases
-from legalaid.casework.forms import TASK_PREFIX, HearingForm, NoteForm, ServiceForm, TaskForm
 from legalaid.casework.models import CaseTask, Hearing, Note, ServiceDelivery
 from legalaid.casework.services import task_assignee_condition
 from legalaid.clients.models import Client
@@ -37,8 +43,9 @@ from legalaid.errors import (
     add_rule_errors,
     show_on_form,
 )
-from legalaid.referrals.forms import ReferralForm
-from legalaid.referrals.models import Referral, ServiceProvider
+from legalaid.providers.models import ServiceProvider
+from legalaid.referrals.models import Referral
+from legalaid.web_types import Rendered
 from legalaid.webforms import AppForm
 
 
@@ -75,9 +82,6 @@ def case_record_or_404(model: Any, record_id: int, case_id: int) -> Any:
     if row is None:
         raise NotFound()
     return row
-
-
-Rendered = str | BaseResponse | tuple[str, int]
 
 
 def submit_on_case_page(

@@ -20,8 +20,8 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from legalaid.casefile.own_file import CaseFile
 from legalaid.clients.models import Client
-from legalaid.clients.own_file import CaseFile
 from legalaid.documents.models import Document
 from legalaid.i18n import format_date
 from legalaid.vocabulary import casework as vocab

@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from legalaid.cases.models import NumberCounter
+from legalaid.clinics.models import NumberCounter
 
 
 def next_number(session: Session, clinic_id: int, series: str) -> int:

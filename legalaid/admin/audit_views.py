@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from legalaid.audit.queries import entries_query, resolve_actor
+from legalaid.admin.audit_queries import entries_query, resolve_actor
 from legalaid.audit.service import record_event
 from legalaid.database import db_session
 from legalaid.pagination import PER_PAGE, Page, paginate

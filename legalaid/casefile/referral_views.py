@@ -8,32 +8,32 @@ from typing import Any, cast
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
-from werkzeug.wrappers import Response as BaseResponse
 
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
-from legalaid.caseloads.queries import ACTIVE_STATUSES
-from legalaid.cases.models import Case
-from legalaid.cases.page import (
+from legalaid.casefile.page import (
     case_or_404,
     case_record_or_404,
     provider_choices,
     render_case_page,
 )
+from legalaid.casefile.referral_forms import ProviderForm, ReferralForm, ReferralStatusForm
+from legalaid.caseloads.queries import ACTIVE_STATUSES
+from legalaid.cases.models import Case
 from legalaid.cases.scope import case_condition
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import ConflictError, DomainError, add_rule_errors, show_on_form
 from legalaid.pagination import Page, paginate
+from legalaid.providers import services as directory
+from legalaid.providers.models import ServiceProvider
 from legalaid.referrals import services
-from legalaid.referrals.forms import ProviderForm, ReferralForm, ReferralStatusForm
-from legalaid.referrals.models import Referral, ServiceProvider
+from legalaid.referrals.models import Referral
 from legalaid.routing import record_id
 from legalaid.vocabulary.casework import REFERRAL_SERVICES
 from legalaid.vocabulary.regions import ECONOMIC_REGIONS
+from legalaid.web_types import Rendered
 
 bp = Blueprint("referrals", __name__)
-
-Rendered = str | BaseResponse | tuple[str, int]
 
 
 # --- the directory ------------------------------------------------------------------------
@@ -88,7 +88,7 @@ def provider_new() -> Rendered:
     del form.active  # a new provider is in use; retiring it is an edit
     if form.validate_on_submit():
         try:
-            provider = services.create_provider(
+            provider = directory.create_provider(
                 db_session(),
                 name=form.name.data or "",
                 service_type=form.service_type.data or "",
@@ -111,7 +111,7 @@ def provider_edit(provider_id: int) -> Rendered:
     form = ProviderForm(obj=provider) if request.method == "GET" else ProviderForm()
     if form.validate_on_submit():
         try:
-            services.update_provider(
+            directory.update_provider(
                 db_session(),
                 provider,
                 expected_version=form.version.data or 0,

@@ -18,8 +18,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from legalaid.calendar import today
+from legalaid.casefile.client_forms import ClientFields
 from legalaid.cases.services import CaseDetails, RespondentInput
-from legalaid.clients.forms import ClientFields
 from legalaid.concurrency import VersionField
 from legalaid.routing import record_id
 from legalaid.vocabulary import Vocabulary

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response as BaseResponse
 
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
-from legalaid.cases.models import Case
-from legalaid.cases.page import (
-    case_or_404,
-    case_record_or_404,
-    submit_on_case_page,
-)
-from legalaid.casework import services
-from legalaid.casework.forms import (
+from legalaid.casefile.casework_forms import (
     TASK_PREFIX,
     HearingForm,
     NoteCorrectionForm,
@@ -25,16 +17,22 @@ from legalaid.casework.forms import (
     SuggestedDeadlineForm,
     TaskForm,
 )
+from legalaid.casefile.page import (
+    case_or_404,
+    case_record_or_404,
+    submit_on_case_page,
+)
+from legalaid.cases.models import Case
+from legalaid.casework import services
 from legalaid.casework.models import CaseTask, Hearing, Note, ServiceDelivery
 from legalaid.database import db_session, rollback_request
 from legalaid.deadlines.suggestions import accept_suggestion
 from legalaid.errors import ConflictError, DomainError, show_on_form
 from legalaid.routing import record_id
 from legalaid.vocabulary import Vocabulary
+from legalaid.web_types import Rendered
 
 bp = Blueprint("casework", __name__, url_prefix="/cases/<int:case_id>")
-
-Rendered = str | BaseResponse | tuple[str, int]
 
 
 def _venues() -> Vocabulary:

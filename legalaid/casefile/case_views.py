@@ -14,8 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from legalaid.accounts.models import User
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
-from legalaid.cases import services
-from legalaid.cases.forms import (
+from legalaid.casefile.case_forms import (
     AssignForm,
     CaseForm,
     CloseForm,
@@ -25,16 +24,17 @@ from legalaid.cases.forms import (
     ReopenForm,
     RespondentForm,
 )
-from legalaid.cases.lists import CaseFilters, active_case_counts, case_list_page
-from legalaid.cases.page import (
+from legalaid.casefile.case_lists import CaseFilters, active_case_counts, case_list_page
+from legalaid.casefile.client_forms import CLIENT_FIELDS
+from legalaid.casefile.page import (
     case_or_404,
     case_page_or_404,
     provider_choices,
     render_case_page,
     submit_on_case_page,
 )
+from legalaid.cases import services
 from legalaid.cases.scope import get_visible_client
-from legalaid.clients.forms import CLIENT_FIELDS
 from legalaid.clients.models import Client
 from legalaid.clinics.models import Clinic
 from legalaid.conflicts.limits import CheckLimitError
@@ -44,10 +44,9 @@ from legalaid.errors import ConflictError, DomainError, NotFoundError, show_on_f
 from legalaid.routing import record_id
 from legalaid.search_terms import held_term, term_out_of_url
 from legalaid.vocabulary.casework import RESPONDENT_RELATIONS
+from legalaid.web_types import Rendered
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-
-Rendered = str | BaseResponse | tuple[str, int]
 
 
 def _clinic_lawyers(clinic_id: int) -> list[User]:
