@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from legalaid.calendar import today
 from legalaid.casework.services import add_hearing, add_note, add_service, add_task
-from legalaid.referrals.services import create_provider, refer
+from legalaid.providers.services import create_provider
+from legalaid.referrals.services import refer
 from tests.case_factories import make_case
 from tests.document_factories import add_document
 from tests.factories import create_user, sign_in
