@@ -13,7 +13,9 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from legalaid.accounts.models import User
 from legalaid.calendar import today
+from legalaid.cases.models import Case
 from legalaid.casework.services import add_hearing, add_note, add_service, add_task
 from legalaid.providers.services import create_provider
 from legalaid.referrals.services import refer
@@ -31,7 +33,7 @@ from tests.statements import counted_statements
 CASE_PAGE_LIMIT = 15
 
 
-def _busy_case(app: Flask, session: Session, rows: int):  # type: ignore[no-untyped-def]
+def _busy_case(app: Flask, session: Session, rows: int) -> tuple[User, Case]:
     lawyer = create_user(session, "lawyer")
     manager = create_user(session, "manager", clinic=lawyer.clinic)
     case_ = make_case(
