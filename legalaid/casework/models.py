@@ -121,6 +121,8 @@ class Hearing(Base):
         # The agenda and the caseload page: what is due, by date, not yet done; per case too.
         Index("ix_hearing_done_due_on", "done", "due_on"),
         Index("ix_hearing_case_open", "case_id", "done", "due_on"),
+        # The upcoming agenda: the window's dates done or not, in its order (migration 0025).
+        Index("ix_hearing_due_on", "due_on", "id"),
         CheckConstraint(
             "duration_minutes IS NULL OR (duration_minutes > 0 AND duration_minutes <= 1440"
             " AND starts_at IS NOT NULL)",
