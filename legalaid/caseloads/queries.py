@@ -246,7 +246,11 @@ def overdue_page(
 def upcoming_page(
     session: Session, user: Viewer, today: date, raw_page: str | None
 ) -> Page[AgendaRow]:
-    """What is due from today to the end of the window, done or not, soonest first."""
+    """What is due from today to the end of the window, done or not, soonest first.
+
+    Done or not, the window is a range of ``ix_hearing_due_on`` (due_on, id), not of the
+    not-done indexes (``tests/test_scoped_plans.py``).
+    """
     query = (
         _agenda_query(user)
         .where(Hearing.due_on >= today, Hearing.due_on <= window_end(today))
