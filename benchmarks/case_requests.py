@@ -7,7 +7,9 @@ Builds (or reuses) the synthetic database of :mod:`benchmarks.cases`, then, per 
                                          after its check (the save runs the one check)
 
 printing for each the SQL statements the request sends, its median ms, and beside it the
-bare SQL reading the same rows (``benchmarks.cases.CASE_PAGE``; for the save, the bare
+bare SQL reading the same rows; the case page also beside a bare Flask + SQLAlchemy route
+that reads those rows, renders them and writes one (``benchmarks.bare_flask``), in the
+same run (``benchmarks.cases.CASE_PAGE``; for the save, the bare
 conflict SQL of the same three names, ``benchmarks.cases.CONFLICT``). Figures, not a test:
 the bounds that fail live in tests/test_request_costs.py.
 
@@ -36,6 +38,7 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.bare_flask import bare_case_page_app
 from benchmarks.cases import (
     CASE_PAGE,
     CONFLICT,
@@ -139,6 +142,21 @@ def measure(app: Flask, runs: int) -> list[tuple[str, int, float, float]]:
     }
     bare_ms = median_ms(lambda: run(CASE_PAGE, params), runs)
     rows.append(("case page     GET /cases/<id>", len(sent), page_ms, bare_ms))
+    # The same rows through a bare Flask + SQLAlchemy route (the peer a page is held to).
+    bare_client = bare_case_page_app(engine, params).test_client()
+    if bare_client.get(page).status_code != 200:
+        raise SystemExit(f"the bare route's GET {page} failed")
+    with counting(engine) as bare_sent:
+        bare_client.get(page)
+    rows.append(
+        (
+            "  bare Flask route, same rows",
+            len(bare_sent),
+            median_ms(lambda: bare_client.get(page), runs),
+            bare_ms,
+        )
+    )
+    rows.append(("  case page vs bare Flask route", len(sent), page_ms, rows[-1][2]))
 
     data = intake_data(chosen.client_name, chosen.respondent_names)
     statements: list[int] = []
