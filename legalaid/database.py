@@ -146,11 +146,16 @@ def _become_writer(connection: Connection) -> None:
     is as committed at its snapshot, as a PostgreSQL READ COMMITTED read would be; the
     version checks of editable records still refuse a stale save.
     """
-    connection.info.pop(_DEFERRED, None)
     raw = connection.connection.driver_connection
     assert raw is not None  # noqa: S101 - a connection in a transaction has its DBAPI one
-    raw.execute("COMMIT")
-    raw.execute("BEGIN IMMEDIATE")
+    try:
+        raw.execute("COMMIT")
+        raw.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as error:
+        # As SQLAlchemy would raise it: a full or read-only disk is then told apart
+        # (storage_failed, 503) and a lock wait that ran out like any other.
+        raise DBAPIError.instance("BEGIN IMMEDIATE", None, error, sqlite3.Error) from error
+    connection.info.pop(_DEFERRED, None)
 
 
 def begin_writing(session: Session) -> None:

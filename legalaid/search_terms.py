@@ -12,9 +12,11 @@ import json
 from urllib.parse import urlencode
 
 from flask import redirect, request, url_for
+from sqlalchemy.orm import object_session
 from werkzeug.wrappers import Response
 
 from legalaid.access.current import current_user_session
+from legalaid.database import begin_writing
 
 TERM = "q"
 TERM_MAX = 40
@@ -40,6 +42,12 @@ def _hold(scope: str, term: str) -> None:
     row = current_user_session()
     if row is None:
         return
+    # Read the held terms again under the write lock: another tab's search, committed since
+    # this request's snapshot, is kept beside this one.
+    db = object_session(row)
+    if db is not None:
+        begin_writing(db)
+        db.refresh(row, ["search_terms"])
     held = _held()
     if term:
         held[scope] = term

@@ -196,3 +196,44 @@ def test_pages_and_saves_at_the_same_time_record_every_view_in_one_chain(world: 
     _chain_verifies(world)
     notes = world.session.execute(text("SELECT count(*) FROM case_note")).scalar_one()
     assert notes == 10
+
+
+@pytest.mark.sqlite_only
+def test_a_held_form_read_on_a_stale_snapshot_is_given_back_once(world: World) -> None:
+    """Two tabs resume the same held form at once: the one whose snapshot predates the
+    other's take finds it gone, instead of showing (and auditing) it a second time."""
+    from legalaid.held_forms.models import HeldForm
+    from legalaid.held_forms.service import hold, take
+
+    database = get_database(world.app)
+    lawyer_id = world.lawyer.id
+    with world.app.test_request_context():
+        token = hold(
+            world.session,
+            user_id=lawyer_id,
+            role="lawyer",
+            path="/cases/intake",
+            fields=[("narrative", "typed before the session expired")],
+            had_files=False,
+        )
+        assert token is not None
+        world.session.commit()
+        stale = database.request_session(reads_first=True)
+        try:
+            # This tab's snapshot begins with the form still held ...
+            assert stale.scalar(select(func.count()).select_from(HeldForm)) == 1
+            # ... the other tab takes it and commits ...
+            assert take(world.session, token, user_id=lawyer_id) is not None
+            world.session.commit()
+            # ... and this one, reading on its older snapshot, does not get it again.
+            assert take(stale, token, user_id=lawyer_id) is None
+            stale.commit()
+        finally:
+            stale.close()
+    returned = world.session.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.action == "held_form.returned")
+    )
+    world.session.commit()
+    assert returned == 1

@@ -17,7 +17,7 @@ from legalaid.accounts.sessions import (
     why_invalid,
 )
 from legalaid.audit.service import Actor, record_event
-from legalaid.database import db_session, utcnow, write_at_commit
+from legalaid.database import begin_writing, db_session, utcnow, write_at_commit
 from legalaid.policy.security import SecurityPolicy
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 - a dictionary key, not a secret
@@ -49,15 +49,21 @@ def load_current_session() -> None:
     now = utcnow()
     reason = why_invalid(row, _policy().sessions, now)
     if reason is not None:
+        # Ended under the write lock, as it stands now: another request may have ended or
+        # revoked it since this one's snapshot (its reason and audit entry stand).
+        begin_writing(db)
+        db.refresh(row)
+        already_ended = row.ended_at is not None
         end_session(row, reason)
-        record_event(
-            db,
-            "session.ended",
-            object_type="session",
-            object_id=row.id,
-            outcome="denied",
-            actor=Actor(row.user_id, row.user.role),
-        )
+        if not already_ended:
+            record_event(
+                db,
+                "session.ended",
+                object_type="session",
+                object_id=row.id,
+                outcome="denied",
+                actor=Actor(row.user_id, row.user.role),
+            )
         if reason in TIMEOUTS and row.stage == "full":
             g.expired_account = (row.user_id, row.user.role)
         session.pop(SESSION_TOKEN_KEY, None)

@@ -12,7 +12,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from legalaid.audit.service import Actor, record_event
-from legalaid.database import utcnow
+from legalaid.database import begin_writing, utcnow
 from legalaid.held_forms.models import HeldForm
 
 #: Long enough to sign in again with a second factor; short enough that an unattended
@@ -81,6 +81,9 @@ def hold(
 
 def take(session: Session, token: str, *, user_id: int) -> ReturnedForm | None:
     """The held form, once, if it is this user's and has not expired; it is gone after."""
+    # Read under the write lock (a GET reads on a snapshot): two tabs resuming at once must
+    # not both find the row and both get the form back.
+    begin_writing(session)
     row = session.get(HeldForm, _hash(token))
     if row is None:
         return None
