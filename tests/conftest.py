@@ -236,6 +236,22 @@ def shared_settings(shared_database_url: str, tmp_path_factory: pytest.TempPathF
     return make_settings(shared_database_url, tmp_path_factory.mktemp("instance"))
 
 
+@contextmanager
+def committed_app(settings: Settings) -> Iterator[tuple[Flask, Flask]]:
+    """An app that really commits (on its own database), and a twin with the same keys
+    to arrange data in: with the app's own context pushed, its test requests would share
+    one ``g``. Both engines are closed at the end."""
+    application = create_app(settings)
+    application.config.update(TESTING=True)
+    twin = create_app(settings, check_schema=False)
+    try:
+        with twin.app_context():
+            yield application, twin
+    finally:
+        get_database(application).engine.dispose()
+        get_database(twin).engine.dispose()
+
+
 def _build_test_app(settings: Settings) -> Flask:
     application = create_app(settings)
     application.config.update(TESTING=True)

@@ -26,10 +26,9 @@ from sqlalchemy.orm import Session
 from legalaid.accounts.models import User
 from legalaid.casework.services import add_note
 from legalaid.database import AppSession, get_database
-from legalaid.factory import create_app
 from legalaid.providers.models import ServiceProvider
 from tests.case_factories import make_case
-from tests.conftest import make_settings
+from tests.conftest import committed_app, make_settings
 from tests.factories import PASSWORD, create_clinic, create_user, fresh_step, totp_code
 from tests.forms_in_pages import form_with
 from tests.helpers import csrf_token
@@ -49,13 +48,7 @@ class World:
 
 @pytest.fixture
 def world(migrated_database_url: str, tmp_path: Path) -> Iterator[World]:
-    settings = make_settings(migrated_database_url, tmp_path)
-    app = create_app(settings)
-    app.config.update(TESTING=True)
-    # Data is arranged in a twin app's context (same keys): with ``app``'s own context
-    # pushed, its test requests would share one ``g`` (see tests/conftest.py).
-    twin = create_app(settings, check_schema=False)
-    with twin.app_context():
+    with committed_app(make_settings(migrated_database_url, tmp_path)) as (app, _twin):
         session = get_database(app).session_factory()
         clinic = create_clinic(session)
         yield World(
@@ -68,8 +61,6 @@ def world(migrated_database_url: str, tmp_path: Path) -> Iterator[World]:
             admin2=create_user(session, "admin"),
         )
         session.close()
-    get_database(app).engine.dispose()
-    get_database(twin).engine.dispose()
 
 
 def _case(w: World) -> tuple[str, str, tuple[User, User]]:

@@ -28,9 +28,8 @@ from legalaid.audit.models import AuditEntry
 from legalaid.cases.models import Case
 from legalaid.clinics.models import Clinic
 from legalaid.database import get_database
-from legalaid.factory import create_app
 from tests.case_factories import make_case
-from tests.conftest import make_settings
+from tests.conftest import committed_app, make_settings
 from tests.factories import PASSWORD, create_clinic, create_user, fresh_step, totp_code
 from tests.forms_in_pages import form_with
 from tests.helpers import csrf_token
@@ -48,18 +47,13 @@ class World:
 @pytest.fixture
 def world(migrated_database_url: str, tmp_path: Path) -> Iterator[World]:
     settings = make_settings(migrated_database_url, tmp_path)
-    app = create_app(settings)
-    app.config.update(TESTING=True)
-    twin = create_app(settings, check_schema=False)
-    with twin.app_context():
+    with committed_app(settings) as (app, _twin):
         session = get_database(app).session_factory()
         clinic = create_clinic(session)
         lawyer = create_user(session, "lawyer", clinic=clinic)
         case_ = make_case(session, lawyer)
         yield World(app, session, lawyer, case_, settings.audit_key)
         session.close()
-    get_database(app).engine.dispose()
-    get_database(twin).engine.dispose()
 
 
 def _signed_in(w: World, user: User | None = None) -> Any:

@@ -29,13 +29,12 @@ from legalaid.cases.models import Case
 from legalaid.cases.services import assign_case, close_case
 from legalaid.casework.models import CaseTask, Hearing
 from legalaid.database import get_database
-from legalaid.factory import create_app
 from legalaid.reminders import service
 from legalaid.reminders.cli import reminders
 from legalaid.reminders.models import ReminderDelivery
 from legalaid.settings import MailSettings
 from tests.case_factories import make_case
-from tests.conftest import make_settings
+from tests.conftest import committed_app, make_settings
 from tests.factories import create_clinic, create_user
 
 CLIENT_NAME = "Leyla Sirriyeva"
@@ -148,10 +147,8 @@ def world(migrated_database_url: str, tmp_path: Path) -> Iterator[World]:
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     settings = make_settings(migrated_database_url, tmp_path, mail=_mail(port))
-    app = create_app(settings)
-    twin = create_app(settings, check_schema=False)
     try:
-        with twin.app_context():
+        with committed_app(settings) as (app, _twin):
             session = get_database(app).session_factory()
             clinic = create_clinic(session)
             lawyer = create_user(session, "lawyer", clinic=clinic)
@@ -161,8 +158,6 @@ def world(migrated_database_url: str, tmp_path: Path) -> Iterator[World]:
             session.close()
     finally:
         controller.stop()
-        get_database(app).engine.dispose()
-        get_database(twin).engine.dispose()
 
 
 def _sent_rows(session: Session) -> int:
