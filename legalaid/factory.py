@@ -28,6 +28,7 @@ from legalaid.i18n import init_babel
 from legalaid.idempotency import init_idempotency
 from legalaid.indicators.catalogue import IndicatorCatalogue
 from legalaid.jobs.queue import init_jobs
+from legalaid.page_frame import init_page_frame
 from legalaid.pages.errors import failed_commit_page, register_error_handlers
 from legalaid.policy.loader import load_policy, policy_path
 from legalaid.policy.security import SecurityPolicy
@@ -259,6 +260,8 @@ def _register_template_globals(app: Flask) -> None:
     def can(endpoint: str) -> bool:
         user = g.get("user")
         return policies.access.allows(user.role if user else None, endpoint)
+
+    init_page_frame(app, policies.access.allows)
 
     @app.context_processor
     def _globals() -> dict[str, object]:
