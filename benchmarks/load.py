@@ -33,6 +33,7 @@ import http.cookiejar
 import os
 import random
 import re
+import resource
 import secrets
 import signal
 import statistics
@@ -341,6 +342,9 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+    # CPU of what runs from here: gunicorn (its workers, reaped by it) and the consumer.
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client_before = resource.getrusage(resource.RUSAGE_SELF)
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "-c", "python:legalaid.gunicorn_conf", "legalaid.wsgi:app"],
         env=env,
@@ -401,6 +405,14 @@ def main() -> None:
         if consumer is not None:
             consumer.send_signal(signal.SIGTERM)
             consumer.wait(timeout=240)
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client_after = resource.getrusage(resource.RUSAGE_SELF)
+    server_cpu = sum(
+        getattr(children_after, f) - getattr(children_before, f) for f in ("ru_utime", "ru_stime")
+    )
+    client_cpu = sum(
+        getattr(client_after, f) - getattr(client_before, f) for f in ("ru_utime", "ru_stime")
+    )
     stored = stored_markers({k: v for k, v in env.items() if k.startswith("LEGALAID_")})
     total = sum(len(v) for v in stats.times.values())
     backend = "PostgreSQL" if args.database_url.startswith("postgresql") else "SQLite"
@@ -416,6 +428,11 @@ def main() -> None:
             f"  p99 {percentile(values, 99) * 1000:7.0f} ms"
             f"  mean {statistics.mean(values) * 1000:7.0f} ms"
         )
+    print(
+        f"CPU: server (gunicorn, its workers{', consumer' if consumer else ''}) {server_cpu:.1f} s"
+        f" = {server_cpu / max(total, 1) * 1000:.1f} ms/request; load client {client_cpu:.1f} s;"
+        f" load average {os.getloadavg()[0]:.2f}"
+    )
     print("answers by status: " + ", ".join(f"{k}: {v}" for k, v in sorted(stats.statuses.items())))
     lost = stats.acknowledged - stored
     print(

@@ -262,6 +262,9 @@ def _register_template_globals(app: Flask) -> None:
         return policies.access.allows(user.role if user else None, endpoint)
 
     init_page_frame(app, policies.access.allows)
+    # Built once (the policy does not change while the app runs); its labels are lazy, read
+    # in the page's language when shown. Every render_template passed a new one before.
+    venues = policies.venues.vocabulary
 
     @app.context_processor
     def _globals() -> dict[str, object]:
@@ -272,7 +275,7 @@ def _register_template_globals(app: Flask) -> None:
             "vocab": casework_vocabulary,
             "document_kinds": DOCUMENT_KINDS,
             # Courts and venues of hearings (policy): venues.label(code), in the page's language.
-            "venues": policies.venues.vocabulary,
+            "venues": venues,
             "document_size": size_label,
             "clinic_today": today,
             "now_utc": utcnow,
