@@ -21,7 +21,7 @@ from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.disclosure.suppression import protect
 from legalaid.indicators.dimensions import Dimension
 from legalaid.indicators.periods import quarter, year_period
-from legalaid.indicators.tables import CellId, Table
+from legalaid.indicators.tables import CellId, Key, Table
 
 REGION = Dimension("region", ("r1", "r2", "r3"))
 SEX = Dimension("sex", ("f", "m"))
@@ -34,9 +34,11 @@ def release(counts: list[int]) -> list[Table]:
     """Quarters and their year, by region and sex, from one count per quarter and cell."""
     cells = list(product(REGION.categories, SEX.categories))
     tables = []
-    year: dict[tuple[str, ...], int] = dict.fromkeys(cells, 0)
+    year: dict[Key, int] = dict.fromkeys(cells, 0)
     for number, period in enumerate(QUARTERS):
-        inner = {key: counts[number * len(cells) + i] for i, key in enumerate(cells)}
+        inner: dict[Key, int] = {
+            key: counts[number * len(cells) + i] for i, key in enumerate(cells)
+        }
         for key, value in inner.items():
             year[key] += value
         tables.append(Table.from_counts("cases", period, (REGION, SEX), inner))
@@ -115,7 +117,8 @@ def test_bounds_settled_by_earlier_solutions_are_the_exact_bounds(counts: list[i
     tables = release(counts)
     published = hide_small(tables)
     fast = audit_release(tables, published, POLICY)
-    for highs in (audit._highs, None):
+    # The module's own handle on highspy (None where scipy lacks it), read as it is.
+    for highs in (vars(audit)["_highs"], None):
         with pytest.MonkeyPatch.context() as patched:
             patched.setattr(audit, "_Seen", _AlwaysSolve)
             patched.setattr(audit, "_highs", highs)

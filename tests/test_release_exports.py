@@ -325,7 +325,7 @@ def _expected_dhis2(
                     (): f"{base}{total_of}{clinic}{year}",
                     (codes.category,): f"{base}{clinic}{year}",
                 }
-                layouts = [((), TOTAL_COMBO)]
+                layouts: list[tuple[tuple[str, ...], str]] = [((), TOTAL_COMBO)]
                 if codes.category and base in broken_down:
                     layouts.append(((codes.category,), ""))
                 found: dict[tuple[str, ...], dict[tuple[str, str, str], str]] = {}

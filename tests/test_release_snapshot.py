@@ -21,7 +21,7 @@ from flask import Flask
 
 from legalaid.database import get_database
 from legalaid.factory import create_app
-from legalaid.releases import services
+from legalaid.releases import compute, services
 from legalaid.releases.frozen import FrozenRelease
 from legalaid.releases.models import IndicatorRelease
 from tests.case_factories import make_case
@@ -70,7 +70,7 @@ def _request(app: Flask, user_id: int, reason: str | None) -> services.ReleaseRe
     from legalaid.accounts.models import User
 
     with app.app_context(), get_database(app).transaction() as session:
-        user = session.get(User, user_id)
+        user = session.get_one(User, user_id)
         checked = services.check_request(
             session,
             policy=app.extensions["legalaid.policies"].disclosure,
@@ -91,7 +91,7 @@ def test_a_case_saved_while_a_release_counts_commits_at_once(
     lawyer_id, task_force_id = _world(app)
     policies = app.extensions["legalaid.policies"]
     counting, saved = threading.Event(), threading.Event()
-    real_compute = services.compute_tables
+    real_compute = compute.compute_tables  # what services calls, patched there below
 
     def paused_compute(*args: Any, **kwargs: Any) -> Any:
         tables = real_compute(*args, **kwargs)
