@@ -473,6 +473,7 @@ def test_the_age_band_comes_from_the_date_of_birth(
     assert client.date_of_birth == born.isoformat()
     # The stored key is the keyed hash of the year, never the year itself (a hex digest can
     # contain any four digits by chance, so the test compares with the hash, not a substring).
+    assert client.birth_year_key is not None
     assert client.birth_year_key == birth_year_key(born.year)
     assert client.birth_year_key != str(born.year) and len(client.birth_year_key) == 64
 
@@ -1476,16 +1477,23 @@ def test_providers_are_validated_and_stale_edits_refused(session: Session, world
 
     provider = _provider(session, world)
     stale = provider.version
-    fields = {
-        "service_type": "shelter",
-        "economic_region": "baku",
-        "contact": "",
-        "active": True,
-    }
-    update_provider(session, provider, expected_version=stale, name="Renamed shelter", **fields)
+
+    def rename(name: str) -> ServiceProvider:
+        return update_provider(
+            session,
+            provider,
+            expected_version=stale,
+            name=name,
+            service_type="shelter",
+            economic_region="baku",
+            contact="",
+            active=True,
+        )
+
+    rename("Renamed shelter")
     assert provider.name == "Renamed shelter"
     with pytest.raises(ConflictError):
-        update_provider(session, provider, expected_version=stale, name="Other name", **fields)
+        rename("Other name")
     assert provider.name == "Renamed shelter"
 
 

@@ -389,6 +389,7 @@ def test_the_questions_come_from_the_policy_and_a_bad_policy_stops_start_up(
         assert form.question_fields[-1] == "waited" and str(form["waited"].label.text) == "Долго?"
         assert [str(option.label.text) for option in form["useful"]] == ["Да", "Отчасти", "Нет"]
     lawyer = create_user(session, "lawyer")
+    assert lawyer.clinic_id is not None
     with app.test_request_context("/feedback"):
         code = issue_code(
             session, clinic_id=lawyer.clinic_id, category="gbv", today=today(), policy=policy

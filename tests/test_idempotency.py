@@ -18,7 +18,9 @@ from tests.test_races import World, _signed_in, world  # noqa: F401 - fixture
 
 def _notes(session: Session, case_id: int) -> int:
     session.expire_all()
-    return session.scalar(select(func.count()).select_from(Note).where(Note.case_id == case_id))
+    return session.scalars(
+        select(func.count()).select_from(Note).where(Note.case_id == case_id)
+    ).one()
 
 
 def test_every_post_form_carries_a_fresh_submission_token(app: Flask, session: Session) -> None:

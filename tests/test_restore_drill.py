@@ -71,7 +71,7 @@ def test_a_backup_taken_during_writes_restores_upgrades_verifies_and_decrypts(
         with app.app_context():
             own = get_database(app).session_factory()
             try:
-                author = own.get(type(lawyer), lawyer.id)
+                author = own.get_one(type(lawyer), lawyer.id)
                 while not stop.is_set():
                     written.append(make_case(own, author).id)
             except BaseException as exc:

@@ -22,6 +22,8 @@ from legalaid.conflicts.service import Subject, check_conflicts
 from legalaid.database import checkpoint_sqlite_wal, get_database
 from legalaid.errors import StartupError
 from legalaid.factory import create_app
+from legalaid.indicators.dimensions import Dimension
+from legalaid.indicators.tables import Key
 from legalaid.retention.erasure import (
     ErasureRefusedError,
     due_clients,
@@ -115,7 +117,7 @@ def test_erasure_overwrites_every_value_and_keeps_the_record(committed_app: Flas
         from legalaid.accounts.models import User
         from legalaid.casefile.client_search import clients_named
 
-        lawyer = session.get(User, lawyer_id)
+        lawyer = session.get_one(User, lawyer_id)
         found = session.scalars(clients_named(lawyer, NAME)).all()
         assert [client.id for client in found] == [client_id], "the name search finds her"
     with database.transaction() as session:
@@ -135,7 +137,7 @@ def test_erasure_overwrites_every_value_and_keeps_the_record(committed_app: Flas
         assert session.scalar(select(func.count()).select_from(NameKey)) == 0
         from legalaid.accounts.models import User
 
-        lawyer = session.get(User, lawyer_id)
+        lawyer = session.get_one(User, lawyer_id)
         report = check_conflicts(session, lawyer, [Subject("client", (NAME,), label="client")])
         assert report.hits == []
         assert session.scalars(clients_named(lawyer, NAME)).all() == []
@@ -192,9 +194,11 @@ def test_a_retention_file_with_an_unknown_category_stops_start_up(
         create_app(make_settings(migrated_database_url, tmp_path / "i", policy_dir=policies))
 
 
-def _every_table(
-    app: Flask, period_codes: tuple[str, ...]
-) -> dict[tuple[str, str, int | None], object]:
+#: Each table's dimensions and true counts, by period code, measure and clinic id.
+EveryTable = dict[tuple[str, str, int | None], tuple[tuple[Dimension, ...], dict[Key, int]]]
+
+
+def _every_table(app: Flask, period_codes: tuple[str, ...]) -> EveryTable:
     """Every indicator table of every period, nationally and per clinic, with true counts."""
     from legalaid.clinics.models import Clinic
     from legalaid.indicators.measures import NATIONAL, Scope
@@ -202,7 +206,7 @@ def _every_table(
     from legalaid.releases.compute import compute_tables
 
     found = app.extensions["legalaid.policies"]
-    tables: dict[tuple[str, str, int | None], object] = {}
+    tables: EveryTable = {}
     with get_database(app).session_factory() as session:
         clinic_ids = list(session.scalars(select(Clinic.id).order_by(Clinic.id)))
         for code in period_codes:
@@ -339,7 +343,7 @@ def test_every_indicator_table_of_every_period_is_identical_after_erasure(
     before = _every_table(committed_app, periods)
     nonzero = {
         measure
-        for (_, measure, _), (_, values) in before.items()  # type: ignore[misc]
+        for (_, measure, _), (_, values) in before.items()
         if any(v for v in values.values())
     }
     assert set(MUST_COUNT) <= nonzero, sorted(set(MUST_COUNT) - nonzero)
@@ -433,8 +437,8 @@ def test_erasure_destroys_her_documents_and_keeps_that_they_existed(committed_ap
     before = stored_ciphertexts()
     assert len(before) == 3
     assert all(value.encode() in _raw_bytes(committed_app) for value in before)
-    with database.transaction() as session:
-        erase_client(session, client_id, rule="retention", today=TODAY)
+    with database.transaction() as erasing:
+        erase_client(erasing, client_id, rule="retention", today=TODAY)
 
     assert storage_name not in set(store.names()), "the file is destroyed"
     raw = _raw_bytes(committed_app)

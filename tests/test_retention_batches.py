@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
+from legalaid.audit.service import record_event
 from legalaid.casefile.client_search import clients_named
 from legalaid.cases.models import Case, Respondent
 from legalaid.casework.services import add_hearing, add_note, add_task
@@ -221,6 +222,7 @@ def test_a_batch_erases_exactly_what_one_by_one_erases(committed_app: Flask) -> 
         held_lawyer = session.get(
             User, session.scalar(select(Case.assigned_lawyer_id).where(Case.client_id == held))
         )
+        assert held_lawyer is not None
         assert [c.id for c in session.scalars(clients_named(held_lawyer, "Heldova"))] == [held]
 
 
@@ -311,7 +313,7 @@ def test_a_batch_that_fails_midway_rolls_back_whole_and_the_next_run_finishes(
     names = [f"Synthetic Crashova {n}" for n in range(5)]
     clients = [_rich_client(committed_app, name) for name in names]
     # The failure comes after every UPDATE of the second batch has run: at its audit.
-    real_record = erasure.record_event
+    real_record = record_event  # what erasure calls, patched there below
     calls = [0]
 
     def failing(session: Session, action: str, **kwargs: Any) -> Any:
@@ -361,7 +363,7 @@ def test_a_process_killed_midway_through_a_batch_leaves_its_clients_untouched(
     if pid == 0:  # pragma: no cover - the child dies inside the second batch
         try:
             database.engine.dispose(close=False)
-            real_update = erasure.update
+            real_update = update  # what erasure calls, patched there below
             updates = [0]
 
             def dying(*args: Any) -> Any:
@@ -372,9 +374,10 @@ def test_a_process_killed_midway_through_a_batch_leaves_its_clients_untouched(
                     os._exit(17)
                 return real_update(*args)
 
-            erasure.update = dying  # type: ignore[assignment]
-            with database.session_factory() as session:
-                run_retention(session, retention_policy(), TODAY, batch_size=2)
+            with pytest.MonkeyPatch.context() as patched:
+                patched.setattr(erasure, "update", dying)
+                with database.session_factory() as session:
+                    run_retention(session, retention_policy(), TODAY, batch_size=2)
         finally:
             os._exit(3)
     _, status = os.waitpid(pid, 0)
