@@ -20,6 +20,7 @@ from werkzeug.routing import Rule
 from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
 from legalaid.database import utcnow
+from legalaid.errors import DomainError
 from legalaid.releases import exports
 from legalaid.releases.frozen import FrozenRelease
 from legalaid.releases.models import IndicatorRelease
@@ -208,7 +209,7 @@ def test_a_member_holds_at_most_ten_tokens_in_use(session: Session) -> None:
     user = create_user(session, "task_force")
     for _ in range(services.MAX_ACTIVE):
         make_token(session, user)
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.create_token(session, user, name="one more", days=30, now=utcnow())
 
 

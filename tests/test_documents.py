@@ -20,7 +20,7 @@ from sqlalchemy import Text, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import type_coerce
 from werkzeug.datastructures import FileStorage, MultiDict
-from werkzeug.test import encode_multipart
+from werkzeug.test import TestResponse, encode_multipart
 
 from legalaid import models
 from legalaid.audit.models import AuditEntry
@@ -67,7 +67,7 @@ def _upload(
     return _post_multipart(client, f"{page}/documents", data)
 
 
-def _post_multipart(client: FlaskClient, url: str, data: dict[str, object]):
+def _post_multipart(client: FlaskClient, url: str, data: dict[str, object]) -> TestResponse:
     # Encoded in memory: the test client's own encoder spools large bodies to a temporary
     # file it never closes (and that would blur what the spill test looks for).
     fields: MultiDict[str, object] = MultiDict()
@@ -77,7 +77,7 @@ def _post_multipart(client: FlaskClient, url: str, data: dict[str, object]):
                 fields.add(key, FileStorage(stream, filename=name, name=key))
         else:
             fields.add(key, value)
-    boundary, body = encode_multipart(fields)  # type: ignore[arg-type]
+    boundary, body = encode_multipart(fields)
     return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
@@ -142,6 +142,7 @@ def test_upload_then_download_gives_the_same_bytes_and_nothing_readable_is_store
         assert value.startswith("v1:")
         assert "Mammadova" not in value and "Sumqayit" not in value
     assert base64.urlsafe_b64encode(b"x")  # (the key column's plaintext is base64 too)
+    assert document.data_key is not None
     assert document.data_key not in raw[2]
     # Audited: the upload and the download, with no content.
     actions = session.scalars(
@@ -511,7 +512,7 @@ def test_an_upload_cut_off_halfway_stores_nothing(
     )
     content = minimal_pdf() + os.urandom(800_000)
     fields.add("document-files", FileStorage(io.BytesIO(content), filename="cut.pdf"))
-    boundary, body = encode_multipart(fields)  # type: ignore[arg-type]
+    boundary, body = encode_multipart(fields)
     before = set(_store_root(app).iterdir()) if _store_root(app).exists() else set()
     response = client.post(
         f"/cases/{case_.id}/documents",

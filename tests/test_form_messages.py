@@ -29,7 +29,7 @@ def _all_form_classes() -> list[type[wtforms.Form]]:
             continue
         importlib.import_module(info.name)
     found: set[type[wtforms.Form]] = set()
-    todo: list[type] = [wtforms.Form]
+    todo: list[type[wtforms.Form]] = [wtforms.Form]
     while todo:
         for sub in todo.pop().__subclasses__():
             if sub not in found:

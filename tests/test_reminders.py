@@ -36,6 +36,7 @@ from legalaid.settings import MailSettings
 from tests.case_factories import make_case
 from tests.conftest import committed_app, make_settings
 from tests.factories import create_clinic, create_user
+from tests.helpers import text_body
 
 CLIENT_NAME = "Leyla Sirriyeva"
 RESPONDENT_NAME = "Rauf Gizliyev"
@@ -137,7 +138,7 @@ class World:
         return case_
 
     def bodies(self) -> list[str]:
-        return [str(m.get_payload(decode=True), "utf-8") for m in self.inbox.parsed()]
+        return [text_body(m) for m in self.inbox.parsed()]
 
 
 @pytest.fixture

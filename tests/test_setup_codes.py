@@ -31,7 +31,7 @@ from legalaid.cli import main
 from legalaid.errors import StartupError
 from legalaid.settings import MailSettings, load_settings
 from tests.factories import create_clinic, create_user, sign_in
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, text_body
 
 CODE = re.compile(r"[A-Z0-9]{4}(?:-[A-Z0-9]{4}){3}")
 NEW_PASSWORD = "plum orbit velvet cascade"
@@ -109,7 +109,7 @@ def test_with_mail_a_lawyers_code_goes_to_her_and_never_to_the_admins_screen(
     assert "mailed to lawyer@example.org" in html
     (envelope,) = inbox.messages
     assert envelope.rcpt_tos == ["lawyer@example.org"]
-    body = message_from_bytes(envelope.content).get_payload(decode=True).decode("utf-8")
+    body = text_body(message_from_bytes(envelope.content))
     assert "https://legalaid.test/setup" in body
     code = CODE.search(body)
     assert code is not None

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage, MultiDict
-from werkzeug.test import encode_multipart
+from werkzeug.test import TestResponse, encode_multipart
 
 from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
@@ -49,7 +49,7 @@ def _upload(
     filename: str = "sheet.csv",
     *,
     version: int | None = None,
-):
+) -> TestResponse:
     url = f"/trainings/{training_id}/import"
     page = client.get(url).get_data(as_text=True)
     token, current = _TOKEN.search(page), _VERSION.search(page)
@@ -179,7 +179,9 @@ def test_a_new_sheet_replaces_the_rows(
 # --- bad sheets: all or nothing ------------------------------------------------------------
 
 
-def _refused(response, session: Session, training_id: int, before: list[object]) -> str:
+def _refused(
+    response: TestResponse, session: Session, training_id: int, before: list[tuple[object, ...]]
+) -> str:
     assert response.status_code == 400
     assert _rows(session, training_id) == before
     assert ("training.import_refused", "failure") in _actions(session, training_id)

@@ -25,6 +25,7 @@ from legalaid.settings import MailSettings
 from tests.browser.conftest import LiveServer, sign_in
 from tests.case_factories import make_case
 from tests.factories import create_clinic, create_user
+from tests.helpers import text_body
 
 CLIENT_NAME = "Səbinə Gizlinova"
 
@@ -109,7 +110,7 @@ def test_a_suggested_expiry_is_accepted_shown_and_reminded(
         controller.stop()
     (envelope,) = inbox.messages
     message = message_from_bytes(envelope.content)
-    body = str(message.get_payload(decode=True), "utf-8")
+    body = text_body(message)
     assert number in str(message["Subject"])
     assert f"{live_server.url}/cases/{case_id}" in body
     assert CLIENT_NAME not in body and "Gizlinova" not in body
