@@ -130,9 +130,12 @@ def test_erasure_overwrites_every_value_and_keeps_the_record(committed_app: Flas
     with database.session_factory() as session:
         client = session.get(Client, client_id)
         assert client is not None
-        assert client.erased_on == TODAY and client.erasure_rule == "retention"
-        assert client.age_band == "25_29" and client.gender_identity == "woman"
-        assert client.phone is None and client.full_name == ""
+        assert client.erased_on == TODAY
+        assert client.erasure_rule == "retention"
+        assert client.age_band == "25_29"
+        assert client.gender_identity == "woman"
+        assert client.phone is None
+        assert client.full_name == ""
         assert session.scalar(select(func.count()).select_from(Case)) == 1
         assert session.scalar(select(func.count()).select_from(NameKey)) == 0
         from legalaid.accounts.models import User
@@ -160,7 +163,9 @@ def test_not_yet_due_and_legal_hold_stop_the_job(committed_app: Flask) -> None:
             erase_client(session, held_client, rule="client_request", today=TODAY)
     with database.session_factory() as session:
         held = session.get(Client, held_client)
-        assert held is not None and held.erased_on is None and held.full_name == "Gulnar Heldova"
+        assert held is not None
+        assert held.erased_on is None
+        assert held.full_name == "Gulnar Heldova"
         assert recent_client not in due_clients(session, retention_policy(), TODAY)
 
 
@@ -175,7 +180,8 @@ def test_erasure_of_an_open_case_is_refused(committed_app: Flask) -> None:
         erase_client(session, client_id, rule="client_request", today=TODAY)
     with database.session_factory() as session:
         client = session.get(Client, client_id)
-        assert client is not None and client.full_name == "Aysel Openova"
+        assert client is not None
+        assert client.full_name == "Aysel Openova"
         assert session.scalar(
             select(func.count()).select_from(NameKey).where(NameKey.client_id == client_id)
         )
@@ -395,7 +401,8 @@ def test_the_retention_command_erases_due_clients_reports_a_count_and_is_idempot
     assert all(value.encode() not in raw for value in ciphertexts)
 
     second = runner.invoke(retention, ["run"], catch_exceptions=False)
-    assert second.exit_code == 0 and second.output.strip() == "erased 0 client(s); 0 refused"
+    assert second.exit_code == 0
+    assert second.output.strip() == "erased 0 client(s); 0 refused"
     with database.session_factory() as session:
         erased_events = session.scalar(
             select(func.count())
@@ -445,7 +452,11 @@ def test_erasure_destroys_her_documents_and_keeps_that_they_existed(committed_ap
     assert not any(value.encode() in raw for value in before)
     with database.session_factory() as session:
         kept = session.get(Document, document_id)
-        assert kept is not None and kept.case_id == case_id and kept.kind == "medical_certificate"
-        assert kept.storage_name is None and kept.data_key is None
-        assert kept.description is None and kept.original_filename == ""
+        assert kept is not None
+        assert kept.case_id == case_id
+        assert kept.kind == "medical_certificate"
+        assert kept.storage_name is None
+        assert kept.data_key is None
+        assert kept.description is None
+        assert kept.original_filename == ""
         assert kept.deleted_at is not None

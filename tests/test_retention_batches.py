@@ -159,7 +159,8 @@ def test_a_batch_erases_exactly_what_one_by_one_erases(committed_app: Flask) -> 
     with database.session_factory() as session:
         assert _snapshot(session) == before, "the first erasure was rolled back"
         batch = erase_clients(session, [*clients, held], rule="retention", today=TODAY)
-        assert batch.erased == tuple(clients) and batch.refused == (held,)
+        assert batch.erased == tuple(clients)
+        assert batch.refused == (held,)
         session.flush()
         batched = _changed(before, _snapshot(session))
         session.commit()
@@ -209,7 +210,9 @@ def test_a_batch_erases_exactly_what_one_by_one_erases(committed_app: Flask) -> 
         )
         kept = session.get(Client, held)
         assert name_keys == 0
-        assert kept is not None and kept.full_name == "Synthetic Heldova" and not kept.erased_on
+        assert kept is not None
+        assert kept.full_name == "Synthetic Heldova"
+        assert not kept.erased_on
         # Neither the conflict check nor the name search finds her; the held one still is.
         lawyer = session.get(
             User,

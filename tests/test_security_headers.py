@@ -71,7 +71,8 @@ def test_cookie_flags_over_plain_http(app: Flask, session: Session, client: Flas
         "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
     )
     cookie = response.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Strict" in cookie
 
 
 def test_https_instance_uses_host_prefixed_secure_cookie_and_hsts(
@@ -87,7 +88,9 @@ def test_https_instance_uses_host_prefixed_secure_cookie_and_hsts(
         assert response.headers["Strict-Transport-Security"].startswith("max-age=")
         cookie = response.headers["Set-Cookie"]
         assert cookie.startswith("__Host-legalaid=")
-        assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie
+        assert "Secure" in cookie
+        assert "HttpOnly" in cookie
+        assert "Path=/" in cookie
         assert "Domain" not in cookie
     finally:
         get_database(app).engine.dispose()

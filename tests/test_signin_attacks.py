@@ -125,7 +125,8 @@ def test_an_account_locked_everywhere_refuses_the_right_code(app: Flask, session
     response = _code(waiting, totp_code(user, step=fresh_step(session, user)))
     assert GENERIC in response.get_data(as_text=True)
     session.refresh(user)
-    assert user.locked_until is not None and user.locked_until > utcnow()
+    assert user.locked_until is not None
+    assert user.locked_until > utcnow()
 
 
 def test_wrong_recovery_codes_count_as_guesses(app: Flask, session: Session) -> None:

@@ -53,7 +53,8 @@ def _upload(
     url = f"/trainings/{training_id}/import"
     page = client.get(url).get_data(as_text=True)
     token, current = _TOKEN.search(page), _VERSION.search(page)
-    assert token and current
+    assert token
+    assert current
     form: dict[str, object] = {
         "csrf_token": token.group(1),
         "version": str(version if version is not None else current.group(1)),
@@ -206,7 +207,8 @@ def test_every_bad_row_is_reported_and_nothing_is_saved_csv(
     )
     html = _refused(_upload(browser, training.id, sheet), session, training.id, before)
     assert "Nothing was imported: 7 rows need correcting." in html
-    assert "Row 2:" not in html and "Row 8:" not in html
+    assert "Row 2:" not in html
+    assert "Row 8:" not in html
     assert "Row 3: sex: unknown code; use one of female, male." in html
     assert "Row 4: pre_score: a whole number from 0 to 100, or empty." in html
     assert "Row 5: post_score: a whole number from 0 to 100, or empty." in html
@@ -220,9 +222,12 @@ def test_every_bad_row_is_reported_and_nothing_is_saved_csv(
     ) in html
     assert "Row 10: sex: this cell is required." in html
     # The values typed are never repeated back.
-    assert "woman" not in html and "general" not in html and "forever" not in html
+    assert "woman" not in html
+    assert "general" not in html
+    assert "forever" not in html
     saved = session.get(TrainingSession, training.id)
-    assert saved is not None and saved.officers_total == 6
+    assert saved is not None
+    assert saved.officers_total == 6
 
 
 def test_every_bad_row_is_reported_and_nothing_is_saved_xlsx(
