@@ -41,23 +41,18 @@ from legalaid.accounts.sessions import (
     open_sessions_of,
     start_session,
 )
-from legalaid.audit.service import record_event
-from legalaid.calendar import today
-from legalaid.caseloads.queries import caseload_rows
 from legalaid.confirmations import confirmation_page, confirmed
-from legalaid.database import db_session, utcnow
+from legalaid.database import db_session
 from legalaid.errors import DomainError, show_on_form
 from legalaid.feeds.service import has_feed
 from legalaid.held_forms.views import SESSION_KEY as HELD_FORM_KEY
-from legalaid.pages import home_today
-from legalaid.reminders import in_app
 from legalaid.reminders.forms import ReminderSettingsForm
 from legalaid.safe_redirect import local_path
 from legalaid.settings import Settings
 
 bp = Blueprint("accounts", __name__)
 
-#: Every role lands on its own home page (legalaid/pages/home_today.py says what is on it).
+#: A role with a home page of its own lands there after sign-in, not on /home (legalaid.home).
 ROLE_HOME: dict[str, str] = {}
 
 
@@ -302,38 +297,6 @@ def setup() -> str | BaseResponse:
 def keepalive() -> tuple[str, int]:
     # Loading the session already moved its idle clock; nothing else to do.
     return "", 204
-
-
-@bp.get("/home")
-def dashboard() -> str | BaseResponse:
-    user: User = g.user
-    if user.role in ROLE_HOME:
-        return redirect(url_for(ROLE_HOME[user.role]))
-    session, day = db_session(), today()
-    context: dict[str, object] = {}
-    if user.role in ("lawyer", "manager"):
-        context["work"] = home_today.casework_today(session, user, day)
-        context["week_days"] = home_today.WEEK_DAYS
-        now = utcnow()
-        due = in_app.due_in_app(
-            session, user, now, current_app.extensions["legalaid.policies"].reminders
-        )
-        context["reminders"] = due[: in_app.LISTED]
-        context["reminders_total"] = len(due)
-        # All of them are listed here: none is new any more (the bell goes back to 0).
-        in_app.mark_seen(session, user, now)
-        if user.role == "manager":
-            context["caseload"] = caseload_rows(session, user, day)
-        record_event(session, "home.viewed", object_type="caseload")
-    elif user.role == "task_force":
-        context["releases"] = home_today.latest_releases(session, user)
-        record_event(session, "home.viewed", object_type="release")
-    elif user.role == "admin":
-        # Counts of refusals come from the audit log: reading them is audited too.
-        context["admin"] = home_today.admin_today(session)
-        context["refusal_days"] = home_today.REFUSALS_DAYS
-        record_event(session, "audit.summary_viewed", object_type="audit")
-    return render_template("accounts/dashboard.html", user=user, **context)
 
 
 def settings_page(**forms: object) -> str:

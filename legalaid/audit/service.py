@@ -168,7 +168,7 @@ def _before_commit(session: Session) -> None:
 #   recorded again on a fresh transaction of the same session, which the caller's next
 #   commit writes (a request's after_request commit does). A session closed instead of
 #   rolled back keeps nothing: nobody would commit them.
-# An entry keeps the time it was first recorded; it is chained when finally written.
+# An entry is chained, and timed, when it is finally written (see write_pending).
 
 
 @event.listens_for(Session, "after_commit")
