@@ -28,7 +28,18 @@ ROOT = Path(__file__).resolve().parent.parent / "legalaid"
 
 #: Packages that are web (or commands, or the app's assembly) as a whole.
 WEB_PACKAGES = frozenset(
-    {"access", "api", "casefile", "demo", "held_forms", "home", "keys", "legalaid", "pages", "staff"}
+    {
+        "access",
+        "api",
+        "casefile",
+        "demo",
+        "held_forms",
+        "home",
+        "keys",
+        "legalaid",
+        "pages",
+        "staff",
+    }
 )
 _EDGE_MODULES = ("views", "forms", "cli", "downloads")
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from legalaid.accounts.models import User
 from legalaid.audit.service import record_event
 from legalaid.calendar import today as clinic_today
+from legalaid.cases.conflict_check import check_conflicts
 from legalaid.cases.models import (
     Case,
     CaseAssignment,
@@ -34,7 +35,6 @@ from legalaid.conflicts.models import ConflictCheck
 from legalaid.conflicts.service import (
     ConflictReport,
     Subject,
-    check_conflicts,
     index_respondent_name,
     record_check,
 )
@@ -376,7 +376,7 @@ def take_intake(
     )
     check = record_check(
         session,
-        case_,
+        case_.id,
         report,
         decision=decision,
         decline_reason=decline_reason,
@@ -395,7 +395,7 @@ def _add_respondent(
     session.add(respondent)
     session.flush()
     if respondent.name:
-        index_respondent_name(session, respondent, case_.clinic_id)
+        index_respondent_name(session, respondent.id, respondent.name, case_.clinic_id)
     return respondent
 
 
@@ -501,7 +501,7 @@ def recheck_case(
     report = recheck_report(session, user, case_)
     check = record_check(
         session,
-        case_,
+        case_.id,
         report,
         decision=decision,
         decline_reason=decline_reason,
