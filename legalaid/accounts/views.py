@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 
 from flask import (
     Blueprint,
@@ -44,9 +45,7 @@ from legalaid.accounts.sessions import (
 from legalaid.confirmations import confirmation_page, confirmed
 from legalaid.database import db_session
 from legalaid.errors import DomainError, show_on_form
-from legalaid.feeds.service import has_feed
 from legalaid.held_forms.views import SESSION_KEY as HELD_FORM_KEY
-from legalaid.reminders.forms import ReminderSettingsForm
 from legalaid.safe_redirect import local_path
 from legalaid.settings import Settings
 
@@ -299,13 +298,27 @@ def keepalive() -> tuple[str, int]:
     return "", 204
 
 
+#: Other features' parts of the account page (reminders, the calendar feed): each gives
+#: its template variables for the signed-in user. Registered by the feature's views, which
+#: the factory imports before serving, so that accounts imports none of them.
+AccountPanel = Callable[[User], Mapping[str, object]]
+ACCOUNT_PANELS: list[AccountPanel] = []
+
+
+def account_panel(panel: AccountPanel) -> AccountPanel:
+    """Register ``panel`` on the account page (a decorator); registering twice is harmless."""
+    if panel not in ACCOUNT_PANELS:
+        ACCOUNT_PANELS.append(panel)
+    return panel
+
+
 def settings_page(**forms: object) -> str:
     """The account page; other features' forms on it re-render it with their errors."""
     user: User = g.user
-    context = {
-        "reminder_form": ReminderSettingsForm(enabled=user.reminders_enabled),
-        "has_feed": has_feed(db_session(), user),
-        "feed_url": None,
+    context: dict[str, object] = {}
+    for panel in ACCOUNT_PANELS:
+        context.update(panel(user))
+    context |= {
         "password_form": ChangePasswordForm(),
         "language_form_self": PreferredLanguageForm(language=user.preferred_language),
         "empty_form": EmptyForm(),
