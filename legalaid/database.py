@@ -400,12 +400,11 @@ def commit_request() -> None:
 def rollback_request() -> None:
     """Drop the request's changes (a domain error, a failed form) but keep the session.
 
-    What must survive the rollback (the audit entry of a refused action) registered a
-    replay in ``g.after_rollback``; it is written again on the clean transaction.
+    What must survive the rollback (the audit entry of a refused action) is the session's
+    own business: the audit writer keeps it on the clean transaction that follows (see
+    ``legalaid.audit.service``), and the request's commit writes it.
     """
     session: Session | None = g.get("db_session")
     g.pop("after_commit", None)
     if session is not None:
         session.rollback()
-        for replay in g.pop("after_rollback", []):
-            replay(session)

@@ -25,7 +25,13 @@ from legalaid.calendar import CLINIC_ZONE
 from legalaid.cli import main
 from legalaid.clinics.models import Clinic
 from legalaid.clinics.services import create_clinic
-from legalaid.database import get_database, make_engine
+from legalaid.database import (
+    commit_request,
+    db_session,
+    get_database,
+    make_engine,
+    rollback_request,
+)
 from legalaid.factory import create_app
 from legalaid.settings import load_settings
 from tests.factories import create_user, sign_in
@@ -369,6 +375,79 @@ def test_an_entry_rolls_back_with_its_change(log: Log) -> None:
             assert _count(session, "clinic.created") == 1
             assert session.scalar(select(func.count()).select_from(Clinic)) == 1
     assert log.first_break() is None
+
+
+# --- a refusal outlives the rollback of what it refused (audit.service, not the request) --
+
+
+def _entries(log: Log) -> list[tuple[str, str]]:
+    with Session(log.engine) as session:
+        rows = session.execute(
+            select(AuditEntry.action, AuditEntry.outcome).order_by(AuditEntry.seq)
+        )
+        return [(row.action, row.outcome) for row in rows]
+
+
+def _clinics(log: Log) -> int:
+    with Session(log.engine) as session:
+        return int(session.scalar(select(func.count()).select_from(Clinic)) or 0)
+
+
+def test_a_refusal_outlives_the_requests_rollback(log: Log) -> None:
+    """A view that refuses rolls its request back (rollback_request) and the request then
+    commits: the change and its success entry are gone, the refusal is on file, chained."""
+    with log.app.test_request_context("/", method="POST"):
+        session = db_session()
+        create_clinic(session, code="GONE", name="Rolled back", economic_region="baku")
+        record_event(session, "test.refused", object_type="thing", object_id=1, outcome="denied")
+        rollback_request()
+        commit_request()
+    assert _clinics(log) == 0
+    assert _entries(log) == [("test.refused", "denied")]
+    assert log.first_break() is None
+
+
+def test_a_refusal_outlives_a_rolled_back_savepoint(log: Log) -> None:
+    with log.app.app_context(), get_database(log.app).transaction() as session:
+        record_event(session, "test.before")
+        savepoint = session.begin_nested()
+        create_clinic(session, code="GONE", name="Rolled back", economic_region="baku")
+        record_event(session, "test.refused", outcome="failure")
+        savepoint.rollback()
+        record_event(session, "test.after")
+    assert _clinics(log) == 0
+    assert _entries(log) == [
+        ("test.before", "success"),
+        ("test.refused", "failure"),
+        ("test.after", "success"),
+    ]
+    assert log.first_break() is None
+
+
+def test_a_refusal_already_written_is_written_again_after_a_rollback(log: Log) -> None:
+    """Reading the log mid-transaction writes what is pending; a rollback after that
+    still keeps the refusal (once), as it does when the commit itself fails."""
+    with log.app.app_context(), get_database(log.app).session_factory() as session:
+        create_clinic(session, code="GONE", name="Rolled back", economic_region="baku")
+        record_event(session, "test.refused", outcome="denied")
+        assert _count(session) == 2  # written, not committed
+        session.rollback()
+        session.rollback()  # twice: still once
+        session.commit()
+    assert _clinics(log) == 0
+    assert _entries(log) == [("test.refused", "denied")]
+    assert log.first_break() is None
+
+
+def test_a_closed_session_keeps_no_refusal_for_later(log: Log) -> None:
+    with log.app.app_context(), get_database(log.app).session_factory() as session:
+        record_event(session, "test.refused", outcome="denied")
+        session.close()
+        record_event(session, "test.next")
+        session.rollback()
+        record_event(session, "test.kept")
+        session.commit()
+    assert _entries(log) == [("test.kept", "success")]
 
 
 def test_entries_hold_metadata_only(log: Log) -> None:

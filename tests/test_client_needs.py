@@ -9,10 +9,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from legalaid.calendar import today
+from legalaid.cases.conflict_check import check_conflicts
 from legalaid.cases.services import close_case
 from legalaid.clients.models import Client
 from legalaid.conflicts.models import NameKey
-from legalaid.conflicts.service import Subject, check_conflicts
+from legalaid.conflicts.service import Subject
 from legalaid.retention.erasure import erase_client
 from tests.case_factories import make_case
 from tests.factories import create_user, sign_in

@@ -1,4 +1,4 @@
-"""The conflict check (legalaid.conflicts.service) and how an intake records it.
+"""The conflict check (legalaid.cases.conflict_check) and how an intake records it.
 
 A match inside the user's scope shows the record; a match anywhere else names only the
 clinic. These tests call the services directly, in an app context without a request.
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
+from legalaid.cases.conflict_check import check_conflicts
 from legalaid.cases.models import Case, CaseStatusChange, Respondent
 from legalaid.cases.services import (
     CaseDetails,
@@ -31,7 +32,7 @@ from legalaid.clients.services import ClientDetails, update_client
 from legalaid.clinics.models import Clinic
 from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
 from legalaid.conflicts.names import name_skeletons
-from legalaid.conflicts.service import ConflictReport, Subject, check_conflicts
+from legalaid.conflicts.service import ConflictReport, Subject
 from legalaid.errors import DomainError
 from tests.factories import create_clinic, create_user
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from legalaid.audit.models import AuditEntry
-from legalaid.conflicts import service
+from legalaid.cases import conflict_check
 from legalaid.conflicts.limits import CheckLimitError
 from legalaid.policy.security import SecurityPolicy
 from tests.factories import sign_in
@@ -75,7 +75,7 @@ def test_checks_are_limited_per_person_and_hour(
 ) -> None:
     assert app.extensions["legalaid.policies"].security.conflict_checks.max_per_hour == 60
     strict = SecurityPolicy.model_validate({"conflict_checks": {"max_per_hour": 3}})
-    monkeypatch.setattr(service, "security_policy", lambda: strict)
+    monkeypatch.setattr(conflict_check, "security_policy", lambda: strict)
     for _ in range(3):
         check_client(session, world.ganja_lawyer, "Sevinj Mammadova")
     with pytest.raises(CheckLimitError, match="3 conflict checks in the last hour"):
@@ -92,7 +92,7 @@ def test_over_the_limit_the_intake_says_so_on_the_form(
     app: Flask, session: Session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     strict = SecurityPolicy.model_validate({"conflict_checks": {"max_per_hour": 1}})
-    monkeypatch.setattr(service, "security_policy", lambda: strict)
+    monkeypatch.setattr(conflict_check, "security_policy", lambda: strict)
     check_client(session, world.ganja_lawyer, "Sevinj Mammadova")
     session.commit()
     client = app.test_client()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
+from legalaid.cases.conflict_check import check_conflicts
 from legalaid.cases.models import Case, Respondent
 from legalaid.cases.services import CaseDetails, RespondentInput, take_intake
 from legalaid.casework.models import Hearing, ServiceDelivery
@@ -28,7 +29,7 @@ from legalaid.clinics.models import Clinic, NumberCounter
 from legalaid.clinics.services import CODE_PATTERN
 from legalaid.conflicts.models import NameKey
 from legalaid.conflicts.names import name_keys
-from legalaid.conflicts.service import Subject, check_conflicts
+from legalaid.conflicts.service import Subject
 from legalaid.database import get_database
 from legalaid.demo import bulk
 from legalaid.demo.builder import build_demo

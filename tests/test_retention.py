@@ -14,11 +14,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
 
 from legalaid.audit.models import AuditEntry
+from legalaid.cases.conflict_check import check_conflicts
 from legalaid.cases.models import Case
 from legalaid.cases.services import close_case
 from legalaid.clients.models import Client
 from legalaid.conflicts.models import NameKey
-from legalaid.conflicts.service import Subject, check_conflicts
+from legalaid.conflicts.service import Subject
 from legalaid.database import checkpoint_sqlite_wal, get_database
 from legalaid.errors import StartupError
 from legalaid.factory import create_app

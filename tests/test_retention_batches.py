@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
 from legalaid.casefile.client_search import clients_named
+from legalaid.cases.conflict_check import check_conflicts
 from legalaid.cases.models import Case, Respondent
 from legalaid.casework.services import add_hearing, add_note, add_task
 from legalaid.clients.models import Client
 from legalaid.conflicts.models import NameKey
-from legalaid.conflicts.service import Subject, check_conflicts
+from legalaid.conflicts.service import Subject
 from legalaid.database import Base, get_database
 from legalaid.documents.models import Document
 from legalaid.factory import create_app
