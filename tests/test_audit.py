@@ -171,7 +171,8 @@ def test_verify_with_another_key_is_refused_and_fails(log: Log, tmp_path: Path) 
     env = {**log.env, "LEGALAID_INSTANCE_PATH": str(other)}
     # The other instance's keys do not match the database's key check values.
     refused = CliRunner().invoke(main, ["audit", "verify"], env=env, catch_exceptions=False)
-    assert refused.exit_code == 2 and "does not match" in refused.output
+    assert refused.exit_code == 2
+    assert "does not match" in refused.output
     # Without check values (a database from before them), the chain itself still fails.
     with log.engine.begin() as connection:
         connection.execute(text("DELETE FROM key_check"))
@@ -205,7 +206,8 @@ def test_editing_a_mac_to_non_ascii_is_reported_not_a_crash(log: Log) -> None:
     ids = log.ids_by_seq()
     log.tamper("UPDATE audit_entry SET mac = 'é' WHERE seq = 2")
     broken = log.first_break()
-    assert broken is not None and (broken.seq, broken.entry_id) == (2, ids[2])
+    assert broken is not None
+    assert (broken.seq, broken.entry_id) == (2, ids[2])
     _assert_cli_names(log.verify(), 2, ids[2])
 
 
@@ -276,7 +278,8 @@ def test_an_emptied_log_is_not_ok(log: Log) -> None:
     log.tamper("DELETE FROM audit_entry")
     emptied = log.verify()
     assert emptied.exit_code == 1
-    assert "audit log OK" not in emptied.output and "entries were removed" in emptied.output
+    assert "audit log OK" not in emptied.output
+    assert "entries were removed" in emptied.output
 
 
 def test_a_rewritten_log_is_not_ok(log: Log) -> None:
@@ -543,9 +546,11 @@ def test_admin_sees_entries(
     html = _page(client)
     assert _actions(html) == {"test.alpha", "test.beta", "test.gamma"}
     assert "auth.login.success" in html
-    assert lawyer_and_entries.email in html and admin.email in html
+    assert lawyer_and_entries.email in html
+    assert admin.email in html
     assert "—" in html  # test.gamma has no actor
-    assert 'scope="col"' in html and 'scope="row"' in html
+    assert 'scope="col"' in html
+    assert 'scope="row"' in html
     for name in ("actor", "action", "from", "to"):
         assert f'<label for="{name}">' in html
     # Newest first.
@@ -660,7 +665,8 @@ def test_pagination_keeps_filters(session: Session, client: FlaskClient, admin: 
     first = _page(client, "?action=test.page")
     assert "55 entries" in first
     assert first.count("<code>test.page</code>") == 50
-    assert "page=2" in first and "action=test.page" in first
+    assert "page=2" in first
+    assert "action=test.page" in first
     second = _page(client, "?action=test.page&page=2")
     assert second.count("<code>test.page</code>") == 5
     assert _page(client, "?action=test.page&page=nonsense").count("<code>test.page</code>") == 50
@@ -684,4 +690,5 @@ def test_audit_date_filters_are_days_in_baku(
     params = query.compile().params
     bounds = sorted(v for v in params.values() if isinstance(v, datetime))
     assert bounds[0] == datetime(2026, 3, 1, 20, 0, tzinfo=UTC), sql
-    assert bounds[0] <= late < bounds[1] and early < bounds[0]
+    assert bounds[0] <= late < bounds[1]
+    assert early < bounds[0]

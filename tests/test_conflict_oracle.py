@@ -67,7 +67,8 @@ def test_the_audit_entry_of_a_check_records_the_matched_clinic_codes(
         .where(AuditEntry.action == "conflict.checked")
         .order_by(AuditEntry.seq.desc())
     ).first()
-    assert last is not None and last.object_id is None
+    assert last is not None
+    assert last.object_id is None
 
 
 def test_checks_are_limited_per_person_and_hour(
@@ -137,4 +138,5 @@ def test_birth_dates_are_compared_for_respondents_untouched(session: Session, wo
         date_of_birth=date(1990, 1, 1),
     )
     (hit,) = check_respondent(session, world.ganja_lawyer, "Rashad Aliyev").hits
-    assert hit.matched_kind == "respondent" and not hit.in_scope
+    assert hit.matched_kind == "respondent"
+    assert not hit.in_scope
