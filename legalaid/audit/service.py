@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import Table, event, insert, select, text
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql import TableClause, visitors
 from sqlalchemy.sql.elements import TextClause
@@ -81,6 +82,12 @@ def _edge_context() -> AuditContext:
 
 
 _PENDING = "legalaid.audit.pending"
+# Built once: every request appends, and a statement object reused keeps its cache key.
+_TAKE_PG_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_LAST_ENTRY = select(AuditEntry.seq, AuditEntry.mac).order_by(AuditEntry.seq.desc()).limit(1)
+_AUDIT_TABLE = cast(Table, AuditEntry.__table__)
+_COLUMNS = tuple(column.key for column in _AUDIT_TABLE.columns if column.key != "id")
+_INSERT_ENTRY = insert(_AUDIT_TABLE)
 #: Refusals already written by this transaction but not yet committed.
 _WRITTEN = "legalaid.audit.written_refusals"
 #: Refusals of a transaction that just ended without committing, for the next one.
@@ -113,14 +120,12 @@ def write_pending(session: Session) -> None:
         return
     if session.get_bind().dialect.name == "postgresql":
         # Entries must chain one after another even when requests commit concurrently.
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
+        session.execute(_TAKE_PG_LOCK, {"key": _PG_AUDIT_LOCK})
     else:
         # A GET read without SQLite's write lock: take it before reading the last entry,
         # so the entry chains on the last committed one and nobody appends in between.
         begin_writing(session)
-    last = session.execute(
-        select(AuditEntry.seq, AuditEntry.mac).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
+    last = session.execute(_LAST_ENTRY).first()
     seq, mac = (last.seq, last.mac) if last else (0, GENESIS_MAC)
     key = _audit_key()
     now = utcnow()
@@ -132,10 +137,10 @@ def write_pending(session: Session) -> None:
         entry.mac = mac = compute_mac(key, mac, entry)
     # One executemany for all (no RETURNING: nothing reads an entry's id back), so a
     # retention batch of 100 erasures writes its 100 entries in one statement.
-    columns = [column.key for column in AuditEntry.__table__.columns if column.key != "id"]
+    # A Core insert of the table: the ORM's bulk path costs more than the entries here.
     session.execute(
-        insert(AuditEntry),
-        [{name: getattr(entry, name) for name in columns} for entry, _transaction in pending],
+        _INSERT_ENTRY,
+        [{name: getattr(entry, name) for name in _COLUMNS} for entry, _transaction in pending],
     )
     # Written is not kept: should this transaction roll back after all (its commit fails,
     # a savepoint around them rolls back), its refusals must still be recorded.
@@ -214,7 +219,22 @@ def _after_rollback(session: Session, previous: SessionTransaction) -> None:
         _pending(session).extend(kept)
 
 
+#: Statement objects already looked at (they are immutable): a statement built once and run
+#: on every request (the bell's, the session's) is walked once per process, not per run.
+_READS_LOG: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
 def _reads_audit_log(statement: Any) -> bool:
+    try:
+        known = _READS_LOG.get(statement)
+    except TypeError:  # an object that cannot be weakly referenced: walk it each time
+        return _names_audit_log(statement)
+    if known is None:
+        known = _READS_LOG[statement] = _names_audit_log(statement)
+    return known
+
+
+def _names_audit_log(statement: Any) -> bool:
     if isinstance(statement, TextClause):
         return AuditEntry.__tablename__ in statement.text
     return any(
