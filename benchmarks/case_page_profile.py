@@ -17,14 +17,17 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
+import statistics
 import sys
 import time
 from pathlib import Path
 
+from flask.testing import FlaskClient
 from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.bare_flask import bare_case_page_app
 from benchmarks.cases import LAWYER, make_app, pick_subjects, signed_in
 from legalaid.database import get_database
 
@@ -60,7 +63,7 @@ def _cumulative(stats: pstats.Stats, fragment: str, name: str) -> float:
 def _summed(stats: pstats.Stats, fragment: str, name: str) -> float:
     raw = stats.stats  # type: ignore[attr-defined]
     return sum(
-        ct
+        float(ct)
         for (filename, _line, function), (_cc, _nc, _tt, ct, _callers) in raw.items()
         if function == name and fragment in filename
     )
@@ -110,12 +113,35 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(sent)} statements:")
     for sql in sent:
         print(f"    {sql}")
-    wall = time.perf_counter()
-    cpu = time.process_time()
-    for _ in range(args.runs):
-        client.get(page)
-    wall_ms = (time.perf_counter() - wall) * 1000 / args.runs
-    cpu_ms = (time.process_time() - cpu) * 1000 / args.runs
+    params = {
+        "case": chosen.case_id,
+        "client": chosen.client_id,
+        "lawyer": chosen.lawyer.id,
+        "clinic": chosen.clinic_id,
+    }
+    bare = bare_case_page_app(engine, params).test_client()
+    if bare.get(page).status_code != 200:
+        raise SystemExit(f"the bare route's GET {page} failed")
+
+    def per_request(target: FlaskClient, runs: int) -> tuple[float, float]:
+        wall = time.perf_counter()
+        cpu = time.process_time()
+        for _ in range(runs):
+            target.get(page)
+        return (
+            (time.perf_counter() - wall) * 1000 / runs,
+            (time.process_time() - cpu) * 1000 / runs,
+        )
+
+    # The page and the bare route in alternating blocks: the same load for both.
+    page_times: list[tuple[float, float]] = []
+    bare_times: list[tuple[float, float]] = []
+    block = max(1, args.runs // 5)
+    for _ in range(5):
+        page_times.append(per_request(client, block))
+        bare_times.append(per_request(bare, block))
+    wall_ms, cpu_ms = (statistics.median(values) for values in zip(*page_times, strict=True))
+    bare_wall, bare_cpu = (statistics.median(values) for values in zip(*bare_times, strict=True))
     profile = cProfile.Profile()
     profile.enable()
     for _ in range(args.runs):
@@ -125,7 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.dump:
         stats.dump_stats(args.dump)
     print(f"{page} on {get_database(app).engine.dialect.name}, {args.runs} runs")
-    print(f"unprofiled: {wall_ms:.2f} ms wall, {cpu_ms:.2f} ms CPU per request")
+    print(
+        f"unprofiled, median of 5 alternating blocks of {block}: case page {wall_ms:.2f} ms wall,"
+        f" {cpu_ms:.2f} ms CPU; bare Flask route {bare_wall:.2f} ms wall, {bare_cpu:.2f} ms CPU;"
+        f" ratio {wall_ms / bare_wall:.2f} wall, {cpu_ms / bare_cpu:.2f} CPU"
+    )
     whole = _cumulative(stats, "flask/app.py", "wsgi_app") / args.runs * 1000
     for label, fragment, name in PARTS:
         if not fragment:
