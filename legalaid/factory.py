@@ -184,6 +184,8 @@ def _configure_logging() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # First: it adds /home to the accounts blueprint, before that is registered.
+    import legalaid.home.views  # noqa: F401
     from legalaid.accounts.views import bp as accounts_bp
     from legalaid.admin.audit_views import bp as audit_bp
     from legalaid.admin.views import bp as admin_bp

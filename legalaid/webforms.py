@@ -117,6 +117,10 @@ class AppForm(FlaskForm):
             return CATALOGUES
 
 
+class EmptyForm(AppForm):
+    """A form with nothing but its CSRF token, for buttons that change state."""
+
+
 class AppSubform(Form):
     """A form nested in another (``FormField``, ``FieldList``): no CSRF field of its own."""
 

@@ -84,7 +84,8 @@ def test_a_save_runs_one_conflict_check_and_stays_within_its_statements(
     assert _checks(session) == before + 1
     assert len(sent) <= INTAKE_SAVE_STATEMENTS, "\n".join(sent)
     check = session.scalars(select(ConflictCheck).order_by(ConflictCheck.id.desc())).first()
-    assert check is not None and len(check.hits) >= 2
+    assert check is not None
+    assert len(check.hits) >= 2
 
 
 def test_changed_names_are_checked_once_and_not_saved(app: Flask, session: Session) -> None:
@@ -170,7 +171,8 @@ def test_the_audit_entry_is_chained_at_the_commit_not_before_rendering(
         if "audit_entry" in sql or "pg_advisory_xact_lock" in sql
     ]
     # The lock (PostgreSQL), the last entry and the insert close the request.
-    assert audit and audit == list(range(len(sent) - len(audit), len(sent)))
+    assert audit
+    assert audit == list(range(len(sent) - len(audit), len(sent)))
     assert len(audit) == (3 if session.get_bind().dialect.name == "postgresql" else 2)
 
 
