@@ -169,6 +169,9 @@ def _field_lines(field: Field, prefix: str = "") -> list[SummaryLine]:
         return [line for entry in field for line in _field_lines(entry, prefix)]
     if isinstance(field, FormField):
         return [line for sub in field.form for line in _field_lines(sub, prefix)]
+    if not field.errors:
+        # Most fields of a page: nothing to say, and no label to translate for it.
+        return []
     hidden = field.type in ("HiddenField", "CSRFTokenField")
     label = "" if hidden else str(field.label.text)
     # A group of checkboxes or radios is reached at its first option.
