@@ -401,10 +401,12 @@ def rollback_request() -> None:
     """Drop the request's changes (a domain error, a failed form) but keep the session.
 
     What must survive the rollback (the audit entry of a refused action) is the session's
-    own business: the audit writer keeps it on the clean transaction that follows (see
-    ``legalaid.audit.service``), and the request's commit writes it.
+    own business: the audit writer carries it to the session's next transaction (see
+    ``legalaid.audit.service``). That transaction is begun here, so the request's commit
+    writes it even when the view reads nothing more.
     """
     session: Session | None = g.get("db_session")
     g.pop("after_commit", None)
     if session is not None:
         session.rollback()
+        session.begin()

@@ -238,6 +238,12 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
 
+    from legalaid.cases.hooks import require_registered
+
+    # Every feature is imported by now: one that did not register its part of a case's
+    # lifecycle stops start-up here rather than the first case closed.
+    require_registered()
+
 
 def _register_template_globals(app: Flask) -> None:
     from legalaid import __version__

@@ -453,6 +453,71 @@ def test_a_closed_session_keeps_no_refusal_for_later(log: Log) -> None:
     assert _entries(log) == [("test.kept", "success")]
 
 
+def test_a_refusal_outlives_a_released_savepoint_and_the_rollback_after_it(log: Log) -> None:
+    """SQLAlchemy announces a savepoint's release as a commit; nothing is committed then,
+    so a refusal recorded before it must still survive the request's rollback."""
+    with log.app.test_request_context("/", method="POST"):
+        session = db_session()
+        record_event(session, "test.refused", outcome="denied")
+        with session.begin_nested():
+            create_clinic(session, code="SP", name="In a savepoint", economic_region="baku")
+        rollback_request()
+        commit_request()
+    assert _clinics(log) == 0
+    assert _entries(log) == [("test.refused", "denied")]
+    assert log.first_break() is None
+
+
+def test_entries_written_inside_a_rolled_back_savepoint_are_written_again(log: Log) -> None:
+    """An audit read inside a savepoint writes what was recorded before it; rolling the
+    savepoint back must not take those entries with it."""
+    with log.app.app_context(), get_database(log.app).session_factory() as session:
+        record_event(session, "test.before")
+        record_event(session, "test.refused_before", outcome="denied")
+        savepoint = session.begin_nested()
+        record_event(session, "test.inside")
+        assert _count(session) == 3  # the hourly limit reads the log: all three written
+        savepoint.rollback()
+        record_event(session, "test.after")
+        session.commit()
+    assert _entries(log) == [
+        ("test.before", "success"),
+        ("test.refused_before", "denied"),
+        ("test.after", "success"),
+    ]
+    assert log.first_break() is None
+
+
+def _refuse_then_fail(session: Session, action: str) -> None:
+    record_event(session, action, outcome="denied")
+    raise RuntimeError("domain error")
+
+
+def test_a_unit_of_work_that_refuses_and_fails_raises_its_own_error(log: Log) -> None:
+    """A command's or job's unit of work sees its own exception, and the session's next
+    unit of work begins normally and writes the refusal with its own entries."""
+    database = get_database(log.app)
+    with log.app.app_context(), database.session_factory() as session:
+        with pytest.raises(RuntimeError, match="domain error"), session.begin():
+            _refuse_then_fail(session, "test.refused")
+        with session.begin():
+            create_clinic(session, code="NEXT", name="Next", economic_region="baku")
+            record_event(session, "test.next")
+    assert _clinics(log) == 1
+    assert _entries(log) == [
+        ("test.refused", "denied"),
+        ("clinic.created", "success"),
+        ("test.next", "success"),
+    ]
+    assert log.first_break() is None
+    with (
+        log.app.app_context(),
+        pytest.raises(RuntimeError, match="domain error"),
+        database.transaction() as session,
+    ):
+        _refuse_then_fail(session, "test.refused_again")
+
+
 def test_entries_hold_metadata_only(log: Log) -> None:
     assert {column.name for column in AuditEntry.__table__.columns} == METADATA_COLUMNS
     in_database = {column["name"] for column in inspect(log.engine).get_columns("audit_entry")}

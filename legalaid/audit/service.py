@@ -88,12 +88,16 @@ _LAST_ENTRY = select(AuditEntry.seq, AuditEntry.mac).order_by(AuditEntry.seq.des
 _AUDIT_TABLE = cast(Table, AuditEntry.__table__)
 _COLUMNS = tuple(column.key for column in _AUDIT_TABLE.columns if column.key != "id")
 _INSERT_ENTRY = insert(_AUDIT_TABLE)
-#: Refusals already written by this transaction but not yet committed.
-_WRITTEN = "legalaid.audit.written_refusals"
-#: Refusals of a transaction that just ended without committing, for the next one.
+#: Entries already written by this transaction but not yet committed, each with the
+#: transaction it was recorded in and the one (perhaps a savepoint) it was written in.
+_WRITTEN = "legalaid.audit.written"
+#: Refusals of a transaction that just ended without committing (closed or rolled back).
 _SURVIVORS = "legalaid.audit.survivors"
+#: Refusals of a rolled-back transaction, recorded again on the session's next one.
+_CARRIED = "legalaid.audit.carried"
 
 _Pending = list[tuple[AuditEntry, SessionTransaction | None]]
+_Written = list[tuple[AuditEntry, SessionTransaction | None, SessionTransaction | None]]
 
 
 def _pending(session: Session) -> _Pending:
@@ -142,10 +146,12 @@ def write_pending(session: Session) -> None:
         _INSERT_ENTRY,
         [{name: getattr(entry, name) for name in _COLUMNS} for entry, _transaction in pending],
     )
-    # Written is not kept: should this transaction roll back after all (its commit fails,
-    # a savepoint around them rolls back), its refusals must still be recorded.
-    written: _Pending = session.info.setdefault(_WRITTEN, [])
-    written.extend(item for item in pending if _refused(item[0]))
+    # Written is not kept: should this transaction roll back after all (its commit fails),
+    # its refusals must still be recorded; should a savepoint they were written in roll
+    # back (an audit read inside it), what was recorded outside it must be written again.
+    written: _Written = session.info.setdefault(_WRITTEN, [])
+    written_in = session.get_nested_transaction() or session.get_transaction()
+    written.extend((entry, recorded, written_in) for entry, recorded in pending)
 
 
 def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
@@ -158,6 +164,11 @@ def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
+    # SQLAlchemy also announces a savepoint's release as a commit. Nothing is committed
+    # then, so the entries wait for the transaction's own commit (and the audit lock is
+    # not taken in the middle of a unit of work).
+    if session.get_nested_transaction() is not None:
+        return
     write_pending(session)
 
 
@@ -169,15 +180,21 @@ def _before_commit(session: Session) -> None:
 # unit of work that recorded refusals keeps them —
 # - a savepoint rolled back: its refusals move to the enclosing transaction (its other
 #   entries are dropped with it);
+# - a savepoint rolled back after entries recorded outside it were written inside it (an
+#   audit read in the savepoint): those are written again by the enclosing transaction;
 # - the whole transaction rolled back (a domain error, a failed commit): its refusals are
-#   recorded again on a fresh transaction of the same session, which the caller's next
-#   commit writes (a request's after_request commit does). A session closed instead of
-#   rolled back keeps nothing: nobody would commit them.
+#   recorded again on the session's next transaction, which the caller's next commit
+#   writes (a request's after_request commit does; a job's or command's next unit of
+#   work does too). No transaction is begun from here: a caller inside
+#   ``with session.begin()`` sees its own exception, and its next ``begin()`` works.
+#   A session closed instead of rolled back keeps nothing: nobody would commit them.
 # An entry is chained, and timed, when it is finally written (see write_pending).
 
 
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint released: nothing is committed yet
     session.info.pop(_WRITTEN, None)
 
 
@@ -185,8 +202,10 @@ def _committed(session: Session) -> None:
 def _after_end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is not None:
         return
-    left = [*session.info.pop(_WRITTEN, []), *session.info.pop(_PENDING, [])]
-    refusals = [entry for entry, _transaction in left if _refused(entry)]
+    written: _Written = session.info.pop(_WRITTEN, [])
+    pending: _Pending = session.info.pop(_PENDING, [])
+    left = [entry for entry, *_ in written] + [entry for entry, _transaction in pending]
+    refusals = [entry for entry in left if _refused(entry)]
     if refusals:
         session.info[_SURVIVORS] = refusals
 
@@ -196,6 +215,9 @@ def _after_create(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         # Left by a transaction that was closed, not rolled back: not for this one.
         session.info.pop(_SURVIVORS, None)
+        carried: list[AuditEntry] = session.info.pop(_CARRIED, [])
+        if carried:
+            _pending(session).extend((entry, transaction) for entry in carried)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -204,19 +226,28 @@ def _after_rollback(session: Session, previous: SessionTransaction) -> None:
     if enclosing is None:
         survivors = session.info.pop(_SURVIVORS, [])
         if survivors:
-            fresh = session.begin()
-            _pending(session).extend((entry, fresh) for entry in survivors)
+            session.info[_CARRIED] = survivors
         return
-    # What a rolled-back savepoint recorded is dropped with it, but for its refusals.
-    kept: _Pending = []
-    for key in (_PENDING, _WRITTEN):
-        items: _Pending = session.info.get(key) or []
-        inside = [item for item in items if _within(item[1], previous)]
-        if inside:
-            items[:] = [item for item in items if not _within(item[1], previous)]
-            kept.extend((entry, enclosing) for entry, _t in inside if _refused(entry))
-    if kept:
-        _pending(session).extend(kept)
+    # What a rolled-back savepoint recorded is dropped with it, but for its refusals; what
+    # was recorded outside it but written inside it is written again.
+    again: _Pending = []  # recorded before the savepoint, written inside it
+    refusals: _Pending = []
+    written: _Written = session.info.get(_WRITTEN) or []
+    undone = [item for item in written if _within(item[2], previous)]
+    if undone:
+        written[:] = [item for item in written if not _within(item[2], previous)]
+        for entry, recorded, _written_in in undone:
+            if not _within(recorded, previous):
+                again.append((entry, recorded))
+            elif _refused(entry):
+                refusals.append((entry, enclosing))
+    pending: _Pending = session.info.get(_PENDING) or []
+    inside = [item for item in pending if _within(item[1], previous)]
+    outside = [item for item in pending if not _within(item[1], previous)]
+    refusals.extend((entry, enclosing) for entry, _t in inside if _refused(entry))
+    if undone or inside:
+        # In the order they were recorded: what was written came first.
+        session.info[_PENDING] = again + outside + refusals
 
 
 #: Statement objects already looked at (they are immutable): a statement built once and run

@@ -22,33 +22,44 @@ AgendaCount = Callable[[Session, int, date], int]
 #: ``(session, case_id, from_user_id, to_user_id)``: hand over what the old lawyer held.
 Handover = Callable[[Session, int, int, int], None]
 
-_agenda_counts: list[AgendaCount] = []
-_handovers: list[Handover] = []
+# Keyed by the function's module and name: registering again (a second app, a module
+# reloaded, which makes a new function object) replaces, never counts twice.
+_agenda_counts: dict[str, AgendaCount] = {}
+_handovers: dict[str, Handover] = {}
 
 _Hook = TypeVar("_Hook")
 
 
+def _key(hook: Callable[..., object]) -> str:
+    return f"{hook.__module__}.{hook.__qualname__}"
+
+
 def count_agenda_to_come(count: AgendaCount) -> AgendaCount:
     """Register ``count`` (usable as a decorator); registering twice is harmless."""
-    if count not in _agenda_counts:
-        _agenda_counts.append(count)
+    _agenda_counts[_key(count)] = count
     return count
 
 
 def hand_over_on_reassignment(handover: Handover) -> Handover:
     """Register ``handover`` (usable as a decorator); registering twice is harmless."""
-    if handover not in _handovers:
-        _handovers.append(handover)
+    _handovers[_key(handover)] = handover
     return handover
 
 
-def _registered(hooks: list[_Hook], what: str) -> list[_Hook]:
+def _registered(hooks: dict[str, _Hook], what: str) -> list[_Hook]:
     if not hooks:
         raise RuntimeError(
             f"no feature registered {what} (legalaid.cases.hooks): import legalaid.casework"
             ".services, as the app factory does"
         )
-    return hooks
+    return list(hooks.values())
+
+
+def require_registered() -> None:
+    """Called by the app factory once every feature is imported: a process missing a
+    feature's part stops at start-up, not at the first case closed."""
+    _registered(_agenda_counts, "an agenda count")
+    _registered(_handovers, "a handover on reassignment")
 
 
 def agenda_to_come(session: Session, case_id: int, today: date) -> int:
