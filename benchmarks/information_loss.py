@@ -93,6 +93,8 @@ def late_entries(app: Any, cases: int, seed: int) -> tuple[int, int]:
     """Cases entered late, three back-dated, one consent withdrawn; the client's id."""
     database = get_database(app)
     have = count_cases(app)
+    # A realistic network, as the demo's: it may open a clinic for them (100,000 cases:
+    # one, with a handful of cells more in version 2).
     grow_to(app, have + cases, seed + 1, "realistic")
     with database.transaction() as session:
         ids = list(
@@ -135,7 +137,8 @@ def main() -> None:
             raise SystemExit("no task-force account: is this a demo database?")
         maker_id = maker.id
     captured = Captured()
-    print(f"database {database.engine.dialect.name}, {count_cases(app)} cases, code {os.getcwd()}")
+    code = Path(services.__file__).resolve().parents[2]
+    print(f"database {database.engine.dialect.name}, {count_cases(app)} cases, code in {code}")
     versions: list[dict[str, Any]] = []
     with app.test_request_context():
         for version in (1, 2):
