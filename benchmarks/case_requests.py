@@ -121,7 +121,7 @@ def checked_form(client: FlaskClient, data: dict[str, object]) -> dict[str, obje
     return {**data, **_hidden(html), "action": "save"}
 
 
-def measure(app: Flask, runs: int) -> list[tuple[str, int, float, float]]:
+def measure(app: Flask, runs: int, intake_runs: int) -> list[tuple[str, int, float, float]]:
     engine = get_database(app).engine
     chosen = pick_subjects(app)
     lawyer = signed_in(app, LAWYER)
@@ -161,7 +161,7 @@ def measure(app: Flask, runs: int) -> list[tuple[str, int, float, float]]:
     data = intake_data(chosen.client_name, chosen.respondent_names)
     statements: list[int] = []
     times: list[float] = []
-    for _ in range(runs):
+    for _ in range(intake_runs):
         form = checked_form(lawyer, data)
         with counting(engine) as sent:
             started = time.perf_counter()
@@ -246,6 +246,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument(
+        "--intake-runs",
+        type=int,
+        help="saves per size (default --runs); each costs two conflict checks, and a "
+        "lawyer may run 60 an hour: keep 2 x sizes x this under 60",
+    )
     add_database_options(parser)
     args = parser.parse_args(argv)
     sizes = sorted(int(size) for size in args.sizes.split(","))
@@ -257,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             grow_to(app, size, args.seed, "realistic")
             print(f"{count_cases(app)} cases; measuring ...", flush=True)
-            results[size] = measure(app, args.runs)
+            results[size] = measure(app, args.runs, args.intake_runs or args.runs)
             print(f"EXPLAIN at {size} cases:")
             explain(app)
     finally:

@@ -63,12 +63,13 @@ from legalaid.access.current import SESSION_TOKEN_KEY
 from legalaid.accounts.models import User
 from legalaid.accounts.sessions import start_session
 from legalaid.calendar import today as clinic_today
+from legalaid.cases.conflict_check import WORDS_TO_MATCH, check_conflicts
 from legalaid.cases.models import Case, Respondent
 from legalaid.casework.models import Hearing, ServiceDelivery
 from legalaid.clients.models import Client
 from legalaid.conflicts.models import NameKey
 from legalaid.conflicts.names import name_keys
-from legalaid.conflicts.service import WORDS_TO_MATCH, Subject, check_conflicts
+from legalaid.conflicts.service import Subject
 from legalaid.database import get_database
 from legalaid.demo.builder import build_demo
 from legalaid.demo.bulk import (

@@ -8,6 +8,11 @@ that import each other, and the strongly connected components (cycles) largest f
     python benchmarks/import_graph.py            # summary
     python benchmarks/import_graph.py --edges    # every package edge with one example module
     python benchmarks/import_graph.py --json     # machine-readable figures
+    python benchmarks/import_graph.py --domain   # the same without the web layer and edges
+
+``--domain`` leaves out what sits above the domain: views, forms and CLI modules of every
+package, the web packages (``WEB_PACKAGES``), the commands and the app assembly. What cycles
+remain are cycles of models and services, which no web package can be blamed for.
 """
 
 from __future__ import annotations
@@ -20,6 +25,30 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "legalaid"
+
+#: Packages that are web (or commands, or the app's assembly) as a whole.
+WEB_PACKAGES = frozenset(
+    {
+        "access",
+        "api",
+        "casefile",
+        "demo",
+        "held_forms",
+        "home",
+        "keys",
+        "legalaid",
+        "pages",
+        "staff",
+    }
+)
+_EDGE_MODULES = ("views", "forms", "cli", "downloads")
+
+
+def _is_edge(module: str) -> bool:
+    last = module.split(".")[-1]
+    return _package_of(module) in WEB_PACKAGES or any(
+        last == name or last.endswith(f"_{name}") for name in _EDGE_MODULES
+    )
 
 
 def _package_of(module: str) -> str:
@@ -58,17 +87,21 @@ def _imports(path: Path, module: str) -> set[str]:
     return found
 
 
-def package_graph() -> dict[str, dict[str, str]]:
+def package_graph(domain_only: bool = False) -> dict[str, dict[str, str]]:
     """{package: {imported package: an example importing module}}."""
     graph: dict[str, dict[str, str]] = defaultdict(dict)
     for path in sorted(ROOT.rglob("*.py")):
         if "migrations" in path.parts:
             continue
         module = _module_name(path)
+        if domain_only and _is_edge(module):
+            continue
         source = _package_of(module)
         graph.setdefault(source, {})
         for target in _imports(path, module):
             dest = _package_of(target)
+            if domain_only and _is_edge(target):
+                continue
             if dest != source:
                 graph[source].setdefault(dest, module)
     return graph
@@ -121,8 +154,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edges", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--domain", action="store_true", help="leave out the web layer")
     args = parser.parse_args()
-    graph = package_graph()
+    graph = package_graph(domain_only=args.domain)
     pairs = mutual_pairs(graph)
     components = strongly_connected(graph)
     edges = sum(len(v) for v in graph.values())

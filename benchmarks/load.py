@@ -30,10 +30,12 @@ from __future__ import annotations
 
 import argparse
 import http.cookiejar
+import itertools
 import os
 import random
 import re
 import secrets
+import shlex
 import signal
 import statistics
 import subprocess
@@ -86,17 +88,30 @@ class _Form(HTMLParser):
             self._current = None
 
 
+#: Each request's id (header X-Load-Request), logged by gunicorn with its time in the worker.
+_request_ids = itertools.count(1)
+#: The access-log format the load test gives gunicorn: the shipped one plus the request id.
+ACCESS_LOG = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms id=%({x-load-request}i)s'
+LOGGED = re.compile(r" (\d+)ms id=(\d+)$")
+
+
 class Browser:
     def __init__(self, base: str) -> None:
         self.base = base
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
         )
+        #: The id of the last request sent (to find its time in gunicorn's log).
+        self.last_id = 0
 
     def request(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
+        self.last_id = next(_request_ids)
+        sent = urllib.request.Request(  # noqa: S310 (http://127.0.0.1 from main)
+            self.base + path, body, headers={"X-Load-Request": str(self.last_id)}
+        )
         try:
-            with self.opener.open(self.base + path, body, timeout=120) as response:
+            with self.opener.open(sent, timeout=120) as response:
                 return (
                     response.status,
                     response.read().decode(),
@@ -146,8 +161,9 @@ class Stats:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.times: dict[str, list[float]] = defaultdict(list)
-        #: Each note save's start and end (monotonic), to pick those made during a release.
-        self.saves: list[tuple[float, float]] = []
+        #: Each note save's start and end (monotonic) and request id, to pick those made
+        #: during a release and find their time in the worker.
+        self.saves: list[tuple[float, float, int]] = []
         self.statuses: Counter[int] = Counter()
         self.acknowledged: set[str] = set()
 
@@ -253,7 +269,7 @@ def user_loop(
         ended = time.monotonic()
         stats.add("note save", ended - started, status)
         with stats.lock:
-            stats.saves.append((started, ended))
+            stats.saves.append((started, ended, browser.last_id))
         if status == 302:
             with stats.lock:
                 stats.acknowledged.add(marker)
@@ -263,6 +279,99 @@ def user_loop(
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_stat(pid: int) -> tuple[int, int] | None:
+    """(parent pid, user+system CPU ticks) of a process, None if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[1]), int(fields[11]) + int(fields[12])
+
+
+def _machine_busy() -> int:
+    """CPU ticks the whole machine spent busy (every core, every process)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(values) - values[3] - values[4]  # all but idle and iowait
+
+
+class CpuSampler(threading.Thread):
+    """CPU used, by group of processes, sampled twice a second (Linux /proc).
+
+    Groups: the gunicorn workers, the job consumer, this load client, the database
+    server's backends of this database (PostgreSQL; matched by the database name in their
+    process title), and the rest of the machine (other sessions). A process's last seen
+    total is kept after it ends, so a group's total only goes up.
+    """
+
+    def __init__(self, server: int, consumer: int | None, database: str | None) -> None:
+        super().__init__(daemon=True)
+        self.server, self.consumer, self.database = server, consumer, database
+        self.samples: list[tuple[float, dict[str, float]]] = []
+        self.stop = threading.Event()
+        self._seen: dict[str, dict[int, int]] = defaultdict(dict)
+
+    def _sample(self) -> dict[str, float]:
+        parents: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                found = _proc_stat(int(entry.name))
+                if found is None:
+                    continue
+                parent, ticks = found
+                parents[int(entry.name)] = parent
+                if parent == self.server:
+                    self._seen["gunicorn workers"][int(entry.name)] = ticks
+                if self.database and found and self._is_backend(int(entry.name)):
+                    self._seen["database server"][int(entry.name)] = ticks
+        for group, pid in (("job consumer", self.consumer), ("load client", os.getpid())):
+            found = _proc_stat(pid) if pid else None
+            if found is not None:
+                self._seen[group][pid] = found[1]
+        totals = {group: sum(seen.values()) / CLOCK_TICKS for group, seen in self._seen.items()}
+        totals["machine"] = _machine_busy() / CLOCK_TICKS
+        return totals
+
+    def _is_backend(self, pid: int) -> bool:
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return False
+        return title.startswith(b"postgres: ") and f" {self.database} ".encode() in title
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.samples.append((time.monotonic(), self._sample()))
+            self.stop.wait(0.5)
+        self.samples.append((time.monotonic(), self._sample()))
+
+    def at(self, moment: float) -> tuple[float, dict[str, float]]:
+        """The first sample at or after ``moment`` (else the last)."""
+        return next((s for s in self.samples if s[0] >= moment), self.samples[-1])
+
+    def cores(self, start: float, end: float) -> dict[str, float]:
+        """Cores each group used on average from ``start`` to ``end``; 'rest of machine' is
+        the machine's busy time that none of the groups account for."""
+        (t0, a), (t1, b) = self.at(start), self.at(end)
+        wall = max(t1 - t0, 1e-9)
+        used = {g: (b.get(g, 0.0) - a.get(g, 0.0)) / wall for g in b if g != "machine"}
+        used["rest of machine"] = (b["machine"] - a["machine"]) / wall - sum(used.values())
+        return used
+
+
+def server_times(log: Path) -> dict[int, float]:
+    """Seconds each request (by id) spent in a gunicorn worker, from its access log."""
+    found: dict[int, float] = {}
+    with log.open(errors="replace") as lines:
+        for line in lines:
+            match = LOGGED.search(line.rstrip())
+            if match:
+                found[int(match.group(2))] = int(match.group(1)) / 1000
+    return found
 
 
 def stored_markers(env: dict[str, str]) -> set[str]:
@@ -341,9 +450,19 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+    # The shipped settings; only the access log goes to a file and names each request's id
+    # (its time in the worker beside the time the client waited: the rest is the wait for
+    # a free worker).
+    access_log = args.instance / "access.log"
+    server_env = {
+        **env,
+        "GUNICORN_CMD_ARGS": shlex.join(
+            ["--access-logformat", ACCESS_LOG, "--access-logfile", str(access_log)]
+        ),
+    }
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "-c", "python:legalaid.gunicorn_conf", "legalaid.wsgi:app"],
-        env=env,
+        env=server_env,
         stdout=subprocess.DEVNULL,
         # A file, not a pipe nobody reads (a full pipe would stall gunicorn's logging).
         stderr=(args.instance / "gunicorn.log").open("w"),
@@ -389,12 +508,21 @@ def main() -> None:
                     ),
                 )
             )
+        database_name = (
+            urllib.parse.urlsplit(args.database_url).path.lstrip("/")
+            if args.database_url.startswith("postgresql")
+            else None
+        )
+        sampler = CpuSampler(server.pid, consumer.pid if consumer else None, database_name)
+        sampler.start()
         started = time.monotonic()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
+        sampler.stop.set()
+        sampler.join()
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=240)
@@ -433,9 +561,16 @@ def main() -> None:
         print("  progress seen: " + (" ".join(release.progress_seen) or "none"))
         if release.asked_at is not None:
             end = release.finished_at or time.monotonic()
-            during = [b - a for a, b in stats.saves if b >= release.asked_at and a <= end]
-            outside = [b - a for a, b in stats.saves if b < release.asked_at or a > end]
-            for label, values in (("during the release", during), ("outside it", outside)):
+            in_worker = server_times(access_log)
+            during_saves = [s for s in stats.saves if s[1] >= release.asked_at and s[0] <= end]
+            outside_saves = [s for s in stats.saves if s[1] < release.asked_at or s[0] > end]
+            during = [b - a for a, b, _ in during_saves]
+            for label, saves in (
+                ("during the release", during_saves),
+                ("outside it", outside_saves),
+            ):
+                values = [b - a for a, b, _ in saves]
+                worker = [in_worker[i] for _, _, i in saves if i in in_worker]
                 if values:
                     print(
                         f"  note saves {label:<18} n={len(values):<5}"
@@ -443,6 +578,23 @@ def main() -> None:
                         f"  p95 {percentile(values, 95) * 1000:6.0f} ms"
                         f"  max {max(values) * 1000:6.0f} ms"
                     )
+                if worker:
+                    print(
+                        f"    of which in the worker     n={len(worker):<5}"
+                        f" p50 {percentile(worker, 50) * 1000:6.0f} ms"
+                        f"  p95 {percentile(worker, 95) * 1000:6.0f} ms"
+                        f"  max {max(worker) * 1000:6.0f} ms"
+                    )
+            windows = [("before", started, release.asked_at), ("during", release.asked_at, end)]
+            if end < started + elapsed - 1:
+                windows.append(("after", end, started + elapsed))
+            print("  CPU cores used (of " + str(os.cpu_count()) + "), by window of the load:")
+            for label, start, stop in windows:
+                used = sampler.cores(start, stop)
+                print(
+                    f"    {label:<6} {stop - start:5.1f} s: "
+                    + ", ".join(f"{g} {c:.2f}" for g, c in sorted(used.items()))
+                )
             slow = not during or percentile(during, 95) > 1.0
             print(f"  target (p95 during the release <= 1000 ms): {'missed' if slow else 'met'}")
         slow = slow or release.outcome != "released"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from legalaid.accounts.forms import EmptyForm
+from legalaid.webforms import EmptyForm
 
 FIELD = "confirmed"
 _NOT_CARRIED = frozenset({"csrf_token", "submission_token", FIELD})

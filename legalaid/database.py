@@ -305,6 +305,13 @@ class Database:
                 connection.execution_options(**{_READ_ONLY_SNAPSHOT: True})
             outer = connection.begin()
             try:
+                if self.engine.dialect.name == "postgresql":
+                    # No JIT compilation: a release's distinct-client statements have
+                    # hundreds of expressions, and their plan cost sends them to LLVM at
+                    # its highest optimisation, whose compiling took 99% of the
+                    # statement (6 s of 6.05 s on 20,000 cases), on the database server's
+                    # full CPU priority, beside the requests (benchmarks/load.py).
+                    connection.exec_driver_sql("SET LOCAL jit = off")
                 # The snapshot starts at the first read, not at BEGIN: take it now.
                 connection.exec_driver_sql(
                     "SELECT count(*) FROM sqlite_master"
@@ -393,12 +400,11 @@ def commit_request() -> None:
 def rollback_request() -> None:
     """Drop the request's changes (a domain error, a failed form) but keep the session.
 
-    What must survive the rollback (the audit entry of a refused action) registered a
-    replay in ``g.after_rollback``; it is written again on the clean transaction.
+    What must survive the rollback (the audit entry of a refused action) is the session's
+    own business: the audit writer keeps it on the clean transaction that follows (see
+    ``legalaid.audit.service``), and the request's commit writes it.
     """
     session: Session | None = g.get("db_session")
     g.pop("after_commit", None)
     if session is not None:
         session.rollback()
-        for replay in g.pop("after_rollback", []):
-            replay(session)

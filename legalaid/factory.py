@@ -28,6 +28,7 @@ from legalaid.i18n import init_babel
 from legalaid.idempotency import init_idempotency
 from legalaid.indicators.catalogue import IndicatorCatalogue
 from legalaid.jobs.queue import init_jobs
+from legalaid.page_frame import init_page_frame
 from legalaid.pages.errors import failed_commit_page, register_error_handlers
 from legalaid.policy.loader import load_policy, policy_path
 from legalaid.policy.security import SecurityPolicy
@@ -184,6 +185,8 @@ def _configure_logging() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # First: it adds /home to the accounts blueprint, before that is registered.
+    import legalaid.home.views  # noqa: F401
     from legalaid.accounts.views import bp as accounts_bp
     from legalaid.admin.audit_views import bp as audit_bp
     from legalaid.admin.views import bp as admin_bp
@@ -260,6 +263,11 @@ def _register_template_globals(app: Flask) -> None:
         user = g.get("user")
         return policies.access.allows(user.role if user else None, endpoint)
 
+    init_page_frame(app, policies.access.allows)
+    # Built once (the policy does not change while the app runs); its labels are lazy, read
+    # in the page's language when shown. Every render_template passed a new one before.
+    venues = policies.venues.vocabulary
+
     @app.context_processor
     def _globals() -> dict[str, object]:
         return {
@@ -269,7 +277,7 @@ def _register_template_globals(app: Flask) -> None:
             "vocab": casework_vocabulary,
             "document_kinds": DOCUMENT_KINDS,
             # Courts and venues of hearings (policy): venues.label(code), in the page's language.
-            "venues": policies.venues.vocabulary,
+            "venues": venues,
             "document_size": size_label,
             "clinic_today": today,
             "now_utc": utcnow,

@@ -6,8 +6,9 @@ import re
 from datetime import date
 
 import flask_babel
-from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, format_datetime, format_decimal, get_locale
+from babel.support import NullTranslations
+from flask import Flask, g, has_app_context, has_request_context, request
+from flask_babel import Babel, Domain, format_datetime, format_decimal, get_locale
 
 from legalaid.calendar import today as clinic_today
 from legalaid.vocabulary import Vocabulary
@@ -47,8 +48,47 @@ def format_date(value: date | None = None, format: str = "medium") -> str:
     return str(flask_babel.format_date(value, format))
 
 
+_KEPT_CATALOGUE = "_legalaid_catalogue"
+
+
+class RequestDomain(Domain):
+    """Flask-Babel's domain, with the catalogue of the current locale kept in ``g``.
+
+    Flask-Babel looks the catalogue up again for every message: the context, the locale,
+    ``str(locale)`` and its cache, about 18 us a call, and a page translates a hundred
+    strings or more. Kept with the very locale object it was found for: ``force_locale``
+    and ``refresh`` (a language changed mid-request) make a new one, so the next message
+    looks the catalogue up again.
+    """
+
+    def get_translations(self) -> NullTranslations:
+        if not has_app_context():
+            return super().get_translations()  # type: ignore[no-any-return]
+        locale = get_locale()
+        kept = g.get(_KEPT_CATALOGUE)
+        if kept is not None and kept[0] is locale:
+            return kept[1]  # type: ignore[no-any-return]
+        translations = super().get_translations()
+        setattr(g, _KEPT_CATALOGUE, (locale, translations))
+        return translations  # type: ignore[no-any-return]
+
+
 def init_babel(app: Flask) -> None:
-    Babel(app, locale_selector=select_locale, default_translation_directories=TRANSLATIONS_DIR)
+    babel = Babel(
+        app, locale_selector=select_locale, default_translation_directories=TRANSLATIONS_DIR
+    )
+    # The domain every gettext (views, templates, lazy strings) goes through.
+    domain = RequestDomain(domain=app.extensions["babel"].default_domain)
+    babel.domain_instance = domain
+    # Templates ask the app's one domain directly (Flask-Babel's callables look the
+    # request's domain up again for every string; no view switches domains).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.globals.update(
         get_locale=get_locale,
         format_date=format_date,

@@ -13,14 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import get_translations, ngettext
+from babel import support
+from flask_babel import get_locale, get_translations, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.i18n import translations as wtforms_catalogues
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from wtforms import Field, FieldList, Form, FormField
 from wtforms.form import BaseForm
+from wtforms.i18n import messages_path
 
 # WTForms' messages (wtforms/locale/wtforms.pot), marked here so that extraction puts them in
 # the app's catalogues. Only their translations matter; the objects are never shown.
@@ -89,6 +90,25 @@ def _plural_markers(n: int) -> tuple[str, ...]:
     )
 
 
+#: WTForms' own catalogues, read once per language per process. (Flask-WTF's adapter reads
+#: the ``.mo`` file from disk again in every request that renders a form.)
+_WTFORMS_CATALOGUES: dict[str, support.NullTranslations] = {}
+
+
+def _wtforms_catalogue() -> support.NullTranslations:
+    locale = get_locale()
+    code = str(locale) if locale is not None else ""
+    catalogue = _WTFORMS_CATALOGUES.get(code)
+    if catalogue is None:
+        catalogue = (
+            support.Translations.load(messages_path(), [locale], domain="wtforms")
+            if locale is not None
+            else support.NullTranslations()
+        )
+        _WTFORMS_CATALOGUES[code] = catalogue
+    return catalogue
+
+
 class _Catalogues:
     """The app's catalogue first, WTForms' own second (English stays English).
 
@@ -99,13 +119,13 @@ class _Catalogues:
         translated = str(get_translations().ugettext(string))
         if translated != string:
             return translated
-        return str(wtforms_catalogues.gettext(string))
+        return str(_wtforms_catalogue().ugettext(string))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         translated = str(get_translations().ungettext(singular, plural, n))
         if translated not in (singular, plural):
             return translated
-        return str(wtforms_catalogues.ngettext(singular, plural, n))
+        return str(_wtforms_catalogue().ungettext(singular, plural, n))
 
 
 CATALOGUES = _Catalogues()
@@ -115,6 +135,10 @@ class AppForm(FlaskForm):
     class Meta:
         def get_translations(self, form: Any) -> _Catalogues:
             return CATALOGUES
+
+
+class EmptyForm(AppForm):
+    """A form with nothing but its CSRF token, for buttons that change state."""
 
 
 class AppSubform(Form):
@@ -145,6 +169,9 @@ def _field_lines(field: Field, prefix: str = "") -> list[SummaryLine]:
         return [line for entry in field for line in _field_lines(entry, prefix)]
     if isinstance(field, FormField):
         return [line for sub in field.form for line in _field_lines(sub, prefix)]
+    if not field.errors:
+        # Most fields of a page: nothing to say, and no label to translate for it.
+        return []
     hidden = field.type in ("HiddenField", "CSRFTokenField")
     label = "" if hidden else str(field.label.text)
     # A group of checkboxes or radios is reached at its first option.

@@ -46,7 +46,8 @@ def pytest_report_header() -> str:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Backend-specific tests are deselected (not skipped) on the other backend's pass.
     other = "sqlite_only" if _backend() == "postgresql" else "postgres_only"
-    kept, dropped = [], []
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
     for item in items:
         (dropped if item.get_closest_marker(other) else kept).append(item)
     if dropped:
@@ -268,7 +269,8 @@ def _in_one_rolled_back_transaction(application: Flask) -> Iterator[Flask]:
     apps = (application, application.extensions["tests.twin"])
     saved = [(dict(each.config), dict(each.extensions)) for each in apps]
     # Sign-in's delay for a throttled address is recorded, not slept (tests assert it).
-    application.extensions["tests.slept"] = slept = []
+    slept: list[float] = []
+    application.extensions["tests.slept"] = slept
     application.extensions["legalaid.sleep"] = slept.append
     database = get_database(application)
     connection: Connection = database.engine.connect()

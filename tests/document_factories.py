@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import BinaryIO, cast
 
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -65,7 +66,15 @@ def add_document(
     return document
 
 
-def _add(session, case_, user_id, spool, filename, kind, description):
+def _add(
+    session: Session,
+    case_: Case | Client,
+    user_id: int,
+    spool: SealedSpool,
+    filename: str,
+    kind: str,
+    description: str,
+) -> list[Document]:
     return add_documents(
         session,
         current_app.extensions["legalaid.documents.store"],
@@ -74,6 +83,7 @@ def _add(session, case_, user_id, spool, filename, kind, description):
         kind=kind,
         document_date=None,
         description=description,
-        uploads=[Upload(filename, spool)],
+        # A SealedSpool is a binary stream (io.RawIOBase); typing.BinaryIO is nominal.
+        uploads=[Upload(filename, cast(BinaryIO, spool))],
         by=user_id,
     )

@@ -1,9 +1,11 @@
-"""Small helpers for tests that talk to the app as a browser would (CSRF stays on)."""
+"""Small helpers for tests that talk to the app as a browser would (CSRF stays on), and
+read what it mails."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from email.message import Message
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -31,3 +33,10 @@ def post_form(
     """POST like a browser: first load ``page`` (default ``url``) to get the form's token."""
     token = csrf_token(client, page or url)
     return client.post(url, data={**data, "csrf_token": token}, **kw)
+
+
+def text_body(message: Message) -> str:
+    """The text of a single-part mail, its transfer encoding undone."""
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes), "expected a single-part message"
+    return payload.decode("utf-8")

@@ -96,9 +96,9 @@ def _constraints(tables: Sequence[Table]) -> list[tuple[dict[CellId, float], str
     for cell in cells:
         names = {name for name, _ in cell.coords}
         if cell.measure in IDENTITIES:
-            other, dimension, category = IDENTITIES[cell.measure]
-            if dimension not in names:
-                twin = cell._replace(measure=other).with_category(dimension, category)
+            other, dimension_name, category = IDENTITIES[cell.measure]
+            if dimension_name not in names:
+                twin = cell._replace(measure=other).with_category(dimension_name, category)
                 if twin in cells:
                     rows.append(({cell: 1.0, twin: -1.0}, "eq"))
         if cell.measure in AT_MOST:

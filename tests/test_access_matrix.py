@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -58,7 +59,9 @@ def test_an_api_token_endpoint_whose_view_checks_no_token_stops_start_up(
 
 def _request(client: FlaskClient, app: Flask, endpoint: str):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    values = {arg: ("app.css" if arg == "filename" else 1) for arg in rule.arguments}
+    values: dict[str, Any] = {
+        arg: ("app.css" if arg == "filename" else 1) for arg in rule.arguments
+    }
     with app.test_request_context():
         from flask import url_for
 

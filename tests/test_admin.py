@@ -52,7 +52,8 @@ def test_admin_creates_edits_and_closes_a_clinic(app: Flask, session: Session) -
     edit = {**data, "code": "HACK", "status": "closed", "version": version, "csrf_token": token}
     assert client.post(f"/admin/clinics/{clinic.id}", data=edit).status_code == 302
     session.refresh(clinic)
-    assert clinic.status == "closed" and clinic.code == "ZQT"
+    assert clinic.status == "closed"
+    assert clinic.code == "ZQT"
     assert "clinic.closed" in _actions(session)
 
 
@@ -72,7 +73,8 @@ def test_bad_clinic_input_keeps_what_was_typed(app: Flask, session: Session) -> 
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "already exists" in html and "Typed name kept" in html
+    assert "already exists" in html
+    assert "Typed name kept" in html
     bad_region = client.post(
         "/admin/clinics/new",
         data={
@@ -83,9 +85,8 @@ def test_bad_clinic_input_keeps_what_was_typed(app: Flask, session: Session) -> 
             "csrf_token": token,
         },
     )
-    assert bad_region.status_code == 200 and "Not a valid choice" in bad_region.get_data(
-        as_text=True
-    )
+    assert bad_region.status_code == 200
+    assert "Not a valid choice" in bad_region.get_data(as_text=True)
 
 
 def test_concurrent_clinic_edit_is_refused_with_409(app: Flask, session: Session) -> None:
@@ -104,7 +105,8 @@ def test_concurrent_clinic_edit_is_refused_with_409(app: Flask, session: Session
     response = client.post(f"/admin/clinics/{clinic.id}", data=stale)
     assert response.status_code == 409
     html = response.get_data(as_text=True)
-    assert "Changed Elsewhere" in html and 'value="Mine"' in html
+    assert "Changed Elsewhere" in html
+    assert 'value="Mine"' in html
     session.refresh(clinic)
     assert clinic.name == "Changed Elsewhere"
 
@@ -130,7 +132,9 @@ def test_account_creation_gives_a_setup_code_and_the_user_sets_her_password(
     html = response.get_data(as_text=True)
     code = re.search(r"<code>([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3})</code>", html).group(1)  # type: ignore[union-attr]
     user = session.scalars(select(User).where(User.email == "new.lawyer@example.org")).one()
-    assert user.password_hash is None and user.setup_code_hash and code not in user.setup_code_hash
+    assert user.password_hash is None
+    assert user.setup_code_hash
+    assert code not in user.setup_code_hash
     assert "account.created" in _actions(session)
 
     newcomer = app.test_client()
@@ -147,7 +151,8 @@ def test_account_creation_gives_a_setup_code_and_the_user_sets_her_password(
     )
     short_html = short.get_data(as_text=True)
     assert re.search(r'id="password-error"[^>]*>[^<]*too short', short_html)
-    assert f'value="{user.email}"' in short_html and f'value="{code}"' in short_html
+    assert f'value="{user.email}"' in short_html
+    assert f'value="{code}"' in short_html
     wrong = newcomer.post(
         "/setup",
         data={
@@ -203,7 +208,8 @@ def test_reset_ends_sessions_and_forgets_password_and_second_factor(
     )
     assert re.search(r"<code>[A-Z0-9]{4}-", response.get_data(as_text=True))
     session.refresh(user)
-    assert user.password_hash is None and user.totp_secret is None
+    assert user.password_hash is None
+    assert user.totp_secret is None
     assert victim.get("/home").status_code == 302
     assert "account.reset" in _actions(session)
 
@@ -234,7 +240,9 @@ def test_admin_disables_and_changes_role(app: Flask, session: Session) -> None:
     )
     assert response.status_code == 302
     session.refresh(user)
-    assert user.role == "task_force" and user.clinic_id is None and user.active
+    assert user.role == "task_force"
+    assert user.clinic_id is None
+    assert user.active
     actions = _actions(session)
     assert {"account.disabled", "account.enabled", "account.role_changed"} <= set(actions)
     # An administrator cannot disable herself.
@@ -263,7 +271,8 @@ def test_lawyer_without_clinic_is_refused_with_the_form_kept(app: Flask, session
     html = response.get_data(as_text=True)
     # The message stands beside the clinic field, and what was typed is still there.
     assert re.search(r'id="clinic_id-error"[^>]*>[^<]*must belong to a clinic', html)
-    assert 'value="kept@example.org"' in html and 'value="Kept Name"' in html
+    assert 'value="kept@example.org"' in html
+    assert 'value="Kept Name"' in html
     assert (
         session.scalar(
             select(func.count()).select_from(User).where(User.email == "kept@example.org")
@@ -295,14 +304,16 @@ def test_users_create_cli_reads_the_password_from_stdin(
         input="short\n",
         env=env,
     )
-    assert weak.exit_code == 1 and "too short" in weak.output
+    assert weak.exit_code == 1
+    assert "too short" in weak.output
     no_clinic = runner.invoke(
         main,
         ["users", "create", "--email", "l@example.org", "--role", "lawyer"],
         input=PASSWORD + "\n",
         env=env,
     )
-    assert no_clinic.exit_code == 1 and "clinic" in no_clinic.output
+    assert no_clinic.exit_code == 1
+    assert "clinic" in no_clinic.output
     engine = make_engine(migrated_database_url)
     with engine.connect() as connection:
         rows = connection.execute(select(User.email, User.password_hash)).all()

@@ -20,6 +20,7 @@ from werkzeug.routing import Rule
 from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
 from legalaid.database import utcnow
+from legalaid.errors import DomainError
 from legalaid.releases import exports
 from legalaid.releases.frozen import FrozenRelease
 from legalaid.releases.models import IndicatorRelease
@@ -121,7 +122,8 @@ def test_a_task_force_member_makes_a_token_shown_once_and_stored_hashed(
     assert row.prefix in again
     assert audits(session, "token.created")[-1].object_id == str(row.id)
     listed = audits(session, "token.listed")
-    assert listed and listed[-1].actor_id == user.id
+    assert listed
+    assert listed[-1].actor_id == user.id
 
 
 def test_a_refused_token_form_keeps_what_was_typed(
@@ -208,7 +210,7 @@ def test_a_member_holds_at_most_ten_tokens_in_use(session: Session) -> None:
     user = create_user(session, "task_force")
     for _ in range(services.MAX_ACTIVE):
         make_token(session, user)
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.create_token(session, user, name="one more", days=30, now=utcnow())
 
 
@@ -228,7 +230,9 @@ def test_a_token_lists_the_national_releases_only(
     assert world.national.id in ids
     assert world.clinic.id not in ids
     assert all(item["scope"] == {"kind": "national"} for item in body["releases"])
-    assert body["page"] == 1 and body["next"] is None and body["total"] == len(ids)
+    assert body["page"] == 1
+    assert body["next"] is None
+    assert body["total"] == len(ids)
     item = next(item for item in body["releases"] if item["id"] == world.national.id)
     assert item["links"]["dhis2"] == f"/api/v1/releases/{world.national.id}?format=dhis2"
     entry = audits(session, "api.releases_listed")[-1]
@@ -251,7 +255,8 @@ def test_a_token_reads_a_release_as_json_or_dhis2(
     assert as_dhis2.get_json() == exports.export_dhis2(frozen, catalogue)
     assert as_dhis2.get_json()["orgUnit"] == "AZ"
     unknown = client.get(f"/api/v1/releases/{release.id}?format=xml", headers=bearer(secret))
-    assert unknown.status_code == 400 and unknown.is_json
+    assert unknown.status_code == 400
+    assert unknown.is_json
     entry = audits(session, "api.release_read")[-1]
     assert (entry.object_id, entry.actor_id) == (str(release.id), world.task_force.id)
 
@@ -427,14 +432,17 @@ def test_over_the_rate_limit_the_api_answers_429_with_retry_after(
     for _ in range(2):
         refused = client.get(f"/api/v1/releases/{world.national.id}", headers=bearer(secret))
         assert refused.status_code == 429
-        assert refused.is_json and refused.get_json()["error"]["code"] == "rate_limited"
+        assert refused.is_json
+        assert refused.get_json()["error"]["code"] == "rate_limited"
         assert 1 <= int(refused.headers["Retry-After"]) <= 60
     # The first refusal of the window is audited, not every one of a burst.
     limited = audits(session, "api.rate_limited")
-    assert len(limited) == 1 and limited[0].actor_id == world.task_force.id
+    assert len(limited) == 1
+    assert limited[0].actor_id == world.task_force.id
     session.expire_all()
     stored = session.get(ApiToken, row.id)
-    assert stored is not None and stored.window_requests == 5
+    assert stored is not None
+    assert stored.window_requests == 5
     # A new window opens a minute after the last one started.
     session.execute(
         update(ApiToken)
@@ -445,7 +453,8 @@ def test_over_the_rate_limit_the_api_answers_429_with_retry_after(
     assert client.get("/api/v1/releases", headers=bearer(secret)).status_code == 200
     session.expire_all()
     stored = session.get(ApiToken, row.id)
-    assert stored is not None and stored.window_requests == 1
+    assert stored is not None
+    assert stored.window_requests == 1
     assert stored.last_used_at is not None
 
 

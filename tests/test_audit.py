@@ -25,7 +25,13 @@ from legalaid.calendar import CLINIC_ZONE
 from legalaid.cli import main
 from legalaid.clinics.models import Clinic
 from legalaid.clinics.services import create_clinic
-from legalaid.database import get_database, make_engine
+from legalaid.database import (
+    commit_request,
+    db_session,
+    get_database,
+    make_engine,
+    rollback_request,
+)
 from legalaid.factory import create_app
 from legalaid.settings import load_settings
 from tests.factories import create_user, sign_in
@@ -165,7 +171,8 @@ def test_verify_with_another_key_is_refused_and_fails(log: Log, tmp_path: Path) 
     env = {**log.env, "LEGALAID_INSTANCE_PATH": str(other)}
     # The other instance's keys do not match the database's key check values.
     refused = CliRunner().invoke(main, ["audit", "verify"], env=env, catch_exceptions=False)
-    assert refused.exit_code == 2 and "does not match" in refused.output
+    assert refused.exit_code == 2
+    assert "does not match" in refused.output
     # Without check values (a database from before them), the chain itself still fails.
     with log.engine.begin() as connection:
         connection.execute(text("DELETE FROM key_check"))
@@ -199,7 +206,8 @@ def test_editing_a_mac_to_non_ascii_is_reported_not_a_crash(log: Log) -> None:
     ids = log.ids_by_seq()
     log.tamper("UPDATE audit_entry SET mac = 'é' WHERE seq = 2")
     broken = log.first_break()
-    assert broken is not None and (broken.seq, broken.entry_id) == (2, ids[2])
+    assert broken is not None
+    assert (broken.seq, broken.entry_id) == (2, ids[2])
     _assert_cli_names(log.verify(), 2, ids[2])
 
 
@@ -270,7 +278,8 @@ def test_an_emptied_log_is_not_ok(log: Log) -> None:
     log.tamper("DELETE FROM audit_entry")
     emptied = log.verify()
     assert emptied.exit_code == 1
-    assert "audit log OK" not in emptied.output and "entries were removed" in emptied.output
+    assert "audit log OK" not in emptied.output
+    assert "entries were removed" in emptied.output
 
 
 def test_a_rewritten_log_is_not_ok(log: Log) -> None:
@@ -371,6 +380,79 @@ def test_an_entry_rolls_back_with_its_change(log: Log) -> None:
     assert log.first_break() is None
 
 
+# --- a refusal outlives the rollback of what it refused (audit.service, not the request) --
+
+
+def _entries(log: Log) -> list[tuple[str, str]]:
+    with Session(log.engine) as session:
+        rows = session.execute(
+            select(AuditEntry.action, AuditEntry.outcome).order_by(AuditEntry.seq)
+        )
+        return [(row.action, row.outcome) for row in rows]
+
+
+def _clinics(log: Log) -> int:
+    with Session(log.engine) as session:
+        return int(session.scalar(select(func.count()).select_from(Clinic)) or 0)
+
+
+def test_a_refusal_outlives_the_requests_rollback(log: Log) -> None:
+    """A view that refuses rolls its request back (rollback_request) and the request then
+    commits: the change and its success entry are gone, the refusal is on file, chained."""
+    with log.app.test_request_context("/", method="POST"):
+        session = db_session()
+        create_clinic(session, code="GONE", name="Rolled back", economic_region="baku")
+        record_event(session, "test.refused", object_type="thing", object_id=1, outcome="denied")
+        rollback_request()
+        commit_request()
+    assert _clinics(log) == 0
+    assert _entries(log) == [("test.refused", "denied")]
+    assert log.first_break() is None
+
+
+def test_a_refusal_outlives_a_rolled_back_savepoint(log: Log) -> None:
+    with log.app.app_context(), get_database(log.app).transaction() as session:
+        record_event(session, "test.before")
+        savepoint = session.begin_nested()
+        create_clinic(session, code="GONE", name="Rolled back", economic_region="baku")
+        record_event(session, "test.refused", outcome="failure")
+        savepoint.rollback()
+        record_event(session, "test.after")
+    assert _clinics(log) == 0
+    assert _entries(log) == [
+        ("test.before", "success"),
+        ("test.refused", "failure"),
+        ("test.after", "success"),
+    ]
+    assert log.first_break() is None
+
+
+def test_a_refusal_already_written_is_written_again_after_a_rollback(log: Log) -> None:
+    """Reading the log mid-transaction writes what is pending; a rollback after that
+    still keeps the refusal (once), as it does when the commit itself fails."""
+    with log.app.app_context(), get_database(log.app).session_factory() as session:
+        create_clinic(session, code="GONE", name="Rolled back", economic_region="baku")
+        record_event(session, "test.refused", outcome="denied")
+        assert _count(session) == 2  # written, not committed
+        session.rollback()
+        session.rollback()  # twice: still once
+        session.commit()
+    assert _clinics(log) == 0
+    assert _entries(log) == [("test.refused", "denied")]
+    assert log.first_break() is None
+
+
+def test_a_closed_session_keeps_no_refusal_for_later(log: Log) -> None:
+    with log.app.app_context(), get_database(log.app).session_factory() as session:
+        record_event(session, "test.refused", outcome="denied")
+        session.close()
+        record_event(session, "test.next")
+        session.rollback()
+        record_event(session, "test.kept")
+        session.commit()
+    assert _entries(log) == [("test.kept", "success")]
+
+
 def test_entries_hold_metadata_only(log: Log) -> None:
     assert {column.name for column in AuditEntry.__table__.columns} == METADATA_COLUMNS
     in_database = {column["name"] for column in inspect(log.engine).get_columns("audit_entry")}
@@ -464,9 +546,11 @@ def test_admin_sees_entries(
     html = _page(client)
     assert _actions(html) == {"test.alpha", "test.beta", "test.gamma"}
     assert "auth.login.success" in html
-    assert lawyer_and_entries.email in html and admin.email in html
+    assert lawyer_and_entries.email in html
+    assert admin.email in html
     assert "—" in html  # test.gamma has no actor
-    assert 'scope="col"' in html and 'scope="row"' in html
+    assert 'scope="col"' in html
+    assert 'scope="row"' in html
     for name in ("actor", "action", "from", "to"):
         assert f'<label for="{name}">' in html
     # Newest first.
@@ -581,7 +665,8 @@ def test_pagination_keeps_filters(session: Session, client: FlaskClient, admin: 
     first = _page(client, "?action=test.page")
     assert "55 entries" in first
     assert first.count("<code>test.page</code>") == 50
-    assert "page=2" in first and "action=test.page" in first
+    assert "page=2" in first
+    assert "action=test.page" in first
     second = _page(client, "?action=test.page&page=2")
     assert second.count("<code>test.page</code>") == 5
     assert _page(client, "?action=test.page&page=nonsense").count("<code>test.page</code>") == 50
@@ -605,4 +690,5 @@ def test_audit_date_filters_are_days_in_baku(
     params = query.compile().params
     bounds = sorted(v for v in params.values() if isinstance(v, datetime))
     assert bounds[0] == datetime(2026, 3, 1, 20, 0, tzinfo=UTC), sql
-    assert bounds[0] <= late < bounds[1] and early < bounds[0]
+    assert bounds[0] <= late < bounds[1]
+    assert early < bounds[0]

@@ -42,7 +42,8 @@ def test_sign_in_names_the_account_that_signed_in(
     entry = _last(session, "auth.login.success")
     assert (entry.actor_id, entry.actor_role) == (user.id, "lawyer")
     assert entry.client_address == "127.0.0.1"
-    assert entry.request_id is not None and len(entry.request_id) == 36
+    assert entry.request_id is not None
+    assert len(entry.request_id) == 36
 
 
 def test_a_failed_sign_in_names_the_account_tried_or_nobody(

@@ -94,12 +94,14 @@ def test_the_feed_parses_and_carries_case_numbers_and_kinds_only(
     )
     timed = next(event for event in events if "Court hearing" in str(event["SUMMARY"]))
     start, end = timed.decoded("DTSTART"), timed.decoded("DTEND")
-    assert str(start.tzinfo) == "Asia/Baku" and start.hour == 10
+    assert str(start.tzinfo) == "Asia/Baku"
+    assert start.hour == 10
     assert end - start == timedelta(minutes=45)
     assert calendar.walk("VTIMEZONE"), "the zone is defined for the calendar apps"
     # A second, independent parser reads the same events (strictly: errors are raised).
     second = vobject.readOne(raw, validate=True, ignoreUnreadable=False)
-    assert second.name == "VCALENDAR" and second.version.value == "2.0"
+    assert second.name == "VCALENDAR"
+    assert second.version.value == "2.0"
     read = sorted((str(event.summary.value), event.dtstart.value) for event in second.vevent_list)
     assert [summary for summary, _ in read] == summaries
     assert next(value for summary, value in read if "Court hearing" in summary) == start
@@ -112,7 +114,8 @@ def test_the_secret_is_stored_only_as_a_digest(app: Flask, session: Session) -> 
     path = _new_link(_signed_in(app, session, lawyer))
     token = path.removeprefix("/calendar/").removesuffix(".ics")
     stored = session.execute(text("SELECT token_hash FROM calendar_feed")).scalars().all()
-    assert stored and token not in stored
+    assert stored
+    assert token not in stored
 
 
 def test_a_revoked_or_replaced_link_answers_404(app: Flask, session: Session) -> None:
@@ -243,4 +246,5 @@ def test_a_closed_case_drops_out_of_the_feed(app: Flask, session: Session) -> No
         )
     session.commit()
     body = app.test_client().get(path).get_data(as_text=True)
-    assert "BEGIN:VCALENDAR" in body and case_.number not in body
+    assert "BEGIN:VCALENDAR" in body
+    assert case_.number not in body

@@ -27,7 +27,8 @@ def test_the_print_view_is_audited_and_scoped(
     response = client.get(f"/cases/{case.id}/print")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert 'class="print-view"' in page and "Synthetic Lalə Rzayeva" in page
+    assert 'class="print-view"' in page
+    assert "Synthetic Lalə Rzayeva" in page
     assert "Confidential" in page
     actions = session.scalars(
         select(AuditEntry.action).where(AuditEntry.object_id == str(case.id))

@@ -162,7 +162,8 @@ def _sign_in(client: FlaskClient, email: str, secret: str) -> None:
     assert response.status_code == 302
     code = pyotp.TOTP(secret).now()
     response = post_form(client, "/login/two-factor", {"code": code})
-    assert response.status_code == 302 and "/login" not in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/login" not in response.headers["Location"]
 
 
 def _version(session: Session, case_id: int) -> int | None:

@@ -392,11 +392,15 @@ def test_an_intake_keeps_what_was_given(session: Session, world: World) -> None:
         ],
     )
     case_ = result.case
-    assert case_.status == "intake" and case_.intake_on == TODAY and case_.opened_on is None
-    assert case_.clinic_id == world.baku.id and case_.client_id == result.client.id
+    assert case_.status == "intake"
+    assert case_.intake_on == TODAY
+    assert case_.opened_on is None
+    assert case_.clinic_id == world.baku.id
+    assert case_.client_id == result.client.id
     assert case_.assigned_lawyer_id == world.lawyer.id
     assert case_.created_by_id == world.lawyer.id
-    assert case_.gbv_type is None and case_.intimate_partner_violence is False
+    assert case_.gbv_type is None
+    assert case_.intimate_partner_violence is False
     assert case_.ground_codes == ["hiv_status", "sex_work"]
     assert case_.discrimination_domain == "health_care"
     assert case_.incident_region == "ganja_dashkasan"
@@ -434,8 +438,10 @@ def test_a_gbv_case_keeps_its_context_flags(session: Session, world: World) -> N
         ),
     ).case
     assert case_.gbv_type == "forced_marriage"
-    assert case_.early_marriage and case_.intimate_partner_violence
-    assert case_.ground_codes == [] and case_.discrimination_domain is None
+    assert case_.early_marriage
+    assert case_.intimate_partner_violence
+    assert case_.ground_codes == []
+    assert case_.discrimination_domain is None
     assert count(session, CaseDiscriminationGround) == 0
 
 
@@ -473,8 +479,10 @@ def test_the_age_band_comes_from_the_date_of_birth(
     assert client.date_of_birth == born.isoformat()
     # The stored key is the keyed hash of the year, never the year itself (a hex digest can
     # contain any four digits by chance, so the test compares with the hash, not a substring).
+    assert client.birth_year_key is not None
     assert client.birth_year_key == birth_year_key(born.year)
-    assert client.birth_year_key != str(born.year) and len(client.birth_year_key) == 64
+    assert client.birth_year_key != str(born.year)
+    assert len(client.birth_year_key) == 64
 
 
 def test_an_age_band_alone_keeps_no_birth_year(session: Session, world: World) -> None:
@@ -482,7 +490,8 @@ def test_an_age_band_alone_keeps_no_birth_year(session: Session, world: World) -
         session, world.baku, client_details(), created_by=world.lawyer.id, today=TODAY
     )
     assert client.age_band == "30_39"
-    assert client.date_of_birth is None and client.birth_year_key is None
+    assert client.date_of_birth is None
+    assert client.birth_year_key is None
 
 
 def test_key_populations_are_stored_as_rows(session: Session, world: World) -> None:
@@ -677,7 +686,8 @@ def test_a_case_does_not_open_without_a_check_to_proceed(session: Session, world
     session.flush()
     with pytest.raises(DomainError):
         open_case(session, case_, expected_version=case_.version, by=None, today=TODAY)
-    assert case_.status == "intake" and case_.opened_on is None
+    assert case_.status == "intake"
+    assert case_.opened_on is None
     assert _changes(session, case_) == [(None, "intake", None, None)]
 
 
@@ -727,7 +737,9 @@ def test_closing_needs_a_known_outcome_and_a_sensible_date(
         )
     assert caught.value.field == field
     session.flush()
-    assert case_.status == "open" and case_.outcome is None and case_.version == version
+    assert case_.status == "open"
+    assert case_.outcome is None
+    assert case_.version == version
     assert len(_changes(session, case_)) == 2
 
 
@@ -763,7 +775,8 @@ def test_reopening_needs_a_reason(session: Session, world: World, reason: str, f
     with pytest.raises(DomainError) as caught:
         reopen_case(session, case_, expected_version=case_.version, reason=reason, by=None)
     assert caught.value.field == field
-    assert case_.status == "closed" and case_.outcome == "withdrawn"
+    assert case_.status == "closed"
+    assert case_.outcome == "withdrawn"
 
 
 def test_a_closed_case_takes_no_new_work(session: Session, world: World) -> None:
@@ -805,7 +818,8 @@ def test_stale_case_edits_are_refused(session: Session, world: World) -> None:
         expected_version=stale,
         today=TODAY,
     )
-    assert case_.version > stale and case_.risk_level == "medium"
+    assert case_.version > stale
+    assert case_.risk_level == "medium"
 
     with pytest.raises(ConflictError):
         update_case(
@@ -885,7 +899,8 @@ def test_an_update_is_validated_like_an_intake(session: Session, world: World) -
         )
     assert caught.value.field == "incident_date"
     session.refresh(case_)
-    assert case_.incident_date is None and case_.summary == "She was beaten by her husband."
+    assert case_.incident_date is None
+    assert case_.summary == "She was beaten by her husband."
 
 
 # --- assignment -----------------------------------------------------------------------------------
@@ -1287,7 +1302,8 @@ def test_hearings_and_deadlines_are_kept_and_done(session: Session, world: World
     deadline = add_hearing(
         session, case_, kind="appeal_deadline", due_on=TODAY, place="", by=None, today=TODAY
     )
-    assert hearing.place == "Baku Grave Crimes Court" and deadline.place is None
+    assert hearing.place == "Baku Grave Crimes Court"
+    assert deadline.place is None
     assert hearing.created_by_id == world.lawyer.id
 
     set_hearing_done(session, case_, deadline, done=True, today=TODAY)
@@ -1476,16 +1492,23 @@ def test_providers_are_validated_and_stale_edits_refused(session: Session, world
 
     provider = _provider(session, world)
     stale = provider.version
-    fields = {
-        "service_type": "shelter",
-        "economic_region": "baku",
-        "contact": "",
-        "active": True,
-    }
-    update_provider(session, provider, expected_version=stale, name="Renamed shelter", **fields)
+
+    def rename(name: str) -> ServiceProvider:
+        return update_provider(
+            session,
+            provider,
+            expected_version=stale,
+            name=name,
+            service_type="shelter",
+            economic_region="baku",
+            contact="",
+            active=True,
+        )
+
+    rename("Renamed shelter")
     assert provider.name == "Renamed shelter"
     with pytest.raises(ConflictError):
-        update_provider(session, provider, expected_version=stale, name="Other name", **fields)
+        rename("Other name")
     assert provider.name == "Renamed shelter"
 
 
@@ -1545,9 +1568,11 @@ def test_personal_data_is_stored_as_ciphertext(session: Session, world: World) -
             assert len(word) < 5 or word not in value, plaintext
 
     keys = _raw(session, "select key from name_key")
-    assert keys and all(len(key) == 64 for key in keys)
+    assert keys
+    assert all(len(key) == 64 for key in keys)
     # What the services read back is the plaintext.
     session.expire_all()
     client = session.get(Client, result.client.id)
-    assert client is not None and client.full_name == "Aynur Məmmədova"
+    assert client is not None
+    assert client.full_name == "Aynur Məmmədova"
     assert client.date_of_birth == "1990-05-01"

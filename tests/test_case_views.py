@@ -98,8 +98,10 @@ def test_intake_with_conflict_check_then_save(app: Flask, session: Session) -> N
     assert re.search(r"/cases/\d+$", location)
     page = client.get(location).get_data(as_text=True)
     case_ = session.scalars(select(Case).order_by(Case.id.desc())).first()
-    assert case_ is not None and case_.number in page
-    assert case_.status == "intake" and case_.risk_level == "high"
+    assert case_ is not None
+    assert case_.number in page
+    assert case_.status == "intake"
+    assert case_.risk_level == "high"
     assert case_.client.full_name == "Aynur Məmmədova"
     assert case_.client.population_codes == ["hiv"]
     assert [r.name for r in case_.respondents] == ["Rəşad Əliyev"]
@@ -149,7 +151,8 @@ def test_intake_bad_input_is_shown_beside_the_field_and_nothing_is_saved(
     html = _intake(client, bad, "save", _fingerprint(html))
     assert "The incident date cannot be in the future." in html
     assert 'id="incident_date-error"' in html
-    assert "Kept text 123" in html and f'value="{future}"' in html
+    assert "Kept text 123" in html
+    assert f'value="{future}"' in html
     assert (_count(session, Case), _count(session, Client)) == before
     for field, value, message in (
         ("gender_identity", "martian", "Choose one of the listed values."),
@@ -171,7 +174,8 @@ def test_conflict_elsewhere_names_only_the_clinic(app: Flask, session: Session) 
     sign_in(client, app, lawyer, session=session)
     html = _intake(client, {**INTAKE, "full_name": "Айнур Мамедова"}, "check")
     assert f"possible conflict at clinic {other_clinic.code} — ask its manager." in html
-    assert "Məmmədova" not in html and "000 11 22" not in html
+    assert "Məmmədova" not in html
+    assert "000 11 22" not in html
     assert "-C-" not in html  # no client number of the other clinic
 
 
@@ -195,7 +199,8 @@ def test_conflict_in_scope_shows_the_record_and_offers_the_existing_client(
         ),
     )
     new_case = session.scalars(select(Case).order_by(Case.id.desc())).first()
-    assert new_case is not None and location.endswith(f"/cases/{new_case.id}")
+    assert new_case is not None
+    assert location.endswith(f"/cases/{new_case.id}")
     assert new_case.client_id == existing.client_id
 
 
@@ -552,7 +557,9 @@ def test_concurrent_case_edits_give_409_and_keep_what_was_typed(
     assert "First says" in html  # and she sees what changed
     session.expire_all()
     saved = session.get(Case, case_.id)
-    assert saved is not None and saved.summary == "First says" and saved.risk_level == "high"
+    assert saved is not None
+    assert saved.summary == "First says"
+    assert saved.risk_level == "high"
     # Saving again from the 409 page (it carries the new version) applies her text.
     new_version = re.search(r'name="version" type="hidden" value="(\d+)"', html)
     assert new_version
@@ -601,7 +608,8 @@ def test_extra_posted_fields_change_nothing_they_should_not(app: Flask, session:
     assert response.status_code == 302
     session.expire_all()
     saved = session.get(Case, case_.id)
-    assert saved is not None and saved.summary == "Edited"
+    assert saved is not None
+    assert saved.summary == "Edited"
     assert (
         saved.clinic_id,
         saved.assigned_lawyer_id,
@@ -635,7 +643,9 @@ def test_client_edit_conflict_and_consent_dating(app: Flask, session: Session) -
     assert post_form(client, url, data).status_code == 302
     session.expire_all()
     saved = session.get(Client, case_.client_id)
-    assert saved is not None and saved.consent_sharing and saved.consent_sharing_by_id == lawyer.id
+    assert saved is not None
+    assert saved.consent_sharing
+    assert saved.consent_sharing_by_id == lawyer.id
     assert saved.consent_sharing_on == today()
     response = post_form(client, url, {**data, "phone": "+994 70 999 99 99"})  # stale version
     assert response.status_code == 409
@@ -655,17 +665,20 @@ def test_case_list_is_scoped_filtered_and_paginated(app: Flask, session: Session
     client = app.test_client()
     sign_in(client, app, lawyer, session=session)
     html = client.get("/cases/").get_data(as_text=True)
-    assert all(case_.number in html for case_ in mine) and theirs.number not in html
+    assert all(case_.number in html for case_ in mine)
+    assert theirs.number not in html
     html = client.get("/cases/?risk=high").get_data(as_text=True)
     assert [c.number in html for c in mine] == [False, True, False, True]
     html = client.get(f"/cases/?q={mine[0].number}", follow_redirects=True).get_data(as_text=True)
-    assert mine[0].number in html and mine[1].number not in html
+    assert mine[0].number in html
+    assert mine[1].number not in html
     # Tampered filter values fall back to showing everything, not to an error.
     assert client.get("/cases/?status=bogus&sort=';drop&page=-3&lawyer=x").status_code == 200
     manager_client = app.test_client()
     sign_in(manager_client, app, manager, session=session)
     html = manager_client.get(f"/cases/?lawyer={colleague.id}").get_data(as_text=True)
-    assert theirs.number in html and mine[0].number not in html
+    assert theirs.number in html
+    assert mine[0].number not in html
     assert "case.listed" in _actions(session)
 
 
@@ -679,7 +692,8 @@ def test_a_declined_intake_reopened_is_checked_again_before_it_opens(
     declined = {**INTAKE, "decision": "decline", "decline_reason": "We act for the husband."}
     location = _intake(client, declined, "save", _fingerprint(html))
     case_ = session.scalars(select(Case).order_by(Case.id.desc())).first()
-    assert case_ is not None and case_.status == "closed"
+    assert case_ is not None
+    assert case_.status == "closed"
     assert (
         post_form(
             client,
@@ -692,7 +706,8 @@ def test_a_declined_intake_reopened_is_checked_again_before_it_opens(
     session.expire_all()
     assert case_.status == "intake"
     page = client.get(location).get_data(as_text=True)
-    assert "Open the case" not in page and "Run the conflict check again" in page
+    assert "Open the case" not in page
+    assert "Run the conflict check again" in page
     recheck = client.get(f"/cases/{case_.id}/recheck").get_data(as_text=True)
     # Her own client record is not a conflict with herself.
     assert "No match among the clients and respondents of any clinic." in recheck

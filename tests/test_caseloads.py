@@ -144,7 +144,8 @@ def test_counts_per_lawyer_for_the_manager(session: Session, world: World) -> No
         world.gone.id: (1, 0, 0, 0),
     }
     rows = {row.lawyer_id: row for row in caseload_rows(session, world.manager, world.today)}
-    assert rows[world.amina.id].current and not rows[world.gone.id].current
+    assert rows[world.amina.id].current
+    assert not rows[world.gone.id].current
 
 
 def test_a_lawyer_counts_only_herself(session: Session, world: World) -> None:
@@ -200,7 +201,9 @@ def test_manager_page_shows_her_clinic(app: Flask, session: Session, world: Worl
     assert world.other_lawyer.full_name not in html
     assert world.disabled_no_cases.full_name not in html
     # counts lead to the case list, filtered
-    assert f"lawyer={world.amina.id}" in html and "overdue=1" in html and "risk=high" in html
+    assert f"lawyer={world.amina.id}" in html
+    assert "overdue=1" in html
+    assert "risk=high" in html
     # the attention list, with a way to rebalance
     for case_ in (world.high_overdue, world.medium_overdue, world.high_intake):
         assert case_.number in html
@@ -217,7 +220,8 @@ def test_lawyer_page_shows_only_herself(app: Flask, session: Session, world: Wor
     html = client.get("/caseload").get_data(as_text=True)
     assert _table_rows(html) == {world.amina.full_name: ["3", "2", "2", "2"]}
     assert world.leyla.full_name not in html
-    assert world.high_overdue.number in html and world.quiet.number not in html
+    assert world.high_overdue.number in html
+    assert world.quiet.number not in html
     assert "/assign" not in html  # reassigning is the manager's
 
 
@@ -240,10 +244,13 @@ def test_agenda_of_a_lawyer(app: Flask, session: Session, world: World) -> None:
     assert upcoming.index("Place done soon") < upcoming.index("Place last day")
     for absent in ("Place beyond window", "Place of closed case", "Place yesterday"):
         assert absent not in upcoming
-    assert "Place of leyla" not in upcoming and "Place in Ganja" not in overdue
-    assert world.high_overdue.number in upcoming and world.medium_overdue.number in overdue
+    assert "Place of leyla" not in upcoming
+    assert "Place in Ganja" not in overdue
+    assert world.high_overdue.number in upcoming
+    assert world.medium_overdue.number in overdue
     # each open date has a button to mark it done and come back here
-    assert "/hearings/" in upcoming and 'name="back" value="agenda"' in upcoming
+    assert "/hearings/" in upcoming
+    assert 'name="back" value="agenda"' in upcoming
     session.expire_all()
     assert session.scalars(select(AuditEntry).where(AuditEntry.action == "agenda.viewed")).one()
 
@@ -251,9 +258,11 @@ def test_agenda_of_a_lawyer(app: Flask, session: Session, world: World) -> None:
 def test_agenda_of_a_manager_covers_her_clinic(app: Flask, session: Session, world: World) -> None:
     client = _signed_in(app, session, world.manager)
     overdue, upcoming = _sections(client.get("/agenda").get_data(as_text=True))
-    assert "Place of leyla" in upcoming and "Place due today" in upcoming
+    assert "Place of leyla" in upcoming
+    assert "Place due today" in upcoming
     assert world.leyla.full_name in upcoming
-    assert "Place long overdue" in overdue and "Place in Ganja" not in overdue
+    assert "Place long overdue" in overdue
+    assert "Place in Ganja" not in overdue
 
 
 def test_agenda_pages_each_section_on_its_own(app: Flask, session: Session, world: World) -> None:
@@ -262,9 +271,11 @@ def test_agenda_pages_each_section_on_its_own(app: Flask, session: Session, worl
     session.commit()
     client = _signed_in(app, session, world.leyla)
     overdue, upcoming = _sections(client.get("/agenda").get_data(as_text=True))
-    assert "overdue_page=2" in overdue and "Place of leyla" in upcoming
+    assert "overdue_page=2" in overdue
+    assert "Place of leyla" in upcoming
     overdue, upcoming = _sections(client.get("/agenda?overdue_page=2").get_data(as_text=True))
-    assert overdue.count("Stack ") == 1 and "Place of leyla" in upcoming
+    assert overdue.count("Stack ") == 1
+    assert "Place of leyla" in upcoming
 
 
 @pytest.mark.parametrize("role", ["task_force", "admin"])

@@ -78,7 +78,7 @@ def test_demo_is_reproducible_and_prints_how_to_start(tmp_path: Path) -> None:
     engine = make_engine(url)
     with engine.connect() as connection:
         regions = connection.execute(select(Clinic.economic_region)).scalars().all()
-        count = connection.execute(select(func.count()).select_from(Clinic)).scalar()
+        count = connection.execute(select(func.count()).select_from(Clinic)).scalar_one()
         releases = connection.execute(
             select(IndicatorRelease.scope_key, IndicatorRelease.period_kind)
         ).all()

@@ -1,4 +1,4 @@
-"""The conflict check (legalaid.conflicts.service) and how an intake records it.
+"""The conflict check (legalaid.cases.conflict_check) and how an intake records it.
 
 A match inside the user's scope shows the record; a match anywhere else names only the
 clinic. These tests call the services directly, in an app context without a request.
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
+from legalaid.cases.conflict_check import check_conflicts
 from legalaid.cases.models import Case, CaseStatusChange, Respondent
 from legalaid.cases.services import (
     CaseDetails,
@@ -31,7 +32,7 @@ from legalaid.clients.services import ClientDetails, update_client
 from legalaid.clinics.models import Clinic
 from legalaid.conflicts.models import ConflictCheck, ConflictHit, NameKey
 from legalaid.conflicts.names import name_skeletons
-from legalaid.conflicts.service import ConflictReport, Subject, check_conflicts
+from legalaid.conflicts.service import ConflictReport, Subject
 from legalaid.errors import DomainError
 from tests.factories import create_clinic, create_user
 
@@ -170,7 +171,8 @@ def test_in_scope_match_shows_the_record_to_her_lawyer_and_the_manager(
     report = check_client(session, world.baku_lawyer_2, "Хадиджа Джафарова")
     (hit,) = report.hits
     assert hit.in_scope is False
-    assert hit.client_id is None and hit.client_number is None
+    assert hit.client_id is None
+    assert hit.client_number is None
     assert report.result == "possible"
 
 
@@ -186,8 +188,10 @@ def test_a_lawyer_loses_the_record_after_reassignment(session: Session, world: W
 
     (before,) = check_client(session, world.baku_lawyer, "Шабнам Гусейнова").hits
     (after,) = check_client(session, world.baku_lawyer_2, "Шабнам Гусейнова").hits
-    assert before.in_scope is False and before.client_id is None
-    assert after.in_scope is True and after.client_id == result.client.id
+    assert before.in_scope is False
+    assert before.client_id is None
+    assert after.in_scope is True
+    assert after.client_id == result.client.id
 
 
 def test_nothing_to_find_is_clear(session: Session, world: World) -> None:
@@ -204,12 +208,14 @@ def test_a_respondent_is_checked_against_clients(session: Session, world: World)
     (elsewhere,) = check_respondent(session, world.ganja_lawyer, "Гюльнара Гасымова").hits
     assert elsewhere.subject.kind == "respondent"
     assert elsewhere.matched_kind == "client"
-    assert elsewhere.in_scope is False and elsewhere.client_id is None
+    assert elsewhere.in_scope is False
+    assert elsewhere.client_id is None
     assert elsewhere.clinic_code == "BAK"
 
     (own,) = check_respondent(session, world.baku_lawyer, "Gulnara Kasimova").hits
     assert own.matched_kind == "client"
-    assert own.in_scope is True and own.client_id == client.id
+    assert own.in_scope is True
+    assert own.client_id == client.id
 
 
 def test_a_client_is_checked_against_respondents(session: Session, world: World) -> None:
@@ -225,7 +231,8 @@ def test_a_client_is_checked_against_respondents(session: Session, world: World)
     assert own.subject.kind == "client"
     assert own.matched_kind == "respondent"
     assert own.in_scope is True
-    assert own.case_id == case_.id and own.case_number == case_.number
+    assert own.case_id == case_.id
+    assert own.case_number == case_.number
     assert own.client_id is None
 
     (elsewhere,) = check_client(session, world.ganja_lawyer, "Rashad Aliyev").hits
@@ -366,7 +373,8 @@ def test_name_keys_are_stored_blind(session: Session, world: World) -> None:
     ).all()
     assert len(client_keys) == 3  # the marker is not a word
     assert {row.words for row in client_keys} == {3}
-    assert len(respondent_keys) == 2 and {row.words for row in respondent_keys} == {2}
+    assert len(respondent_keys) == 2
+    assert {row.words for row in respondent_keys} == {2}
     assert {row.clinic_id for row in [*client_keys, *respondent_keys]} == {world.baku.id}
     shapes = name_skeletons("Aynur Rəşad qızı Məmmədova Elçin Məmmədov")
     for row in [*client_keys, *respondent_keys]:
@@ -555,7 +563,8 @@ def test_a_respondent_added_later_is_checked(session: Session, world: World) -> 
     (hit,) = report.hits
     assert hit.matched_kind == "client"
     assert hit.clinic_code == "GNJ"
-    assert hit.in_scope is False and hit.client_id is None
+    assert hit.in_scope is False
+    assert hit.client_id is None
     assert session.scalars(select(NameKey).where(NameKey.respondent_id == respondent.id)).all()
 
 
@@ -581,7 +590,9 @@ def test_an_unnamed_respondent_needs_a_relation(session: Session, world: World) 
     respondent, report = add_respondent(
         session, world.baku_lawyer, case_, RespondentInput("", "stranger")
     )
-    assert respondent.name is None and report.subjects == [] and report.result == "clear"
+    assert respondent.name is None
+    assert report.subjects == []
+    assert report.result == "clear"
 
 
 # --- audit ------------------------------------------------------------------------------------
@@ -612,7 +623,8 @@ def test_checks_are_audited_without_names(session: Session, world: World) -> Non
     recorded = entries[actions.index("conflict.recorded")]
     assert recorded.object_type == "conflict_check"
     assert recorded.object_id == str(result.check.id)
-    assert entries[0].object_type == "conflict_check" and entries[0].object_id is None
+    assert entries[0].object_type == "conflict_check"
+    assert entries[0].object_id is None
     assert all(entry.outcome == "success" for entry in entries)
     shapes = name_skeletons(*NAMES)
     for entry in entries:

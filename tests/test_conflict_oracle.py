@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from legalaid.audit.models import AuditEntry
-from legalaid.conflicts import service
+from legalaid.cases import conflict_check
 from legalaid.conflicts.limits import CheckLimitError
 from legalaid.policy.security import SecurityPolicy
 from tests.factories import sign_in
@@ -67,7 +67,8 @@ def test_the_audit_entry_of_a_check_records_the_matched_clinic_codes(
         .where(AuditEntry.action == "conflict.checked")
         .order_by(AuditEntry.seq.desc())
     ).first()
-    assert last is not None and last.object_id is None
+    assert last is not None
+    assert last.object_id is None
 
 
 def test_checks_are_limited_per_person_and_hour(
@@ -75,7 +76,7 @@ def test_checks_are_limited_per_person_and_hour(
 ) -> None:
     assert app.extensions["legalaid.policies"].security.conflict_checks.max_per_hour == 60
     strict = SecurityPolicy.model_validate({"conflict_checks": {"max_per_hour": 3}})
-    monkeypatch.setattr(service, "security_policy", lambda: strict)
+    monkeypatch.setattr(conflict_check, "security_policy", lambda: strict)
     for _ in range(3):
         check_client(session, world.ganja_lawyer, "Sevinj Mammadova")
     with pytest.raises(CheckLimitError, match="3 conflict checks in the last hour"):
@@ -92,7 +93,7 @@ def test_over_the_limit_the_intake_says_so_on_the_form(
     app: Flask, session: Session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     strict = SecurityPolicy.model_validate({"conflict_checks": {"max_per_hour": 1}})
-    monkeypatch.setattr(service, "security_policy", lambda: strict)
+    monkeypatch.setattr(conflict_check, "security_policy", lambda: strict)
     check_client(session, world.ganja_lawyer, "Sevinj Mammadova")
     session.commit()
     client = app.test_client()
@@ -137,4 +138,5 @@ def test_birth_dates_are_compared_for_respondents_untouched(session: Session, wo
         date_of_birth=date(1990, 1, 1),
     )
     (hit,) = check_respondent(session, world.ganja_lawyer, "Rashad Aliyev").hits
-    assert hit.matched_kind == "respondent" and not hit.in_scope
+    assert hit.matched_kind == "respondent"
+    assert not hit.in_scope

@@ -60,7 +60,8 @@ def test_an_api_token_ends_when_its_owners_credentials_change(
         change(session, member, admin)
         session.commit()
     session.refresh(member)
-    assert member.active and member.role == "task_force"
+    assert member.active
+    assert member.role == "task_force"
     assert client.get("/api/v1/releases", headers=headers).status_code == 401
 
 
@@ -116,7 +117,8 @@ def test_new_recovery_codes_need_the_password_again(app: Flask, session: Session
     assert right.status_code == 200
     # The right password leads to a confirmation page (the password is not carried on it).
     page = right.get_data(as_text=True)
-    assert "stop working at once" in page and PASSWORD not in page
+    assert "stop working at once" in page
+    assert PASSWORD not in page
     assert _codes(session, user) == before
     confirmed = client.post(
         "/account/recovery-codes", data={"csrf_token": token, "confirmed": "yes"}

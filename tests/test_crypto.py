@@ -236,9 +236,15 @@ def test_rotation_refuses_a_value_it_cannot_read(own_session: Session, old_key: 
     assert key_ids_in_use(own_session, models.metadata)[TOTP_COLUMN] == {"old"}
 
 
+def _user_table() -> Table:
+    table = User.__table__
+    assert isinstance(table, Table)  # a mapped class's table, typed as a FromClause
+    return table
+
+
 def test_rotation_refuses_a_plaintext_value(own_session: Session, old_key: bytes) -> None:
     _add_admins(own_session, {"plain@example.org": None})
-    table = User.__table__
+    table = _user_table()
     own_session.execute(
         update(table)
         .where(table.c.email == "plain@example.org")
@@ -254,7 +260,7 @@ def test_rotation_leaves_a_value_changed_meanwhile_alone(
 ) -> None:
     _add_admins(own_session, {"busy@example.org": KNOWN_SECRET})
     old_ring = KeyRing({"old": old_key})
-    table = User.__table__
+    table = _user_table()
     replaced = old_ring.encrypt("NEWSECRETNEWSECRET", TOTP_PURPOSE)
 
     class _RingWithAConcurrentWriter(KeyRing):

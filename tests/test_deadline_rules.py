@@ -57,7 +57,9 @@ def test_the_shipped_rules_are_valid_and_all_still_to_confirm() -> None:
         "authority_reply_due",
     }
     for rule in policy.rules:
-        assert rule.to_confirm and rule.legal_basis and rule.source
+        assert rule.to_confirm
+        assert rule.legal_basis
+        assert rule.source
         assert set(rule.title) == {"en", "az", "ru"}
 
 

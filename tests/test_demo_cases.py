@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
+from legalaid.cases.conflict_check import check_conflicts
 from legalaid.cases.models import Case, Respondent
 from legalaid.cases.services import CaseDetails, RespondentInput, take_intake
 from legalaid.casework.models import Hearing, ServiceDelivery
@@ -28,7 +29,7 @@ from legalaid.clinics.models import Clinic, NumberCounter
 from legalaid.clinics.services import CODE_PATTERN
 from legalaid.conflicts.models import NameKey
 from legalaid.conflicts.names import name_keys
-from legalaid.conflicts.service import Subject, check_conflicts
+from legalaid.conflicts.service import Subject
 from legalaid.database import get_database
 from legalaid.demo import bulk
 from legalaid.demo.builder import build_demo
@@ -216,14 +217,16 @@ def test_bulk_cases_are_valid_indexed_and_encrypted(demo_app: Flask) -> None:
         # The conflict check finds a bulk client, from the manager's chair.
         manager = session.scalar(select(User).where(User.role == "manager"))
         first = session.scalar(select(Client).order_by(Client.id).limit(1))
-        assert manager is not None and first is not None
+        assert manager is not None
+        assert first is not None
         report_ = check_conflicts(session, manager, [Subject("client", (first.full_name,))])
         assert first.id in {hit.client_id for hit in report_.hits}
 
     # Ids were given by the builder; the app's own inserts must still find free ones.
     with database.transaction() as session:
         lawyer = session.scalar(select(User).where(User.email == "lawyer@demo.legalaid.az"))
-        assert lawyer is not None and lawyer.clinic is not None
+        assert lawyer is not None
+        assert lawyer.clinic is not None
         intake = take_intake(
             session,
             lawyer,
@@ -301,7 +304,8 @@ def test_realistic_network_grows_with_the_cases(demo_app: Flask) -> None:
         for index, clinic in enumerate(sorted(added, key=lambda c: c.code)):
             assert CODE_PATTERN.match(clinic.code)
             assert clinic.economic_region == regions[index % len(regions)]
-            assert clinic.opened_on is not None and DEMO_START <= clinic.opened_on < TODAY
+            assert clinic.opened_on is not None
+            assert DEMO_START <= clinic.opened_on < TODAY
             roles = Counter(
                 session.scalars(select(User.role).where(User.clinic_id == clinic.id)).all()
             )
@@ -335,7 +339,8 @@ def test_realistic_network_grows_with_the_cases(demo_app: Flask) -> None:
             today=TODAY,
             cases_per_clinic=per_clinic,
         )
-    assert len(again.added) == 12 and again.added[0] == "NAK"
+    assert len(again.added) == 12
+    assert again.added[0] == "NAK"
     bulk.build_bulk_cases(database.session_factory, planner=again.planner, count=600)
     with database.session_factory() as session:
         after = _held(session)

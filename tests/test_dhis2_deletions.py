@@ -6,7 +6,7 @@ from legalaid.disclosure.policy import DisclosurePolicy, load_indicator_policies
 from legalaid.disclosure.suppression import protect
 from legalaid.indicators.dimensions import STATIC_DIMENSIONS
 from legalaid.indicators.periods import quarter
-from legalaid.indicators.tables import Table
+from legalaid.indicators.tables import Key, Table
 from legalaid.releases import exports
 from legalaid.releases.frozen import FrozenRelease, freeze
 
@@ -16,7 +16,7 @@ CATEGORY = STATIC_DIMENSIONS["category"]
 
 def _frozen(counts: dict[str, int], earlier=None):
     catalogue, policy = load_indicator_policies(None)
-    inner = {(c,): counts.get(c, 0) for c in CATEGORY.categories}
+    inner: dict[Key, int] = {(c,): counts.get(c, 0) for c in CATEGORY.categories}
     table = Table.from_counts("cases_opened", Q1, (), {(): sum(inner.values())})
     by_category = Table.from_counts("cases_opened", Q1, (CATEGORY,), inner)
     protection = protect(

@@ -12,7 +12,7 @@ from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.disclosure.suppression import ProtectedTable, _Pattern, protect, shares
 from legalaid.indicators.dimensions import Dimension, clinic_dimension
 from legalaid.indicators.periods import quarter, year_period
-from legalaid.indicators.tables import TOTAL, CellId, Table
+from legalaid.indicators.tables import TOTAL, CellId, Key, Table
 
 T = TOTAL
 POLICY = DisclosurePolicy()  # k = 5, zeros shown, no rounding
@@ -64,7 +64,7 @@ def test_one_hidden_cell_beside_its_total_is_given_away_and_then_protected() -> 
 
 
 def test_a_two_way_table_gets_a_rectangle() -> None:
-    counts = {
+    counts: dict[Key, int] = {
         ("a", "f"): 2,
         ("a", "m"): 10,
         ("b", "f"): 8,
@@ -83,7 +83,13 @@ def test_a_two_way_table_gets_a_rectangle() -> None:
 
 def test_the_audit_refuses_a_cell_pinned_through_its_column() -> None:
     """Two hidden cells in its row, yet its column gives it away: 12 - 0 - 9 = 3."""
-    counts = {("a", "f"): 3, ("a", "m"): 0, ("b", "f"): 0, ("b", "m"): 20, ("c", "f"): 9}
+    counts: dict[Key, int] = {
+        ("a", "f"): 3,
+        ("a", "m"): 0,
+        ("b", "f"): 0,
+        ("b", "m"): 20,
+        ("c", "f"): 9,
+    }
     counts[("c", "m")] = 9
     table = Table.from_counts("m", Q1, (REGION, SEX), counts)
     published = naive([table])
@@ -185,7 +191,8 @@ def test_rounding_publishes_multiples_of_the_base_and_still_audits() -> None:
     )
     protection = protect([table], policy)
     values = [v for v in shown(protection.tables[0]).values() if v is not None]
-    assert values and all(v % 5 == 0 and (v == 0 or v >= 5) for v in values)
+    assert values
+    assert all(v % 5 == 0 and (v == 0 or v >= 5) for v in values)
     assert protection.report.passed
     assert audit_release([table], protection.released(), policy).passed
 
@@ -316,8 +323,8 @@ def test_headline_totals_stay_visible_when_inner_cells_can_protect() -> None:
     first-found choice hid, cell by cell, the nation's total and both clinics' totals as
     complements (12 cells hidden); chosen together, inner cells protect both small cells
     and every headline total is published (6 cells hidden), and the audit passes."""
-    c1 = {("a",): 12, ("b",): 10, ("c",): 3}
-    c2 = {("a",): 1, ("b",): 12, ("c",): 0}
+    c1: dict[Key, int] = {("a",): 12, ("b",): 10, ("c",): 3}
+    c2: dict[Key, int] = {("a",): 1, ("b",): 12, ("c",): 0}
     busy = Table.from_counts("m", Q1, (REGION,), c1, scope=((CLINIC_DIM, "c1"),))
     other = Table.from_counts("m", Q1, (REGION,), c2, scope=((CLINIC_DIM, "c2"),))
     national = Table.from_counts("m", Q1, (REGION,), {k: c1[k] + c2[k] for k in c1})
@@ -347,8 +354,8 @@ def test_a_cell_published_before_is_not_the_complement_when_another_will_do() ->
     )
     v1 = protect([first], POLICY)
     assert all(value is not None for value in v1.released().values())
-    c1 = {("a",): 20, ("b",): 8, ("c",): 8}
-    c2 = {("a",): 8, ("b",): 12, ("c",): 2}
+    c1: dict[Key, int] = {("a",): 20, ("b",): 8, ("c",): 8}
+    c2: dict[Key, int] = {("a",): 8, ("b",): 12, ("c",): 2}
     busy = Table.from_counts("m", Q1, (REGION,), c1, scope=((CLINIC_DIM, "c1"),))
     other = Table.from_counts("m", Q1, (REGION,), c2, scope=((CLINIC_DIM, "c2"),))
     national = Table.from_counts("m", Q1, (REGION,), {k: c1[k] + c2[k] for k in c1})

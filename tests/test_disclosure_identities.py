@@ -16,7 +16,7 @@ from legalaid.indicators.catalogue import MEASURES, check_relations
 from legalaid.indicators.dimensions import STATIC_DIMENSIONS, Dimension
 from legalaid.indicators.measures import Within
 from legalaid.indicators.periods import quarter
-from legalaid.indicators.tables import TOTAL, CellId, Table
+from legalaid.indicators.tables import TOTAL, CellId, Key, Table
 from tests.independent_auditor import Version, audit
 
 POLICY = DisclosurePolicy()  # k = 5
@@ -28,7 +28,7 @@ DOMAIN = STATIC_DIMENSIONS["discrimination_domain"]
 
 
 def _by(measure: str, dimension: Dimension, counts: dict[str, int]) -> Table:
-    inner = {(c,): counts.get(c, 0) for c in dimension.categories}
+    inner: dict[Key, int] = {(c,): counts.get(c, 0) for c in dimension.categories}
     return Table.from_counts(measure, Q2, (dimension,), inner)
 
 
@@ -53,7 +53,7 @@ def test_the_national_2026q2_pinning_is_found_by_both_audits() -> None:
     tables = pinning_tables()
     # What the suppression did before: LA02 hid discrimination (2) and its smallest
     # non-zero neighbour (GBV, 5), while LA04 published its total, 5.
-    leaky = {cell: value for cell, value in truth_of(tables).items()}
+    leaky: dict[CellId, int | None] = {cell: value for cell, value in truth_of(tables).items()}
     for cell in list(leaky):
         if cell.measure == "cases_opened" and cell.coords in (
             (("category", "gbv"),),
@@ -105,7 +105,9 @@ GENDER = STATIC_DIMENSIONS["gender_identity"]
 
 
 def clients(counts: dict[tuple[str, str], int]) -> Table:
-    inner = {(r, g): counts.get((r, g), 0) for r in REGION.categories for g in GENDER.categories}
+    inner: dict[Key, int] = {
+        (r, g): counts.get((r, g), 0) for r in REGION.categories for g in GENDER.categories
+    }
     return Table.from_counts("cases_opened", Q2, (REGION, GENDER), inner)
 
 

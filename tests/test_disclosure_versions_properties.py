@@ -10,6 +10,8 @@ re-categorised.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +20,7 @@ from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.disclosure.suppression import protect
 from legalaid.indicators.dimensions import STATIC_DIMENSIONS, Dimension
 from legalaid.indicators.periods import quarter
-from legalaid.indicators.tables import CellId, Table
+from legalaid.indicators.tables import CellId, Key, Table
 from tests.independent_auditor import Version, audit
 
 POLICY = DisclosurePolicy()
@@ -52,15 +54,15 @@ def one_case(draw: st.DrawFn) -> Case:
 
 
 def tables_of(cases: list[Case]) -> list[Table]:
-    def count(dimension: Dimension, pick) -> dict[tuple[str, ...], int]:
-        found = {(c,): 0 for c in dimension.categories}
+    def count(dimension: Dimension, pick: Callable[[Case], str | None]) -> dict[Key, int]:
+        found: dict[Key, int] = {(c,): 0 for c in dimension.categories}
         for case in cases:
             key = pick(case)
             if key is not None:
                 found[(key,)] += 1
         return found
 
-    by_place = {(r, g): 0 for r in REGION.categories for g in GENDER.categories}
+    by_place: dict[Key, int] = {(r, g): 0 for r in REGION.categories for g in GENDER.categories}
     for case in cases:
         by_place[(case[2], case[3])] += 1
     return [

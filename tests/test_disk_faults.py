@@ -192,7 +192,8 @@ def test_a_filesystem_gone_read_only_loses_no_saved_note_and_says_nothing_was_sa
     signed_in = browser.post(
         "/login/two-factor", data={"code": totp_code(lawyer, step=step), "csrf_token": token}
     )
-    assert signed_in.status_code == 302 and "/login" not in signed_in.headers["Location"]
+    assert signed_in.status_code == 302
+    assert "/login" not in signed_in.headers["Location"]
     saved: list[str] = []
     refusals: list[tuple[int, str]] = []
     stop = threading.Event()
@@ -229,7 +230,8 @@ def test_a_filesystem_gone_read_only_loses_no_saved_note_and_says_nothing_was_sa
     for status, page in refusals:
         assert status == 503, page[:2000]
         assert "Nothing was saved" in page, page[:2000]
-        assert "Traceback" not in page and "OperationalError" not in page
+        assert "Traceback" not in page
+        assert "OperationalError" not in page
 
     failing_disk.reopen()
     database = failing_disk.where / "legalaid.sqlite3"

@@ -73,7 +73,8 @@ def test_rotation_rewraps_every_document_key_and_no_file_is_rewritten(
             name = session.scalar(select(Document.storage_name))
     finally:
         engine.dispose()
-    assert wrapped is not None and wrapped.startswith("v1:k2:")
+    assert wrapped is not None
+    assert wrapped.startswith("v1:k2:")
     assert (tmp_path / "documents" / str(name)).read_bytes() == stored_before
     # A fresh start with only the new key (the old one is gone from the instance) opens it.
     assert _with_app(environment, lambda app, s: _read(app, s, document_id)) == CONTENT

@@ -74,8 +74,11 @@ def test_the_sweep_removes_old_orphans_and_unfinished_writes_only(
     result = sweep_store(session, store, after_hours=24)
 
     assert (result.orphans, result.partial) == (1, 1)
-    assert held.exists() and recent.exists() and new_partial.exists()
-    assert not orphan.exists() and not old_partial.exists()
+    assert held.exists()
+    assert recent.exists()
+    assert new_partial.exists()
+    assert not orphan.exists()
+    assert not old_partial.exists()
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "document.swept")).one()
     assert entry.object_id == "1 orphans, 1 unfinished"
 
@@ -94,7 +97,8 @@ def test_the_sweep_is_an_hourly_job_on_the_runner_with_the_policy_age(
     assert app.extensions["legalaid.policies"].documents.sweep_after_hours == 24
     with app.app_context():
         sweep_orphan_files(session)
-    assert not orphan.exists() and younger.exists()
+    assert not orphan.exists()
+    assert younger.exists()
 
 
 # The virus scan: ClamdScanner against the real clamd, with our own signature for EICAR
@@ -104,10 +108,12 @@ def test_the_sweep_is_an_hourly_job_on_the_runner_with_the_policy_age(
 def test_the_clamd_client_speaks_instream_over_tcp_and_a_unix_socket(clamd: ClamdDaemon) -> None:
     scanner = ClamdScanner(clamd.tcp_address)
     clean = io.BytesIO(os.urandom(200_000))  # several INSTREAM chunks
-    assert scanner.scan(clean) is None and clean.tell() == 0
+    assert scanner.scan(clean) is None
+    assert clean.tell() == 0
     # Found only if every chunk reached the daemon: the test string is in the last one.
     infected = io.BytesIO(os.urandom(200_000) + EICAR)
-    assert scanner.scan(infected) == SIGNATURE and infected.tell() == 0
+    assert scanner.scan(infected) == SIGNATURE
+    assert infected.tell() == 0
     assert clamd.unix_address.startswith("unix://")
     assert ClamdScanner(clamd.unix_address).scan(io.BytesIO(EICAR)) == SIGNATURE
 
@@ -135,7 +141,8 @@ def test_a_daemon_over_its_limit_stopped_mid_scan_or_down_gives_no_verdict(
     cut_off = _StopsTheDaemonAfterTheFirstChunk(os.urandom(300_000) + EICAR, clamd)
     with pytest.raises(ScanUnavailableError):
         scanner.scan(cut_off)
-    assert not clamd.running and cut_off.tell() == 0
+    assert not clamd.running
+    assert cut_off.tell() == 0
     for address in (clamd.tcp_address, clamd.unix_address):
         with pytest.raises(ScanUnavailableError):
             ClamdScanner(address, timeout=2).scan(io.BytesIO(b"x"))
@@ -215,9 +222,11 @@ def test_documents_through_the_pages_live_encrypted_in_the_bucket(
     key = f"documents/{document.storage_name}"
     stored = _objects(s3_store)
     assert set(stored) - set(before) == {key}
-    assert b"Leyla-Huseynova" not in stored[key] and content[-2048:] not in stored[key]
+    assert b"Leyla-Huseynova" not in stored[key]
+    assert content[-2048:] not in stored[key]
     download = client.get(f"/cases/{case_.id}/documents/{document.id}/download")
-    assert download.status_code == 200 and download.get_data() == content
+    assert download.status_code == 200
+    assert download.get_data() == content
     # Another object swapped in under its name fails to open; the page says so.
     with app.app_context():
         other = add_document(session, case_, lawyer.id, content=minimal_pdf("other"))
@@ -276,7 +285,8 @@ def test_the_sweep_works_on_the_bucket_too(app: Flask, session: Session, s3_stor
     # Objects cannot be back-dated on the server: the sweep runs "two days later".
     result = sweep_store(session, s3_store, after_hours=24, now=utcnow() + timedelta(days=2))
 
-    assert result.orphans >= 1 and result.partial >= 1
+    assert result.orphans >= 1
+    assert result.partial >= 1
     left = _objects(s3_store)
     assert f"documents/{document.storage_name}" in left
     assert f"documents/{orphan}" not in left
@@ -286,7 +296,8 @@ def test_the_sweep_works_on_the_bucket_too(app: Flask, session: Session, s3_stor
 def test_the_bucket_is_chosen_by_settings(tmp_path: Path) -> None:
     env = {"LEGALAID_INSTANCE_PATH": str(tmp_path)}
     local = load_settings(env)
-    assert local.documents_s3 is None and isinstance(make_store(local), LocalStore)
+    assert local.documents_s3 is None
+    assert isinstance(make_store(local), LocalStore)
     chosen = load_settings(
         {
             **env,
@@ -300,7 +311,8 @@ def test_the_bucket_is_chosen_by_settings(tmp_path: Path) -> None:
         BUCKET, "clinic-a/", "http://127.0.0.1:9000", "us-east-1"
     )
     store = make_store(chosen)
-    assert isinstance(store, S3Store) and store.bucket == BUCKET
+    assert isinstance(store, S3Store)
+    assert store.bucket == BUCKET
     with pytest.raises(StartupError, match="LEGALAID_DOCUMENTS_S3_ENDPOINT"):
         load_settings(
             {

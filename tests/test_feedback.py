@@ -68,19 +68,23 @@ def test_a_lawyer_prints_a_slip_and_only_a_keyed_hash_of_the_code_is_stored(
     app: Flask, session: Session
 ) -> None:
     code, case, html = _slip(app, session)
-    assert "/feedback" in html and "<svg" in html
+    assert "/feedback" in html
+    assert "<svg" in html
     assert "Back to case" in html
     assert case.client.number not in html.split("feedback-slip", 1)[1]
     rows = session.scalars(select(FeedbackCode).where(FeedbackCode.clinic_id == case.clinic_id))
     stored = list(rows)
-    assert len(stored) == 1 and stored[0].category == case.category
+    assert len(stored) == 1
+    assert stored[0].category == case.category
     plain = code.replace("-", "")
-    assert plain not in stored[0].code_key and code not in stored[0].code_key
+    assert plain not in stored[0].code_key
+    assert code not in stored[0].code_key
     assert stored[0].expires_on == today() + timedelta(days=60)
     entry = session.scalars(
         select(AuditEntry).where(AuditEntry.action == "feedback.code_issued")
     ).one()
-    assert entry.object_type == "clinic" and entry.object_id == str(case.clinic_id)
+    assert entry.object_type == "clinic"
+    assert entry.object_id == str(case.clinic_id)
 
 
 def test_anonymous_answer_works_once_and_cannot_be_tied_to_the_case(
@@ -97,7 +101,9 @@ def test_anonymous_answer_works_once_and_cannot_be_tied_to_the_case(
     assert response.status_code == 200, response.get_data(as_text=True)[:3000]
     assert "Your answers are saved." in response.get_data(as_text=True)
     [saved] = _responses(session)
-    assert len(saved.id) == 32 and int(saved.id, 16) >= 0  # random, not a sequence
+    # random, not a sequence
+    assert len(saved.id) == 32
+    assert int(saved.id, 16) >= 0
     assert (saved.clinic_id, saved.category, saved.quarter) == (
         case.clinic_id,
         case.category,
@@ -132,7 +138,9 @@ def test_anonymous_answer_works_once_and_cannot_be_tied_to_the_case(
     again = _answer(client, code, comment="second try")
     assert again.status_code == 400
     html = again.get_data(as_text=True)
-    assert WRONG in html and "second try" in html  # what she typed is kept
+    # what she typed is kept
+    assert WRONG in html
+    assert "second try" in html
     assert len(_responses(session)) == 1
 
 
@@ -164,7 +172,8 @@ def test_bad_input_is_shown_and_the_code_is_not_used(app: Flask, session: Sessio
     )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "Choose one answer." in html and "Kept words" in html
+    assert "Choose one answer." in html
+    assert "Kept words" in html
     assert _answer(client, code, satisfaction="9").status_code == 400
     assert _answer(client, code, comment="x" * 2001).status_code == 400
     assert session.scalar(select(func.count()).select_from(FeedbackCode)) == 1
@@ -289,7 +298,8 @@ def test_a_manager_sees_counts_only_from_five_answers_with_small_ones_hidden(
     assert "not shown" in shown["4 — satisfied"]  # one answer: hidden
     assert "not shown" in shown["5 — very satisfied"]  # the complement: 7 - 6 would tell
     assert shown["1 — very dissatisfied"] == "0"  # the other clinic's six never count
-    assert "Synthetic comment 0" in html and "Synthetic comment 1" in html
+    assert "Synthetic comment 0" in html
+    assert "Synthetic comment 1" in html
     assert session.scalars(
         select(AuditEntry.action).where(AuditEntry.action == "feedback.results_viewed")
     ).first()
@@ -329,7 +339,9 @@ def test_the_satisfaction_indicator_counts_the_answers_of_the_quarter(
     _answers(app, session, lawyer, ["5", "4", "3", "1", "5", "2"])
     found = app.extensions["legalaid.policies"]
     la11 = found.indicators.get("LA11")
-    assert la11 is not None and la11.unit == "share" and la11.targets.example
+    assert la11 is not None
+    assert la11.unit == "share"
+    assert la11.targets.example
     this_quarter = period_of_code(quarter_code(today()))
     for scope in (NATIONAL, Scope(clinic_id=lawyer.clinic_id)):
         tables = {
@@ -342,7 +354,8 @@ def test_the_satisfaction_indicator_counts_the_answers_of_the_quarter(
         total = tables["feedback_answers"].values[()]
         satisfied = tables["feedback_satisfied"].values[()]
         if scope is NATIONAL:
-            assert total >= 6 and satisfied >= 3
+            assert total >= 6
+            assert satisfied >= 3
         else:
             assert (total, satisfied) == (6, 3)
 
@@ -386,9 +399,11 @@ def test_the_questions_come_from_the_policy_and_a_bad_policy_stops_start_up(
     policy = FeedbackPolicy.model_validate(data)
     with app.test_request_context("/feedback", headers={"Accept-Language": "ru"}):
         form = feedback_form(policy)
-        assert form.question_fields[-1] == "waited" and str(form["waited"].label.text) == "Долго?"
+        assert form.question_fields[-1] == "waited"
+        assert str(form["waited"].label.text) == "Долго?"
         assert [str(option.label.text) for option in form["useful"]] == ["Да", "Отчасти", "Нет"]
     lawyer = create_user(session, "lawyer")
+    assert lawyer.clinic_id is not None
     with app.test_request_context("/feedback"):
         code = issue_code(
             session, clinic_id=lawyer.clinic_id, category="gbv", today=today(), policy=policy

@@ -33,7 +33,8 @@ def _shipped() -> tuple[IndicatorCatalogue, FeedbackPolicy]:
 def test_la11_counts_the_question_and_answers_feedback_policy_names() -> None:
     catalogue, feedback = _shipped()
     la11 = catalogue.get("LA11")
-    assert la11 is not None and la11.feedback is not None
+    assert la11 is not None
+    assert la11.feedback is not None
     assert la11.feedback.question == feedback.indicator.question
     assert set(la11.feedback.satisfied) == set(feedback.indicator.satisfied)
     # A share of all answers given in the period: numerator within the denominator.
@@ -48,7 +49,8 @@ def test_la11_definition_quotes_the_question_and_names_the_satisfied_answers() -
     la11 = catalogue.get("LA11")
     assert la11 is not None
     question = feedback.find(feedback.indicator.question)
-    assert question is not None and question.required
+    assert question is not None
+    assert question.required
     satisfied = set(feedback.indicator.satisfied)
     numeric = all(code.isdigit() for code in question.answer_codes)
     for language in LANGUAGES:

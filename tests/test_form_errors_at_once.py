@@ -254,4 +254,4 @@ def test_an_order_result_gives_its_choice_and_date_errors_together(
             assert f'id="{field_id}"' in page
         assert f'value="{result_on.isoformat()}"' in page
     session.expire_all()
-    assert session.get(ServiceDelivery, order.id).order_result == "pending"
+    assert session.get_one(ServiceDelivery, order.id).order_result == "pending"

@@ -29,7 +29,7 @@ def _all_form_classes() -> list[type[wtforms.Form]]:
             continue
         importlib.import_module(info.name)
     found: set[type[wtforms.Form]] = set()
-    todo: list[type] = [wtforms.Form]
+    todo: list[type[wtforms.Form]] = [wtforms.Form]
     while todo:
         for sub in todo.pop().__subclasses__():
             if sub not in found:
@@ -137,7 +137,8 @@ def test_a_russian_date_can_end_a_sentence(app: Flask, style: str) -> None:
 
     with app.test_request_context(), force_locale("ru"):
         day = format_date(date(2026, 12, 7), style)
-        assert "2026" in day and "дек" in day
+        assert "2026" in day
+        assert "дек" in day
         # A sentence that ends with a date ends with one full stop (it read "2026 г..").
         assert not day.endswith(".")
     with app.test_request_context(), force_locale("az"):

@@ -40,7 +40,8 @@ def test_a_hearing_with_time_and_duration_shows_on_the_case_and_the_agenda(
     )
     assert response.status_code == 302
     hearing = session.scalars(select(Hearing).where(Hearing.case_id == case_id)).one()
-    assert hearing.starts_at is not None and hearing.starts_at.strftime("%H:%M") == "10:30"
+    assert hearing.starts_at is not None
+    assert hearing.starts_at.strftime("%H:%M") == "10:30"
     assert hearing.duration_minutes == 90
     assert "10:30 · 90 min" in client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "10:30 · 90 min" in client.get("/agenda").get_data(as_text=True)
@@ -64,7 +65,8 @@ def test_a_duration_that_ends_before_it_starts_is_refused_with_what_was_typed_ke
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "it cannot end before it starts" in html
-    assert 'value="Courtroom 4"' in html and 'value="-15"' in html
+    assert 'value="Courtroom 4"' in html
+    assert 'value="-15"' in html
     assert session.scalars(select(Hearing).where(Hearing.case_id == case_id)).first() is None
 
 
@@ -103,7 +105,8 @@ def test_a_task_is_added_for_someone_who_sees_the_case_and_marked_done(
     )
     assert response.status_code == 302
     task = session.scalars(select(CaseTask).where(CaseTask.case_id == case_id)).one()
-    assert task.description == "Call back on Friday" and task.assignee_id == lawyer_id
+    assert task.description == "Call back on Friday"
+    assert task.assignee_id == lawyer_id
     stored = session.execute(
         text("SELECT description FROM case_task WHERE id = :id"), {"id": task.id}
     ).scalar_one()

@@ -54,7 +54,9 @@ def test_a_note_posted_after_expiry_is_held_and_comes_back_with_a_fresh_token(
     assert "It is kept for 10 minutes" in login_page
     # Encrypted at rest: the note is not in the row as typed.
     raw = session.execute(text("SELECT fields FROM held_form")).scalars().all()
-    assert len(raw) == 1 and NOTE not in raw[0] and "Synthetic" not in raw[0]
+    assert len(raw) == 1
+    assert NOTE not in raw[0]
+    assert "Synthetic" not in raw[0]
     assert session.scalars(select(Note).where(Note.case_id == case.id)).all() == []
 
     sign_in(client, app, lawyer, session=session)
@@ -62,7 +64,8 @@ def test_a_note_posted_after_expiry_is_held_and_comes_back_with_a_fresh_token(
     page = html.unescape(client.get("/resume").get_data(as_text=True))
     assert NOTE in page
     fresh = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert fresh and fresh.group(1) != old_token
+    assert fresh
+    assert fresh.group(1) != old_token
     assert f'action="/cases/{case.id}/notes"' in page
     # Handed back once: the server no longer holds it.
     assert session.scalars(select(HeldForm)).all() == []
@@ -144,7 +147,9 @@ def test_an_upload_sent_after_expiry_says_which_file_to_choose_again(
     assert response.status_code == 303
     # The file is not held, neither its content nor (unencrypted) its name.
     raw = session.execute(text("SELECT fields FROM held_form")).scalars().all()
-    assert len(raw) == 1 and "certificate-nov" not in raw[0] and "PDF" not in raw[0]
+    assert len(raw) == 1
+    assert "certificate-nov" not in raw[0]
+    assert "PDF" not in raw[0]
 
     sign_in(client, app, lawyer, session=session)
     page = html.unescape(client.get("/resume").get_data(as_text=True))
@@ -152,7 +157,8 @@ def test_an_upload_sent_after_expiry_says_which_file_to_choose_again(
     assert "<li>certificate-nov.pdf</li>" in page
     assert 'name="__held_file_name__"' not in page  # the name is said, not posted again
     fresh = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert fresh and 'name="files_not_kept" value="1"' in page
+    assert fresh
+    assert 'name="files_not_kept" value="1"' in page
 
     # Sent again (as the page does): her other answers are kept, and the file field says
     # plainly that the file must be chosen again, not only "choose a file".

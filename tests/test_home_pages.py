@@ -76,7 +76,8 @@ def test_a_lawyer_sees_her_week_and_what_is_overdue_not_her_colleagues(
     assert _count(page, "high-risk open case") == 1
     assert _count(page, "referral awaiting an answer") == 1
     assert _count(page, "intake not yet opened") == 1
-    assert mine.number in page and theirs.number not in page
+    assert mine.number in page
+    assert theirs.number not in page
 
 
 def test_a_manager_sees_her_clinic_per_lawyer(
@@ -91,7 +92,8 @@ def test_a_manager_sees_her_clinic_per_lawyer(
     make_case(session, create_user(session, "lawyer"), risk="high")  # another clinic
     page = open_home(client, app, session, manager)
     assert _count(page, "high-risk open cases") == 2
-    assert first.full_name in page and second.full_name in page
+    assert first.full_name in page
+    assert second.full_name in page
 
 
 def test_the_administrator_sees_accounts_waiting_and_refusals(
@@ -171,20 +173,29 @@ def test_her_due_reminders_are_on_her_home_page_and_the_bell_counts_the_new_ones
     agenda = client.get("/agenda").get_data(as_text=True)
     assert "2 new" in _bell(agenda)
     tasks = agenda[agenda.index('id="tasks"') :]
-    assert "Call Nərgiz about the shelter" in tasks and mine.number in tasks
-    assert "Theirs" not in tasks and theirs.number not in agenda
+    assert "Call Nərgiz about the shelter" in tasks
+    assert mine.number in tasks
+    assert "Theirs" not in tasks
+    assert theirs.number not in agenda
 
     home = client.get("/home").get_data(as_text=True)
     listed = home[home.index('id="reminders-heading"') : home.index("This week")]
-    assert "(2)" in listed and listed.count(">New<") == 2 and listed.count(">Overdue<") == 2
-    assert "Appeal deadline" in listed and "Task" in listed and mine.number in listed
+    assert "(2)" in listed
+    assert listed.count(">New<") == 2
+    assert listed.count(">Overdue<") == 2
+    assert "Appeal deadline" in listed
+    assert "Task" in listed
+    assert mine.number in listed
     assert theirs.number not in home
     # Only what the home page showed before: no description, no name.
-    assert "Call" not in home and "Gizlinova" not in home and "Nərgiz" not in home
+    assert "Call" not in home
+    assert "Gizlinova" not in home
+    assert "Nərgiz" not in home
     assert "new" not in _bell(home)  # she is looking at them
 
     again = client.get("/agenda").get_data(as_text=True)
-    assert "new" not in _bell(again) and "badge" not in _bell(again)
+    assert "new" not in _bell(again)
+    assert "badge" not in _bell(again)
     assert ">New<" not in client.get("/home").get_data(as_text=True)
 
     # Done from the agenda: back on the agenda, and no longer a reminder.
@@ -194,7 +205,8 @@ def test_her_due_reminders_are_on_her_home_page_and_the_bell_counts_the_new_ones
         {"done": "1", "back": "agenda"},
         page="/agenda",
     )
-    assert done.status_code == 302 and done.headers["Location"].endswith("/agenda#tasks")
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith("/agenda#tasks")
     assert "Call Nərgiz" not in client.get("/agenda").get_data(as_text=True)
     home = client.get("/home").get_data(as_text=True)
     assert "(1)" in home[home.index('id="reminders-heading"') : home.index("This week")]

@@ -18,7 +18,9 @@ from tests.test_races import World, _signed_in, world  # noqa: F401 - fixture
 
 def _notes(session: Session, case_id: int) -> int:
     session.expire_all()
-    return session.scalar(select(func.count()).select_from(Note).where(Note.case_id == case_id))
+    return session.scalars(
+        select(func.count()).select_from(Note).where(Note.case_id == case_id)
+    ).one()
 
 
 def test_every_post_form_carries_a_fresh_submission_token(app: Flask, session: Session) -> None:
@@ -29,7 +31,8 @@ def test_every_post_form_carries_a_fresh_submission_token(app: Flask, session: S
     html = browser.get(f"/cases/{case_.id}").get_data(as_text=True)
     first = form_with(html, "body")["submission_token"]
     again = form_with(browser.get(f"/cases/{case_.id}").get_data(as_text=True), "body")
-    assert first and again["submission_token"] != first
+    assert first
+    assert again["submission_token"] != first
     assert html.count('name="submission_token"') == html.count('name="csrf_token"')
 
 

@@ -63,7 +63,8 @@ def test_a_discrimination_intake_without_a_ground_says_so(
     assert "Choose at least one ground." in page
     assert "Choose where it happened." in page
     # The summary's link reaches the first ground's checkbox.
-    assert 'href="#grounds-0"' in page and 'id="grounds-0"' in page
+    assert 'href="#grounds-0"' in page
+    assert 'id="grounds-0"' in page
     assert 'value="Synthetic Leyla Quliyeva"' in page
 
 

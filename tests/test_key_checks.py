@@ -68,7 +68,8 @@ def test_a_wrong_key_stops_start_up_with_one_line_naming_the_variable(
     with pytest.raises(StartupError) as refused:
         _start(dataclasses.replace(settings, **change))  # type: ignore[arg-type]
     message = str(refused.value)
-    assert message.startswith(variable) and "does not match" in message
+    assert message.startswith(variable)
+    assert "does not match" in message
     assert "\n" not in message
 
 

@@ -93,7 +93,7 @@ def _query_names() -> list[str]:
 
 
 def _url(app: Flask, rule: Any, path_values: dict[str, Any]) -> str | None:
-    values = {
+    values: dict[str, Any] = {
         argument: path_values.get(argument, 1)
         if isinstance(rule._converters[argument], IntegerConverter)
         else "app.css"

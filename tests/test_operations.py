@@ -36,7 +36,8 @@ def test_a_failed_commit_is_logged_with_type_and_frames_never_values(
         response = client.get("/login")
     assert response.status_code == 500
     logged = "\n".join(record.getMessage() for record in caplog.records)
-    assert "IntegrityError" in logged and "at commit" in logged
+    assert "IntegrityError" in logged
+    assert "at commit" in logged
     assert SECRET_VALUE not in logged
     assert SECRET_VALUE not in caplog.text
     assert SECRET_VALUE not in response.get_data(as_text=True)
@@ -69,12 +70,14 @@ def test_users_create_prints_created_only_after_the_commit(
     env = _env(migrated_database_url, tmp_path)
     args = ["users", "create", "--role", "admin", "--no-password", "--email"]
     first = CliRunner().invoke(main, [*args, "first@example.org"], env=env)
-    assert first.exit_code == 0 and "created admin account" in first.output
+    assert first.exit_code == 0
+    assert "created admin account" in first.output
     # The database's own COMMIT fails (not a savepoint's release inside the work).
     monkeypatch.setattr(RootTransaction, "_do_commit", refuse)
     result = CliRunner().invoke(main, [*args, "a@example.org"], env=env)
     assert result.exit_code != 0
-    assert "created" not in result.output and "set-up code" not in result.output
+    assert "created" not in result.output
+    assert "set-up code" not in result.output
 
 
 @pytest.mark.parametrize(
@@ -87,7 +90,8 @@ def test_downgrade_refuses_to_delete_the_audit_log_or_releases_without_consent(
     env = _env(migrated_database_url, tmp_path)
     refused = CliRunner().invoke(main, ["db", "downgrade", revision, "--yes"], env=env)
     assert refused.exit_code == 1
-    assert lost in refused.output and "--i-understand-data-loss" in refused.output
+    assert lost in refused.output
+    assert "--i-understand-data-loss" in refused.output
     engine = make_engine(migrated_database_url)
     assert {"audit_entry", "indicator_release"} <= set(inspect(engine).get_table_names())
     done = CliRunner().invoke(

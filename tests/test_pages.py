@@ -67,7 +67,8 @@ def test_layout_has_landmarks_and_local_assets_only(client: FlaskClient) -> None
         assert landmark in html
     assert "/static/vendor/pico/pico.min.css" in html
     # No third-party request: every src/href is local.
-    assert "http://" not in html and "https://" not in html
+    assert "http://" not in html
+    assert "https://" not in html
     with client.get("/static/vendor/pico/pico.min.css") as css:
         assert css.status_code == 200
 
@@ -104,7 +105,8 @@ def test_unhandled_error_gives_a_generic_500_without_details(
     assert response.status_code == 500
     html = response.get_data(as_text=True)
     assert "Something went wrong" in html
-    assert "Traceback" not in html and "RuntimeError" not in html
+    assert "Traceback" not in html
+    assert "RuntimeError" not in html
     assert secret_detail not in html
     # The log says where it failed, but never the exception's message.
     assert "RuntimeError" in caplog.text

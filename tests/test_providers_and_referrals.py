@@ -107,13 +107,16 @@ def _version(html: str) -> str:
 def test_directory_filters(app: Flask, session: Session, world: World) -> None:
     client = _signed_in(app, session, world.lawyer)
     html = client.get("/providers").get_data(as_text=True)
-    assert "Safe House Baku" in html and "Ganja Health Centre" in html
+    assert "Safe House Baku" in html
+    assert "Ganja Health Centre" in html
     assert "Closed Counselling" not in html  # no longer in use: hidden unless asked for
     assert "/providers/new" not in html  # lawyers read, managers keep the directory
     html = client.get("/providers?service=health").get_data(as_text=True)
-    assert "Ganja Health Centre" in html and "Safe House Baku" not in html
+    assert "Ganja Health Centre" in html
+    assert "Safe House Baku" not in html
     html = client.get("/providers?region=baku&inactive=1").get_data(as_text=True)
-    assert "Closed Counselling" in html and "Safe House Baku" in html
+    assert "Closed Counselling" in html
+    assert "Safe House Baku" in html
     assert "Ganja Health Centre" not in html
     # unknown codes are ignored, not errors
     assert client.get("/providers?service=bogus&region=mars&page=x").status_code == 200
@@ -135,7 +138,8 @@ def test_manager_adds_and_edits_a_provider(app: Flask, session: Session, world: 
     provider = session.scalars(
         select(ServiceProvider).where(ServiceProvider.name == "Harm Reduction Shirvan")
     ).one()
-    assert provider.active and provider.created_by_id == world.manager.id
+    assert provider.active
+    assert provider.created_by_id == world.manager.id
     assert len(_audit(session, "provider.created")) == 4  # three from the fixture
     page = client.get(f"/providers/{provider.id}").get_data(as_text=True)
     response = post_form(
@@ -152,7 +156,8 @@ def test_manager_adds_and_edits_a_provider(app: Flask, session: Session, world: 
     )
     assert response.status_code == 302
     session.refresh(provider)
-    assert provider.name == "Harm Reduction Shirvan-Salyan" and not provider.active
+    assert provider.name == "Harm Reduction Shirvan-Salyan"
+    assert not provider.active
     assert _audit(session, "provider.updated")[-1].object_id == str(provider.id)
 
 
@@ -167,7 +172,8 @@ def test_bad_provider_input_keeps_what_was_typed(
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Typed Name Kept" in html and "Choose one of the listed values." in html
+    assert "Typed Name Kept" in html
+    assert "Choose one of the listed values." in html
     assert session.scalar(select(func.count()).select_from(ServiceProvider)) == 3
 
 
@@ -219,7 +225,9 @@ def test_concurrent_provider_edit_is_refused_with_409(
     assert response.status_code == 409
     assert "Someone else changed this provider" in html
     assert "Safe House Baku (new address)" in html  # what is saved now
-    assert "My Typed Name" in html and "typed contact" in html  # what she typed, kept
+    # what she typed, kept
+    assert "My Typed Name" in html
+    assert "typed contact" in html
     session.refresh(world.shelter)
     assert world.shelter.name == "Safe House Baku (new address)"
     # Saving again knowingly overwrites.
@@ -274,7 +282,8 @@ def test_referral_sent_with_consent(app: Flask, session: Session, world: World) 
         "shelter",  # the provider's main service when none is chosen
         "sent",
     )
-    assert referral.sent_on == today() and referral.created_by_id == world.lawyer.id
+    assert referral.sent_on == today()
+    assert referral.created_by_id == world.lawyer.id
     assert [e.object_id for e in _audit(session, "case.referral_sent")] == [str(case_.id)]
     html = client.get(f"/cases/{case_.id}").get_data(as_text=True)
     assert "Safe House Baku" in html
@@ -322,7 +331,8 @@ def test_status_change_and_stale_version(app: Flask, session: Session, world: Wo
     response = post_form(client, url, {"status": "accepted", "version": stale}, page=page)
     assert response.status_code == 302
     session.refresh(referral)
-    assert referral.status == "accepted" and referral.status_on == today()
+    assert referral.status == "accepted"
+    assert referral.status_on == today()
     assert [e.object_id for e in _audit(session, "case.referral_updated")] == [str(case_.id)]
     response = post_form(client, url, {"status": "declined", "version": stale}, page=page)
     html = response.get_data(as_text=True)
@@ -353,7 +363,8 @@ def test_other_clinic_case_answers_404(app: Flask, session: Session, world: Worl
         f"/cases/{case_.id}/referrals/{referral.id}/status",
         data={"status": "completed", "version": str(referral.version), "csrf_token": token},
     )
-    assert add.status_code == 404 and status.status_code == 404
+    assert add.status_code == 404
+    assert status.status_code == 404
     session.refresh(referral)
     assert referral.status == "sent"
     assert session.scalar(select(func.count()).select_from(Referral)) == 1

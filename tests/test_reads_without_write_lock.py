@@ -67,7 +67,8 @@ def _signed_in(w: World, user: User | None = None) -> Any:
     response = browser.post(
         "/login/two-factor", data={"code": totp_code(user, step=step), "csrf_token": token}
     )
-    assert response.status_code == 302 and "/login" not in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/login" not in response.headers["Location"]
     return browser
 
 

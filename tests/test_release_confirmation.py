@@ -80,7 +80,8 @@ def test_a_version_hiding_published_numbers_waits_and_stores_nothing(
         for entry in more.as_json()["newly_hidden"]  # type: ignore[attr-defined]
     }
     # Every listed cell was published by the first version, and is hidden by the second.
-    assert shown_before and more.previous_hidden == first.cells_suppressed
+    assert shown_before
+    assert more.previous_hidden == first.cells_suppressed
     assert more.hidden > more.previous_hidden
     session.expire_all()
     assert session.scalars(select(IndicatorRelease.version)).all() == [1]
@@ -93,7 +94,8 @@ def test_a_version_hiding_published_numbers_waits_and_stores_nothing(
             policy=policies.disclosure,
         )
     second = session.get(IndicatorRelease, made)
-    assert second is not None and second.version == 2
+    assert second is not None
+    assert second.version == 2
     assert second.cells_suppressed == more.hidden
 
 
@@ -138,7 +140,8 @@ def test_the_page_lists_what_would_be_hidden_and_a_reason_releases_it(
     progress = asked.headers["Location"]
     page = client.get(progress).get_data(as_text=True)
     assert "This version would hide numbers that were published before" in page
-    assert "LA02" in page and "Nothing was released." in page
+    assert "LA02" in page
+    assert "Nothing was released." in page
     assert "Consent withdrawn" in page  # her reason, ready to be confirmed
     stopped_id = int(re.findall(r"\d+$", progress)[0])
     confirm = f"/releases/jobs/{stopped_id}/confirm"
@@ -157,12 +160,14 @@ def test_the_page_lists_what_would_be_hidden_and_a_reason_releases_it(
     done = post_form(client, confirm, {"reason": "Late consent withdrawal"}, page=progress)
     assert done.status_code == 302
     released = client.get(done.headers["Location"])
-    assert released.status_code == 302 and "/releases/" in released.headers["Location"]
+    assert released.status_code == 302
+    assert "/releases/" in released.headers["Location"]
     session.expire_all()
     newest = session.scalars(
         select(IndicatorRelease).order_by(IndicatorRelease.version.desc())
     ).first()
-    assert newest is not None and newest.version == 2
+    assert newest is not None
+    assert newest.version == 2
     assert newest.reason == "Late consent withdrawal"
     jobs = session.scalars(select(ReleaseJob).order_by(ReleaseJob.id)).all()
     assert [(j.failure, j.more_hidden_confirmed) for j in jobs] == [

@@ -202,7 +202,8 @@ def test_json_export_matches_the_frozen_release(app: Flask, session: Session, wo
     ]
     assert data["indicators"][0]["title"]["az"]
     # Nobody's name, nor the reason typed, travels with the numbers.
-    assert "created_by" not in data["release"] and "reason" not in data["release"]
+    assert "created_by" not in data["release"]
+    assert "reason" not in data["release"]
     assert len(data["tables"]) == len(frozen.tables)
     suppressed = 0
     for exported, table in zip(data["tables"], frozen.tables, strict=True):
@@ -220,7 +221,8 @@ def test_json_export_matches_the_frozen_release(app: Flask, session: Session, wo
                 }
             else:
                 suppressed += 1
-                assert cell["value"] is None and cell["suppressed"] is True
+                assert cell["value"] is None
+                assert cell["suppressed"] is True
     assert suppressed == release.cells_suppressed > 0
     for share in data["shares"]:
         for cell in share["cells"]:
@@ -249,9 +251,11 @@ def check_data_value_set(
     assert payload["idScheme"] == "CODE"
     assert payload["orgUnit"] == org_unit
     if "period" in payload:
-        assert isinstance(payload["period"], str) and DHIS2_PERIOD.match(payload["period"])
+        assert isinstance(payload["period"], str)
+        assert DHIS2_PERIOD.match(payload["period"])
     values = payload["dataValues"]
-    assert isinstance(values, list) and values
+    assert isinstance(values, list)
+    assert values
     clinic = "" if org_unit == catalogue.dhis2.national_org_unit else "_CLINIC"
     elements = {}
     for indicator in catalogue.indicator:
@@ -269,7 +273,8 @@ def check_data_value_set(
                     elements[f"{code}{clinic}_YEAR"] = indicator
     seen = set()
     for value in values:
-        assert isinstance(value, dict) and set(value) == DATA_VALUE_KEYS
+        assert isinstance(value, dict)
+        assert set(value) == DATA_VALUE_KEYS
         assert all(isinstance(item, str) for item in value.values())
         assert DHIS2_PERIOD.match(value["period"]), value
         # One period type per data set: quarters under the quarterly elements, years
@@ -325,7 +330,7 @@ def _expected_dhis2(
                     (): f"{base}{total_of}{clinic}{year}",
                     (codes.category,): f"{base}{clinic}{year}",
                 }
-                layouts = [((), TOTAL_COMBO)]
+                layouts: list[tuple[tuple[str, ...], str]] = [((), TOTAL_COMBO)]
                 if codes.category and base in broken_down:
                     layouts.append(((codes.category,), ""))
                 found: dict[tuple[str, ...], dict[tuple[str, str, str], str]] = {}
@@ -395,7 +400,9 @@ def test_dhis2_payload_has_the_structure_of_a_data_value_set_and_no_suppressed_c
     # Across periods too: an element carries totals only or breakdowns only.
     totals = {v["dataElement"] for v in values if v["categoryOptionCombo"] == "default"}
     breakdowns = {v["dataElement"] for v in values if v["categoryOptionCombo"] != "default"}
-    assert breakdowns and totals and not totals & breakdowns
+    assert breakdowns
+    assert totals
+    assert not totals & breakdowns
 
 
 def test_dhis2_payload_of_a_clinic_release_uses_the_clinic_code(
@@ -429,7 +436,8 @@ def test_dhis2_payload_of_a_year_has_its_quarters_and_the_year(
     years = {v["dataElement"] for v in values if v["period"] == "2025"}
     assert "AZLA01_CLIENTS_SERVED_TOTAL_YEAR" in years
     assert not any(element.startswith("AZLA02_") for element in years)
-    assert "period" not in payload and "dataSet" not in payload
+    assert "period" not in payload
+    assert "dataSet" not in payload
     assert got_expected(frozen, catalogue, values)
 
 

@@ -89,11 +89,13 @@ def test_a_release_waits_then_a_consumer_makes_it_and_the_page_goes_to_it(
     with worker.app_context(), get_database(worker).session_factory() as session:
         job = session.scalars(select(ReleaseJob)).one()
         assert (job.status, job.failure) == ("done", None)
-        assert job.started_at is not None and job.finished_at is not None
+        assert job.started_at is not None
+        assert job.finished_at is not None
         # The job counted its steps as it went: the last figures it wrote.
         assert 0 < job.steps_done < job.steps_total
         release = session.get(IndicatorRelease, job.release_id)
-        assert release is not None and release.created_by_id == task_force.id
+        assert release is not None
+        assert release.created_by_id == task_force.id
         actions = list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
     assert actions.index("release.requested") < actions.index("release.created")
 
@@ -122,12 +124,14 @@ def test_another_scope_sees_no_job_and_the_attempt_is_audited(
     progress = response.headers["Location"]
     job_id = int(re.findall(r"\d+$", progress)[0])
     running = session.get(ReleaseJob, job_id)
-    assert running is not None and running.status == "pending"
+    assert running is not None
+    assert running.status == "pending"
     running.status = "running"
     running.steps_done, running.steps_total = 30, 120
     session.commit()
     page = mine.get(progress).get_data(as_text=True)
-    assert "Counting and checking the numbers." in page and 'http-equiv="refresh"' in page
+    assert "Counting and checking the numbers." in page
+    assert 'http-equiv="refresh"' in page
     assert '<progress max="100" value="25"' in page
     assert "25% done: step 30 of 120." in page
     for user in (stranger, task_force):
@@ -171,6 +175,7 @@ def test_progress_goes_only_up_and_counts_audits_beyond_those_expected() -> None
     for _ in range(EXPECTED_AUDITS + 3):
         steps.audited()
         shares.append(steps.done / steps.total)
-    assert shares == sorted(shares) and shares[-1] < 1
+    assert shares == sorted(shares)
+    assert shares[-1] < 1
     # Storing is the one step left.
     assert written[-1] == (steps.total - 1, steps.total)

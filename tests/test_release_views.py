@@ -174,7 +174,8 @@ def test_a_manager_sees_her_clinics_releases_only(
     # Her dashboard shows her clinic's release, not the nation's.
     html = client.get("/indicators").get_data(as_text=True)
     assert f'<option value="{own.id}" selected>' in html
-    assert f'value="{national.id}"' not in html and f'value="{other.id}"' not in html
+    assert f'value="{national.id}"' not in html
+    assert f'value="{other.id}"' not in html
 
 
 @pytest.mark.parametrize("role", ["lawyer", "admin"])
@@ -200,7 +201,8 @@ def test_lawyers_and_admins_reach_no_release_route(
     assert response.status_code == 403
     assert _count(session) == 2
     home = client.get("/").get_data(as_text=True)
-    assert 'href="/indicators"' not in home and 'href="/releases"' not in home
+    assert 'href="/indicators"' not in home
+    assert 'href="/releases"' not in home
 
 
 def test_the_nav_links_show_for_the_task_force_and_managers(
@@ -208,7 +210,8 @@ def test_the_nav_links_show_for_the_task_force_and_managers(
 ) -> None:
     for user in (world.task_force, world.manager_a):
         html = _client(app, session, user).get("/").get_data(as_text=True)
-        assert 'href="/indicators"' in html and 'href="/releases"' in html
+        assert 'href="/indicators"' in html
+        assert 'href="/releases"' in html
 
 
 # --- making a release --------------------------------------------------------------------------
@@ -221,8 +224,11 @@ def test_a_manager_releases_then_releases_again_with_a_reason(
     form = client.get("/releases/new").get_data(as_text=True)
     # Completed periods only, labelled readably; the quarter under way is not offered.
     assert '<option value="2026Q2">Quarter 2 of 2026 (April to June)</option>' in form
-    assert 'value="2026Q3"' in form and 'value="2025"' in form and 'value="2025-2027"' in form
-    assert 'value="2026Q4"' not in form and 'value="2026"' not in form
+    assert 'value="2026Q3"' in form
+    assert 'value="2025"' in form
+    assert 'value="2025-2027"' in form
+    assert 'value="2026Q4"' not in form
+    assert 'value="2026"' not in form
 
     response = post_form(
         client, "/releases/new", {"period": QUARTER, "reason": "", "confirmed": "yes"}
@@ -246,7 +252,8 @@ def test_a_manager_releases_then_releases_again_with_a_reason(
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     error = re.search(r'id="reason-error"[^>]*>(.*?)</small>', html, re.DOTALL)
-    assert error and "say why it is released again" in error.group(1)
+    assert error
+    assert "say why it is released again" in error.group(1)
     assert '<option selected value="2026Q2">' in html or 'value="2026Q2" selected' in html
     assert _count(session) == 1
     # The missing reason is said before the confirmation page, not after it.
@@ -293,7 +300,8 @@ def test_an_incomplete_period_is_refused_and_nothing_saved(
         assert response.status_code == 400
         html = response.get_data(as_text=True)
         error = re.search(r'id="period-error"[^>]*>(.*?)</small>', html, re.DOTALL)
-        assert error and "This period is not available for release." in error.group(1)
+        assert error
+        assert "This period is not available for release." in error.group(1)
     response = post_form(client, "/releases/new", {"period": "", "reason": "", "confirmed": "yes"})
     assert response.status_code == 400
     assert _count(session) == 0
@@ -317,7 +325,8 @@ def test_a_refused_release_says_so_saves_nothing_and_is_audited(
     # A finished job's page no longer refreshes itself.
     assert 'http-equiv="refresh"' not in html
     # The detail may name another clinic's hidden cell: the operator's log only.
-    assert "pinned" not in html and "cases_opened" not in html
+    assert "pinned" not in html
+    assert "cases_opened" not in html
     assert _count(session) == 0
     assert _audit(session, "release.refused") == [(QUARTER, "failure")]
     # Back to the form: the period chosen and the reason typed are there, with why.
@@ -331,7 +340,8 @@ def test_a_refused_release_says_so_saves_nothing_and_is_audited(
     # What she typed is hers: another member of the task force gets an empty form.
     other = _client(app, session, create_user(session, "task_force"))
     theirs = other.get(back.group(1)).get_data(as_text=True)
-    assert "typed reason" not in theirs and "cannot be released safely" not in theirs
+    assert "typed reason" not in theirs
+    assert "cannot be released safely" not in theirs
 
 
 def test_a_release_made_meanwhile_says_so_and_saves_nothing(
@@ -378,9 +388,11 @@ def test_the_release_page_shows_every_table_with_suppressed_cells_marked(
     body = table.group(1)
     for clinic in (world.clinic_a, world.clinic_b):
         row = re.search(rf"{clinic.code}\)</th>\s*<td[^>]*>(.*?)</td>", body, re.DOTALL)
-        assert row and "suppressed" in row.group(1), clinic.code
+        assert row, clinic.code
+        assert "suppressed" in row.group(1), clinic.code
     total = re.search(r"Total</th>\s*<td[^>]*>(.*?)</td>", body, re.DOTALL)
-    assert total and total.group(1).strip() == "9"
+    assert total
+    assert total.group(1).strip() == "9"
     # A two-way crossing is a matrix: region rows by case-type columns.
     matrix = re.search(
         r"<caption>LA02 Cases opened, Q2 2026: by economic region and type of case</caption>"
@@ -388,7 +400,8 @@ def test_the_release_page_shows_every_table_with_suppressed_cells_marked(
         html,
         re.DOTALL,
     )
-    assert matrix and matrix.group(1).count('scope="col"') > 3
+    assert matrix
+    assert matrix.group(1).count('scope="col"') > 3
     # A share: LA08 has no referrals, so 0 of 0 is undefined, not suppressed.
     assert "LA08" in html
     assert 'scope="row"' in html
@@ -414,18 +427,21 @@ def test_the_task_force_dashboard_shows_cards_charts_and_tables_but_no_live_coun
     assert _value(card) == "9"
     # A quarter of cases opened is compared with a quarter of the year's target (the
     # quarters add up to the year), not with the whole year's.
-    assert "A quarter of the target for 2026 (350 ÷ 4): 87.5" in card and "example target" in card
+    assert "A quarter of the target for 2026 (350 ÷ 4): 87.5" in card
+    assert "example target" in card
     assert '<progress max="87.5" value="9.0"' in card
     # Clients served counts people: the same client in several quarters, so a quarter has
     # no part of the year's target; the card says so instead of a misleading bar.
     clients = _card(html, "LA01")
-    assert "<progress" not in clients and "counts people over the whole year" in clients
+    assert "<progress" not in clients
+    assert "counts people over the whole year" in clients
     # The overview is the cards: the charts are on each indicator's own page, a link away.
     assert "<svg" not in html
     link = f'href="/indicators?release={national.id}&amp;indicator=LA02"'
     assert link in card
     html = client.get(f"/indicators?release={national.id}&indicator=LA02").get_data(as_text=True)
-    assert "All indicators of this release" in html and 'card-LA01"' not in html
+    assert "All indicators of this release" in html
+    assert 'card-LA01"' not in html
     assert client.get(f"/indicators?release={national.id}&indicator=LA99").status_code == 404
     # A chart by quarter and one by type of case, each with its data table.
     assert re.search(
@@ -439,9 +455,12 @@ def test_the_task_force_dashboard_shows_cards_charts_and_tables_but_no_live_coun
         html,
         re.DOTALL,
     )
-    assert data and 'scope="row"' in data.group(1) and 'scope="col"' in html
+    assert data
+    assert 'scope="row"' in data.group(1)
+    assert 'scope="col"' in html
     # No live operational counts for the task force, ever.
-    assert "Your clinic today" not in html and "data-count=" not in html
+    assert "Your clinic today" not in html
+    assert "data-count=" not in html
     assert "style=" not in html.split("<body", 1)[1].replace('rel="stylesheet"', "")
     assert _audit(session, "dashboard.viewed") == [(str(national.id), "success")] * 2
 
@@ -462,7 +481,9 @@ def test_a_total_below_k_reads_suppressed_not_zero(
     svg = re.search(
         r'<svg class="indicator-chart"[^>]*chart-LA02-quarters-title.*?</svg>', html, re.DOTALL
     )
-    assert svg and "chart-bar" not in svg.group(0) and "suppressed" in svg.group(0)
+    assert svg
+    assert "chart-bar" not in svg.group(0)
+    assert "suppressed" in svg.group(0)
     data = re.search(
         r"<caption>Data of the chart: Cases opened, by quarter</caption>(.*?)</table>",
         html,
@@ -470,7 +491,9 @@ def test_a_total_below_k_reads_suppressed_not_zero(
     )
     assert data
     cell = re.search(r"Q2 2026</th><td[^>]*>(.*?)</td>", data.group(1), re.DOTALL)
-    assert cell and "suppressed" in cell.group(1) and ">0<" not in cell.group(1)
+    assert cell
+    assert "suppressed" in cell.group(1)
+    assert ">0<" not in cell.group(1)
     # The release page too.
     page = client.get(f"/releases/{own.id}").get_data(as_text=True)
     total = re.search(
@@ -478,7 +501,8 @@ def test_a_total_below_k_reads_suppressed_not_zero(
         page,
         re.DOTALL,
     )
-    assert total and "suppressed" in total.group(1)
+    assert total
+    assert "suppressed" in total.group(1)
 
 
 def test_a_managers_dashboard_adds_her_clinics_live_counts(

@@ -28,10 +28,10 @@ from tests.test_case_views import INTAKE, _fingerprint
 #: Creating a case: the save, its one conflict check, client, case, respondent, audit.
 INTAKE_SAVE_STATEMENTS = 40
 #: The case page, whatever it holds: its session, the case with her client, grounds and
-#: respondents, one statement per list on the page (notes with their revisions), the
-#: forms' choices (one union), the reminder bell (one), the audit entry (+1 lock on
-#: PostgreSQL). See tests/test_case_page_statements.py for a busy case.
-CASE_PAGE_STATEMENTS = 16
+#: respondents, the page's lists and the forms' choices (three statements,
+#: casefile/page_rows.py), the reminder bell (one), the audit entry (two; +1 lock on
+#: PostgreSQL). See tests/test_case_page_statements.py for a busy case. 16 before.
+CASE_PAGE_STATEMENTS = 8 + 1
 
 
 def _checks(session: Session) -> int:
@@ -84,7 +84,8 @@ def test_a_save_runs_one_conflict_check_and_stays_within_its_statements(
     assert _checks(session) == before + 1
     assert len(sent) <= INTAKE_SAVE_STATEMENTS, "\n".join(sent)
     check = session.scalars(select(ConflictCheck).order_by(ConflictCheck.id.desc())).first()
-    assert check is not None and len(check.hits) >= 2
+    assert check is not None
+    assert len(check.hits) >= 2
 
 
 def test_changed_names_are_checked_once_and_not_saved(app: Flask, session: Session) -> None:
@@ -132,7 +133,8 @@ def test_the_case_page_stays_within_its_statements(app: Flask, session: Session)
         response = client.get(f"/cases/{case_.id}")
     assert response.status_code == 200
     assert case_.number in response.get_data(as_text=True)
-    assert len(sent) <= CASE_PAGE_STATEMENTS, "\n".join(sent)
+    limit = CASE_PAGE_STATEMENTS - (session.get_bind().dialect.name != "postgresql")
+    assert len(sent) <= limit, "\n".join(sent)
 
 
 def test_the_session_is_written_at_most_once_a_minute(app: Flask, session: Session) -> None:
@@ -169,7 +171,8 @@ def test_the_audit_entry_is_chained_at_the_commit_not_before_rendering(
         if "audit_entry" in sql or "pg_advisory_xact_lock" in sql
     ]
     # The lock (PostgreSQL), the last entry and the insert close the request.
-    assert audit and audit == list(range(len(sent) - len(audit), len(sent)))
+    assert audit
+    assert audit == list(range(len(sent) - len(audit), len(sent)))
     assert len(audit) == (3 if session.get_bind().dialect.name == "postgresql" else 2)
 
 

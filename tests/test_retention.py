@@ -14,14 +14,17 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
 
 from legalaid.audit.models import AuditEntry
+from legalaid.cases.conflict_check import check_conflicts
 from legalaid.cases.models import Case
 from legalaid.cases.services import close_case
 from legalaid.clients.models import Client
 from legalaid.conflicts.models import NameKey
-from legalaid.conflicts.service import Subject, check_conflicts
+from legalaid.conflicts.service import Subject
 from legalaid.database import checkpoint_sqlite_wal, get_database
 from legalaid.errors import StartupError
 from legalaid.factory import create_app
+from legalaid.indicators.dimensions import Dimension
+from legalaid.indicators.tables import Key
 from legalaid.retention.erasure import (
     ErasureRefusedError,
     due_clients,
@@ -115,7 +118,7 @@ def test_erasure_overwrites_every_value_and_keeps_the_record(committed_app: Flas
         from legalaid.accounts.models import User
         from legalaid.casefile.client_search import clients_named
 
-        lawyer = session.get(User, lawyer_id)
+        lawyer = session.get_one(User, lawyer_id)
         found = session.scalars(clients_named(lawyer, NAME)).all()
         assert [client.id for client in found] == [client_id], "the name search finds her"
     with database.transaction() as session:
@@ -128,14 +131,17 @@ def test_erasure_overwrites_every_value_and_keeps_the_record(committed_app: Flas
     with database.session_factory() as session:
         client = session.get(Client, client_id)
         assert client is not None
-        assert client.erased_on == TODAY and client.erasure_rule == "retention"
-        assert client.age_band == "25_29" and client.gender_identity == "woman"
-        assert client.phone is None and client.full_name == ""
+        assert client.erased_on == TODAY
+        assert client.erasure_rule == "retention"
+        assert client.age_band == "25_29"
+        assert client.gender_identity == "woman"
+        assert client.phone is None
+        assert client.full_name == ""
         assert session.scalar(select(func.count()).select_from(Case)) == 1
         assert session.scalar(select(func.count()).select_from(NameKey)) == 0
         from legalaid.accounts.models import User
 
-        lawyer = session.get(User, lawyer_id)
+        lawyer = session.get_one(User, lawyer_id)
         report = check_conflicts(session, lawyer, [Subject("client", (NAME,), label="client")])
         assert report.hits == []
         assert session.scalars(clients_named(lawyer, NAME)).all() == []
@@ -158,7 +164,9 @@ def test_not_yet_due_and_legal_hold_stop_the_job(committed_app: Flask) -> None:
             erase_client(session, held_client, rule="client_request", today=TODAY)
     with database.session_factory() as session:
         held = session.get(Client, held_client)
-        assert held is not None and held.erased_on is None and held.full_name == "Gulnar Heldova"
+        assert held is not None
+        assert held.erased_on is None
+        assert held.full_name == "Gulnar Heldova"
         assert recent_client not in due_clients(session, retention_policy(), TODAY)
 
 
@@ -173,7 +181,8 @@ def test_erasure_of_an_open_case_is_refused(committed_app: Flask) -> None:
         erase_client(session, client_id, rule="client_request", today=TODAY)
     with database.session_factory() as session:
         client = session.get(Client, client_id)
-        assert client is not None and client.full_name == "Aysel Openova"
+        assert client is not None
+        assert client.full_name == "Aysel Openova"
         assert session.scalar(
             select(func.count()).select_from(NameKey).where(NameKey.client_id == client_id)
         )
@@ -192,9 +201,11 @@ def test_a_retention_file_with_an_unknown_category_stops_start_up(
         create_app(make_settings(migrated_database_url, tmp_path / "i", policy_dir=policies))
 
 
-def _every_table(
-    app: Flask, period_codes: tuple[str, ...]
-) -> dict[tuple[str, str, int | None], object]:
+#: Each table's dimensions and true counts, by period code, measure and clinic id.
+EveryTable = dict[tuple[str, str, int | None], tuple[tuple[Dimension, ...], dict[Key, int]]]
+
+
+def _every_table(app: Flask, period_codes: tuple[str, ...]) -> EveryTable:
     """Every indicator table of every period, nationally and per clinic, with true counts."""
     from legalaid.clinics.models import Clinic
     from legalaid.indicators.measures import NATIONAL, Scope
@@ -202,7 +213,7 @@ def _every_table(
     from legalaid.releases.compute import compute_tables
 
     found = app.extensions["legalaid.policies"]
-    tables: dict[tuple[str, str, int | None], object] = {}
+    tables: EveryTable = {}
     with get_database(app).session_factory() as session:
         clinic_ids = list(session.scalars(select(Clinic.id).order_by(Clinic.id)))
         for code in period_codes:
@@ -339,7 +350,7 @@ def test_every_indicator_table_of_every_period_is_identical_after_erasure(
     before = _every_table(committed_app, periods)
     nonzero = {
         measure
-        for (_, measure, _), (_, values) in before.items()  # type: ignore[misc]
+        for (_, measure, _), (_, values) in before.items()
         if any(v for v in values.values())
     }
     assert set(MUST_COUNT) <= nonzero, sorted(set(MUST_COUNT) - nonzero)
@@ -391,7 +402,8 @@ def test_the_retention_command_erases_due_clients_reports_a_count_and_is_idempot
     assert all(value.encode() not in raw for value in ciphertexts)
 
     second = runner.invoke(retention, ["run"], catch_exceptions=False)
-    assert second.exit_code == 0 and second.output.strip() == "erased 0 client(s); 0 refused"
+    assert second.exit_code == 0
+    assert second.output.strip() == "erased 0 client(s); 0 refused"
     with database.session_factory() as session:
         erased_events = session.scalar(
             select(func.count())
@@ -433,15 +445,19 @@ def test_erasure_destroys_her_documents_and_keeps_that_they_existed(committed_ap
     before = stored_ciphertexts()
     assert len(before) == 3
     assert all(value.encode() in _raw_bytes(committed_app) for value in before)
-    with database.transaction() as session:
-        erase_client(session, client_id, rule="retention", today=TODAY)
+    with database.transaction() as erasing:
+        erase_client(erasing, client_id, rule="retention", today=TODAY)
 
     assert storage_name not in set(store.names()), "the file is destroyed"
     raw = _raw_bytes(committed_app)
     assert not any(value.encode() in raw for value in before)
     with database.session_factory() as session:
         kept = session.get(Document, document_id)
-        assert kept is not None and kept.case_id == case_id and kept.kind == "medical_certificate"
-        assert kept.storage_name is None and kept.data_key is None
-        assert kept.description is None and kept.original_filename == ""
+        assert kept is not None
+        assert kept.case_id == case_id
+        assert kept.kind == "medical_certificate"
+        assert kept.storage_name is None
+        assert kept.data_key is None
+        assert kept.description is None
+        assert kept.original_filename == ""
         assert kept.deleted_at is not None

@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
+from legalaid.audit.service import record_event
 from legalaid.casefile.client_search import clients_named
+from legalaid.cases.conflict_check import check_conflicts
 from legalaid.cases.models import Case, Respondent
 from legalaid.casework.services import add_hearing, add_note, add_task
 from legalaid.clients.models import Client
 from legalaid.conflicts.models import NameKey
-from legalaid.conflicts.service import Subject, check_conflicts
+from legalaid.conflicts.service import Subject
 from legalaid.database import Base, get_database
 from legalaid.documents.models import Document
 from legalaid.factory import create_app
@@ -158,7 +160,8 @@ def test_a_batch_erases_exactly_what_one_by_one_erases(committed_app: Flask) -> 
     with database.session_factory() as session:
         assert _snapshot(session) == before, "the first erasure was rolled back"
         batch = erase_clients(session, [*clients, held], rule="retention", today=TODAY)
-        assert batch.erased == tuple(clients) and batch.refused == (held,)
+        assert batch.erased == tuple(clients)
+        assert batch.refused == (held,)
         session.flush()
         batched = _changed(before, _snapshot(session))
         session.commit()
@@ -208,7 +211,9 @@ def test_a_batch_erases_exactly_what_one_by_one_erases(committed_app: Flask) -> 
         )
         kept = session.get(Client, held)
         assert name_keys == 0
-        assert kept is not None and kept.full_name == "Synthetic Heldova" and not kept.erased_on
+        assert kept is not None
+        assert kept.full_name == "Synthetic Heldova"
+        assert not kept.erased_on
         # Neither the conflict check nor the name search finds her; the held one still is.
         lawyer = session.get(
             User,
@@ -221,6 +226,7 @@ def test_a_batch_erases_exactly_what_one_by_one_erases(committed_app: Flask) -> 
         held_lawyer = session.get(
             User, session.scalar(select(Case.assigned_lawyer_id).where(Case.client_id == held))
         )
+        assert held_lawyer is not None
         assert [c.id for c in session.scalars(clients_named(held_lawyer, "Heldova"))] == [held]
 
 
@@ -311,7 +317,7 @@ def test_a_batch_that_fails_midway_rolls_back_whole_and_the_next_run_finishes(
     names = [f"Synthetic Crashova {n}" for n in range(5)]
     clients = [_rich_client(committed_app, name) for name in names]
     # The failure comes after every UPDATE of the second batch has run: at its audit.
-    real_record = erasure.record_event
+    real_record = record_event  # what erasure calls, patched there below
     calls = [0]
 
     def failing(session: Session, action: str, **kwargs: Any) -> Any:
@@ -361,7 +367,7 @@ def test_a_process_killed_midway_through_a_batch_leaves_its_clients_untouched(
     if pid == 0:  # pragma: no cover - the child dies inside the second batch
         try:
             database.engine.dispose(close=False)
-            real_update = erasure.update
+            real_update = update  # what erasure calls, patched there below
             updates = [0]
 
             def dying(*args: Any) -> Any:
@@ -372,9 +378,10 @@ def test_a_process_killed_midway_through_a_batch_leaves_its_clients_untouched(
                     os._exit(17)
                 return real_update(*args)
 
-            erasure.update = dying  # type: ignore[assignment]
-            with database.session_factory() as session:
-                run_retention(session, retention_policy(), TODAY, batch_size=2)
+            with pytest.MonkeyPatch.context() as patched:
+                patched.setattr(erasure, "update", dying)
+                with database.session_factory() as session:
+                    run_retention(session, retention_policy(), TODAY, batch_size=2)
         finally:
             os._exit(3)
     _, status = os.waitpid(pid, 0)

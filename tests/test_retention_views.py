@@ -72,9 +72,12 @@ def _actions(session: Session) -> list[tuple[str, str]]:
 def test_confirmation_page_lists_what_goes_and_what_stays(app: Flask, session: Session) -> None:
     client, case, _ = _setup(app, session)
     html = client.get(f"/clients/{case.client_id}/erase").get_data(as_text=True)
-    assert "What will be erased" in html and "What stays" in html
-    assert "Her full name" in html and "Case notes, with every earlier version" in html
-    assert "Services delivered (type and date)" in html and "Age band" in html
+    assert "What will be erased" in html
+    assert "What stays" in html
+    assert "Her full name" in html
+    assert "Case notes, with every earlier version" in html
+    assert "Services delivered (type and date)" in html
+    assert "Age band" in html
     assert 'name="csrf_token"' in html  # a plain form: no script needed to confirm
 
 
@@ -87,9 +90,11 @@ def test_a_manager_erases_a_client_and_her_values_are_gone(app: Flask, session: 
     assert response.status_code == 302
     session.expire_all()
     erased = session.get(Client, case.client_id)
-    assert erased is not None and erased.erased_on == today()
+    assert erased is not None
+    assert erased.erased_on == today()
     assert erased.erasure_rule == "client_request"
-    assert erased.full_name == "" and erased.phone is None
+    assert erased.full_name == ""
+    assert erased.phone is None
     assert [r.name for r in session.get(Case, case.id).respondents] == [None]  # type: ignore[union-attr]
     assert not session.scalar(
         select(func.count()).select_from(NameKey).where(NameKey.client_id == case.client_id)
@@ -124,7 +129,9 @@ def test_an_open_case_refuses_erasure_with_a_translated_message(
     assert "still open" not in html
     session.expire_all()
     kept = session.get(Client, case.client_id)
-    assert kept is not None and kept.full_name == NAME and kept.erased_on is None
+    assert kept is not None
+    assert kept.full_name == NAME
+    assert kept.erased_on is None
     assert ("client.erase.consent_withdrawn", "denied") in _actions(session)
 
 
@@ -133,10 +140,13 @@ def test_legal_hold_set_and_lifted_and_it_refuses_erasure(app: Flask, session: S
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     token = csrf_token(client, f"/cases/{case.id}")
     response = client.post(f"/cases/{case.id}/legal-hold", data={"csrf_token": token, "hold": "1"})
-    assert response.status_code == 302 and page
+    assert response.status_code == 302
+    assert page
     session.expire_all()
     held = session.get(Case, case.id)
-    assert held is not None and held.legal_hold and held.legal_hold_since == today()
+    assert held is not None
+    assert held.legal_hold
+    assert held.legal_hold_since == today()
 
     refused = _erase(client, case.client_id, reason="not_needed", confirmed="y")
     assert refused.status_code == 409
@@ -151,7 +161,8 @@ def test_legal_hold_set_and_lifted_and_it_refuses_erasure(app: Flask, session: S
     session.expire_all()
     assert not session.get(Case, case.id).legal_hold  # type: ignore[union-attr]
     actions = [a for a, _ in _actions(session)]
-    assert "case.legal_hold_set" in actions and "case.legal_hold_cleared" in actions
+    assert "case.legal_hold_set" in actions
+    assert "case.legal_hold_cleared" in actions
 
 
 def test_without_csrf_nothing_is_erased(app: Flask, session: Session) -> None:

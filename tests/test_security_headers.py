@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from legalaid.accounts.models import User
 from legalaid.database import get_database
@@ -20,7 +21,7 @@ from tests.factories import PASSWORD, create_user, sign_in
 from tests.helpers import csrf_token
 
 
-def _check_common_headers(response) -> str:
+def _check_common_headers(response: TestResponse) -> str:
     csp = response.headers["Content-Security-Policy"]
     for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
         assert directive in csp
@@ -38,15 +39,18 @@ def test_headers_on_every_kind_of_response(client: FlaskClient, path: str) -> No
     response.close()
 
 
+def _nonce(response: TestResponse) -> str:
+    found = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"])
+    assert found is not None, "no nonce in the policy"
+    return found.group(1)
+
+
 def test_nonce_differs_per_response_and_matches_the_script_tag(
     app: Flask, session: Session, client: FlaskClient
 ) -> None:
     sign_in(client, app, create_user(session, "lawyer"), session=session)
     first, second = client.get("/home"), client.get("/home")
-    nonces = [
-        re.search(r"'nonce-([^']+)'", r.headers["Content-Security-Policy"]).group(1)
-        for r in (first, second)
-    ]  # type: ignore[union-attr]
+    nonces = [_nonce(r) for r in (first, second)]
     assert nonces[0] != nonces[1]
     assert f'nonce="{nonces[0]}"' in first.get_data(as_text=True)
 
@@ -67,7 +71,8 @@ def test_cookie_flags_over_plain_http(app: Flask, session: Session, client: Flas
         "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
     )
     cookie = response.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Strict" in cookie
 
 
 def test_https_instance_uses_host_prefixed_secure_cookie_and_hsts(
@@ -83,7 +88,9 @@ def test_https_instance_uses_host_prefixed_secure_cookie_and_hsts(
         assert response.headers["Strict-Transport-Security"].startswith("max-age=")
         cookie = response.headers["Set-Cookie"]
         assert cookie.startswith("__Host-legalaid=")
-        assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie
+        assert "Secure" in cookie
+        assert "HttpOnly" in cookie
+        assert "Path=/" in cookie
         assert "Domain" not in cookie
     finally:
         get_database(app).engine.dispose()

@@ -105,4 +105,5 @@ def test_language_preference_follows_the_user(app: Flask, session: Session) -> N
     assert user.preferred_language == "ru"
     assert 'lang="ru"' in client.get("/home").get_data(as_text=True)
     stored = session.get(User, user.id)
-    assert stored is not None and stored.preferred_language == "ru"
+    assert stored is not None
+    assert stored.preferred_language == "ru"

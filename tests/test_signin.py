@@ -59,7 +59,9 @@ def test_production_hashes_are_argon2id_with_strong_parameters(
     match = re.match(r"^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$", stored)
     assert match, stored
     memory, time_cost, parallelism = map(int, match.groups())
-    assert memory >= 19456 and time_cost >= 2 and parallelism == 1
+    assert memory >= 19456
+    assert time_cost >= 2
+    assert parallelism == 1
 
 
 def test_weaker_hash_is_upgraded_at_next_sign_in(
@@ -85,7 +87,8 @@ def test_over_long_password_is_refused_without_calling_the_hasher(app: Flask) ->
             with pytest.raises(passwords.PasswordRejectedError):
                 passwords.hash_password("x" * (policy.max_length + 1), policy)
             assert passwords.verify_password("$argon2id$whatever", "x" * 10_000, policy) is False
-        assert not hashed.called and not verified.called
+        assert not hashed.called
+        assert not verified.called
         # A 64-character password is fine.
         passwords.check_new_password("correct horse battery staple " * 2 + "abcdef", policy)
         long_ok = "q" * 30 + "w" * 34
@@ -182,7 +185,8 @@ def test_failures_from_one_address_slow_it_down_but_never_refuse_a_right_passwor
     # after the address's delay.
     fresh = create_user(session, "lawyer")
     sign_in(client, app, fresh, session=session)
-    assert slept and slept[0] == policy.address_delay_seconds
+    assert slept
+    assert slept[0] == policy.address_delay_seconds
     assert policy.address_delay_seconds > 0
 
 
@@ -306,7 +310,8 @@ def test_disabling_demoting_or_password_change_ends_sessions(
         db = get_database(app).session_factory()
         target = db.get(User, user.id)
         by = db.get(User, admin.id)
-        assert target and by
+        assert target
+        assert by
         if change == "disable":
             services.set_active(db, target, False, by=by)
         elif change == "role":

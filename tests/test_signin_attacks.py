@@ -113,7 +113,7 @@ def test_the_code_step_refuses_while_the_account_is_locked_and_keeps_the_lock(
     assert GENERIC in response.get_data(as_text=True)
     assert not _signed_in(waiting)
     session.expire_all()
-    assert session.scalar(select(func.max(SignInLock.ends_at))) > utcnow()
+    assert session.scalars(select(func.max(SignInLock.ends_at))).one() > utcnow()
 
 
 def test_an_account_locked_everywhere_refuses_the_right_code(app: Flask, session: Session) -> None:
@@ -125,7 +125,8 @@ def test_an_account_locked_everywhere_refuses_the_right_code(app: Flask, session
     response = _code(waiting, totp_code(user, step=fresh_step(session, user)))
     assert GENERIC in response.get_data(as_text=True)
     session.refresh(user)
-    assert user.locked_until is not None and user.locked_until > utcnow()
+    assert user.locked_until is not None
+    assert user.locked_until > utcnow()
 
 
 def test_wrong_recovery_codes_count_as_guesses(app: Flask, session: Session) -> None:

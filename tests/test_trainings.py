@@ -78,7 +78,8 @@ def _upload(
     page = client.get(url).get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     current = _VERSION.search(page)
-    assert token and current
+    assert token
+    assert current
     return client.post(
         url,
         data={
@@ -215,7 +216,8 @@ def test_a_manager_records_a_session_and_it_is_audited(app: Flask, session: Sess
     session.expire_all()
     for entry in session.scalars(select(AuditEntry)):
         values = f"{entry.action} {entry.object_type} {entry.object_id}"
-        assert "Nasimi" not in values and "Synthetic" not in values
+        assert "Nasimi" not in values
+        assert "Synthetic" not in values
 
 
 def test_notes_are_encrypted_at_rest(app: Flask, session: Session) -> None:
@@ -365,7 +367,8 @@ def test_concurrent_edits_give_409_and_keep_what_was_typed(app: Flask, session: 
     session.expire_all()
     assert session.get(TrainingSession, training.id).title == "First title"  # type: ignore[union-attr]
     version = _VERSION.search(html)
-    assert version and version.group(1) == "2"
+    assert version
+    assert version.group(1) == "2"
     again = post_form(second, url, {**edit, "title": "Second typed this", "version": "2"})
     assert again.status_code == 302
     session.expire_all()
@@ -407,7 +410,8 @@ def test_switching_to_totals_needs_the_rows_cleared_first(app: Flask, session: S
     assert response.status_code == 302
     session.expire_all()
     saved = session.get(TrainingSession, training.id)
-    assert saved is not None and (saved.participation_mode, saved.officers_total) == ("counts", 6)
+    assert saved is not None
+    assert (saved.participation_mode, saved.officers_total) == ("counts", 6)
     actions = [action for action, _ in _events(session, training.id)]
     assert {"training.imported", "training.participants_cleared", "training.updated"} <= set(
         actions
@@ -447,7 +451,8 @@ def test_the_list_is_scoped_filtered_and_paginated(app: Flask, session: Session)
     # n even and n % 3 == 0: 0, 6, 12, ..., 48 -> 9 sessions
     assert "9 sessions" in filtered
     by_module = client.get("/trainings/?module=hiv_stigma").get_data(as_text=True)
-    assert "1 session" in by_module and "Police session 07" in by_module
+    assert "1 session" in by_module
+    assert "Police session 07" in by_module
     year = days_ago(20).year
     assert "sessions" in client.get(f"/trainings/?year={year}").get_data(as_text=True)
     assert "0 sessions" in client.get("/trainings/?year=2031").get_data(as_text=True)
@@ -482,23 +487,28 @@ def test_summary_figures_match_a_hand_count(app: Flask, session: Session) -> Non
     assert (summary.pre_tested, summary.post_tested, summary.both_tested) == (5, 5, 4)
     assert summary.average_pre == pytest.approx(50.0)  # (40+50+70+30+60) / 5
     assert summary.average_post == pytest.approx(61.0)  # (60+55+65+80+45) / 5
-    assert summary.improved == 3 and summary.improved_share == pytest.approx(0.75)
-    assert summary.improved_by_points == 2 and summary.improved_by_points_share == 0.5
+    assert summary.improved == 3
+    assert summary.improved_share == pytest.approx(0.75)
+    assert summary.improved_by_points == 2
+    assert summary.improved_by_points_share == 0.5
     assert summary.full_attendance_share == pytest.approx(4 / 6)
 
     page = client.get(f"/trainings/{training.id}").get_data(as_text=True)
     assert "3 women, 3 men" in page
     assert "67%" in page  # 4 of 6 in full
-    assert "50.0" in page and "61.0" in page
+    assert "50.0" in page
+    assert "61.0" in page
     assert "75% of the 4 officers with both scores" in page
     assert "50%" in page
     # The chart: one dot per (pre, post) pair with both scores, no inline style.
     main = page[page.index("<main") :]
     svg = main[main.index("<svg") : main.index("</svg>")]
     assert svg.count("<circle") == 4
-    assert "style=" not in svg and "<script" not in svg
+    assert "style=" not in svg
+    assert "<script" not in svg
     assert svg.count("chart-point-up") == 2  # +20 and +15
-    assert "chart-point-some" in svg and "chart-point-down" in svg
+    assert "chart-point-some" in svg
+    assert "chart-point-down" in svg
 
 
 def test_officers_trained_and_improvement_are_computable_in_sql(

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage, MultiDict
-from werkzeug.test import encode_multipart
+from werkzeug.test import TestResponse, encode_multipart
 
 from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
@@ -49,11 +49,12 @@ def _upload(
     filename: str = "sheet.csv",
     *,
     version: int | None = None,
-):
+) -> TestResponse:
     url = f"/trainings/{training_id}/import"
     page = client.get(url).get_data(as_text=True)
     token, current = _TOKEN.search(page), _VERSION.search(page)
-    assert token and current
+    assert token
+    assert current
     form: dict[str, object] = {
         "csrf_token": token.group(1),
         "version": str(version if version is not None else current.group(1)),
@@ -179,7 +180,9 @@ def test_a_new_sheet_replaces_the_rows(
 # --- bad sheets: all or nothing ------------------------------------------------------------
 
 
-def _refused(response, session: Session, training_id: int, before: list[object]) -> str:
+def _refused(
+    response: TestResponse, session: Session, training_id: int, before: list[tuple[object, ...]]
+) -> str:
     assert response.status_code == 400
     assert _rows(session, training_id) == before
     assert ("training.import_refused", "failure") in _actions(session, training_id)
@@ -204,7 +207,8 @@ def test_every_bad_row_is_reported_and_nothing_is_saved_csv(
     )
     html = _refused(_upload(browser, training.id, sheet), session, training.id, before)
     assert "Nothing was imported: 7 rows need correcting." in html
-    assert "Row 2:" not in html and "Row 8:" not in html
+    assert "Row 2:" not in html
+    assert "Row 8:" not in html
     assert "Row 3: sex: unknown code; use one of female, male." in html
     assert "Row 4: pre_score: a whole number from 0 to 100, or empty." in html
     assert "Row 5: post_score: a whole number from 0 to 100, or empty." in html
@@ -218,9 +222,12 @@ def test_every_bad_row_is_reported_and_nothing_is_saved_csv(
     ) in html
     assert "Row 10: sex: this cell is required." in html
     # The values typed are never repeated back.
-    assert "woman" not in html and "general" not in html and "forever" not in html
+    assert "woman" not in html
+    assert "general" not in html
+    assert "forever" not in html
     saved = session.get(TrainingSession, training.id)
-    assert saved is not None and saved.officers_total == 6
+    assert saved is not None
+    assert saved.officers_total == 6
 
 
 def test_every_bad_row_is_reported_and_nothing_is_saved_xlsx(

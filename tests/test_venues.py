@@ -96,7 +96,8 @@ def test_the_network_extends_the_list_with_its_own_file(tmp_path: Path) -> None:
     extra = '\n[[venue]]\ncode = "shaki_city"\nname = { en = "Shaki City Court", '
     extra += 'az = "Şəki Şəhər Məhkəməsi", ru = "Шекинский городской суд" }\n'
     venues = load_policy(_folder(tmp_path, shipped + extra), "venues.toml", VenueList)
-    assert "shaki_city" in venues.vocabulary and "baku_yasamal" in venues.vocabulary
+    assert "shaki_city" in venues.vocabulary
+    assert "baku_yasamal" in venues.vocabulary
 
 
 def test_a_hearing_keeps_its_court_and_shows_its_name(app: Flask, session: Session) -> None:
@@ -118,7 +119,8 @@ def test_a_hearing_keeps_its_court_and_shows_its_name(app: Flask, session: Sessi
     assert (hearing.venue, hearing.place) == ("baku_yasamal", "Room 12")
     for url in (f"/cases/{case_id}", "/agenda"):
         html = client.get(url).get_data(as_text=True)
-        assert "Ясамальский районный суд города Баку" in html and "Room 12" in html
+        assert "Ясамальский районный суд города Баку" in html
+        assert "Room 12" in html
 
 
 def test_no_court_is_fine(app: Flask, session: Session) -> None:
@@ -153,5 +155,7 @@ def test_an_unknown_court_is_refused_in_her_language_with_what_she_typed_kept(
     assert 'id="venue-error"' in html
     assert "Siyahıdakı dəyərlərdən birini seçin." in html
     assert "Choose one of the listed values." not in html
-    assert 'value="Otaq 7"' in html and f'value="{day}"' in html and 'value="11:15"' in html
+    assert 'value="Otaq 7"' in html
+    assert f'value="{day}"' in html
+    assert 'value="11:15"' in html
     assert session.scalars(select(Hearing).where(Hearing.case_id == case_id)).first() is None

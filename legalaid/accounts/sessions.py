@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from legalaid.accounts.models import User, UserSession
@@ -59,13 +59,18 @@ def start_session(
     return StartedSession(row, token)
 
 
+#: Built once: every request runs it (a reused statement keeps SQLAlchemy's cache key).
+_OPEN_SESSION = (
+    select(UserSession)
+    .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None))
+    .options(joinedload(UserSession.user))
+)
+
+
 def find_open_session(session: Session, token: str) -> UserSession | None:
     """The open session of this token with its account, in one statement."""
-    return session.scalar(
-        select(UserSession)
-        .where(UserSession.token_hash == token_hash(token), UserSession.ended_at.is_(None))
-        .options(joinedload(UserSession.user))
-    )
+    row: UserSession | None = session.scalar(_OPEN_SESSION, {"token_hash": token_hash(token)})
+    return row
 
 
 def find_timed_out_session(session: Session, token: str) -> UserSession | None:

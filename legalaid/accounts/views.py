@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 
 from flask import (
     Blueprint,
@@ -41,23 +42,16 @@ from legalaid.accounts.sessions import (
     open_sessions_of,
     start_session,
 )
-from legalaid.audit.service import record_event
-from legalaid.calendar import today
-from legalaid.caseloads.queries import caseload_rows
 from legalaid.confirmations import confirmation_page, confirmed
-from legalaid.database import db_session, utcnow
+from legalaid.database import db_session
 from legalaid.errors import DomainError, show_on_form
-from legalaid.feeds.service import has_feed
 from legalaid.held_forms.views import SESSION_KEY as HELD_FORM_KEY
-from legalaid.pages import home_today
-from legalaid.reminders import in_app
-from legalaid.reminders.forms import ReminderSettingsForm
 from legalaid.safe_redirect import local_path
 from legalaid.settings import Settings
 
 bp = Blueprint("accounts", __name__)
 
-#: Every role lands on its own home page (legalaid/pages/home_today.py says what is on it).
+#: A role with a home page of its own lands there after sign-in, not on /home (legalaid.home).
 ROLE_HOME: dict[str, str] = {}
 
 
@@ -304,45 +298,27 @@ def keepalive() -> tuple[str, int]:
     return "", 204
 
 
-@bp.get("/home")
-def dashboard() -> str | BaseResponse:
-    user: User = g.user
-    if user.role in ROLE_HOME:
-        return redirect(url_for(ROLE_HOME[user.role]))
-    session, day = db_session(), today()
-    context: dict[str, object] = {}
-    if user.role in ("lawyer", "manager"):
-        context["work"] = home_today.casework_today(session, user, day)
-        context["week_days"] = home_today.WEEK_DAYS
-        now = utcnow()
-        due = in_app.due_in_app(
-            session, user, now, current_app.extensions["legalaid.policies"].reminders
-        )
-        context["reminders"] = due[: in_app.LISTED]
-        context["reminders_total"] = len(due)
-        # All of them are listed here: none is new any more (the bell goes back to 0).
-        in_app.mark_seen(session, user, now)
-        if user.role == "manager":
-            context["caseload"] = caseload_rows(session, user, day)
-        record_event(session, "home.viewed", object_type="caseload")
-    elif user.role == "task_force":
-        context["releases"] = home_today.latest_releases(session, user)
-        record_event(session, "home.viewed", object_type="release")
-    elif user.role == "admin":
-        # Counts of refusals come from the audit log: reading them is audited too.
-        context["admin"] = home_today.admin_today(session)
-        context["refusal_days"] = home_today.REFUSALS_DAYS
-        record_event(session, "audit.summary_viewed", object_type="audit")
-    return render_template("accounts/dashboard.html", user=user, **context)
+#: Other features' parts of the account page (reminders, the calendar feed): each gives
+#: its template variables for the signed-in user. Registered by the feature's views, which
+#: the factory imports before serving, so that accounts imports none of them.
+AccountPanel = Callable[[User], Mapping[str, object]]
+ACCOUNT_PANELS: list[AccountPanel] = []
+
+
+def account_panel(panel: AccountPanel) -> AccountPanel:
+    """Register ``panel`` on the account page (a decorator); registering twice is harmless."""
+    if panel not in ACCOUNT_PANELS:
+        ACCOUNT_PANELS.append(panel)
+    return panel
 
 
 def settings_page(**forms: object) -> str:
     """The account page; other features' forms on it re-render it with their errors."""
     user: User = g.user
-    context = {
-        "reminder_form": ReminderSettingsForm(enabled=user.reminders_enabled),
-        "has_feed": has_feed(db_session(), user),
-        "feed_url": None,
+    context: dict[str, object] = {}
+    for panel in ACCOUNT_PANELS:
+        context.update(panel(user))
+    context |= {
         "password_form": ChangePasswordForm(),
         "language_form_self": PreferredLanguageForm(language=user.preferred_language),
         "empty_form": EmptyForm(),

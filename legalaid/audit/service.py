@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from flask import current_app, g, has_app_context, has_request_context
-from sqlalchemy import event, insert, select, text
+from flask import current_app, has_app_context
+from sqlalchemy import Table, event, insert, select, text
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql import TableClause, visitors
 from sqlalchemy.sql.elements import TextClause
@@ -81,13 +82,27 @@ def _edge_context() -> AuditContext:
 
 
 _PENDING = "legalaid.audit.pending"
+# Built once: every request appends, and a statement object reused keeps its cache key.
+_TAKE_PG_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_LAST_ENTRY = select(AuditEntry.seq, AuditEntry.mac).order_by(AuditEntry.seq.desc()).limit(1)
+_AUDIT_TABLE = cast(Table, AuditEntry.__table__)
+_COLUMNS = tuple(column.key for column in _AUDIT_TABLE.columns if column.key != "id")
+_INSERT_ENTRY = insert(_AUDIT_TABLE)
+#: Refusals already written by this transaction but not yet committed.
+_WRITTEN = "legalaid.audit.written_refusals"
+#: Refusals of a transaction that just ended without committing, for the next one.
+_SURVIVORS = "legalaid.audit.survivors"
+
+_Pending = list[tuple[AuditEntry, SessionTransaction | None]]
 
 
-def _pending(session: Session) -> list[tuple[AuditEntry, SessionTransaction | None]]:
-    pending: list[tuple[AuditEntry, SessionTransaction | None]] = session.info.setdefault(
-        _PENDING, []
-    )
+def _pending(session: Session) -> _Pending:
+    pending: _Pending = session.info.setdefault(_PENDING, [])
     return pending
+
+
+def _refused(entry: AuditEntry) -> bool:
+    return entry.outcome != "success"
 
 
 def write_pending(session: Session) -> None:
@@ -105,14 +120,12 @@ def write_pending(session: Session) -> None:
         return
     if session.get_bind().dialect.name == "postgresql":
         # Entries must chain one after another even when requests commit concurrently.
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
+        session.execute(_TAKE_PG_LOCK, {"key": _PG_AUDIT_LOCK})
     else:
         # A GET read without SQLite's write lock: take it before reading the last entry,
         # so the entry chains on the last committed one and nobody appends in between.
         begin_writing(session)
-    last = session.execute(
-        select(AuditEntry.seq, AuditEntry.mac).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
+    last = session.execute(_LAST_ENTRY).first()
     seq, mac = (last.seq, last.mac) if last else (0, GENESIS_MAC)
     key = _audit_key()
     now = utcnow()
@@ -124,11 +137,15 @@ def write_pending(session: Session) -> None:
         entry.mac = mac = compute_mac(key, mac, entry)
     # One executemany for all (no RETURNING: nothing reads an entry's id back), so a
     # retention batch of 100 erasures writes its 100 entries in one statement.
-    columns = [column.key for column in AuditEntry.__table__.columns if column.key != "id"]
+    # A Core insert of the table: the ORM's bulk path costs more than the entries here.
     session.execute(
-        insert(AuditEntry),
-        [{name: getattr(entry, name) for name in columns} for entry, _transaction in pending],
+        _INSERT_ENTRY,
+        [{name: getattr(entry, name) for name in _COLUMNS} for entry, _transaction in pending],
     )
+    # Written is not kept: should this transaction roll back after all (its commit fails,
+    # a savepoint around them rolls back), its refusals must still be recorded.
+    written: _Pending = session.info.setdefault(_WRITTEN, [])
+    written.extend(item for item in pending if _refused(item[0]))
 
 
 def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
@@ -144,21 +161,80 @@ def _before_commit(session: Session) -> None:
     write_pending(session)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session: Session, previous: SessionTransaction) -> None:
-    # What a rolled-back savepoint (or transaction) recorded is dropped with it.
-    pending = session.info.get(_PENDING)
-    if pending:
-        pending[:] = [item for item in pending if not _within(item[1], previous)]
+# --- what survives a rollback ---------------------------------------------------------
+#
+# A refusal (any outcome but "success") is usually followed by the rollback of what the
+# request had done; the record of the refusal must outlive it, or a refused attempt would
+# leave no trace. This is the session's business, not the request's: every rollback of a
+# unit of work that recorded refusals keeps them —
+# - a savepoint rolled back: its refusals move to the enclosing transaction (its other
+#   entries are dropped with it);
+# - the whole transaction rolled back (a domain error, a failed commit): its refusals are
+#   recorded again on a fresh transaction of the same session, which the caller's next
+#   commit writes (a request's after_request commit does). A session closed instead of
+#   rolled back keeps nothing: nobody would commit them.
+# An entry is chained, and timed, when it is finally written (see write_pending).
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _after_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is not None:
+        return
+    left = [*session.info.pop(_WRITTEN, []), *session.info.pop(_PENDING, [])]
+    refusals = [entry for entry, _transaction in left if _refused(entry)]
+    if refusals:
+        session.info[_SURVIVORS] = refusals
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _after_create(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
-        session.info.pop(_PENDING, None)
+        # Left by a transaction that was closed, not rolled back: not for this one.
+        session.info.pop(_SURVIVORS, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+    enclosing = previous.parent
+    if enclosing is None:
+        survivors = session.info.pop(_SURVIVORS, [])
+        if survivors:
+            fresh = session.begin()
+            _pending(session).extend((entry, fresh) for entry in survivors)
+        return
+    # What a rolled-back savepoint recorded is dropped with it, but for its refusals.
+    kept: _Pending = []
+    for key in (_PENDING, _WRITTEN):
+        items: _Pending = session.info.get(key) or []
+        inside = [item for item in items if _within(item[1], previous)]
+        if inside:
+            items[:] = [item for item in items if not _within(item[1], previous)]
+            kept.extend((entry, enclosing) for entry, _t in inside if _refused(entry))
+    if kept:
+        _pending(session).extend(kept)
+
+
+#: Statement objects already looked at (they are immutable): a statement built once and run
+#: on every request (the bell's, the session's) is walked once per process, not per run.
+_READS_LOG: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
 
 def _reads_audit_log(statement: Any) -> bool:
+    try:
+        known = _READS_LOG.get(statement)
+    except TypeError:  # an object that cannot be weakly referenced: walk it each time
+        return _names_audit_log(statement)
+    if known is None:
+        known = _READS_LOG[statement] = _names_audit_log(statement)
+    return known
+
+
+def _names_audit_log(statement: Any) -> bool:
     if isinstance(statement, TextClause):
         return AuditEntry.__tablename__ in statement.text
     return any(
@@ -215,18 +291,4 @@ def record_event(
     # "commit if in a transaction" (jobs, requests) commits it.
     transaction = session.get_nested_transaction() or session.get_transaction() or session.begin()
     _pending(session).append((entry, transaction))
-    if outcome != "success" and has_request_context():
-        # A refusal is usually followed by the rollback of the request's changes; the
-        # record of the refusal itself must outlive it (see database.rollback_request).
-        g.setdefault("after_rollback", []).append(
-            lambda clean: record_event(
-                clean,
-                action,
-                object_type=object_type,
-                object_id=object_id,
-                outcome=outcome,
-                actor=who,
-                context=where,
-            )
-        )
     return entry

@@ -11,13 +11,12 @@ from typing import Any
 
 from flask import current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import NotFound
 from wtforms.fields.choices import SelectChoice
 
 from legalaid.access.visible import visible_or_404
-from legalaid.accounts.models import User
 from legalaid.audit.service import record_event
 from legalaid.casefile.case_forms import CloseForm, OpenForm, ReopenForm, RespondentForm
 from legalaid.casefile.casework_forms import (
@@ -27,13 +26,11 @@ from legalaid.casefile.casework_forms import (
     ServiceForm,
     TaskForm,
 )
+from legalaid.casefile.page_rows import case_lists
 from legalaid.casefile.referral_forms import ReferralForm
-from legalaid.cases.models import Case, CaseAssignment, CaseStatusChange
+from legalaid.cases.models import Case
 from legalaid.cases.scope import visible_cases
-from legalaid.casework.models import CaseTask, Hearing, Note, ServiceDelivery
-from legalaid.casework.services import task_assignee_condition
 from legalaid.clients.models import Client
-from legalaid.conflicts.models import ConflictCheck, ConflictHit
 from legalaid.database import db_session, rollback_request
 from legalaid.deadlines.suggestions import suggestions_for
 from legalaid.documents.page import page_documents
@@ -44,7 +41,6 @@ from legalaid.errors import (
     show_on_form,
 )
 from legalaid.providers.models import ServiceProvider
-from legalaid.referrals.models import Referral
 from legalaid.web_types import Rendered
 from legalaid.webforms import AppForm
 
@@ -138,117 +134,63 @@ def provider_choices(session: Session) -> list[SelectChoice]:
     return [SelectChoice(str(row.id), row.name) for row in rows]
 
 
-def _form_choices(session: Session, case_: Case) -> tuple[list[SelectChoice], list[SelectChoice]]:
-    """The referral form's active providers and the task form's assignees, in one statement
-    (the same rows as :func:`provider_choices` and ``casework.services.task_assignees``)."""
-    both = union_all(
-        select(literal("provider").label("kind"), ServiceProvider.id, ServiceProvider.name).where(
-            ServiceProvider.active.is_(True)
-        ),
-        select(literal("assignee"), User.id, User.full_name).where(task_assignee_condition(case_)),
-    ).subquery()
-    providers: list[SelectChoice] = []
-    assignees: list[SelectChoice] = []
-    for row in session.execute(select(both).order_by(both.c.name, both.c.id)):
-        (providers if row.kind == "provider" else assignees).append(
-            SelectChoice(str(row.id), row.name)
-        )
-    return providers, assignees
+#: The forms of the case page, by the name the template knows them by.
+_FORMS: dict[str, Callable[[Case], AppForm]] = {
+    "service_form": lambda case_: ServiceForm(formdata=None),
+    "note_form": lambda case_: NoteForm(formdata=None),
+    "hearing_form": lambda case_: HearingForm(formdata=None),
+    "task_form": lambda case_: TaskForm(formdata=None, prefix=TASK_PREFIX),
+    "referral_form": lambda case_: ReferralForm(formdata=None),
+    "respondent_form": lambda case_: RespondentForm(formdata=None),
+    "open_form": lambda case_: OpenForm(formdata=None, data={"version": case_.version}),
+    "close_form": lambda case_: CloseForm(formdata=None, data={"version": case_.version}),
+    "reopen_form": lambda case_: ReopenForm(formdata=None, data={"version": case_.version}),
+}
 
 
-def _default_forms(case_: Case) -> dict[str, AppForm]:
-    version = {"data": {"version": case_.version}}
-    referral_form = ReferralForm(formdata=None)
-    return {
-        "service_form": ServiceForm(formdata=None),
-        "note_form": NoteForm(formdata=None),
-        "hearing_form": HearingForm(formdata=None),
-        "task_form": TaskForm(formdata=None, prefix=TASK_PREFIX),
-        "referral_form": referral_form,
-        "respondent_form": RespondentForm(formdata=None),
-        "open_form": OpenForm(formdata=None, **version),
-        "close_form": CloseForm(formdata=None, **version),
-        "reopen_form": ReopenForm(formdata=None, **version),
+def _page_forms(case_: Case, posted: dict[str, Any]) -> dict[str, Any]:
+    """One instance of each form: the posted one where a submit was refused, else empty
+    (an empty form is not built only to be replaced)."""
+    forms = {
+        name: posted[name] if name in posted else build(case_) for name, build in _FORMS.items()
     }
+    return {**posted, **forms}
 
 
 def render_case_page(case_: Case, *, status: int = 200, **forms: Any) -> tuple[str, int]:
     session = db_session()
-    context: dict[str, Any] = _default_forms(case_)
-    context.update(page_documents(session, case_))
-    context.update(forms)
-    providers, assignees = _form_choices(session, case_)
-    context["referral_form"].provider_id.choices = providers
-    context["task_form"].assignee_id.choices = assignees
+    context: dict[str, Any] = _page_forms(case_, forms)
+    # Every list of the page and the forms' choices: three statements (page_rows.py).
+    lists = case_lists(session, case_)
+    context.update(
+        page_documents(session, case_, documents=lists.documents, form=forms.get("document_form"))
+    )
+    context["referral_form"].provider_id.choices = lists.providers
+    context["task_form"].assignee_id.choices = lists.assignees
     context["hearing_form"].venue.choices = [
         SelectChoice("", _("— not recorded —")),
         *current_app.extensions["legalaid.policies"].venues.vocabulary.choices(),
     ]
     if context["task_form"].assignee_id.data is None:
         context["task_form"].assignee_id.data = str(g.user.id)
-    # Every person and provider a row names comes in the row's own statement (joined).
-    services = session.scalars(
-        select(ServiceDelivery)
-        .where(ServiceDelivery.case_id == case_.id)
-        .options(joinedload(ServiceDelivery.provided_by))
-        .order_by(ServiceDelivery.delivered_on.desc(), ServiceDelivery.id.desc())
-    ).all()
-    hearings = session.scalars(
-        select(Hearing).where(Hearing.case_id == case_.id).order_by(Hearing.due_on, Hearing.id)
-    ).all()
     context.update(
         case=case_,
         client=case_.client,
-        services=services,
-        # Each note with its revisions (the page shows the current one): one statement.
-        notes=session.scalars(
-            select(Note)
-            .where(Note.case_id == case_.id)
-            .options(joinedload(Note.author), joinedload(Note.revisions))
-            .order_by(Note.created_at.desc(), Note.id.desc())
-        )
-        .unique()
-        .all(),
-        hearings=hearings,
-        tasks=session.scalars(
-            select(CaseTask)
-            .where(CaseTask.case_id == case_.id)
-            .options(joinedload(CaseTask.assignee))
-            .order_by(CaseTask.done, CaseTask.due_on, CaseTask.id)
-        ).all(),
+        services=lists.services,
+        notes=lists.notes,
+        hearings=lists.hearings,
+        tasks=lists.tasks,
         suggested_deadlines=suggestions_for(
             session,
             current_app.extensions["legalaid.policies"].deadlines,
             case_,
-            services=services,
-            hearings=hearings,
+            services=lists.services,
+            hearings=lists.hearings,
         ),
-        referrals=session.scalars(
-            select(Referral)
-            .where(Referral.case_id == case_.id)
-            .options(joinedload(Referral.provider))
-            .order_by(Referral.sent_on.desc(), Referral.id.desc())
-        ).all(),
-        checks=session.scalars(
-            select(ConflictCheck)
-            .where(ConflictCheck.case_id == case_.id)
-            .options(joinedload(ConflictCheck.hits).joinedload(ConflictHit.clinic))
-            .order_by(ConflictCheck.id.desc())
-        )
-        .unique()
-        .all(),
-        history=session.scalars(
-            select(CaseStatusChange)
-            .where(CaseStatusChange.case_id == case_.id)
-            .options(joinedload(CaseStatusChange.changed_by))
-            .order_by(CaseStatusChange.id.desc())
-        ).all(),
-        assignments=session.scalars(
-            select(CaseAssignment)
-            .where(CaseAssignment.case_id == case_.id)
-            .options(joinedload(CaseAssignment.to_lawyer), joinedload(CaseAssignment.assigned_by))
-            .order_by(CaseAssignment.id.desc())
-        ).all(),
+        referrals=lists.referrals,
+        checks=lists.checks,
+        history=lists.history,
+        assignments=lists.assignments,
     )
     record_event(session, "case.viewed", object_type="case", object_id=case_.id)
     return render_template("cases/case.html", **context), status

@@ -12,12 +12,14 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
 from legalaid.audit.service import record_event
 from legalaid.calendar import today as clinic_today
+from legalaid.cases import hooks
+from legalaid.cases.conflict_check import check_conflicts
 from legalaid.cases.models import (
     Case,
     CaseAssignment,
@@ -25,7 +27,6 @@ from legalaid.cases.models import (
     CaseStatusChange,
     Respondent,
 )
-from legalaid.casework.models import CaseTask, Hearing
 from legalaid.clients.models import Client
 from legalaid.clients.services import ClientDetails, create_client, validate_client
 from legalaid.clinics.models import Clinic
@@ -34,7 +35,6 @@ from legalaid.conflicts.models import ConflictCheck
 from legalaid.conflicts.service import (
     ConflictReport,
     Subject,
-    check_conflicts,
     index_respondent_name,
     record_check,
 )
@@ -376,7 +376,7 @@ def take_intake(
     )
     check = record_check(
         session,
-        case_,
+        case_.id,
         report,
         decision=decision,
         decline_reason=decline_reason,
@@ -395,7 +395,7 @@ def _add_respondent(
     session.add(respondent)
     session.flush()
     if respondent.name:
-        index_respondent_name(session, respondent, case_.clinic_id)
+        index_respondent_name(session, respondent.id, respondent.name, case_.clinic_id)
     return respondent
 
 
@@ -501,7 +501,7 @@ def recheck_case(
     report = recheck_report(session, user, case_)
     check = record_check(
         session,
-        case_,
+        case_.id,
         report,
         decision=decision,
         decline_reason=decline_reason,
@@ -563,7 +563,7 @@ def close_case(
     _expect(case_, expected_version)
     if case_.status == "closed":
         raise DomainError(_("This case is already closed."))
-    coming = upcoming_hearings(session, case_.id, today)
+    coming = hooks.agenda_to_come(session, case_.id, today)
     if coming and not agenda_loss_confirmed:
         # Closing cannot be undone silently: its hearings would drop off every agenda.
         raise DomainError(
@@ -589,18 +589,6 @@ def close_case(
     session.flush()
     record_event(session, "case.closed", object_type="case", object_id=case_.id)
     return case_
-
-
-def upcoming_hearings(session: Session, case_id: int, today: date) -> int:
-    """Hearings and deadlines of the case not done and due today or later."""
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Hearing)
-            .where(Hearing.case_id == case_id, Hearing.done.is_(False), Hearing.due_on >= today)
-        )
-        or 0
-    )
 
 
 def reopen_case(
@@ -673,19 +661,6 @@ def assign_case(
         held_by is not None and held_by.role == "manager" and held_by.clinic_id == case_.clinic_id
     )
     if held_by is not None and not still_sees:
-        _move_tasks(session, case_.id, held_by.id, lawyer.id)
+        hooks.hand_over(session, case_.id, held_by.id, lawyer.id)
     record_event(session, "case.reassigned", object_type="case", object_id=case_.id)
     return case_
-
-
-def _move_tasks(session: Session, case_id: int, from_id: int, to_id: int) -> None:
-    session.execute(
-        update(CaseTask)
-        .where(
-            CaseTask.case_id == case_id,
-            CaseTask.done.is_(False),
-            CaseTask.assignee_id == from_id,
-        )
-        .values(assignee_id=to_id, version=CaseTask.version + 1)
-        .execution_options(synchronize_session="fetch")
-    )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from legalaid.accounts.models import User
 from legalaid.audit.service import record_event
+from legalaid.cases import hooks as case_hooks
 from legalaid.cases.models import Case
 from legalaid.casework.models import CaseTask, Hearing, Note, NoteRevision, ServiceDelivery
 from legalaid.database import utcnow
@@ -389,3 +390,35 @@ def set_task_done(
     session.flush()
     record_event(session, "case.task_updated", object_type="case", object_id=case_.id)
     return task
+
+
+# --- casework's part in a case's lifecycle (registered with legalaid.cases.hooks) -------
+
+
+@case_hooks.count_agenda_to_come
+def upcoming_hearings(session: Session, case_id: int, today: date) -> int:
+    """Hearings and deadlines of the case not done and due today or later (closing a case
+    with some asks first: they would drop off every agenda)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Hearing)
+            .where(Hearing.case_id == case_id, Hearing.done.is_(False), Hearing.due_on >= today)
+        )
+        or 0
+    )
+
+
+@case_hooks.hand_over_on_reassignment
+def hand_over_tasks(session: Session, case_id: int, from_id: int, to_id: int) -> None:
+    """The old lawyer's pending tasks on the case go to the new one, reminders with them."""
+    session.execute(
+        update(CaseTask)
+        .where(
+            CaseTask.case_id == case_id,
+            CaseTask.done.is_(False),
+            CaseTask.assignee_id == from_id,
+        )
+        .values(assignee_id=to_id, version=CaseTask.version + 1)
+        .execution_options(synchronize_session="fetch")
+    )

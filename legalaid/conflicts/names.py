@@ -6,7 +6,7 @@ for the same sound fall into one class (ş / sh / ш; c / j / дж; x / kh / х;
 every vowel becomes one symbol, and repeated symbols collapse. All three spellings above
 become ``MVMVDVWV``. The skeleton is deliberately coarse: a conflict check must rather
 ask once too often than miss the husband of a client. Several words and the birth year
-must agree before two names match (see :mod:`legalaid.conflicts.service`).
+must agree before two names match (see :mod:`legalaid.cases.conflict_check`).
 
 Only keyed hashes of the skeletons are stored (:func:`legalaid.crypto.blind_index`).
 """

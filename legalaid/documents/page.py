@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from legalaid.clients.models import Client
 from legalaid.documents.forms import UploadForm
+from legalaid.documents.models import Document
 from legalaid.documents.services import Owner, documents_of
 
 
@@ -48,13 +49,24 @@ class Holder:
         return str(_("Back to case %(number)s", number=self.owner.number))
 
 
-def page_documents(session: Session, owner: Owner) -> dict[str, Any]:
-    documents = documents_of(session, owner)
+def page_documents(
+    session: Session,
+    owner: Owner,
+    *,
+    documents: list[Document] | None = None,
+    form: UploadForm | None = None,
+) -> dict[str, Any]:
+    """What the documents panel needs. ``documents``: the owner's documents when the page
+    has read them already (newest first, as :func:`documents_of`); ``form``: a posted
+    upload form to show again instead of an empty one."""
+    if documents is None:
+        documents = documents_of(session, owner)
     # Every version of the owner's documents is in the list: what they replace is known.
     older = {document.replaces_id for document in documents if document.replaces_id is not None}
-    form = UploadForm(formdata=None, prefix="document")
-    if isinstance(owner, Client):
-        form.kind.data = "identity_document"
+    if form is None:
+        form = UploadForm(formdata=None, prefix="document")
+        if isinstance(owner, Client):
+            form.kind.data = "identity_document"
     return {
         # The current version of each document; older ones are on the document's page.
         "documents": [document for document in documents if document.id not in older],

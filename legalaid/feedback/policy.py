@@ -13,8 +13,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
 
-from legalaid.indicators.catalogue import Translated
-from legalaid.policy.loader import PolicyModel
+from legalaid.policy.loader import PolicyModel, Translated
 
 #: Stored with each answer (feedback_answer.question): short, lower case, a form field name.
 QuestionCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]

@@ -16,11 +16,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from legalaid.audit.service import Actor, record_event
+from legalaid.calendar import quarter_of
 from legalaid.errors import DomainError
 from legalaid.feedback.codes import code_key, new_code, normalized
 from legalaid.feedback.models import FeedbackAnswer, FeedbackCode, FeedbackResponse
 from legalaid.feedback.policy import FeedbackPolicy
-from legalaid.indicators.periods import quarter
 from legalaid.vocabulary.casework import CASE_CATEGORIES
 
 COMMENT_MAX = 2000
@@ -39,7 +39,7 @@ class Answers:
 
 
 def quarter_code(day: date) -> str:
-    return quarter(day.year, (day.month - 1) // 3 + 1).code
+    return quarter_of(day)
 
 
 def issue_code(

@@ -14,11 +14,11 @@ from legalaid.audit.service import Actor, record_event
 from legalaid.calendar import today
 from legalaid.casefile.page import case_or_404, render_case_page
 from legalaid.database import db_session, rollback_request
+from legalaid.disclosure.feedback_results import clinic_results
 from legalaid.errors import DomainError, show_on_form
 from legalaid.feedback.codes import shown
 from legalaid.feedback.forms import IssueCodeForm, feedback_form
 from legalaid.feedback.policy import FeedbackPolicy
-from legalaid.feedback.results import clinic_results
 from legalaid.feedback.services import (
     Answers,
     UnknownCodeError,

@@ -17,13 +17,14 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 
-from legalaid.accounts.forms import EmptyForm
-from legalaid.accounts.views import settings_page
+from legalaid.accounts.models import User
+from legalaid.accounts.views import account_panel, settings_page
 from legalaid.audit.service import Actor, record_event
 from legalaid.calendar import today
 from legalaid.database import db_session, utcnow
 from legalaid.feeds import service
 from legalaid.feeds.ical import build_calendar, feed_events
+from legalaid.webforms import EmptyForm
 
 bp = Blueprint("feeds", __name__)
 
@@ -92,3 +93,9 @@ def revoke() -> BaseResponse:
         service.revoke_feed(db_session(), g.user)
         flash(_("The calendar link is revoked: calendars that use it get nothing more."), "success")
     return redirect(url_for("accounts.settings"))
+
+
+@account_panel
+def _feed_panel(user: User) -> dict[str, object]:
+    """The calendar link's part of the account page (the link itself only once made)."""
+    return {"has_feed": service.has_feed(db_session(), user), "feed_url": None}

@@ -6,9 +6,9 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from legalaid.accounts.forms import EmptyForm
 from legalaid.database import db_session
 from legalaid.held_forms import service
+from legalaid.webforms import EmptyForm
 
 bp = Blueprint("held_forms", __name__)
 

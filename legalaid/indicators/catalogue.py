@@ -19,7 +19,7 @@ from legalaid.indicators.measures import CASE_MEASURES, CASE_TABLES, Measure
 from legalaid.indicators.measures_feedback import FEEDBACK_MEASURES, FEEDBACK_TABLES
 from legalaid.indicators.measures_trainings import TRAINING_MEASURES, TRAINING_TABLES
 from legalaid.indicators.periods import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
-from legalaid.policy.loader import PolicyModel
+from legalaid.policy.loader import PolicyModel, Translated
 
 
 def check_relations(measures: dict[str, Measure]) -> None:
@@ -75,19 +75,7 @@ COUNTED_MODELS = tuple(dict.fromkeys((*CASE_TABLES, *TRAINING_TABLES, *FEEDBACK_
 PLAN_YEARS = tuple(range(PLAN_FIRST_YEAR, PLAN_LAST_YEAR + 1))
 TOTAL_COMBO = "total"
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Dhis2Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,50}$")]
-
-
-class Translated(PolicyModel):
-    """A text in each of the app's languages; none may be left out."""
-
-    en: Text
-    az: Text
-    ru: Text
-
-    def get(self, language: str) -> str:
-        return {"en": self.en, "az": self.az, "ru": self.ru}.get(language, self.en)
 
 
 class Targets(PolicyModel):

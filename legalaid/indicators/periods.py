@@ -19,6 +19,7 @@ from functools import cache
 
 from flask_babel import gettext as _
 
+from legalaid.calendar import quarter_code
 from legalaid.errors import DomainError
 
 PLAN_FIRST_YEAR = 2025
@@ -111,7 +112,7 @@ def quarter(year: int, q: int) -> Period:
         raise ValueError(f"no quarter {q}")
     start = date(year, 3 * q - 2, 1)
     end = (date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)) - timedelta(days=1)
-    return Period(start, end, QUARTER, f"{year}Q{q}")
+    return Period(start, end, QUARTER, quarter_code(year, q))
 
 
 @cache

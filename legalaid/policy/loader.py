@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from legalaid.errors import StartupError
 
@@ -17,6 +17,21 @@ class PolicyModel(BaseModel):
     """Base for policy files: unknown keys are mistakes, not extensions."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+#: A text of a policy file: stripped, never empty.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class Translated(PolicyModel):
+    """A text in each of the app's languages; none may be left out."""
+
+    en: Text
+    az: Text
+    ru: Text
+
+    def get(self, language: str) -> str:
+        return {"en": self.en, "az": self.az, "ru": self.ru}.get(language, self.en)
 
 
 #: The policy files shipped with the package (a network's own folder overrides them).

@@ -3,7 +3,7 @@
 Which releases a user sees is decided in :mod:`legalaid.releases.scope` only: the task
 force the national ones, a manager her clinic's; any other id answers 404 like a missing
 one, and the attempt is audited. The task force sees no live counts: only a manager's
-dashboard adds her own clinic's operational counts (:mod:`legalaid.releases.operational`).
+dashboard adds her own clinic's operational counts (:mod:`legalaid.caseloads.operational`).
 """
 
 from __future__ import annotations
@@ -31,13 +31,14 @@ from wtforms.fields.choices import SelectChoice
 from legalaid.access.visible import visible_or_404
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
+from legalaid.caseloads import operational
 from legalaid.clinics.models import Clinic
 from legalaid.confirmations import confirmation_page, confirmed
 from legalaid.database import db_session, rollback_request
 from legalaid.errors import DomainError, show_on_form
 from legalaid.indicators.periods import Period, completed_periods, parse_period
 from legalaid.pagination import paginate
-from legalaid.releases import operational, services
+from legalaid.releases import services
 from legalaid.releases.charts import bar_chart
 from legalaid.releases.forms import ConfirmMoreHiddenForm, ReleaseForm
 from legalaid.releases.frozen import FrozenRelease

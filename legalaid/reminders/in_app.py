@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from typing import cast
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import Executable, bindparam, false, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -70,15 +72,37 @@ def _aware(value: datetime | str | None) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def due_in_app(
-    session: Session, user: Viewer, now: datetime, policy: ReminderPolicy
-) -> list[InAppReminder]:
-    """Her reminders due at ``now`` (aware), the oldest first; empty for other roles."""
-    if user is None or user.role not in ROLES:
-        return []
-    local = now.astimezone(CLINIC_ZONE)
-    today = local.date()
-    mine = case_condition(user) & Case.status.in_(ACTIVE_STATUSES)
+class _BoundViewer:
+    """A viewer whose id and clinic are bound parameters (``viewer_id``,
+    ``viewer_clinic_id``): the scope's own condition, built once per role."""
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+
+    @property
+    def id(self) -> int:
+        return cast(int, bindparam("viewer_id"))
+
+    @property
+    def clinic_id(self) -> int | None:
+        return cast(int, bindparam("viewer_clinic_id"))
+
+
+@cache
+def _due_statement(role: str, has_clinic: bool) -> Executable:
+    """Her due hearings and tasks with when she last looked, in one statement.
+
+    Built once per kind of viewer and reused (the bell runs on every page): the same
+    statement object keeps SQLAlchemy's cache key, and nothing is rebuilt per request.
+    Parameters: ``viewer_id``, ``viewer_clinic_id``, ``today``, ``hearings_until``.
+    """
+    user = _BoundViewer(role)
+    viewer_id = bindparam("viewer_id", type_=Case.assigned_lawyer_id.type)
+    scope = case_condition(user) if has_clinic or role != "manager" else false()
+    mine = scope & Case.status.in_(ACTIVE_STATUSES)
+    # When she last looked comes in the same statement (a primary-key lookup per row).
+    seen_at = select(ReminderSeen.seen_at).where(ReminderSeen.user_id == viewer_id)
+    seen = seen_at.scalar_subquery().label("seen_at")
     hearings = (
         select(
             Case.id.label("case_id"),
@@ -86,13 +110,14 @@ def due_in_app(
             Hearing.kind.label("kind"),
             Hearing.due_on.label("due_on"),
             Hearing.starts_at.label("starts_at"),
+            seen,
         )
         .join(Case, Case.id == Hearing.case_id)
         .where(
             mine,
-            Case.assigned_lawyer_id == user.id,
+            Case.assigned_lawyer_id == viewer_id,
             Hearing.done.is_(False),
-            Hearing.due_on <= today + timedelta(days=min(policy.hearing_days_before)),
+            Hearing.due_on <= bindparam("hearings_until", type_=Hearing.due_on.type),
         )
     )
     tasks = (
@@ -102,20 +127,38 @@ def due_in_app(
             literal("task").label("kind"),
             CaseTask.due_on.label("due_on"),
             literal(None, type_=Hearing.starts_at.type).label("starts_at"),
+            seen,
         )
         .join(Case, Case.id == CaseTask.case_id)
         .where(
             mine,
-            CaseTask.assignee_id == user.id,
+            CaseTask.assignee_id == viewer_id,
             CaseTask.done.is_(False),
-            CaseTask.due_on <= today,
+            CaseTask.due_on <= bindparam("today", type_=CaseTask.due_on.type),
         )
     )
-    # When she last looked comes in the same statement (a primary-key lookup per row).
-    seen_at = select(ReminderSeen.seen_at).where(ReminderSeen.user_id == user.id).scalar_subquery()
-    hearings = hearings.add_columns(seen_at.label("seen_at"))
-    tasks = tasks.add_columns(seen_at.label("seen_at"))
-    rows = session.execute(union_all(hearings, tasks)).all()
+    return union_all(hearings, tasks)
+
+
+def due_in_app(
+    session: Session, user: Viewer, now: datetime, policy: ReminderPolicy
+) -> list[InAppReminder]:
+    """Her reminders due at ``now`` (aware), the oldest first; empty for other roles."""
+    if user is None or user.role not in ROLES:
+        return []
+    local = now.astimezone(CLINIC_ZONE)
+    today = local.date()
+    days_before = min(policy.hearing_days_before)
+    statement = _due_statement(user.role, user.clinic_id is not None)
+    rows = session.execute(
+        statement,
+        {
+            "viewer_id": user.id,
+            "viewer_clinic_id": user.clinic_id,
+            "today": today,
+            "hearings_until": today + timedelta(days=days_before),
+        },
+    ).all()
     seen = _aware(rows[0].seen_at) if rows else None
     found = []
     for row in rows:

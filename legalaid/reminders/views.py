@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as BaseResponse
 
+from legalaid.accounts.models import User
+from legalaid.accounts.views import account_panel
 from legalaid.audit.service import record_event
 from legalaid.database import db_session, utcnow
 from legalaid.reminders import in_app
@@ -49,3 +51,9 @@ def _bell() -> dict[str, object]:
             return None
 
     return {"reminder_bell": reminder_bell}
+
+
+@account_panel
+def _reminder_panel(user: User) -> dict[str, object]:
+    """The e-mail reminders switch on the account page."""
+    return {"reminder_form": ReminderSettingsForm(enabled=user.reminders_enabled)}

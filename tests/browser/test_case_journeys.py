@@ -146,4 +146,5 @@ def test_manager_reassigns_a_case_between_two_lawyers(live_server: LiveServer, p
 
     with app.app_context(), get_database(app).session_factory() as session:
         saved = session.get(Case, case_id)
-        assert saved is not None and saved.assigned_lawyer_id == second.id
+        assert saved is not None
+        assert saved.assigned_lawyer_id == second.id

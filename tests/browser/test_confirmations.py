@@ -46,12 +46,12 @@ def test_an_administrator_is_asked_before_disabling_or_resetting(
         tab.get_by_role("button", name="Cancel").click()
         tab.wait_for_url(f"**/admin/accounts/{lawyer_id}")
         with app.app_context(), get_database(app).session_factory() as session:
-            assert session.get(User, lawyer_id).active, "cancelled: still active"
+            assert session.get_one(User, lawyer_id).active, "cancelled: still active"
 
         tab.get_by_role("button", name="Reset password and two-step sign-in").click()
         tab.get_by_role("heading", name=f"Reset {name}'s sign-in?").wait_for()
         with app.app_context(), get_database(app).session_factory() as session:
-            assert session.get(User, lawyer_id).password_hash == hash_before, "not yet reset"
+            assert session.get_one(User, lawyer_id).password_hash == hash_before, "not yet reset"
 
         tab.goto(f"{live_server.url}/admin/accounts/{lawyer_id}")
         tab.get_by_role("button", name="Disable account").click()
@@ -59,7 +59,7 @@ def test_an_administrator_is_asked_before_disabling_or_resetting(
         tab.locator("main").get_by_role("button", name="Disable account").click()
         tab.get_by_text("Account disabled and signed out.").wait_for()
         with app.app_context(), get_database(app).session_factory() as session:
-            assert not session.get(User, lawyer_id).active
+            assert not session.get_one(User, lawyer_id).active
     finally:
         context.close()
 

@@ -153,7 +153,8 @@ def test_no_main_page_scrolls_sideways(
             _choose_language(page, language)
             for index, path in enumerate(pages):
                 response = page.goto(live_server.url + path)
-                assert response is not None and response.status == 200, path
+                assert response is not None, path
+                assert response.status == 200, path
                 for width in WIDTHS:
                     page.set_viewport_size({"width": width, "height": 900})
                     # Page i takes the pairs p with p = i + offset (mod the smaller of six
@@ -184,7 +185,8 @@ def test_no_main_page_scrolls_sideways(
                     if width >= COLLAPSED_BELOW:
                         # Sign out and the language control are on screen, not off its edge.
                         box = page.locator(".language-switcher button").bounding_box()
-                        assert box and box["x"] + box["width"] <= width, (language, width, path)
+                        assert box, (language, width, path)
+                        assert box["x"] + box["width"] <= width, (language, width, path)
         assert too_wide == [], "\n".join(too_wide)
         print(
             f"axe-core, {role}: {audits} audits in {audit_seconds:.1f} s, "

@@ -91,8 +91,11 @@ def test_a_failed_save_takes_her_to_the_error_summary(live_server: LiveServer, p
     assert summary.count() == 1
     # Focus is on the summary (read out first), and the page shows it without scrolling.
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
-    assert summary.bounding_box()["y"] < 844
+    box = summary.bounding_box()
+    assert box is not None, "the summary is not shown"
+    assert box["y"] < 844
     first_link = summary.locator("a").first
     target = first_link.get_attribute("href")
+    assert target is not None
     first_link.click()
     assert page.evaluate("document.activeElement.id") == target.lstrip("#")

@@ -72,11 +72,13 @@ def test_the_task_force_reads_the_dashboard_and_downloads_the_csv(
         "svg.indicator-chart text",
         "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))",
     )
-    assert sizes and min(sizes) >= 14, sizes
+    assert sizes, sizes
+    assert min(sizes) >= 14, sizes
     labels = page.eval_on_selector_all(
         "svg.indicator-chart text.chart-label", "els => els.map(e => e.textContent)"
     )
-    assert "Gender-based violence" in labels and not any("…" in label for label in labels)
+    assert "Gender-based violence" in labels
+    assert not any("…" in label for label in labels)
     # Rendered glyphs, not just the style: a text's box is at least 14 px high.
     heights = page.eval_on_selector_all(
         "svg.indicator-chart text.chart-label tspan",

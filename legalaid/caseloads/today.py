@@ -1,37 +1,29 @@
-"""What each role's home page says to do today: counts in SQL, within the user's scope.
+"""A lawyer's and a manager's work of today, for their home page: counts in SQL, in scope.
 
-A lawyer's and a manager's numbers go through :func:`legalaid.cases.scope.case_condition`
-(her assigned cases; her clinic's); the task force sees releases; the administrator sees
-accounts and refusals, never case content.
+Every count goes through :func:`legalaid.cases.scope.case_condition` (her assigned cases;
+her clinic's), so nobody else's cases can ever be counted. Operational counts, not
+statistics: the manager's live counts of her clinic are :mod:`legalaid.caseloads.operational`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
-from legalaid.accounts.models import User
-from legalaid.audit.models import AuditEntry
 from legalaid.caseloads.queries import ACTIVE_STATUSES
 from legalaid.cases.models import Case
 from legalaid.cases.scope import case_condition
 from legalaid.casework.models import Hearing
-from legalaid.database import utcnow
 from legalaid.referrals.models import Referral
-from legalaid.releases.models import IndicatorRelease
-from legalaid.releases.scope import visible_releases
 from legalaid.viewer import Viewer
 
 #: "This week": today and the six days after it.
 WEEK_DAYS = 7
 #: How many of the week's hearings and deadlines the home page lists by name of case.
 WEEK_LISTED = 10
-#: How far back "recent refusals" look, and how many releases are "the latest".
-REFUSALS_DAYS = 7
-LATEST_RELEASES = 5
 
 
 @dataclass(frozen=True)
@@ -107,37 +99,4 @@ def casework_today(session: Session, user: Viewer, today: date) -> CaseworkToday
         referrals_waiting=numbers[3],
         intakes_waiting=numbers[4],
         week=week,
-    )
-
-
-@dataclass(frozen=True)
-class AdminToday:
-    waiting_for_setup: int
-    refusals: int
-    refusals_since: datetime
-
-
-def admin_today(session: Session) -> AdminToday:
-    since = utcnow() - timedelta(days=REFUSALS_DAYS)
-    waiting = session.scalar(
-        select(func.count())
-        .select_from(User)
-        .where(User.active.is_(True), User.password_hash.is_(None))
-    )
-    refusals = session.scalar(
-        select(func.count())
-        .select_from(AuditEntry)
-        .where(AuditEntry.outcome == "denied", AuditEntry.occurred_at >= since)
-    )
-    return AdminToday(int(waiting or 0), int(refusals or 0), since)
-
-
-def latest_releases(session: Session, user: Viewer) -> list[IndicatorRelease]:
-    return list(
-        session.scalars(
-            visible_releases(user)
-            .options(defer(IndicatorRelease.content))
-            .order_by(IndicatorRelease.created_at.desc(), IndicatorRelease.id.desc())
-            .limit(LATEST_RELEASES)
-        )
     )
