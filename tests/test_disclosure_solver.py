@@ -178,7 +178,8 @@ def test_complements_are_found_when_the_programme_runs_out_of_time() -> None:
     with pytest.MonkeyPatch.context() as patched:
         patched.setattr(suppression, "MIP_TIME_LIMIT_S", 1e-9)
         hurried = protect(tables, POLICY)
-    assert hurried.report.complete and hurried.report.passed
+    assert hurried.report.complete
+    assert hurried.report.passed
     fresh = audit_release(tables, hurried.released(), POLICY)
     assert fresh.passed
 
@@ -215,4 +216,5 @@ def test_greedy_start_meets_every_row() -> None:
     assert all(sum(a * x[c] for c, a in row.items()) >= bound - 1e-9 for row, bound in rows)
     assert x[3] == 1.0
     kept = suppression._greedy(objective, binary, np.array([0.0, 1.0, 0.0, 0.0]), rows)
-    assert kept[1] == 1.0 and kept[0] == 0.0  # the kept column fills the first row
+    assert kept[1] == 1.0  # the kept column fills the first row
+    assert kept[0] == 0.0
