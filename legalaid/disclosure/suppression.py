@@ -13,6 +13,10 @@
      sum of known relations has no unknown member or at least two;
    - the cuts learnt from the exact audit (below).
 
+   The programme is solved part by part (parts that share no column), each from a
+   greedy start, so that a round solves only the parts a new cut touched and a time
+   limit leaves a solution, never none (:meth:`_Pattern._solve_components`).
+
    A structural zero (a cell of a table whose total is 0, or a cell equal by identity to
    one) is never a complement: it is 0 for everyone.
 3. The exact audit (:mod:`legalaid.disclosure.audit`) bounds every hidden cell by linear
@@ -32,10 +36,10 @@ that cannot be made safe (earlier releases already give a cell away) is refused.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -53,6 +57,11 @@ from legalaid.disclosure.audit import (
 from legalaid.disclosure.policy import DisclosurePolicy
 from legalaid.indicators.dimensions import CLINIC, Dimension
 from legalaid.indicators.tables import TOTAL, CellId, Key, Table
+
+try:  # scipy's own build of HiGHS (scipy >= 1.15): a programme can start from a solution
+    from scipy.optimize._highspy import _core as _highs
+except ImportError:  # pragma: no cover - older scipy: milp, from scratch
+    _highs = None
 
 Status = Literal["published", "primary", "carried", "complementary"]
 
@@ -147,6 +156,10 @@ class _Pattern:
         #: Complements chosen in earlier rounds: kept, so each round only adds (the
         #: programme stays small and the audit's settled cells stay settled).
         self.kept: set[CellId] = set()
+        #: Each independent part of the programme solved in the last round (its rows, by
+        #: number: the singleton rows first, then the cuts in the order learnt) -> the
+        #: columns it chose. A part whose rows did not change keeps its choice.
+        self._parts: dict[tuple[int, ...], list[int]] = {}
         self._singletons: list[tuple[tuple[CellId, ...], int, float]] | None = None
 
     def published(self) -> dict[CellId, int | None]:
@@ -263,19 +276,60 @@ class _Pattern:
                 rows.append((coefficients, 0.0))
         for cut in self.cuts:
             rows.append(({columns[cell]: 1.0 for cell in cut if cell in columns}, 1.0))
-        kept = [number for number, cell in enumerate(self.optional) if cell in self.kept]
-        chosen = _cheapest(
-            [self.cost((0, cell)) for cell in self.optional],
-            slacks,
-            rows,
-            len(self.optional),
-            kept,
-        )
+        kept = {number for number, cell in enumerate(self.optional) if cell in self.kept}
+        costs = [self.cost((0, cell)) for cell in self.optional]
+        chosen = self._solve_components(costs, slacks, rows, kept)
         picked = {self.optional[number] for number in chosen}
         self.kept = picked
         for cell in self.optional:
             self.status[cell] = "complementary" if cell in picked else "published"
         return picked
+
+    def _solve_components(
+        self,
+        costs: Sequence[float],
+        slacks: Sequence[float],
+        rows: Sequence[tuple[Mapping[int, float], float]],
+        kept: set[int],
+    ) -> list[int]:
+        """The programme of :meth:`choose`, solved part by part.
+
+        Its objective and rows separate into parts that share no column (mostly one
+        per measure and its identities): the cheapest choice is each part's cheapest.
+        A part whose rows are the same as in the last round keeps the choice it had:
+        that choice meets its rows, is kept (at least it), so nothing cheaper exists.
+        Only the parts that a new cut touches are solved again, each a small programme.
+        """
+        width = len(costs)
+        parent = list(range(width))
+
+        def find(column: int) -> int:
+            while parent[column] != column:
+                parent[column] = parent[parent[column]]
+                column = parent[column]
+            return column
+
+        for coefficients, _ in rows:
+            members = [column for column in coefficients if column < width]
+            for other in members[1:]:
+                first, second = find(members[0]), find(other)
+                if first != second:
+                    parent[max(first, second)] = min(first, second)
+        part_rows: dict[int, list[int]] = {}
+        for number, (coefficients, _) in enumerate(rows):
+            root = find(next(column for column in coefficients if column < width))
+            part_rows.setdefault(root, []).append(number)
+        chosen: list[int] = sorted(column for column in kept if find(column) not in part_rows)
+        solved: dict[tuple[int, ...], list[int]] = {}
+        for root in sorted(part_rows):
+            numbers = tuple(part_rows[root])
+            found = self._parts.get(numbers)
+            if found is None:
+                found = _cheapest_part(costs, slacks, [rows[n] for n in numbers], width, kept)
+            solved[numbers] = found
+            chosen.extend(found)
+        self._parts = solved
+        return sorted(chosen)
 
     def learn(self, var: Var) -> bool:
         """Add a cut for a statistic the audit found too narrow: one more cell of its
@@ -341,23 +395,38 @@ class _Pattern:
         return shown
 
 
-def _cheapest(
+def _cheapest_part(
     costs: Sequence[float],
     slacks: Sequence[float],
     rows: Sequence[tuple[Mapping[int, float], float]],
     width: int,
-    kept: Sequence[int] = (),
+    kept: Collection[int] = (),
 ) -> list[int]:
     """The columns (0..width-1, binary) set to 1 in a cheapest solution of
     ``sum(coefficients * x) >= lower`` for every row; columns from ``width`` on are
-    slacks in [0, 1] at their cost; the ``kept`` columns are 1. Solved by HiGHS (branch
-    and bound to within 5% of the optimum, at most 5 s; past that the best solution
-    found, which meets every row)."""
-    if not rows or width == 0:
+    slacks in [0, 1] at their cost; the ``kept`` columns are 1. Only the columns the
+    rows name enter the programme (a part of :meth:`_Pattern.choose`'s).
+
+    Solved by HiGHS (branch and bound to within 5% of the optimum, at most 5 s), started
+    from a greedy solution (:func:`_greedy`): past the time limit the best solution found,
+    never worse than the greedy one, which meets every row.
+    """
+    if not rows:
         return []
-    objective = np.array([*costs, *slacks])
+    used = sorted({column for coefficients, _ in rows for column in coefficients})
+    local = {column: number for number, column in enumerate(used)}
+    binary = [column < width for column in used]
+    objective = np.array(
+        [costs[column] if column < width else slacks[column - width] for column in used]
+    )
+    lower_bounds = np.array([1.0 if column in kept else 0.0 for column in used])
+    local_rows = [
+        ({local[column]: value for column, value in coefficients.items()}, bound)
+        for coefficients, bound in rows
+    ]
+    start = _greedy(objective, binary, lower_bounds, local_rows)
     data, row_index, col_index, lower = [], [], [], []
-    for number, (coefficients, bound) in enumerate(rows):
+    for number, (coefficients, bound) in enumerate(local_rows):
         for column, coefficient in sorted(coefficients.items()):
             data.append(coefficient)
             row_index.append(number)
@@ -365,20 +434,158 @@ def _cheapest(
         lower.append(bound)
     matrix = coo_array(
         (np.array(data), (np.array(row_index), np.array(col_index))),
-        shape=(len(rows), len(objective)),
-    ).tocsr()
-    lower_bounds = np.zeros(len(objective))
-    lower_bounds[list(kept)] = 1.0
-    result = milp(
-        objective,
-        constraints=LinearConstraint(matrix, np.array(lower), np.inf),
-        integrality=np.array([1] * width + [0] * len(slacks)),
-        bounds=Bounds(lower_bounds, 1),
-        options={"time_limit": 5, "mip_rel_gap": 0.05},
+        shape=(len(local_rows), len(used)),
     )
-    if result.x is None:
-        raise DisclosureRefusedError(f"no choice of complements found: {result.message}")
-    return [column for column in range(width) if result.x[column] > 0.5]
+    found = _highs_mip(objective, matrix, np.array(lower), lower_bounds, binary, start)
+    if found is None:
+        result = milp(
+            objective,
+            constraints=LinearConstraint(matrix.tocsr(), np.array(lower), np.inf),
+            integrality=np.array([1 if is_binary else 0 for is_binary in binary]),
+            bounds=Bounds(lower_bounds, 1),
+            options={"time_limit": MIP_TIME_LIMIT_S, "mip_rel_gap": MIP_GAP},
+        )
+        found = start if result.x is None else np.asarray(result.x)
+        if result.x is not None and objective @ start < objective @ found:
+            found = start  # the time limit came before anything as good as the greedy
+    return [
+        column for column, value in zip(used, found, strict=True) if column < width and value > 0.5
+    ]
+
+
+#: HiGHS's branch and bound stops within this share of the optimum, or after this long.
+MIP_GAP = 0.05
+MIP_TIME_LIMIT_S = 5.0
+
+
+def _greedy(
+    objective: np.ndarray[Any, Any],
+    binary: Sequence[bool],
+    lower_bounds: np.ndarray[Any, Any],
+    rows: Sequence[tuple[Mapping[int, float], float]],
+) -> np.ndarray[Any, Any]:
+    """A solution that meets every row, to start the programme from.
+
+    The kept columns; then, while a row is short, its cheapest binary column with a
+    positive coefficient that is still 0; then each chosen column, dearest first, is
+    dropped again if every row still holds without it; the slacks fill what is left (a
+    row no binary column can fill).
+    """
+    x = np.array(lower_bounds, dtype=float)
+    rank = {
+        column: number
+        for number, column in enumerate(
+            sorted(range(len(objective)), key=lambda column: (objective[column], column))
+        )
+    }
+    terms = [
+        [(column, value) for column, value in coefficients.items() if binary[column]]
+        for coefficients, _ in rows
+    ]
+    bounds = [bound for _, bound in rows]
+    positive = [
+        sorted((column for column, value in row if value > 0), key=rank.__getitem__)
+        for row in terms
+    ]
+    of_column: dict[int, list[int]] = {}
+    for number, row in enumerate(terms):
+        for column, _ in row:
+            of_column.setdefault(column, []).append(number)
+    activity = [0.0] * len(rows)
+    for number, row in enumerate(terms):
+        activity[number] = sum(value * x[column] for column, value in row)
+
+    def choose(column: int, on: bool) -> None:
+        x[column] = 1.0 if on else 0.0
+        for number in of_column.get(column, ()):
+            value = rows[number][0][column]
+            activity[number] += value if on else -value
+
+    short = [n for n in range(len(rows)) if activity[n] < bounds[n] - 1e-9]
+    while short:
+        following: list[int] = []
+        for number in short:
+            if activity[number] >= bounds[number] - 1e-9:
+                continue
+            free = next((column for column in positive[number] if x[column] < 0.5), None)
+            if free is None:
+                continue  # only a slack can fill it
+            choose(free, True)
+            following.append(number)
+            following.extend(
+                n for n in of_column[free] if activity[n] < bounds[n] - 1e-9 and n != number
+            )
+        short = sorted(set(following))
+    # Rows that only a slack can fill hold anyway; the others must keep holding.
+    holding = [activity[n] >= bounds[n] - 1e-9 for n in range(len(rows))]
+    for column in sorted(
+        (c for c in range(len(objective)) if binary[c] and x[c] > 0.5 and lower_bounds[c] < 0.5),
+        key=lambda c: (-objective[c], c),
+    ):
+        if all(
+            not holding[n] or activity[n] - rows[n][0][column] >= bounds[n] - 1e-9
+            for n in of_column.get(column, ())
+        ):
+            choose(column, False)
+    for number, (coefficients, bound) in enumerate(rows):
+        left = bound - activity[number]
+        if left > 1e-9:
+            for column, value in coefficients.items():
+                if not binary[column] and value > 0:
+                    x[column] = min(1.0, left / value)
+                    break
+    return x
+
+
+def _highs_mip(
+    objective: np.ndarray[Any, Any],
+    matrix: Any,
+    lower: np.ndarray[Any, Any],
+    lower_bounds: np.ndarray[Any, Any],
+    binary: Sequence[bool],
+    start: np.ndarray[Any, Any],
+) -> np.ndarray[Any, Any] | None:
+    """The programme solved by HiGHS directly, given ``start`` as its first solution
+    (``scipy.optimize.milp`` takes none); None where scipy's HiGHS binding is missing."""
+    if _highs is None or not hasattr(_highs, "_Highs"):
+        return None  # pragma: no cover - older scipy: milp
+    csc = matrix.tocsc()
+    width = len(objective)
+    lp = _highs.HighsLp()
+    lp.num_col_ = width
+    lp.num_row_ = matrix.shape[0]
+    lp.col_cost_ = objective
+    lp.col_lower_ = lower_bounds
+    lp.col_upper_ = np.ones(width)
+    lp.row_lower_ = lower
+    lp.row_upper_ = np.full(matrix.shape[0], _highs.kHighsInf)
+    lp.a_matrix_.num_col_ = width
+    lp.a_matrix_.num_row_ = matrix.shape[0]
+    lp.a_matrix_.format_ = _highs.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = csc.indptr
+    lp.a_matrix_.index_ = csc.indices
+    lp.a_matrix_.value_ = csc.data
+    lp.integrality_ = [
+        _highs.HighsVarType.kInteger if is_binary else _highs.HighsVarType.kContinuous
+        for is_binary in binary
+    ]
+    highs = _highs._Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("time_limit", MIP_TIME_LIMIT_S)
+    highs.setOptionValue("mip_rel_gap", MIP_GAP)
+    highs.setOptionValue("random_seed", 0)
+    if highs.passModel(lp) == _highs.HighsStatus.kError:
+        return None  # pragma: no cover - milp then reports what is wrong
+    solution = _highs.HighsSolution()
+    solution.col_value = start
+    solution.value_valid = True
+    highs.setSolution(solution)
+    highs.run()
+    found = highs.getSolution()
+    if not found.value_valid:
+        return start
+    values = np.asarray(found.col_value)
+    return start if objective @ start < objective @ values else values
 
 
 def structural_zeros(tables: Sequence[Table], links: Iterable[Link] = ()) -> frozenset[CellId]:
