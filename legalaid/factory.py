@@ -17,7 +17,13 @@ from legalaid.access.enforce import check_every_endpoint_listed, init_access
 from legalaid.access.policy import AccessPolicy
 from legalaid.crypto.checks import has_key_checks, verify_keys
 from legalaid.crypto.keyring import KeyRing
-from legalaid.database import Database, check_connection, commit_request, make_engine
+from legalaid.database import (
+    Database,
+    check_connection,
+    commit_request,
+    make_engine,
+    rollback_request,
+)
 from legalaid.deadlines.policy import DeadlinePolicy
 from legalaid.disclosure.policy import DisclosurePolicy, load_indicator_policies
 from legalaid.documents import init_documents
@@ -29,7 +35,7 @@ from legalaid.idempotency import init_idempotency
 from legalaid.indicators.catalogue import IndicatorCatalogue
 from legalaid.jobs.queue import init_jobs
 from legalaid.page_frame import init_page_frame
-from legalaid.pages.errors import failed_commit_page, register_error_handlers
+from legalaid.pages.errors import failed_commit_page, log_error, register_error_handlers
 from legalaid.policy.loader import load_policy, policy_path
 from legalaid.policy.security import SecurityPolicy
 from legalaid.policy.venues import VenueList
@@ -167,7 +173,16 @@ def create_app(
         try:
             commit_request()
         except Exception as error:
-            return make_response(failed_commit_page(error))
+            page = make_response(failed_commit_page(error))
+            # The rollback carried what must outlive it (a refusal's audit entry) to the
+            # request's next transaction; nothing else is left in it. Commit it once, best
+            # effort: a database that just refused a commit may refuse this one too.
+            try:
+                commit_request()
+            except Exception as again:
+                rollback_request()
+                log_error(again, "at commit of what outlives a rollback")
+            return page
         return response
 
     # After the commit hook: its after_request runs before the commit (last-first).

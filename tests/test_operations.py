@@ -4,19 +4,25 @@ downgrades that would delete the audit log or the releases refused without conse
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.engine.base import RootTransaction
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 import legalaid.factory
+from legalaid.audit.models import AuditEntry
 from legalaid.cli import main
+from legalaid.database import commit_request as database_commit
 from legalaid.database import make_engine
+from tests.case_factories import make_case
+from tests.factories import create_clinic, create_user, sign_in
 
 SECRET_VALUE = "Synthetic Secretname Clientova"
 
@@ -41,6 +47,39 @@ def test_a_failed_commit_is_logged_with_type_and_frames_never_values(
     assert SECRET_VALUE not in logged
     assert SECRET_VALUE not in caplog.text
     assert SECRET_VALUE not in response.get_data(as_text=True)
+
+
+def test_a_refusal_is_kept_when_its_requests_commit_fails(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A manager of another clinic asks for a case: 404 and a ``denied`` entry. When that
+    request's commit fails, nothing of it is saved, but the refusal is still on file."""
+    clinic, other = create_clinic(session), create_clinic(session)
+    lawyer = create_user(session, "lawyer", clinic=clinic)
+    stranger = create_user(session, "manager", clinic=other)
+    case_ = make_case(session, lawyer, on=date(2026, 5, 4))
+    session.commit()
+    client = app.test_client()
+    sign_in(client, app, stranger, session=session)
+    real_commit = database_commit
+    calls: list[int] = []
+
+    def fails_once() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise IntegrityError("COMMIT", {}, Exception("the commit failed"))
+        real_commit()
+
+    monkeypatch.setattr(legalaid.factory, "commit_request", fails_once)
+    response = client.get(f"/cases/{case_.id}")
+    assert response.status_code == 500
+    session.expire_all()
+    denied = session.scalars(
+        select(AuditEntry.object_id).where(
+            AuditEntry.action == "case.viewed", AuditEntry.outcome == "denied"
+        )
+    ).all()
+    assert denied == [str(case_.id)]
 
 
 def test_a_lost_race_at_commit_answers_409(client: FlaskClient, monkeypatch) -> None:
