@@ -108,6 +108,24 @@ def sign_in(
     assert "/login" not in response.headers["Location"]
 
 
+def signed_in_between_commits(app: Flask, session: Session, user: User) -> FlaskClient:
+    """For an app that really commits: password, then TOTP, with the arranging session's
+    transaction ended before the sign-in (on SQLite an open one would hold the write lock
+    that the requests wait for)."""
+    step = fresh_step(session, user)
+    session.commit()
+    client = app.test_client()
+    token = csrf_token(client, "/login")
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    token = csrf_token(client, "/login/two-factor")
+    response = client.post(
+        "/login/two-factor", data={"code": totp_code(user, step=step), "csrf_token": token}
+    )
+    assert response.status_code == 302
+    assert "/login" not in response.headers["Location"]
+    return client
+
+
 def signed_in_client(app: Flask, session: Session, user: User) -> FlaskClient:
     """A new test client of ``app``, signed in as ``user`` through the pages."""
     client = app.test_client()

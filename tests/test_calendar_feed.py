@@ -22,7 +22,7 @@ from legalaid.cases.services import assign_case
 from legalaid.casework.models import Hearing
 from legalaid.feeds import service as feeds
 from tests.case_factories import make_case
-from tests.factories import create_user, sign_in
+from tests.factories import create_user, signed_in_client
 from tests.helpers import post_form
 
 CLIENT_NAME = "Nigar Gizlinova"
@@ -67,18 +67,12 @@ def _new_link(client: FlaskClient) -> str:
     return match.group(1).removeprefix("http://localhost")
 
 
-def _signed_in(app: Flask, session: Session, user: User) -> FlaskClient:
-    client = app.test_client()
-    sign_in(client, app, user, session=session)
-    return client
-
-
 def test_the_feed_parses_and_carries_case_numbers_and_kinds_only(
     app: Flask, session: Session
 ) -> None:
     lawyer = create_user(session, "lawyer")
     case_ = _case(session, lawyer)
-    path = _new_link(_signed_in(app, session, lawyer))
+    path = _new_link(signed_in_client(app, session, lawyer))
     response = app.test_client().get(path)  # a calendar app: no session
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/calendar")
@@ -111,7 +105,7 @@ def test_the_feed_parses_and_carries_case_numbers_and_kinds_only(
 
 def test_the_secret_is_stored_only_as_a_digest(app: Flask, session: Session) -> None:
     lawyer = create_user(session, "lawyer")
-    path = _new_link(_signed_in(app, session, lawyer))
+    path = _new_link(signed_in_client(app, session, lawyer))
     token = path.removeprefix("/calendar/").removesuffix(".ics")
     stored = session.execute(text("SELECT token_hash FROM calendar_feed")).scalars().all()
     assert stored
@@ -121,7 +115,7 @@ def test_the_secret_is_stored_only_as_a_digest(app: Flask, session: Session) -> 
 def test_a_revoked_or_replaced_link_answers_404(app: Flask, session: Session) -> None:
     lawyer = create_user(session, "lawyer")
     _case(session, lawyer)
-    client = _signed_in(app, session, lawyer)
+    client = signed_in_client(app, session, lawyer)
     first = _new_link(client)
     second = _new_link(client)
     assert app.test_client().get(first).status_code == 404
@@ -136,7 +130,7 @@ def test_a_reassigned_case_drops_out_of_the_feed(app: Flask, session: Session) -
     lawyer = create_user(session, "lawyer")
     case_ = _case(session, lawyer)
     colleague = create_user(session, "lawyer", clinic=lawyer.clinic)
-    path = _new_link(_signed_in(app, session, lawyer))
+    path = _new_link(signed_in_client(app, session, lawyer))
     assert case_.number in app.test_client().get(path).get_data(as_text=True)
     with app.extensions["tests.twin"].test_request_context():
         assign_case(session, case_, lawyer_id=colleague.id, reason="Caseload", by=None)
@@ -146,7 +140,7 @@ def test_a_reassigned_case_drops_out_of_the_feed(app: Flask, session: Session) -
 
 def test_reminders_are_turned_on_from_the_account_page(app: Flask, session: Session) -> None:
     lawyer = create_user(session, "lawyer")
-    client = _signed_in(app, session, lawyer)
+    client = signed_in_client(app, session, lawyer)
     assert "Send me reminders" in client.get("/account").get_data(as_text=True)
     response = post_form(client, "/account/reminders", {"enabled": "y"}, page="/account")
     assert response.status_code == 302
@@ -162,7 +156,7 @@ def test_fetching_again_within_seconds_answers_429_and_is_audited(
 ) -> None:
     monkeypatch.setattr(feeds, "MIN_FETCH_INTERVAL", timedelta(seconds=30))
     lawyer = create_user(session, "lawyer")
-    path = _new_link(_signed_in(app, session, lawyer))
+    path = _new_link(signed_in_client(app, session, lawyer))
     assert app.test_client().get(path).status_code == 200
     again = app.test_client().get(path)
     assert again.status_code == 429
@@ -208,7 +202,7 @@ def test_the_location_is_the_court_of_its_code_never_the_free_text_place(
         ]
     )
     session.commit()
-    path = _new_link(_signed_in(app, session, lawyer))
+    path = _new_link(signed_in_client(app, session, lawyer))
     response = app.test_client().get(path)
     assert response.status_code == 200
     raw = response.get_data(as_text=True)
@@ -231,7 +225,7 @@ def test_a_closed_case_drops_out_of_the_feed(app: Flask, session: Session) -> No
 
     lawyer = create_user(session, "lawyer")
     case_ = _case(session, lawyer)
-    path = _new_link(_signed_in(app, session, lawyer))
+    path = _new_link(signed_in_client(app, session, lawyer))
     assert case_.number in app.test_client().get(path).get_data(as_text=True)
     with app.extensions["tests.twin"].test_request_context():
         close_case(

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,7 +20,7 @@ from legalaid.cases.services import close_case
 from legalaid.casework.models import Hearing
 from legalaid.clinics.models import Clinic
 from tests.case_factories import make_case
-from tests.factories import create_clinic, create_user, sign_in
+from tests.factories import create_clinic, create_user, signed_in_client
 
 
 @dataclass
@@ -121,12 +120,6 @@ def world(session: Session) -> World:
     )
 
 
-def _signed_in(app: Flask, session: Session, user: User) -> FlaskClient:
-    client = app.test_client()
-    sign_in(client, app, user, session=session)
-    return client
-
-
 def _counts(session: Session, user: User, day: date) -> dict[int, tuple[int, int, int, int]]:
     return {
         row.lawyer_id: (row.active_cases, row.high_risk, row.due_soon, row.overdue)
@@ -190,7 +183,7 @@ def _table_rows(html: str) -> dict[str, list[str]]:
 
 
 def test_manager_page_shows_her_clinic(app: Flask, session: Session, world: World) -> None:
-    client = _signed_in(app, session, world.manager)
+    client = signed_in_client(app, session, world.manager)
     response = client.get("/caseload")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -216,7 +209,7 @@ def test_manager_page_shows_her_clinic(app: Flask, session: Session, world: Worl
 
 
 def test_lawyer_page_shows_only_herself(app: Flask, session: Session, world: World) -> None:
-    client = _signed_in(app, session, world.amina)
+    client = signed_in_client(app, session, world.amina)
     html = client.get("/caseload").get_data(as_text=True)
     assert _table_rows(html) == {world.amina.full_name: ["3", "2", "2", "2"]}
     assert world.leyla.full_name not in html
@@ -231,7 +224,7 @@ def _sections(html: str) -> tuple[str, str]:
 
 
 def test_agenda_of_a_lawyer(app: Flask, session: Session, world: World) -> None:
-    client = _signed_in(app, session, world.amina)
+    client = signed_in_client(app, session, world.amina)
     response = client.get("/agenda")
     assert response.status_code == 200
     overdue, upcoming = _sections(response.get_data(as_text=True))
@@ -256,7 +249,7 @@ def test_agenda_of_a_lawyer(app: Flask, session: Session, world: World) -> None:
 
 
 def test_agenda_of_a_manager_covers_her_clinic(app: Flask, session: Session, world: World) -> None:
-    client = _signed_in(app, session, world.manager)
+    client = signed_in_client(app, session, world.manager)
     overdue, upcoming = _sections(client.get("/agenda").get_data(as_text=True))
     assert "Place of leyla" in upcoming
     assert "Place due today" in upcoming
@@ -269,7 +262,7 @@ def test_agenda_pages_each_section_on_its_own(app: Flask, session: Session, worl
     for n in range(51):
         _hearing(session, world.quiet, world.today - timedelta(days=1), f"Stack {n}")
     session.commit()
-    client = _signed_in(app, session, world.leyla)
+    client = signed_in_client(app, session, world.leyla)
     overdue, upcoming = _sections(client.get("/agenda").get_data(as_text=True))
     assert "overdue_page=2" in overdue
     assert "Place of leyla" in upcoming
@@ -280,6 +273,6 @@ def test_agenda_pages_each_section_on_its_own(app: Flask, session: Session, worl
 
 @pytest.mark.parametrize("role", ["task_force", "admin"])
 def test_roles_without_cases_are_refused(app: Flask, session: Session, role: str) -> None:
-    client = _signed_in(app, session, create_user(session, role))
+    client = signed_in_client(app, session, create_user(session, role))
     assert client.get("/caseload").status_code == 403
     assert client.get("/agenda").status_code == 403

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,7 +20,7 @@ from legalaid.providers.services import create_provider, update_provider
 from legalaid.referrals.models import Referral
 from legalaid.referrals.services import refer
 from tests.case_factories import make_case
-from tests.factories import create_clinic, create_user, sign_in
+from tests.factories import create_clinic, create_user, signed_in_client
 from tests.helpers import csrf_token, post_form
 
 CONSENT_MESSAGE = "Record her consent on the client page first."
@@ -80,12 +79,6 @@ def world(session: Session) -> World:
     )
 
 
-def _signed_in(app: Flask, session: Session, user: User) -> FlaskClient:
-    client = app.test_client()
-    sign_in(client, app, user, session=session)
-    return client
-
-
 def _audit(session: Session, action: str) -> list[AuditEntry]:
     session.expire_all()
     return list(
@@ -105,7 +98,7 @@ def _version(html: str) -> str:
 
 
 def test_directory_filters(app: Flask, session: Session, world: World) -> None:
-    client = _signed_in(app, session, world.lawyer)
+    client = signed_in_client(app, session, world.lawyer)
     html = client.get("/providers").get_data(as_text=True)
     assert "Safe House Baku" in html
     assert "Ganja Health Centre" in html
@@ -123,7 +116,7 @@ def test_directory_filters(app: Flask, session: Session, world: World) -> None:
 
 
 def test_manager_adds_and_edits_a_provider(app: Flask, session: Session, world: World) -> None:
-    client = _signed_in(app, session, world.manager)
+    client = signed_in_client(app, session, world.manager)
     response = post_form(
         client,
         "/providers/new",
@@ -164,7 +157,7 @@ def test_manager_adds_and_edits_a_provider(app: Flask, session: Session, world: 
 def test_bad_provider_input_keeps_what_was_typed(
     app: Flask, session: Session, world: World
 ) -> None:
-    client = _signed_in(app, session, world.manager)
+    client = signed_in_client(app, session, world.manager)
     response = post_form(
         client,
         "/providers/new",
@@ -178,7 +171,7 @@ def test_bad_provider_input_keeps_what_was_typed(
 
 
 def test_lawyer_cannot_keep_the_directory(app: Flask, session: Session, world: World) -> None:
-    client = _signed_in(app, session, world.lawyer)
+    client = signed_in_client(app, session, world.lawyer)
     token = csrf_token(client, "/providers")
     assert client.get("/providers/new").status_code == 403
     assert client.get(f"/providers/{world.shelter.id}").status_code == 403
@@ -190,14 +183,14 @@ def test_lawyer_cannot_keep_the_directory(app: Flask, session: Session, world: W
 
 
 def test_unknown_provider_is_404(app: Flask, session: Session, world: World) -> None:
-    client = _signed_in(app, session, world.manager)
+    client = signed_in_client(app, session, world.manager)
     assert client.get("/providers/999999").status_code == 404
 
 
 def test_concurrent_provider_edit_is_refused_with_409(
     app: Flask, session: Session, world: World
 ) -> None:
-    client = _signed_in(app, session, world.manager)
+    client = signed_in_client(app, session, world.manager)
     page = client.get(f"/providers/{world.shelter.id}").get_data(as_text=True)
     stale = _version(page)
     # Someone else saves first.
@@ -244,7 +237,7 @@ def test_concurrent_provider_edit_is_refused_with_409(
 
 def test_referral_refused_without_consent(app: Flask, session: Session, world: World) -> None:
     case_ = make_case(session, world.lawyer, consent_sharing=False)
-    client = _signed_in(app, session, world.lawyer)
+    client = signed_in_client(app, session, world.lawyer)
     page = f"/cases/{case_.id}"
     assert CONSENT_MESSAGE not in client.get(page).get_data(as_text=True)
     response = post_form(
@@ -267,7 +260,7 @@ def test_referral_refused_without_consent(app: Flask, session: Session, world: W
 
 def test_referral_sent_with_consent(app: Flask, session: Session, world: World) -> None:
     case_ = make_case(session, world.lawyer)
-    client = _signed_in(app, session, world.lawyer)
+    client = signed_in_client(app, session, world.lawyer)
     response = post_form(
         client,
         f"/cases/{case_.id}/referrals",
@@ -294,7 +287,7 @@ def test_referral_to_a_retired_provider_is_refused(
     app: Flask, session: Session, world: World
 ) -> None:
     case_ = make_case(session, world.lawyer)
-    client = _signed_in(app, session, world.lawyer)
+    client = signed_in_client(app, session, world.lawyer)
     response = post_form(
         client,
         f"/cases/{case_.id}/referrals",
@@ -324,7 +317,9 @@ def _referral(session: Session, case_: Case, provider: ServiceProvider, by: User
 def test_status_change_and_stale_version(app: Flask, session: Session, world: World) -> None:
     case_ = make_case(session, world.lawyer)
     referral = _referral(session, case_, world.shelter, world.lawyer)
-    client = _signed_in(app, session, world.manager)  # the manager works on her clinic's cases
+    client = signed_in_client(
+        app, session, world.manager
+    )  # the manager works on her clinic's cases
     url = f"/cases/{case_.id}/referrals/{referral.id}/status"
     page = f"/cases/{case_.id}"
     stale = str(referral.version)
@@ -353,7 +348,7 @@ def test_status_change_and_stale_version(app: Flask, session: Session, world: Wo
 def test_other_clinic_case_answers_404(app: Flask, session: Session, world: World) -> None:
     case_ = make_case(session, world.other_lawyer)
     referral = _referral(session, case_, world.clinic_hiv, world.other_lawyer)
-    client = _signed_in(app, session, world.lawyer)
+    client = signed_in_client(app, session, world.lawyer)
     token = csrf_token(client, "/providers")
     add = client.post(
         f"/cases/{case_.id}/referrals",
@@ -376,7 +371,7 @@ def test_referral_of_another_case_answers_404(app: Flask, session: Session, worl
     mine = make_case(session, world.lawyer)
     also_mine = make_case(session, world.lawyer)
     referral = _referral(session, also_mine, world.shelter, world.lawyer)
-    client = _signed_in(app, session, world.lawyer)
+    client = signed_in_client(app, session, world.lawyer)
     response = post_form(
         client,
         f"/cases/{mine.id}/referrals/{referral.id}/status",

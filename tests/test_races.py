@@ -29,9 +29,12 @@ from legalaid.database import AppSession, get_database
 from legalaid.providers.models import ServiceProvider
 from tests.case_factories import make_case
 from tests.conftest import committed_app, make_settings
-from tests.factories import PASSWORD, create_clinic, create_user, fresh_step, totp_code
+from tests.factories import (
+    create_clinic,
+    create_user,
+    signed_in_between_commits,
+)
 from tests.forms_in_pages import form_with
-from tests.helpers import csrf_token
 from tests.training_factories import make_training
 
 
@@ -100,20 +103,7 @@ def _provider(w: World) -> tuple[str, str, tuple[User, User]]:
 
 
 def _signed_in(w: World, user: User) -> FlaskClient:
-    """Password, then TOTP; the arranging session's transaction is ended first (on SQLite
-    an open one would hold the write lock that the requests wait for)."""
-    step = fresh_step(w.session, user)
-    w.session.commit()
-    browser = w.app.test_client()
-    token = csrf_token(browser, "/login")
-    browser.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
-    token = csrf_token(browser, "/login/two-factor")
-    response = browser.post(
-        "/login/two-factor", data={"code": totp_code(user, step=step), "csrf_token": token}
-    )
-    assert response.status_code == 302
-    assert "/login" not in response.headers["Location"]
-    return browser
+    return signed_in_between_commits(w.app, w.session, user)
 
 
 RECORDS: dict[str, Callable[[World], tuple[str, str, tuple[User, User]]]] = {

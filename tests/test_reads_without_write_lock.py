@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, before_render_template
+from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -30,9 +31,12 @@ from legalaid.clinics.models import Clinic
 from legalaid.database import get_database
 from tests.case_factories import make_case
 from tests.conftest import committed_app, make_settings
-from tests.factories import PASSWORD, create_clinic, create_user, fresh_step, totp_code
+from tests.factories import (
+    create_clinic,
+    create_user,
+    signed_in_between_commits,
+)
 from tests.forms_in_pages import form_with
-from tests.helpers import csrf_token
 
 
 @dataclass
@@ -56,20 +60,9 @@ def world(migrated_database_url: str, tmp_path: Path) -> Iterator[World]:
         session.close()
 
 
-def _signed_in(w: World, user: User | None = None) -> Any:
+def _signed_in(w: World, user: User | None = None) -> FlaskClient:
     user = user or w.lawyer
-    step = fresh_step(w.session, user)
-    w.session.commit()
-    browser = w.app.test_client()
-    token = csrf_token(browser, "/login")
-    browser.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
-    token = csrf_token(browser, "/login/two-factor")
-    response = browser.post(
-        "/login/two-factor", data={"code": totp_code(user, step=step), "csrf_token": token}
-    )
-    assert response.status_code == 302
-    assert "/login" not in response.headers["Location"]
-    return browser
+    return signed_in_between_commits(w.app, w.session, user)
 
 
 def _views(w: World) -> int:

@@ -13,7 +13,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from legalaid.accounts.models import User
 from legalaid.audit.models import AuditEntry
 from legalaid.calendar import today
 from legalaid.trainings.models import (
@@ -21,7 +20,7 @@ from legalaid.trainings.models import (
     TrainingSession,
     TrainingSessionModule,
 )
-from tests.factories import create_clinic, create_user, sign_in
+from tests.factories import create_clinic, create_user, signed_in_client
 from tests.helpers import csrf_token, post_form
 from tests.training_factories import HAND_ROWS, csv_sheet, days_ago, make_training
 
@@ -41,12 +40,6 @@ def _events(session: Session, object_id: int | None = None) -> list[tuple[str, s
     if object_id is not None:
         query = query.where(AuditEntry.object_id == str(object_id))
     return [(row[0], row[1]) for row in session.execute(query.order_by(AuditEntry.seq))]
-
-
-def _signed_in(app: Flask, session: Session, user: User) -> FlaskClient:
-    client = app.test_client()
-    sign_in(client, app, user, session=session)
-    return client
 
 
 def _form(**changes: object) -> dict[str, object]:
@@ -129,17 +122,19 @@ def test_each_role_reaches_what_the_policy_and_the_clinic_allow(
     training = make_training(session, manager)
     tid = training.id
 
-    manager_statuses = _statuses(_signed_in(app, session, manager), tid)
+    manager_statuses = _statuses(signed_in_client(app, session, manager), tid)
     assert all(status in (200, 302, 400) for status in manager_statuses.values()), manager_statuses
 
     lawyer = create_user(session, "lawyer", clinic=clinic)
-    lawyer_statuses = _statuses(_signed_in(app, session, lawyer), tid)
+    lawyer_statuses = _statuses(signed_in_client(app, session, lawyer), tid)
     for key, status in lawyer_statuses.items():
         reads = key in ("GET /trainings/", f"GET /trainings/{tid}")
         assert status == (200 if reads else 403), (key, status)
 
     for role in ("task_force", "admin"):
-        outsider_statuses = _statuses(_signed_in(app, session, create_user(session, role)), tid)
+        outsider_statuses = _statuses(
+            signed_in_client(app, session, create_user(session, role)), tid
+        )
         assert set(outsider_statuses.values()) == {403}, (role, outsider_statuses)
 
     session.expire_all()
@@ -153,7 +148,7 @@ def test_another_clinics_session_answers_404_like_a_missing_one(
     owner = create_user(session, "manager")
     training = make_training(session, owner)
     outsider = create_user(session, role)  # of a clinic of her own
-    client = _signed_in(app, session, outsider)
+    client = signed_in_client(app, session, outsider)
     assert client.get(f"/trainings/{training.id}").status_code == 404
     assert client.get(f"/trainings/{training.id + 100_000}").status_code == 404
     if role == "manager":
@@ -174,9 +169,11 @@ def test_another_clinics_session_answers_404_like_a_missing_one(
 
 def test_the_nav_shows_trainings_to_clinic_staff_only(app: Flask, session: Session) -> None:
     manager = create_user(session, "manager")
-    assert 'href="/trainings/"' in _signed_in(app, session, manager).get("/").get_data(as_text=True)
+    assert 'href="/trainings/"' in signed_in_client(app, session, manager).get("/").get_data(
+        as_text=True
+    )
     task_force = create_user(session, "task_force")
-    page = _signed_in(app, session, task_force).get("/").get_data(as_text=True)
+    page = signed_in_client(app, session, task_force).get("/").get_data(as_text=True)
     assert 'href="/trainings/"' not in page
 
 
@@ -187,7 +184,7 @@ def test_a_manager_records_a_session_and_it_is_audited(app: Flask, session: Sess
     clinic = create_clinic(session)
     manager = create_user(session, "manager", clinic=clinic)
     colleague = create_user(session, "lawyer", clinic=clinic)
-    client = _signed_in(app, session, manager)
+    client = signed_in_client(app, session, manager)
     response = post_form(
         client,
         "/trainings/new",
@@ -292,7 +289,7 @@ def test_bad_input_is_refused_beside_its_field_and_the_form_is_kept(
     app: Flask, session: Session, changes: dict[str, object], message: str, field: str
 ) -> None:
     manager = create_user(session, "manager")
-    client = _signed_in(app, session, manager)
+    client = signed_in_client(app, session, manager)
     before = _count(session, TrainingSession), _count(session, TrainingSessionModule)
     response = post_form(client, "/trainings/new", _form(**changes))
     html = response.get_data(as_text=True)
@@ -308,7 +305,7 @@ def test_bad_input_is_refused_beside_its_field_and_the_form_is_kept(
 def test_a_trainer_must_be_staff_of_the_clinic(app: Flask, session: Session) -> None:
     manager = create_user(session, "manager")
     stranger = create_user(session, "lawyer")  # another clinic
-    client = _signed_in(app, session, manager)
+    client = signed_in_client(app, session, manager)
     before = _count(session, TrainingSession)
     html = post_form(
         client, "/trainings/new", _form(trainer_ids=[str(stranger.id)], external_trainers="")
@@ -319,7 +316,7 @@ def test_a_trainer_must_be_staff_of_the_clinic(app: Flask, session: Session) -> 
 
 def test_counts_only_session_and_its_summary(app: Flask, session: Session) -> None:
     manager = create_user(session, "manager")
-    client = _signed_in(app, session, manager)
+    client = signed_in_client(app, session, manager)
     response = post_form(
         client,
         "/trainings/new",
@@ -351,8 +348,8 @@ def test_concurrent_edits_give_409_and_keep_what_was_typed(app: Flask, session: 
     first_manager = create_user(session, "manager", clinic=clinic)
     second_manager = create_user(session, "manager", clinic=clinic)
     training = make_training(session, first_manager)
-    first = _signed_in(app, session, first_manager)
-    second = _signed_in(app, session, second_manager)
+    first = signed_in_client(app, session, first_manager)
+    second = signed_in_client(app, session, second_manager)
     url = f"/trainings/{training.id}/edit"
     edit = _form(external_trainers="", trainer_ids=[str(first_manager.id)])
     assert post_form(first, url, {**edit, "title": "First title", "version": "1"}).status_code == (
@@ -382,7 +379,7 @@ def test_concurrent_edits_give_409_and_keep_what_was_typed(app: Flask, session: 
 def test_switching_to_totals_needs_the_rows_cleared_first(app: Flask, session: Session) -> None:
     manager = create_user(session, "manager")
     training = make_training(session, manager)
-    client = _signed_in(app, session, manager)
+    client = signed_in_client(app, session, manager)
     assert _upload(client, training.id, csv_sheet(*HAND_ROWS), "s.csv").status_code == 302
     session.expire_all()
     version = session.get(TrainingSession, training.id).version  # type: ignore[union-attr]
@@ -437,7 +434,7 @@ def test_the_list_is_scoped_filtered_and_paginated(app: Flask, session: Session)
             ends_on=days_ago(20 + n),
         )
     other = make_training(session, create_user(session, "manager"), title="Other clinic session")
-    client = _signed_in(app, session, lawyer)
+    client = signed_in_client(app, session, lawyer)
     page = client.get("/trainings/").get_data(as_text=True)
     assert "52 sessions" in page
     assert "Page 1 of 2" in page
@@ -466,7 +463,7 @@ def test_the_list_is_scoped_filtered_and_paginated(app: Flask, session: Session)
 def test_summary_figures_match_a_hand_count(app: Flask, session: Session) -> None:
     manager = create_user(session, "manager")
     training = make_training(session, manager)
-    client = _signed_in(app, session, manager)
+    client = signed_in_client(app, session, manager)
     assert _upload(client, training.id, csv_sheet(*HAND_ROWS), "scores.csv").status_code == 302
     session.expire_all()
     saved = session.get(TrainingSession, training.id)
@@ -526,7 +523,7 @@ def test_officers_trained_and_improvement_are_computable_in_sql(
         officers_female=4,
         officers_male=6,
     )
-    client = _signed_in(app, session, manager)
+    client = signed_in_client(app, session, manager)
     assert _upload(client, rows_session.id, csv_sheet(*HAND_ROWS), "s.csv").status_code == 302
     session.expire_all()
     by_sex = session.execute(
