@@ -20,8 +20,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response as BaseResponse
 
-from legalaid.access.current import SESSION_TOKEN_KEY, current_user_session
 from legalaid.accounts import services, signin, totp
+from legalaid.accounts.current import SESSION_TOKEN_KEY, current_user_session
 from legalaid.accounts.forms import (
     ChangePasswordForm,
     CodeForm,
