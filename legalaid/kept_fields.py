@@ -22,7 +22,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask
 from flask_babel import get_locale
@@ -35,6 +35,15 @@ from wtforms.fields.choices import SelectChoice
 KEPT_LIMIT = 512
 
 _EMPTY = "_legalaid_built_empty"
+_STATIC = "_legalaid_static_choices"
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def static_choices(choices: _F) -> _F:
+    """Declare a ``choices`` callable whose options depend on the language only (a fixed
+    vocabulary): the key holds the callable itself, not the options it would translate."""
+    setattr(choices, _STATIC, True)
+    return choices
 
 
 class _UnkeepableError(Exception):
@@ -84,6 +93,14 @@ def _choices(choices: Any) -> Hashable:
     return tuple(options)
 
 
+def _field_choices(f: Any) -> Hashable:
+    # WTForms resolves a choices callable on first read; a static one is not called.
+    callback = getattr(f, "_choices_callable", None)
+    if getattr(f, "_choices_stale", False) and getattr(callback, _STATIC, False):
+        return ("static", callback)
+    return _choices(getattr(f, "choices", None))
+
+
 def form_key(kind: str, form: Any) -> Hashable:
     """Everything the kept HTML of the fields of ``form`` depends on.
 
@@ -101,7 +118,7 @@ def form_key(kind: str, form: Any) -> Hashable:
                 str(f.label.text),
                 _freeze(f.data),
                 _freeze(f.raw_data),
-                _choices(getattr(f, "choices", None)),
+                _field_choices(f),
                 _freeze(dict(vars(f.flags))),
                 _freeze(f.render_kw),
                 _freeze(f.description),

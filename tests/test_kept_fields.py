@@ -254,3 +254,27 @@ def test_on_the_case_page_each_user_sees_her_own_choices(app: Flask, session: Se
     assert task_label != "Task"
     assert f'for="task-description">{task_label} ' in az
     assert 'for="task-description">Task ' in html
+
+
+def test_a_vocabulary_select_is_kept_per_language(app: Flask) -> None:
+    """A vocabulary's select is keyed on its (static) choices callable and the language:
+    the options are those of the page's language, not of the first page kept."""
+    from legalaid.vocabulary.casework import LEGAL_SERVICES
+    from legalaid.vocabulary.forms import code_select
+
+    class Vocab(AppForm):
+        service = code_select("Service", LEGAL_SERVICES)  # the same label in every language
+
+    kept = KeptFields()
+    template = app.jinja_env.from_string(
+        "{% call kept_fields('service', form) %}{{ form.service() }}{% endcall %}"
+    )
+    shown: dict[str, set[str]] = {}
+    for language in ("en", "az", "en"):
+        with app.test_request_context(), force_locale(language):
+            form = mark_empty(Vocab(formdata=None, meta={"csrf": False}))
+            shown.setdefault(language, set()).add(template.render(kept_fields=kept, form=form))
+            uncached = Vocab(formdata=None, meta={"csrf": False})
+            assert shown[language] == {str(uncached.service())}
+    assert shown["en"] != shown["az"]
+    assert len(kept) == 2
