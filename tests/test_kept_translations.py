@@ -1,4 +1,9 @@
-"""Dates as users see them: each day formatted once per language and format, never stale.
+"""Dates and labels as users see them: each translated once, never in another language.
+
+Labels (``Vocabulary.label``) are translated once per request and language, kept in ``g``
+with the locale they are in: ``force_locale`` or a language changed mid-request
+translates again.
+
 
 ``legalaid.i18n.format_date`` keeps the text of a day (a ``date``) per (day, format,
 language) for the process: a case list formats some 70 dates a page (issue 15, what every
@@ -71,3 +76,42 @@ def test_a_datetime_is_not_kept(app: Flask, babel_calls: list[object]) -> None:
         # 22:30 UTC is already the 5th in Baku.
         assert format_date(moment) == babel_format_date(date(2026, 3, 5), locale="en")
     assert len(babel_calls) == 3
+
+
+@pytest.fixture
+def translations(monkeypatch: pytest.MonkeyPatch, app: Flask) -> list[str]:
+    """Every message the app's domain translates (gettext and pgettext)."""
+    asked: list[str] = []
+    domain_type = type(app.extensions["babel"].instance.domain_instance)
+    real_gettext, real_pgettext = domain_type.gettext, domain_type.pgettext
+
+    def gettext(self: object, string: str, **variables: object) -> str:
+        asked.append(string)
+        return str(real_gettext(self, string, **variables))
+
+    def pgettext(self: object, context: str, string: str, **variables: object) -> str:
+        asked.append(string)
+        return str(real_pgettext(self, context, string, **variables))
+
+    monkeypatch.setattr(domain_type, "gettext", gettext)
+    monkeypatch.setattr(domain_type, "pgettext", pgettext)
+    return asked
+
+
+def test_a_label_is_translated_once_per_request_and_language(
+    app: Flask, translations: list[str]
+) -> None:
+    from flask_babel import force_locale
+
+    from legalaid.vocabulary.casework import CASE_STATUSES
+
+    with _in(app, "ru"):
+        assert CASE_STATUSES.label("closed") == CASE_STATUSES.label("closed") == "Закрыто"
+        assert translations.count("Closed") == 1
+        with force_locale("en"):
+            assert CASE_STATUSES.label("closed") == "Closed"
+        assert CASE_STATUSES.label("closed") == "Закрыто"
+        assert CASE_STATUSES.label("no such code") == "no such code"
+    with _in(app, "az"):
+        assert CASE_STATUSES.label("closed") != "Закрыто"
+    assert translations.count("Closed") == 4
