@@ -5,7 +5,7 @@ Codes are stored in the database and never change; labels are translated when sh
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flask_babel import LazyString
@@ -13,6 +13,20 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from legalaid.errors import DomainError
+
+
+def _plain_label(_vocabulary: Vocabulary, _code: str, label: LazyString) -> str:
+    return str(label)
+
+
+#: Translates a vocabulary's lazy label: ``i18n.init_babel`` installs one that keeps the
+#: request's translations (``i18n.kept_label``); plain ``str`` before any app is built.
+_label_translator: Callable[[Vocabulary, str, LazyString], str] = _plain_label
+
+
+def set_label_translator(translator: Callable[[Vocabulary, str, LazyString], str]) -> None:
+    global _label_translator
+    _label_translator = translator
 
 
 @dataclass(frozen=True)
@@ -25,10 +39,26 @@ class Vocabulary:
         return tuple(code for code, _ in self.terms)
 
     def label(self, code: str) -> str:
-        for known, label in self.terms:
-            if known == code:
-                return str(label)
-        return code
+        """The code's label in the current language (the code itself if unknown).
+
+        A lazy label goes through the translator the app installed
+        (``i18n.init_babel``: translated once per request and language); ``str``
+        otherwise (no app).
+        """
+        found = self._by_code.get(code)
+        if found is None:
+            return code
+        if isinstance(found, str):
+            return found
+        return _label_translator(self, code, found)
+
+    @property
+    def _by_code(self) -> dict[str, str | LazyString]:
+        by_code: dict[str, str | LazyString] | None = self.__dict__.get("_by_code_cache")
+        if by_code is None:
+            by_code = dict(self.terms)
+            object.__setattr__(self, "_by_code_cache", by_code)
+        return by_code
 
     def choices(self) -> list[SelectChoice]:
         """Options for a WTForms select; labels are translated when the form is built."""
