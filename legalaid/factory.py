@@ -41,6 +41,7 @@ from legalaid.i18n import init_babel
 from legalaid.idempotency import init_idempotency
 from legalaid.indicators.catalogue import IndicatorCatalogue
 from legalaid.jobs.queue import init_jobs
+from legalaid.kept_fields import init_kept_fields
 from legalaid.page_frame import init_page_frame
 from legalaid.pages.errors import failed_commit_page, register_error_handlers
 from legalaid.policy.loader import load_policy, policy_path
@@ -311,6 +312,7 @@ def _register_template_globals(app: Flask) -> None:
         return policies.access.allows(user.role if user else None, endpoint)
 
     init_page_frame(app, policies.access.allows)
+    init_kept_fields(app)
     # Built once (the policy does not change while the app runs); its labels are lazy, read
     # in the page's language when shown. Every render_template passed a new one before.
     venues = policies.venues.vocabulary

@@ -13,6 +13,7 @@ from legalaid.casefile.document_forms import UploadForm
 from legalaid.clients.models import Client
 from legalaid.documents.models import Document
 from legalaid.documents.services import Owner, documents_of
+from legalaid.kept_fields import mark_empty
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def page_documents(
     # Every version of the owner's documents is in the list: what they replace is known.
     older = {document.replaces_id for document in documents if document.replaces_id is not None}
     if form is None:
-        form = UploadForm(formdata=None, prefix="document")
+        form = mark_empty(UploadForm(formdata=None, prefix="document"))
         if isinstance(owner, Client):
             form.kind.data = "identity_document"
     return {

@@ -40,6 +40,7 @@ from legalaid.errors import (
     add_rule_errors,
     show_on_form,
 )
+from legalaid.kept_fields import mark_empty
 from legalaid.providers.models import ServiceProvider
 from legalaid.web_types import Rendered
 from legalaid.webforms import AppForm
@@ -152,7 +153,8 @@ def _page_forms(case_: Case, posted: dict[str, Any]) -> dict[str, Any]:
     """One instance of each form: the posted one where a submit was refused, else empty
     (an empty form is not built only to be replaced)."""
     forms = {
-        name: posted[name] if name in posted else build(case_) for name, build in _FORMS.items()
+        name: posted[name] if name in posted else mark_empty(build(case_))
+        for name, build in _FORMS.items()
     }
     return {**posted, **forms}
 

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from legalaid.kept_fields import static_choices
 from legalaid.vocabulary import Vocabulary
 
 
@@ -17,6 +18,7 @@ def code_select(label: Any, vocabulary: Vocabulary, *, required: bool = True) ->
     """A drop-down of codes that starts blank: a required one must be chosen, not defaulted
     to whatever comes first; an optional one may stay "not recorded"."""
 
+    @static_choices
     def choices() -> list[SelectChoice]:
         blank = _l("— choose —") if required else _l("— not recorded —")
         return [SelectChoice("", str(blank)), *vocabulary.choices()]
