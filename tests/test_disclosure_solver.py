@@ -360,12 +360,12 @@ def test_a_sum_that_bounds_a_cell_too_narrowly_is_learnt_in_one_round() -> None:
     sex = Dimension("sex", ("f", "m", "x"))
     third = [15, 6, 6, 40, 9, 1, 3, 9, 0, 0, 0, 6]
     fourth = [9, 40, 15, 9, 15, 1, 1, 9, 40, 1, 6, 3]
-    keys = list(product(region.categories, sex.categories))
+    keys: list[Key] = list(product(region.categories, sex.categories))
     tables = [
         Table.from_counts("cases", quarter(2026, q), (region, sex), dict(zip(keys, c, strict=True)))
         for q, c in ((3, third), (4, fourth))
     ]
-    year = {key: a + b for key, a, b in zip(keys, third, fourth, strict=True)}
+    year: dict[Key, int] = {key: a + b for key, a, b in zip(keys, third, fourth, strict=True)}
     tables.append(Table.from_counts("cases", YEAR, (region, sex), year))
     audits: list[int] = []
     protection = protect(tables, POLICY, on_audit=lambda: audits.append(1))
