@@ -59,7 +59,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
-from legalaid.access.current import SESSION_TOKEN_KEY
+from legalaid.accounts.current import SESSION_TOKEN_KEY
 from legalaid.accounts.models import User
 from legalaid.accounts.sessions import start_session
 from legalaid.calendar import today as clinic_today

@@ -7,12 +7,12 @@ the factory) commits, and the teardown rolls back whatever was not committed.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -36,6 +36,11 @@ _DEFERRED = "legalaid.deferred"
 READING_METHODS = frozenset({"GET", "HEAD"})
 #: ``Session.info`` key of the writes a request keeps for its commit (see write_at_commit).
 _AT_COMMIT = "legalaid.at_commit"
+#: ``Session.info`` key of what runs once the request has committed (see after_commit).
+_AFTER_COMMIT = "legalaid.after_commit"
+#: The unit of work a session belongs to, given by the web edge (the factory): the current
+#: app context. The database layer reads neither the request nor ``g``.
+Scope = Callable[[], Hashable]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -262,6 +267,10 @@ class Database:
         self.session_factory = sessionmaker(bind=engine, class_=AppSession, expire_on_commit=False)
         #: The same engine and pool; its transactions begin deferred on SQLite.
         self._reading_engine = engine.execution_options(**{_READS_FIRST: True})
+        #: The session of each live unit of work (app context), created on first use.
+        self._sessions: dict[Hashable, Session] = {}
+        self._scope: Scope | None = None
+        self._reads_first: Callable[[], bool] = lambda: False
 
     def request_session(self, *, reads_first: bool) -> Session:
         """A request's session; a GET's (``reads_first``) reads without the write lock.
@@ -277,12 +286,46 @@ class Database:
             return self.session_factory(bind=self._reading_engine)
         return self.session_factory()
 
-    def init_app(self, app: Flask) -> None:
+    def init_app(self, app: Flask, *, scope: Scope, reads_first: Callable[[], bool]) -> None:
+        """``scope``: the current unit of work (the factory gives the app context);
+        ``reads_first``: whether it is a request that reads first (a GET), asked once, when
+        its session is made."""
+        self._scope = scope
+        self._reads_first = reads_first
         app.extensions["legalaid.db"] = self
         app.teardown_appcontext(self._close_session)
 
+    def _key(self) -> Hashable:
+        if self._scope is None:
+            raise RuntimeError("Database.init_app was not called: no unit of work to bind to")
+        return self._scope()
+
+    def current_session(self) -> Session | None:
+        """The current unit of work's session, if it has made one."""
+        return self._sessions.get(self._key())
+
+    def session(self) -> Session:
+        """The current unit of work's session, created on first use."""
+        key = self._key()
+        session = self._sessions.get(key)
+        if session is None:
+            session = self.request_session(reads_first=self._reads_first())
+            self._sessions[key] = session
+        return session
+
+    @contextmanager
+    def bound(self, session: Session) -> Iterator[Session]:
+        """Make ``session`` the current unit of work's (a job's, which owns and closes it)."""
+        key = self._key()
+        self._sessions[key] = session
+        try:
+            yield session
+        finally:
+            if self._sessions.get(key) is session:
+                del self._sessions[key]
+
     def _close_session(self, _exc: BaseException | None) -> None:
-        session: Session | None = g.pop("db_session", None)
+        session = self._sessions.pop(self._key(), None)
         if session is not None:
             session.rollback()
             session.close()
@@ -355,12 +398,7 @@ def get_database(app: Flask | None = None) -> Database:
 
 def db_session() -> Session:
     """The current request's (or app context's) session, created on first use."""
-    session: Session | None = g.get("db_session")
-    if session is None:
-        reads_first = has_request_context() and request.method in READING_METHODS
-        session = get_database().request_session(reads_first=reads_first)
-        g.db_session = session
-    return session
+    return get_database().session()
 
 
 def write_at_commit(session: Session, write: Callable[[Session], object]) -> None:
@@ -385,15 +423,20 @@ def _drop_kept_writes(session: Session, transaction: Any) -> None:
 def after_commit(callback: Callable[[], None]) -> None:
     """Run ``callback`` once the request has committed (e.g. enqueue a job that must see
     what the request saved); dropped if the request rolls back instead."""
-    g.setdefault("after_commit", []).append(callback)
+    db_session().info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
 def commit_request() -> None:
     """The one commit of a request; called by the factory's ``after_request`` hook."""
-    session: Session | None = g.get("db_session")
-    if session is not None and session.in_transaction():
+    session = get_database().current_session()
+    if session is None:
+        return
+    # Taken before the commit: a commit that fails drops them, as a rollback does (a
+    # second commit of what outlived it must not run them for writes that are gone).
+    callbacks: list[Callable[[], None]] = session.info.pop(_AFTER_COMMIT, [])
+    if session.in_transaction():
         session.commit()
-    for callback in g.pop("after_commit", []):
+    for callback in callbacks:
         callback()
 
 
@@ -405,8 +448,8 @@ def rollback_request() -> None:
     ``legalaid.audit.service``). That transaction is begun here, so the request's commit
     writes it even when the view reads nothing more.
     """
-    session: Session | None = g.get("db_session")
-    g.pop("after_commit", None)
+    session = get_database().current_session()
     if session is not None:
+        session.info.pop(_AFTER_COMMIT, None)
         session.rollback()
         session.begin()

@@ -4,12 +4,17 @@ Domain errors are raised by services and mapped to HTTP responses at the edge
 (see ``legalaid.pages.errors``), so services stay free of Flask.
 """
 
+import logging
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+#: Under the error pages' logger name, where it was first (operators filter on it).
+log = logging.getLogger("legalaid.pages.errors")
 
 
 class StartupError(Exception):
@@ -139,3 +144,12 @@ def add_rule_errors(form: Any, rules: Callable[[], object], default_field: str) 
             name = problem.field if problem.field in form else default_field
             if not form[name].errors:
                 form[name].errors = [str(problem)]
+
+
+def log_error(error: BaseException, where: str) -> None:
+    """The type and the frames only: exception messages (SQL parameters, form values) can
+    carry what a user typed about a client."""
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    chain = error.__cause__ or error.__context__
+    cause = f" (from {type(chain).__name__})" if chain is not None else ""
+    log.error("unhandled %s%s %s\n%s", type(error).__name__, cause, where, frames)

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
-from flask import Flask, g, make_response
+from flask import Flask, g, has_request_context, make_response, request
+from flask.globals import app_ctx
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from legalaid.access.audit_context import init_audit_context
-from legalaid.access.enforce import check_every_endpoint_listed, init_access
+from legalaid.access.enforce import (
+    check_every_endpoint_listed,
+    enforce_access_before_reading,
+    init_access,
+)
 from legalaid.access.policy import AccessPolicy
 from legalaid.crypto.checks import has_key_checks, verify_keys
 from legalaid.crypto.keyring import KeyRing
 from legalaid.database import (
+    READING_METHODS,
     Database,
     check_connection,
     commit_request,
@@ -28,14 +34,15 @@ from legalaid.deadlines.policy import DeadlinePolicy
 from legalaid.disclosure.policy import DisclosurePolicy, load_indicator_policies
 from legalaid.documents import init_documents
 from legalaid.documents.policy import DocumentPolicy
-from legalaid.errors import StartupError
+from legalaid.documents.uploads import UPLOAD_ENDPOINTS
+from legalaid.errors import StartupError, log_error
 from legalaid.feedback.policy import FeedbackPolicy
 from legalaid.i18n import init_babel
 from legalaid.idempotency import init_idempotency
 from legalaid.indicators.catalogue import IndicatorCatalogue
 from legalaid.jobs.queue import init_jobs
 from legalaid.page_frame import init_page_frame
-from legalaid.pages.errors import failed_commit_page, log_error, register_error_handlers
+from legalaid.pages.errors import failed_commit_page, register_error_handlers
 from legalaid.policy.loader import load_policy, policy_path
 from legalaid.policy.security import SecurityPolicy
 from legalaid.policy.venues import VenueList
@@ -133,7 +140,7 @@ def create_app(
     except StartupError:
         engine.dispose()
         raise
-    Database(engine).init_app(app)
+    Database(engine).init_app(app, scope=_unit_of_work, reads_first=_request_reads_first)
     try:
         init_jobs(app, settings.jobs_url, production=settings.is_production)
     except StartupError:
@@ -141,6 +148,8 @@ def create_app(
         raise
     app.extensions["legalaid.keyring"] = KeyRing(settings.encryption_keys)
     init_documents(app)
+    # Before CSRFProtect, whose hook reads the form: no upload body is taken in unchecked.
+    enforce_access_before_reading(app, UPLOAD_ENDPOINTS)
 
     init_babel(app)
     app.jinja_env.globals["error_summary"] = error_summary
@@ -191,6 +200,19 @@ def create_app(
     return app
 
 
+def _unit_of_work() -> Hashable:
+    """The database session's scope: the current app context (a request's, a job's, a
+    command's), as ``g`` is."""
+    # The proxy's object, not the proxy (typed as the context it stands for).
+    context: Hashable = app_ctx._get_current_object()  # type: ignore[attr-defined]
+    return context
+
+
+def _request_reads_first() -> bool:
+    """A GET or HEAD reads without the write lock until its commit (SQLite)."""
+    return has_request_context() and request.method in READING_METHODS
+
+
 def _configure_logging() -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(
@@ -210,10 +232,12 @@ def _register_blueprints(app: Flask) -> None:
     from legalaid.casefile.casework_views import bp as casework_bp
     from legalaid.casefile.client_views import bp as clients_bp
     from legalaid.casefile.conflict_views import bp as conflicts_bp
+    from legalaid.casefile.document_views import bp as documents_bp
+    from legalaid.casefile.document_views import client_bp as client_documents_bp
+    from legalaid.casefile.feedback_views import bp as case_feedback_bp
     from legalaid.casefile.referral_views import bp as referrals_bp
     from legalaid.caseloads.views import bp as caseloads_bp
-    from legalaid.documents.views import bp as documents_bp
-    from legalaid.documents.views import client_bp as client_documents_bp
+    from legalaid.disclosure.feedback_views import bp as feedback_results_bp
     from legalaid.feedback.views import bp as feedback_bp
     from legalaid.feeds.views import bp as feeds_bp
     from legalaid.held_forms.views import bp as held_forms_bp
@@ -235,6 +259,8 @@ def _register_blueprints(app: Flask) -> None:
         clients_bp,
         retention_bp,
         feedback_bp,
+        feedback_results_bp,
+        case_feedback_bp,
         casework_bp,
         referrals_bp,
         documents_bp,

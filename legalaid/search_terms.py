@@ -15,7 +15,7 @@ from flask import redirect, request, url_for
 from sqlalchemy.orm import object_session
 from werkzeug.wrappers import Response
 
-from legalaid.access.current import current_user_session
+from legalaid.accounts.current import current_user_session
 from legalaid.database import begin_writing
 
 TERM = "q"

@@ -8,8 +8,8 @@ import uuid
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from legalaid.access.current import load_current_session
 from legalaid.access.policy import TOKEN_VIEW_MARK, AccessPolicy
+from legalaid.accounts.current import load_current_session
 from legalaid.audit.service import record_event
 from legalaid.database import db_session
 from legalaid.errors import StartupError
@@ -72,6 +72,23 @@ def enforce_access() -> Response | None:
         db_session(), "access.denied", object_type="endpoint", object_id=endpoint, outcome="denied"
     )
     abort(403)
+
+
+def enforce_access_before_reading(app: Flask, endpoints: frozenset[str]) -> None:
+    """Sign-in and permission first on ``endpoints`` (the document uploads), before any
+    byte of the body is read. Set up before CSRFProtect: its hook reads the form first.
+
+    CSRF protection reads the form before the access check runs; on the upload routes,
+    whose request cap is raised to the document limits, an anonymous request would make
+    the server take in (and spool, sealed) up to that cap before being refused.
+    """
+
+    def check() -> Response | None:
+        if request.endpoint in endpoints:
+            return enforce_access()
+        return None
+
+    app.before_request(check)
 
 
 def init_access(app: Flask) -> None:

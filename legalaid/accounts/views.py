@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -18,10 +19,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as BaseResponse
 
-from legalaid.access.current import SESSION_TOKEN_KEY, current_user_session
 from legalaid.accounts import services, signin, totp
+from legalaid.accounts.current import SESSION_TOKEN_KEY, current_user_session
 from legalaid.accounts.forms import (
     ChangePasswordForm,
     CodeForm,
@@ -43,8 +45,8 @@ from legalaid.accounts.sessions import (
     start_session,
 )
 from legalaid.confirmations import confirmation_page, confirmed
-from legalaid.database import db_session
-from legalaid.errors import DomainError, show_on_form
+from legalaid.database import db_session, rollback_request
+from legalaid.errors import DomainError, log_error, show_on_form
 from legalaid.held_forms.views import SESSION_KEY as HELD_FORM_KEY
 from legalaid.safe_redirect import local_path
 from legalaid.settings import Settings
@@ -298,27 +300,76 @@ def keepalive() -> tuple[str, int]:
     return "", 204
 
 
-#: Other features' parts of the account page (reminders, the calendar feed): each gives
-#: its template variables for the signed-in user. Registered by the feature's views, which
-#: the factory imports before serving, so that accounts imports none of them.
-AccountPanel = Callable[[User], Mapping[str, object]]
-ACCOUNT_PANELS: list[AccountPanel] = []
+#: What a feature's panel gives the account page: its template variables for the user.
+PanelBuild = Callable[[User], Mapping[str, object]]
 
 
-def account_panel(panel: AccountPanel) -> AccountPanel:
-    """Register ``panel`` on the account page (a decorator); registering twice is harmless."""
-    if panel not in ACCOUNT_PANELS:
-        ACCOUNT_PANELS.append(panel)
-    return panel
+@dataclass(frozen=True)
+class AccountPanel:
+    """Another feature's part of the account page (reminders, the calendar feed).
+
+    Registered by the feature's views, which the factory imports before serving, so that
+    accounts imports none of them. ``endpoint`` is the route the panel's form posts to:
+    a role the access policy does not let use it never has the panel built. The page shows
+    a panel's section only when the panel was built (``panels`` in the template): a panel
+    missing, or one that fails, leaves its section out, never the page.
+    """
+
+    name: str
+    endpoint: str
+    build: PanelBuild
+
+
+#: By name: registering again (a second app, a module reloaded) replaces, never doubles.
+ACCOUNT_PANELS: dict[str, AccountPanel] = {}
+
+
+def account_panel(name: str, *, endpoint: str) -> Callable[[PanelBuild], PanelBuild]:
+    """Register the decorated function as the account page's panel ``name``, shown to
+    the roles that may use ``endpoint``."""
+
+    def register(build: PanelBuild) -> PanelBuild:
+        ACCOUNT_PANELS[name] = AccountPanel(name, endpoint, build)
+        return build
+
+    return register
+
+
+def _built_panels(user: User) -> tuple[dict[str, object], frozenset[str]]:
+    """The variables of the panels the user may see, and their names; fails closed.
+
+    A panel that raises is left out and logged by its name, the error's type and frames
+    only (a message may carry what it read). A failed statement also ends the request's
+    transaction (PostgreSQL refuses any other until a rollback): it is rolled back for the
+    rest of the page, as after a refused form (what outlives a rollback, a refusal's audit
+    entry, is carried over; this page itself writes nothing else).
+    """
+    access = current_app.extensions["legalaid.policies"].access
+    context: dict[str, object] = {}
+    shown: set[str] = set()
+    for panel in ACCOUNT_PANELS.values():
+        if not access.allows(user.role, panel.endpoint):
+            continue
+        try:
+            part = dict(panel.build(user))
+        except SQLAlchemyError as error:
+            rollback_request()
+            log_error(error, f"in the account page's panel {panel.name!r} (left out)")
+            continue
+        except Exception as error:
+            log_error(error, f"in the account page's panel {panel.name!r} (left out)")
+            continue
+        context.update(part)
+        shown.add(panel.name)
+    return context, frozenset(shown)
 
 
 def settings_page(**forms: object) -> str:
     """The account page; other features' forms on it re-render it with their errors."""
     user: User = g.user
-    context: dict[str, object] = {}
-    for panel in ACCOUNT_PANELS:
-        context.update(panel(user))
+    context, shown = _built_panels(user)
     context |= {
+        "panels": shown,
         "password_form": ChangePasswordForm(),
         "language_form_self": PreferredLanguageForm(language=user.preferred_language),
         "empty_form": EmptyForm(),

@@ -24,6 +24,7 @@ from legalaid.audit.service import record_event
 from legalaid.calendar import today
 from legalaid.casefile.client_forms import ClientForm
 from legalaid.casefile.client_search import clients_named, looks_like_number
+from legalaid.casefile.document_panel import page_documents
 from legalaid.casefile.own_file import own_documents, own_file
 from legalaid.casefile.own_file_pdf import leaves_out, own_file_pdf
 from legalaid.cases.models import Case
@@ -31,7 +32,6 @@ from legalaid.cases.scope import case_condition, visible_clients
 from legalaid.clients import services
 from legalaid.clients.models import Client
 from legalaid.database import db_session, rollback_request
-from legalaid.documents.page import page_documents
 from legalaid.errors import ConflictError, DomainError, show_on_form
 from legalaid.i18n import LANGUAGES
 from legalaid.pagination import Page, paginate

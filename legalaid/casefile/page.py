@@ -26,6 +26,7 @@ from legalaid.casefile.casework_forms import (
     ServiceForm,
     TaskForm,
 )
+from legalaid.casefile.document_panel import page_documents
 from legalaid.casefile.page_rows import case_lists
 from legalaid.casefile.referral_forms import ReferralForm
 from legalaid.cases.models import Case
@@ -33,7 +34,6 @@ from legalaid.cases.scope import visible_cases
 from legalaid.clients.models import Client
 from legalaid.database import db_session, rollback_request
 from legalaid.deadlines.suggestions import suggestions_for
-from legalaid.documents.page import page_documents
 from legalaid.errors import (
     ConflictError,
     DomainError,

@@ -95,7 +95,7 @@ def revoke() -> BaseResponse:
     return redirect(url_for("accounts.settings"))
 
 
-@account_panel
+@account_panel("feeds", endpoint="feeds.regenerate")
 def _feed_panel(user: User) -> dict[str, object]:
     """The calendar link's part of the account page (the link itself only once made)."""
     return {"has_feed": service.has_feed(db_session(), user), "feed_url": None}

@@ -7,13 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey
 
 from legalaid.database import get_database
-from legalaid.errors import StartupError
+from legalaid.errors import StartupError, log_error
 from legalaid.jobs.registry import Job, declared_jobs
-from legalaid.pages.errors import log_error
 
 #: The modules that declare jobs (imported when an app builds its queue).
 JOB_MODULES = (
@@ -80,19 +79,19 @@ class JobQueue:
 def _in_app(app: Flask, job: Job[Any]) -> Callable[..., None]:
     def run(*args: Any, **kwargs: Any) -> None:
         with app.app_context():
-            session = get_database(app).session_factory()
-            g.db_session = session
+            database = get_database(app)
+            session = database.session_factory()
             try:
-                job.function(session, *args, **kwargs)
-                if session.in_transaction():
-                    session.commit()
+                with database.bound(session):
+                    job.function(session, *args, **kwargs)
+                    if session.in_transaction():
+                        session.commit()
             except Exception as error:
                 session.rollback()
                 # Type and frames only, as for a request: the message may carry values.
                 log_error(error, f"in job {job.name}")
                 raise JobFailedError(job.name) from None
             finally:
-                g.pop("db_session", None)
                 session.close()
 
     run.__name__ = job.name.replace(".", "_")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import traceback
-
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -12,9 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from legalaid.database import lost_a_race, rollback_request, storage_failed
-from legalaid.errors import ConflictError, DomainError
-
-log = logging.getLogger(__name__)
+from legalaid.errors import ConflictError, DomainError, log_error
 
 _PAGES = {400, 403, 404, 405, 409, 413, 429, 503}
 
@@ -22,15 +17,6 @@ _PAGES = {400, 403, 404, 405, 409, 413, 429, 503}
 def _render(status: int, **context: object) -> tuple[str, int]:
     template = f"errors/{status}.html" if status in _PAGES else "errors/generic.html"
     return render_template(template, status=status, **context), status
-
-
-def log_error(error: BaseException, where: str) -> None:
-    """The type and the frames only: exception messages (SQL parameters, form values) can
-    carry what a user typed about a client."""
-    frames = "".join(traceback.format_tb(error.__traceback__))
-    chain = error.__cause__ or error.__context__
-    cause = f" (from {type(chain).__name__})" if chain is not None else ""
-    log.error("unhandled %s%s %s\n%s", type(error).__name__, cause, where, frames)
 
 
 def failed_commit_page(error: Exception) -> tuple[str, int]:

@@ -53,7 +53,7 @@ def _bell() -> dict[str, object]:
     return {"reminder_bell": reminder_bell}
 
 
-@account_panel
+@account_panel("reminders", endpoint="reminders.settings")
 def _reminder_panel(user: User) -> dict[str, object]:
     """The e-mail reminders switch on the account page."""
     return {"reminder_form": ReminderSettingsForm(enabled=user.reminders_enabled)}

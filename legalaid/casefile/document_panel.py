@@ -9,8 +9,8 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from legalaid.casefile.document_forms import UploadForm
 from legalaid.clients.models import Client
-from legalaid.documents.forms import UploadForm
 from legalaid.documents.models import Document
 from legalaid.documents.services import Owner, documents_of
 

@@ -31,21 +31,20 @@ from legalaid.access.visible import visible_or_404
 from legalaid.audit.service import record_event
 from legalaid.calendar import today
 from legalaid.casefile.client_views import client_or_404, render_client_page
+from legalaid.casefile.document_forms import DeleteForm, LetterForm, ReplaceForm, UploadForm
+from legalaid.casefile.document_panel import Holder
 from legalaid.casefile.page import case_or_404, render_case_page
 from legalaid.database import db_session, rollback_request
 from legalaid.documents import services
-from legalaid.documents.forms import DeleteForm, LetterForm, ReplaceForm, UploadForm
 from legalaid.documents.models import Document
-from legalaid.documents.page import Holder
 from legalaid.documents.scan import scanner_of
 from legalaid.documents.services import Upload
 from legalaid.documents.storage import DocumentStore
 from legalaid.documents.streaming import DocumentDecryptionError
 from legalaid.documents.uploads import document_policy
-from legalaid.errors import DomainError, show_on_form
+from legalaid.errors import DomainError, log_error, show_on_form
 from legalaid.held_forms.service import FILES_NOT_KEPT
 from legalaid.letters.fill import ASKED, FROM_CASE, generate_letter
-from legalaid.pages.errors import log_error
 from legalaid.web_types import Rendered
 from legalaid.webforms import add_errors
 
