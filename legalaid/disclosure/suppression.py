@@ -153,6 +153,8 @@ class _Pattern:
         )
         #: Cuts learnt from the audit: at least one cell of each must be hidden.
         self.cuts: list[frozenset[CellId]] = []
+        #: Rows learnt from the sums that bound a cell too narrowly (:meth:`capacity_cuts`).
+        self.capacities: list[tuple[tuple[tuple[CellId, float], ...], float]] = []
         #: Complements chosen in earlier rounds: kept, so each round only adds (the
         #: programme stays small and the audit's settled cells stay settled).
         self.kept: set[CellId] = set()
@@ -254,31 +256,36 @@ class _Pattern:
 
     def choose(self) -> set[CellId]:
         """The cheapest set of complements that leaves no singleton and meets every cut:
-        an integer programme solved by HiGHS. Sets the pattern's statuses."""
+        an integer programme solved by HiGHS. Sets the pattern's statuses.
+
+        The columns are the optional cells (binary), then one binary column per sum with
+        nothing hidden yet (:func:`no_singleton_rows`), then the slacks (continuous).
+        """
         columns = {cell: number for number, cell in enumerate(self.optional)}
         rows: list[tuple[dict[int, float], float]] = []  # coefficients >= lower bound
         slacks: list[float] = []
-        for choices, hidden, penalty in self._singleton_rows():
+        singletons = self._singleton_rows()
+        empty = [choices for choices, hidden, _ in singletons if hidden != 1]
+        aux = len(self.optional)
+        slack_start = aux + len(empty)
+        for choices, hidden, penalty in singletons:
             members = [columns[cell] for cell in choices]
+            slack = slack_start + len(slacks)
+            slacks.append(penalty)
             if hidden == 1:
                 # The one hidden member needs a second unknown beside it.
-                slack = len(self.optional) + len(slacks)
-                slacks.append(penalty)
                 rows.append(({**dict.fromkeys(members, 1.0), slack: 1.0}, 1.0))
                 continue
             # Nothing hidden yet: a complement chosen here needs another beside it.
-            for member in members:
-                slack = len(self.optional) + len(slacks)
-                slacks.append(penalty)
-                coefficients = dict.fromkeys(members, 1.0)
-                coefficients[member] = -1.0
-                coefficients[slack] = 1.0
-                rows.append((coefficients, 0.0))
+            rows.extend(no_singleton_rows(members, aux, slack))
+            aux += 1
         for cut in self.cuts:
             rows.append(({columns[cell]: 1.0 for cell in cut if cell in columns}, 1.0))
+        for row, lower in self.capacities:
+            rows.append(({columns[cell]: weight for cell, weight in row}, lower))
         kept = {number for number, cell in enumerate(self.optional) if cell in self.kept}
-        costs = [self.cost((0, cell)) for cell in self.optional]
-        chosen = self._solve_components(costs, slacks, rows, kept)
+        costs = [self.cost((0, cell)) for cell in self.optional] + [0.0] * len(empty)
+        chosen = self._solve_components(costs, slacks, rows, kept, len(self.optional))
         picked = {self.optional[number] for number in chosen}
         self.kept = picked
         for cell in self.optional:
@@ -291,8 +298,11 @@ class _Pattern:
         slacks: Sequence[float],
         rows: Sequence[tuple[Mapping[int, float], float]],
         kept: set[int],
+        cells: int,
     ) -> list[int]:
-        """The programme of :meth:`choose`, solved part by part.
+        """The programme of :meth:`choose`, solved part by part: the chosen columns of
+        the first ``cells`` (the optional cells; the binary columns after them are the
+        sums' own, from ``len(costs)`` on the slacks).
 
         Its objective and rows separate into parts that share no column (mostly one
         per measure and its identities): the cheapest choice is each part's cheapest.
@@ -325,7 +335,9 @@ class _Pattern:
             numbers = tuple(part_rows[root])
             found = self._parts.get(numbers)
             if found is None:
-                found = _cheapest_part(costs, slacks, [rows[n] for n in numbers], width, kept)
+                found = _cheapest_part(
+                    costs, slacks, [rows[n] for n in numbers], width, kept, cells
+                )
             solved[numbers] = found
             chosen.extend(found)
         self._parts = solved
@@ -333,12 +345,71 @@ class _Pattern:
 
     def learn(self, var: Var) -> bool:
         """Add a cut for a statistic the audit found too narrow: one more cell of its
-        nearest relations must be hidden. False when none is left to hide."""
+        nearest relations must be hidden, and every sum that alone bounds it too
+        narrowly hides enough (:meth:`capacity_cuts`). False when none is left to hide."""
         found = self.neighbours(var)
         if not found:
             return False
         self.cuts.append(found)
+        for row in self.capacity_cuts(var):
+            if row not in self.capacities:
+                self.capacities.append(row)
         return True
+
+    def capacity_cuts(self, var: Var) -> list[tuple[tuple[tuple[CellId, float], ...], float]]:
+        """Rows ``sum(coefficient * hidden) >= lower`` over the programme's columns, one
+        for each sum of today's cells that has ``var`` as a member and alone gives it a
+        range narrower than k under the current pattern.
+
+        A member of a sum whose total is shown lies between 0 and the total less the
+        shown members: its range is at most the true counts of the sum's hidden members
+        (counts are never negative). So while the total is shown, the hidden members'
+        counts (each at most k) must add up to k: ``k * x_total + sum(min(count, k) *
+        x_j, j != var) >= (k - min(count of var, k)) * x_var``. It holds for every pattern
+        that protects ``var`` (hiding ``var`` itself is a column when it is a complement),
+        so it never excludes a safe pattern; one row rules out every pattern that adds
+        zeros or far cells one at a time (each round of the audit found the next).
+        Only exact counts (no rounding) and sums of today's release.
+        """
+        k = self.policy.k
+        if var[0] != 0 or self.policy.rounding_base != 1:
+            return []
+        optional = set(self.optional)
+        found: list[tuple[tuple[tuple[CellId, float], ...], float]] = []
+        for link in self.model.by_var[var]:
+            if link.kind != "sum" or var == link.parent:
+                continue
+            if any(member[0] != 0 or member[1] not in self.truth for member in link.members):
+                continue
+            coefficients: dict[CellId, float] = {}
+            lower = 0.0
+            now = 0.0  # the left side under the current pattern
+            total = link.parent[1]
+            if total in optional:
+                coefficients[total] = float(k)
+                now += k if self.status[total] != "published" else 0.0
+            elif self.status[total] != "published" or total in self.structural:
+                continue  # hidden for good: the sum bounds nothing; a zero is 0 for all
+            most = sum(coefficients.values())
+            for member in {*link.children}:
+                weight = float(min(self.truth[member[1]], k))
+                if member == var:
+                    weight = weight - k
+                cell = member[1]
+                if cell in optional:
+                    coefficients[cell] = coefficients.get(cell, 0.0) + weight
+                    on = self.status[cell] != "published"
+                    now += weight if on else 0.0
+                    if cell in self.kept or weight > 0:
+                        most += weight
+                elif self.status[cell] != "published":
+                    lower -= weight  # hidden for good: a constant
+            if now >= lower - 1e-9 or most < lower - 1e-9:
+                continue  # already wide enough by this sum, or no pattern can make it so
+            row = tuple(sorted((c, w) for c, w in coefficients.items() if w))
+            if row:
+                found.append((row, lower))
+        return found
 
     def neighbours(self, var: Var) -> frozenset[CellId]:
         """The shown cells that may be hidden in the relations of ``var``: of its sums,
@@ -401,11 +472,13 @@ def _cheapest_part(
     rows: Sequence[tuple[Mapping[int, float], float]],
     width: int,
     kept: Collection[int] = (),
+    cells: int | None = None,
 ) -> list[int]:
-    """The columns (0..width-1, binary) set to 1 in a cheapest solution of
-    ``sum(coefficients * x) >= lower`` for every row; columns from ``width`` on are
-    slacks in [0, 1] at their cost; the ``kept`` columns are 1. Only the columns the
-    rows name enter the programme (a part of :meth:`_Pattern.choose`'s).
+    """The columns of the first ``cells`` (default all ``width``; binary) set to 1 in a
+    cheapest solution of ``sum(coefficients * x) >= lower`` for every row; columns up
+    to ``width`` are binary too, from ``width`` on slacks in [0, 1] at their cost; the
+    ``kept`` columns are 1. Only the columns the rows name enter the programme (a part
+    of :meth:`_Pattern.choose`'s).
 
     Solved by HiGHS (branch and bound to within 5% of the optimum, at most 5 s), started
     from a greedy solution (:func:`_greedy`): past the time limit the best solution found,
@@ -413,6 +486,8 @@ def _cheapest_part(
     """
     if not rows:
         return []
+    if cells is None:
+        cells = width
     used = sorted({column for coefficients, _ in rows for column in coefficients})
     local = {column: number for number, column in enumerate(used)}
     binary = [column < width for column in used]
@@ -449,13 +524,34 @@ def _cheapest_part(
         if result.x is not None and objective @ start < objective @ found:
             found = start  # the time limit came before anything as good as the greedy
     return [
-        column for column, value in zip(used, found, strict=True) if column < width and value > 0.5
+        column for column, value in zip(used, found, strict=True) if column < cells and value > 0.5
     ]
 
 
 #: HiGHS's branch and bound stops within this share of the optimum, or after this long.
 MIP_GAP = 0.05
 MIP_TIME_LIMIT_S = 5.0
+
+
+def no_singleton_rows(
+    members: Sequence[int], flag: int, slack: int
+) -> list[tuple[dict[int, float], float]]:
+    """The rows (``coefficients >= lower``) that keep a sum of ``members`` (binary
+    columns: its cells that may be hidden, none of its members hidden yet) from having
+    exactly one hidden member, with one binary column ``flag`` of its own ("some member
+    is hidden") and a ``slack`` column in [0, 1] (paid when it is 1).
+
+    ``x_i <= flag`` for each member and ``sum(x) + slack >= 2 * flag``: for 0/1 values the
+    sum is 0 (flag 0) or at least 2 (flag 1), or it is 1 and the slack is paid. The
+    same as ``x_i <= sum of the others + slack_i`` for every member, in 3 non-zeros a
+    member instead of one per pair (a national sum over the clinics has hundreds): the
+    LP relaxation's projection on the cells is the same (``2 * max(x) <= sum(x)``).
+    """
+    rows: list[tuple[dict[int, float], float]] = [
+        ({flag: 1.0, member: -1.0}, 0.0) for member in members
+    ]
+    rows.append(({**dict.fromkeys(members, 1.0), flag: -2.0, slack: 1.0}, 0.0))
+    return rows
 
 
 def _greedy(
